@@ -1,0 +1,163 @@
+package io.jrlstream.core.data;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An in-memory interaction log with its content, in input order: what the offline trainer, the
+ * evaluator and the benchmarks work on. Build one with {@link Builder} (readers and the synthetic
+ * generator do).
+ */
+public final class Dataset implements Content {
+  private final String name;
+  private final IdIndex users;
+  private final IdIndex items;
+  private final Lexicon lexicon;
+  private final List<int[]> reviews;
+  private final float[][] features;
+  private final int featureDim;
+  private final List<Interaction> interactions;
+  private final ReadReport report;
+
+  private Dataset(Builder b) {
+    this.name = b.name;
+    this.users = b.users;
+    this.items = b.items;
+    this.lexicon = b.lexicon;
+    this.reviews = List.copyOf(b.reviews);
+    this.featureDim = b.featureDim;
+    this.features = new float[b.items.size()][];
+    for (int i = 0; i < b.features.size(); i++) {
+      features[i] = b.features.get(i);
+    }
+    this.interactions = List.copyOf(b.interactions);
+    this.report = b.report;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public IdIndex users() {
+    return users;
+  }
+
+  public IdIndex items() {
+    return items;
+  }
+
+  @Override
+  public Lexicon lexicon() {
+    return lexicon;
+  }
+
+  public int userCount() {
+    return users.size();
+  }
+
+  public int itemCount() {
+    return items.size();
+  }
+
+  /** All interactions in input order (unmodifiable). */
+  public List<Interaction> interactions() {
+    return interactions;
+  }
+
+  @Override
+  public int[] reviewTokens(int review) {
+    return reviews.get(review);
+  }
+
+  public int reviewCount() {
+    return reviews.size();
+  }
+
+  @Override
+  public float[] itemFeatures(int item) {
+    return item < features.length ? features[item] : null;
+  }
+
+  /** Feature dimension F, or 0 when no item has features. */
+  public int featureDim() {
+    return featureDim;
+  }
+
+  public boolean hasReviews() {
+    return !reviews.isEmpty();
+  }
+
+  public boolean hasStars() {
+    return interactions.stream().anyMatch(Interaction::hasStars);
+  }
+
+  public boolean hasFeatures() {
+    return featureDim > 0;
+  }
+
+  /** What the reader saw: lines read, records kept, malformed lines with reasons. */
+  public ReadReport report() {
+    return report;
+  }
+
+  /** Incremental construction; interns ids and tokenises text. Not thread-safe. */
+  public static final class Builder {
+    private final String name;
+    private final IdIndex users = new IdIndex();
+    private final IdIndex items = new IdIndex();
+    private final Lexicon lexicon = new Lexicon();
+    private final List<int[]> reviews = new ArrayList<>();
+    private final List<float[]> features = new ArrayList<>();
+    private final List<Interaction> interactions = new ArrayList<>();
+    private int featureDim;
+    private ReadReport report = ReadReport.EMPTY;
+
+    public Builder(String name) {
+      this.name = name;
+    }
+
+    /**
+     * Adds one event.
+     *
+     * @param stars 1–5 or NaN
+     * @param text review text (summary + body), or null for an event without text
+     * @return the interaction added
+     */
+    public Interaction add(String userId, String itemId, float stars, String text, long time) {
+      int u = users.intern(userId);
+      int v = items.intern(itemId);
+      int r = -1;
+      if (text != null) {
+        r = reviews.size();
+        reviews.add(lexicon.tokenize(text));
+      }
+      Interaction x = new Interaction(u, v, stars, r, time);
+      interactions.add(x);
+      return x;
+    }
+
+    /** Sets item features (all items share one dimension). */
+    public Builder features(String itemId, float[] f) {
+      if (featureDim != 0 && f.length != featureDim) {
+        throw new IllegalArgumentException("item " + itemId + " has " + f.length + " features, others have "
+            + featureDim);
+      }
+      featureDim = f.length;
+      int v = items.intern(itemId);
+      while (features.size() <= v) {
+        features.add(null);
+      }
+      features.set(v, f.clone());
+      return this;
+    }
+
+    public Builder report(ReadReport r) {
+      this.report = r;
+      return this;
+    }
+
+    public Dataset build() {
+      return new Dataset(this);
+    }
+  }
+}

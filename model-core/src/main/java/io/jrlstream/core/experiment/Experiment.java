@@ -1,0 +1,292 @@
+package io.jrlstream.core.experiment;
+
+import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.data.Split;
+import io.jrlstream.core.eval.Evaluator;
+import io.jrlstream.core.eval.Metrics;
+import io.jrlstream.core.eval.PopularityScorer;
+import io.jrlstream.core.eval.Scorer;
+import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.rank.EjrlModel;
+import io.jrlstream.core.train.Objective;
+import io.jrlstream.core.train.OfflineTrainer;
+import io.jrlstream.core.train.TrainListener;
+import io.jrlstream.core.view.CollaborativeView;
+import io.jrlstream.core.view.ImageView;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.RatingView;
+import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.View;
+import io.jrlstream.core.view.ViewFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The paper's offline protocol (§5.3) for a set of models over several seeds: per-user seeded 70/30 split,
+ * training on the 70, ranking every item the user did not train on, top-k metrics on the 30.
+ *
+ * <p>eJRL's per-view weights are chosen on a validation split carved (per user, 70/30, another seed) from
+ * the training data: the views are trained on the carved part, weights are searched on the validation
+ * part, then the views are retrained on the whole training data and scored with the chosen weights. The
+ * test split is never looked at before the final evaluation. With {@link Options#validationOnly} the
+ * whole run happens inside the training data (the carved split plays the test), which is how defaults
+ * are tuned without touching test data.
+ */
+public final class Experiment {
+  /** The model names {@code jrl evaluate} knows. */
+  public static final List<String> MODELS = List.of("pop", "bpr", "review", "rating", "image", "ejrl", "jrl");
+
+  /**
+   * @param k cut-off of the metrics (10)
+   * @param trainFraction per-user training fraction (0.7)
+   * @param threads threads for training views in parallel and for evaluation
+   * @param validationOnly evaluate on a split carved from the training data; never touch the test split
+   */
+  public record Options(int k, double trainFraction, int threads, boolean validationOnly, int batchSize) {
+    public static Options defaults() {
+      return new Options(10, 0.7, Math.max(1, Runtime.getRuntime().availableProcessors()), false, 64);
+    }
+
+    public Options withThreads(int t) {
+      return new Options(k, trainFraction, t, validationOnly, batchSize);
+    }
+
+    public Options withValidationOnly(boolean v) {
+      return new Options(k, trainFraction, threads, v, batchSize);
+    }
+  }
+
+  /** Metrics of one model on one seed, with the eJRL weights when relevant. */
+  public record Run(String model, long seed, Metrics metrics, Map<String, Double> weights, double trainSeconds) {}
+
+  /** Progress messages (one line each). */
+  public interface Progress extends TrainListener {
+    void message(String line);
+  }
+
+  private final Dataset data;
+  private final ModelConfig config;
+  private final Options options;
+  private final Progress progress;
+
+  public Experiment(Dataset data, ModelConfig config, Options options, Progress progress) {
+    this.data = data;
+    this.config = config;
+    this.options = options;
+    this.progress = progress;
+  }
+
+  /** The views with data in this dataset, in {@link ModelConfig#VIEW_NAMES} order. */
+  public List<String> availableViews() {
+    List<String> out = new ArrayList<>();
+    out.add(CollaborativeView.NAME);
+    if (data.hasReviews()) {
+      out.add(ReviewView.NAME);
+    }
+    if (data.hasStars()) {
+      out.add(RatingView.NAME);
+    }
+    if (data.hasFeatures()) {
+      out.add(ImageView.NAME);
+    }
+    return out;
+  }
+
+  /**
+   * Refuses models whose view has no data in the file.
+   *
+   * @throws IllegalArgumentException naming the model and what the file lacks
+   */
+  public void check(List<String> models) {
+    for (String m : models) {
+      if (!MODELS.contains(m)) {
+        throw new IllegalArgumentException("unknown model '" + m + "' (known: " + String.join(",", MODELS) + ")");
+      }
+      String view = viewOf(m);
+      if (view != null && !availableViews().contains(view)) {
+        String lacks = switch (view) {
+          case ReviewView.NAME -> "review texts";
+          case RatingView.NAME -> "star ratings";
+          default -> "item image features";
+        };
+        throw new IllegalArgumentException("model '" + m + "' needs " + lacks + ", and " + data.name()
+            + " has none (views with data here: " + String.join(",", availableViews()) + ")");
+      }
+    }
+  }
+
+  /** Runs every model on every seed. */
+  public List<Run> run(List<String> models, List<Long> seeds) {
+    check(models);
+    List<Run> runs = new ArrayList<>();
+    for (long seed : seeds) {
+      runs.addAll(runSeed(models, seed));
+    }
+    return runs;
+  }
+
+  private List<Run> runSeed(List<String> models, long seed) {
+    Split outer = Split.perUser(data.interactions(), options.trainFraction(), seed);
+    List<Interaction> train = outer.train();
+    List<Interaction> test = outer.test();
+    if (options.validationOnly()) {
+      Split inner = Split.perUser(train, options.trainFraction(), Rng.mix(seed, 0x5EED));
+      train = inner.train();
+      test = inner.test();
+    }
+    progress.message(String.format("seed %d: %d train, %d %s interactions", seed, train.size(), test.size(),
+        options.validationOnly() ? "validation" : "test"));
+    ModelConfig cfg = config.withSeed(seed);
+    List<Run> runs = new ArrayList<>();
+    // Views needed on the full training data: those of the single-view models and of eJRL.
+    List<String> needed = new ArrayList<>();
+    for (String m : models) {
+      if (m.equals("ejrl")) {
+        for (String v : availableViews()) {
+          addOnce(needed, v);
+        }
+      } else if (viewOf(m) != null) {
+        addOnce(needed, viewOf(m));
+      }
+    }
+    long t0 = System.nanoTime();
+    Map<String, View> trained = trainViews(needed, cfg, train);
+    double trainSecs = (System.nanoTime() - t0) / 1e9;
+    for (String m : models) {
+      long s0 = System.nanoTime();
+      Scorer scorer;
+      Map<String, Double> weights = Map.of();
+      double secs;
+      switch (m) {
+        case "pop" -> {
+          scorer = new PopularityScorer(train, data.itemCount());
+          secs = (System.nanoTime() - s0) / 1e9;
+        }
+        case "ejrl" -> {
+          weights = chooseWeights(cfg, train, seed);
+          List<View> vs = new ArrayList<>();
+          double[] w = new double[weights.size()];
+          int i = 0;
+          for (Map.Entry<String, Double> e : weights.entrySet()) {
+            vs.add(trained.get(e.getKey()));
+            w[i++] = e.getValue();
+          }
+          scorer = new EjrlModel(vs, w, data.itemCount());
+          secs = trainSecs + (System.nanoTime() - s0) / 1e9;
+        }
+        case "jrl" -> {
+          List<View> vs = new ArrayList<>();
+          for (String v : availableViews()) {
+            vs.add(ViewFactory.create(v, cfg, data));
+          }
+          int epochs = vs.stream().mapToInt(v -> v.config().epochs()).max().orElse(1);
+          new OfflineTrainer(trainerOptions(seed).withObjective(Objective.JRL).withJrlEpochs(epochs), progress)
+              .train(vs, train, data.userCount(), data.itemCount());
+          double[] ones = new double[vs.size()];
+          java.util.Arrays.fill(ones, 1.0);
+          scorer = new EjrlModel(vs, ones, data.itemCount());
+          secs = (System.nanoTime() - s0) / 1e9;
+        }
+        default -> {
+          View v = trained.get(viewOf(m));
+          scorer = new EjrlModel(List.of(v), new double[] {1.0}, data.itemCount());
+          secs = trainSecs;
+        }
+      }
+      Metrics met = Evaluator.evaluate(scorer, train, test, data.itemCount(), options.k(), options.threads());
+      progress.message(String.format("seed %d %-7s NDCG@%d %.4f  HR %.4f  recall %.4f  precision %.4f%s", seed, m,
+          options.k(), met.ndcg(), met.hit(), met.recall(), met.precision(),
+          weights.isEmpty() ? "" : "  weights " + weights));
+      runs.add(new Run(m, seed, met, weights, secs));
+    }
+    return runs;
+  }
+
+  /**
+   * Chooses eJRL's per-view weights on a validation split carved from {@code train}: coordinate ascent
+   * over a grid, the collaborative view's weight fixed at 1 when present (scales are relative).
+   */
+  public Map<String, Double> chooseWeights(ModelConfig cfg, List<Interaction> train, long seed) {
+    List<String> names = availableViews();
+    Map<String, Double> weights = new LinkedHashMap<>();
+    if (names.size() == 1) {
+      weights.put(names.get(0), 1.0);
+      return weights;
+    }
+    Split carve = Split.perUser(train, options.trainFraction(), Rng.mix(seed, 0xCA4E));
+    Map<String, View> views = trainViews(names, cfg, carve.train());
+    List<View> vs = new ArrayList<>();
+    for (String n : names) {
+      vs.add(views.get(n));
+    }
+    CachedScores cache = new CachedScores(vs, data.userCount(), data.itemCount(), options.threads());
+    double[] w = new double[names.size()];
+    java.util.Arrays.fill(w, 1.0);
+    double[] grid = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5};
+    double best = evalWeights(cache, w, carve);
+    for (int round = 0; round < 2; round++) {
+      for (int k = 0; k < w.length; k++) {
+        if (names.get(k).equals(CollaborativeView.NAME)) {
+          continue;
+        }
+        double keep = w[k];
+        for (double g : grid) {
+          w[k] = g;
+          double s = evalWeights(cache, w, carve);
+          if (s > best + 1e-9) {
+            best = s;
+            keep = g;
+          }
+        }
+        w[k] = keep;
+      }
+    }
+    for (int k = 0; k < names.size(); k++) {
+      weights.put(names.get(k), w[k]);
+    }
+    progress.message(String.format("eJRL weights chosen on validation (NDCG@%d %.4f): %s", options.k(), best,
+        weights));
+    return weights;
+  }
+
+  private double evalWeights(CachedScores cache, double[] w, Split carve) {
+    return Evaluator.evaluate(cache.withWeights(w), carve.train(), carve.test(), data.itemCount(), options.k(),
+        options.threads()).ndcg();
+  }
+
+  private Map<String, View> trainViews(List<String> names, ModelConfig cfg, List<Interaction> train) {
+    Map<String, View> out = new LinkedHashMap<>();
+    List<View> vs = new ArrayList<>();
+    for (String n : names) {
+      View v = ViewFactory.create(n, cfg, data);
+      out.put(n, v);
+      vs.add(v);
+    }
+    new OfflineTrainer(trainerOptions(cfg.seed()), progress).train(vs, train, data.userCount(), data.itemCount());
+    return out;
+  }
+
+  private OfflineTrainer.Options trainerOptions(long seed) {
+    return new OfflineTrainer.Options(seed, options.batchSize(), Objective.EJRL, options.threads(), 20);
+  }
+
+  /** The view a single-view model trains, or null for pop, ejrl and jrl. */
+  static String viewOf(String model) {
+    return switch (model) {
+      case "bpr" -> CollaborativeView.NAME;
+      case "review" -> ReviewView.NAME;
+      case "rating" -> RatingView.NAME;
+      case "image" -> ImageView.NAME;
+      default -> null;
+    };
+  }
+
+  private static void addOnce(List<String> l, String s) {
+    if (!l.contains(s)) {
+      l.add(s);
+    }
+  }
+}

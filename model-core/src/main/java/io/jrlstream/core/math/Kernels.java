@@ -1,0 +1,20 @@
+package io.jrlstream.core.math;
+
+/** Reduction kernels with a SIMD and a scalar implementation; see {@link Vectors}. */
+interface Kernels {
+  String name();
+
+  float dot(float[] x, int xo, float[] y, int yo, int n);
+
+  /** The SIMD kernels when the incubator module is present in the boot layer, else the scalar ones. */
+  static Kernels best() {
+    if (Boolean.getBoolean("jrl.scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return new ScalarKernels();
+    }
+    try {
+      return (Kernels) Class.forName("io.jrlstream.core.math.SimdKernels").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new ScalarKernels();
+    }
+  }
+}

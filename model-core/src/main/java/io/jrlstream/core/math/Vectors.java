@@ -1,0 +1,116 @@
+package io.jrlstream.core.math;
+
+/**
+ * The dense float kernels every view uses: the one place where vector arithmetic lives.
+ *
+ * <p>Arguments are {@code (array, offset)} pairs so that rows of a flat table and standalone rows share
+ * one code path. Methods named {@code …InPlace} or taking an {@code out}/{@code y} argument modify that
+ * argument and nothing else. Reductions ({@link #dot}) use the SIMD implementation when the JVM was
+ * started with {@code --add-modules jdk.incubator.vector} (the launcher and the tests do), otherwise a
+ * scalar loop with independent accumulators; which one is used is fixed for the life of the JVM, so runs
+ * in the same JVM configuration are bit-identical.
+ */
+public final class Vectors {
+  private static final Kernels KERNELS = Kernels.best();
+
+  private Vectors() {}
+
+  /** Name of the kernel implementation in use ("simd-256" or "scalar"), for logs and benchmark output. */
+  public static String implementation() {
+    return KERNELS.name();
+  }
+
+  /** Returns x[xo..xo+n) · y[yo..yo+n). */
+  public static float dot(float[] x, int xo, float[] y, int yo, int n) {
+    return KERNELS.dot(x, xo, y, yo, n);
+  }
+
+  /** Returns x · y over the full length of x (which must equal y's). */
+  public static float dot(float[] x, float[] y) {
+    checkSameLength(x, y);
+    return KERNELS.dot(x, 0, y, 0, x.length);
+  }
+
+  /** y[yo..yo+n) += a · x[xo..xo+n). Modifies y only. */
+  public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+    for (int i = 0; i < n; i++) {
+      y[yo + i] += a * x[xo + i];
+    }
+  }
+
+  /** y += a · x over the full length. Modifies y only. */
+  public static void axpy(float a, float[] x, float[] y) {
+    checkSameLength(x, y);
+    axpy(a, x, 0, y, 0, x.length);
+  }
+
+  /** x[xo..xo+n) *= a. */
+  public static void scaleInPlace(float a, float[] x, int xo, int n) {
+    for (int i = 0; i < n; i++) {
+      x[xo + i] *= a;
+    }
+  }
+
+  /** Sum of squares of x[xo..xo+n), accumulated in double. */
+  public static double squaredNorm(float[] x, int xo, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      double v = x[xo + i];
+      s += v * v;
+    }
+    return s;
+  }
+
+  /** Sets x[xo..xo+n) to zero. */
+  public static void zero(float[] x, int xo, int n) {
+    java.util.Arrays.fill(x, xo, xo + n, 0f);
+  }
+
+  /** out[i] = x[i] * y[i] for i in [0, n). Modifies out only. */
+  public static void hadamard(float[] x, float[] y, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = x[i] * y[i];
+    }
+  }
+
+  /**
+   * Dense matrix-vector product out = A·x + b, A row-major rows x cols. Modifies out only.
+   *
+   * @throws IllegalArgumentException when the shapes disagree, naming both
+   */
+  public static void affine(float[] a, int rows, int cols, float[] x, float[] b, float[] out) {
+    if (a.length != rows * cols || x.length < cols || out.length < rows || (b != null && b.length < rows)) {
+      throw new IllegalArgumentException("affine: A has " + a.length + " floats for " + rows + "x" + cols
+          + ", x has " + x.length + ", out has " + out.length + (b == null ? "" : ", b has " + b.length));
+    }
+    for (int r = 0; r < rows; r++) {
+      out[r] = KERNELS.dot(a, r * cols, x, 0, cols) + (b == null ? 0f : b[r]);
+    }
+  }
+
+  /** Logistic function, computed exactly (no lookup table), so gradients match finite differences. */
+  public static double sigmoid(double x) {
+    return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+  }
+
+  /** log σ(x), stable for large |x|. */
+  public static double logSigmoid(double x) {
+    return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
+  }
+
+  /** ELU with α = 1. */
+  public static float elu(float x) {
+    return x > 0 ? x : (float) Math.expm1(x);
+  }
+
+  /** Derivative of ELU (α = 1) given the pre-activation x. */
+  public static float eluGrad(float x) {
+    return x > 0 ? 1f : (float) Math.exp(x);
+  }
+
+  private static void checkSameLength(float[] x, float[] y) {
+    if (x.length != y.length) {
+      throw new IllegalArgumentException("length mismatch: x has " + x.length + ", y has " + y.length);
+    }
+  }
+}

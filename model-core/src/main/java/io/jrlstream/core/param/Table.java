@@ -1,0 +1,115 @@
+package io.jrlstream.core.param;
+
+import io.jrlstream.core.math.Rng;
+
+/**
+ * A growable table of float rows of one width: embeddings (one row per user, item, word or review) and
+ * dense weights (one row per output unit). Rows are created on demand by {@link #ensure}, each initialised
+ * from a seed derived from (table seed, row index) only, so a row's initial value does not depend on when
+ * or in which order rows were created (offline and streaming runs agree).
+ *
+ * <p>Not thread-safe: a table belongs to one view, and a view is trained by one thread at a time.
+ */
+public final class Table {
+  /** How new rows are initialised. */
+  public enum Init {
+    ZERO,
+    /** Uniform in (−scale, scale). */
+    UNIFORM,
+    /** Normal with standard deviation scale. */
+    NORMAL
+  }
+
+  private final String name;
+  private final int dim;
+  private final Init init;
+  private final float scale;
+  private final long seed;
+  private float[][] rows;
+  private int size;
+
+  public Table(String name, int dim, Init init, float scale, long seed) {
+    if (dim <= 0) {
+      throw new IllegalArgumentException("table " + name + ": dim must be positive, got " + dim);
+    }
+    this.name = name;
+    this.dim = dim;
+    this.init = init;
+    this.scale = scale;
+    this.seed = Rng.mix(seed, Rng.hash(name));
+    this.rows = new float[16][];
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  /** Number of rows that exist (indices [0, size)). */
+  public int size() {
+    return size;
+  }
+
+  /** Makes rows [0, n) exist, initialising new ones. */
+  public void ensure(int n) {
+    if (n <= size) {
+      return;
+    }
+    if (n > rows.length) {
+      rows = java.util.Arrays.copyOf(rows, Math.max(n, rows.length * 2));
+    }
+    Rng rng = new Rng(0);
+    for (int i = size; i < n; i++) {
+      rows[i] = initialRow(i, rng);
+    }
+    size = n;
+  }
+
+  /** The live row i (modifying it modifies the table). */
+  public float[] row(int i) {
+    if (i >= size) {
+      throw new IndexOutOfBoundsException("table " + name + " has " + size + " rows, asked for row " + i);
+    }
+    return rows[i];
+  }
+
+  /** Re-initialises row i as if new (used when a vocabulary slot is reused). */
+  public void reset(int i) {
+    float[] fresh = initialRow(i, new Rng(0));
+    System.arraycopy(fresh, 0, row(i), 0, dim);
+  }
+
+  /** Replaces the content of row i (used when restoring state). */
+  public void set(int i, float[] values) {
+    if (values.length != dim) {
+      throw new IllegalArgumentException("table " + name + ": row has " + dim + " floats, got " + values.length);
+    }
+    ensure(i + 1);
+    System.arraycopy(values, 0, rows[i], 0, dim);
+  }
+
+  private float[] initialRow(int i, Rng rng) {
+    float[] r = new float[dim];
+    if (init == Init.ZERO) {
+      return r;
+    }
+    rng.reseed(Rng.mix(seed, i));
+    for (int j = 0; j < dim; j++) {
+      if (init == Init.UNIFORM) {
+        r[j] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+      } else {
+        r[j] = (float) (gaussian(rng) * scale);
+      }
+    }
+    return r;
+  }
+
+  private static double gaussian(Rng rng) {
+    double u1 = rng.nextDouble();
+    double u2 = rng.nextDouble();
+    return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+  }
+}

@@ -1,0 +1,94 @@
+package io.jrlstream.core.view;
+
+import io.jrlstream.core.optim.OptimizerKind;
+
+/**
+ * Settings every view has. Validated on construction; defaults (chosen on validation splits carved from
+ * training data, see the README) come from {@link #defaults(String)}.
+ *
+ * @param dim embedding dimension K (default 300 for content views as in the paper, tuned for collaborative)
+ * @param optimizer update rule
+ * @param learningRate initial learning rate lr0
+ * @param schedule offline learning-rate schedule
+ * @param epochs offline passes over the view's training interactions
+ * @param l2 L2 penalty λ on the vectors the ranking term touches (u, v+, v−)
+ * @param initScale standard deviation of the initial user and item vectors
+ * @param clipNorm global gradient norm per batch above which the gradient is scaled down (paper: 5)
+ * @param rankingLoss form of the ranking term
+ */
+public record ViewConfig(int dim, OptimizerKind optimizer, double learningRate, Schedule schedule, int epochs,
+    double l2, double initScale, double clipNorm, RankingLoss rankingLoss) {
+
+  /** Offline learning-rate schedules (streaming always uses a constant rate). */
+  public enum Schedule {
+    /** lr0 · max(1e-4, 1 − seen/total): the paper's linear decay. */
+    LINEAR,
+    /** lr0 throughout. */
+    CONSTANT
+  }
+
+  public ViewConfig {
+    if (dim <= 0) {
+      throw new IllegalArgumentException("dim must be positive, got " + dim);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
+    }
+    if (epochs < 0) {
+      throw new IllegalArgumentException("epochs must be ≥ 0, got " + epochs);
+    }
+    if (!(l2 >= 0)) {
+      throw new IllegalArgumentException("l2 must be ≥ 0, got " + l2);
+    }
+    if (!(initScale >= 0)) {
+      throw new IllegalArgumentException("initScale must be ≥ 0, got " + initScale);
+    }
+    java.util.Objects.requireNonNull(optimizer, "optimizer");
+    java.util.Objects.requireNonNull(schedule, "schedule");
+    java.util.Objects.requireNonNull(rankingLoss, "rankingLoss");
+  }
+
+  /** The documented defaults for a view name. */
+  public static ViewConfig defaults(String view) {
+    return switch (view) {
+      case "collaborative" -> new ViewConfig(64, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 30, 0.02, 0.1, 5,
+          RankingLoss.LOG_SIGMOID);
+      case "review" -> new ViewConfig(300, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 10, 0.02, 0.1, 5,
+          RankingLoss.LOG_SIGMOID);
+      case "rating" -> new ViewConfig(300, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 20, 0.02, 0.1, 5,
+          RankingLoss.LOG_SIGMOID);
+      case "image" -> new ViewConfig(300, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 10, 0.02, 0.1, 5,
+          RankingLoss.LOG_SIGMOID);
+      default -> throw new IllegalArgumentException("unknown view '" + view
+          + "' (known: collaborative, review, rating, image)");
+    };
+  }
+
+  public ViewConfig withDim(int d) {
+    return new ViewConfig(d, optimizer, learningRate, schedule, epochs, l2, initScale, clipNorm, rankingLoss);
+  }
+
+  public ViewConfig withEpochs(int e) {
+    return new ViewConfig(dim, optimizer, learningRate, schedule, e, l2, initScale, clipNorm, rankingLoss);
+  }
+
+  public ViewConfig withLearningRate(double lr) {
+    return new ViewConfig(dim, optimizer, lr, schedule, epochs, l2, initScale, clipNorm, rankingLoss);
+  }
+
+  public ViewConfig withL2(double l) {
+    return new ViewConfig(dim, optimizer, learningRate, schedule, epochs, l, initScale, clipNorm, rankingLoss);
+  }
+
+  public ViewConfig withOptimizer(OptimizerKind o) {
+    return new ViewConfig(dim, o, learningRate, schedule, epochs, l2, initScale, clipNorm, rankingLoss);
+  }
+
+  public ViewConfig withSchedule(Schedule s) {
+    return new ViewConfig(dim, optimizer, learningRate, s, epochs, l2, initScale, clipNorm, rankingLoss);
+  }
+
+  public ViewConfig withRankingLoss(RankingLoss r) {
+    return new ViewConfig(dim, optimizer, learningRate, schedule, epochs, l2, initScale, clipNorm, r);
+  }
+}
