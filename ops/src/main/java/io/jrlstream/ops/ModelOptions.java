@@ -26,7 +26,7 @@ final class ModelOptions {
       description = "Override one setting, e.g. collaborative.l2=0.02, review.lr=0.01, rating.optimizer=adagrad, "
           + "review.minCount=5, image.layers=2. Keys: dim, lr, epochs, l2, optimizer (sgd|adagrad|adam), schedule "
           + "(linear|constant), init, clip, loss (log_sigmoid|sigmoid); review: lambda, negatives, sample, minCount, "
-          + "vocabCap, linkNegatives; rating: lambda, hidden; image: lambda, layers.")
+          + "vocabCap, linkNegatives, wordUpdates (immediate|batch), wordLr; rating: lambda, hidden; image: lambda, layers.")
   List<String> sets = List.of();
 
   /** The defaults with every option applied. */
@@ -59,27 +59,28 @@ final class ModelOptions {
       ImageView.Settings im = c.image();
       switch (view + "." + key) {
         case "review.lambda" -> {
-          return c.withReview(new ReviewView.Settings(Double.parseDouble(value), r.negatives(), r.sample(),
-              r.minCount(), r.vocabCap(), r.linkNegatives()));
+          return c.withReview(r.withLambda(Double.parseDouble(value)));
         }
         case "review.negatives" -> {
-          return c.withReview(new ReviewView.Settings(r.lambda(), Integer.parseInt(value), r.sample(), r.minCount(),
-              r.vocabCap(), r.linkNegatives()));
+          return c.withReview(r.withNegatives(Integer.parseInt(value)));
         }
         case "review.sample" -> {
-          return c.withReview(new ReviewView.Settings(r.lambda(), r.negatives(), Double.parseDouble(value),
-              r.minCount(), r.vocabCap(), r.linkNegatives()));
+          return c.withReview(r.withSample(Double.parseDouble(value)));
         }
         case "review.minCount" -> {
           return c.withReview(r.withMinCount(Integer.parseInt(value)));
         }
         case "review.vocabCap" -> {
-          return c.withReview(new ReviewView.Settings(r.lambda(), r.negatives(), r.sample(), r.minCount(),
-              Integer.parseInt(value), r.linkNegatives()));
+          return c.withReview(r.withVocabCap(Integer.parseInt(value)));
         }
         case "review.linkNegatives" -> {
-          return c.withReview(new ReviewView.Settings(r.lambda(), r.negatives(), r.sample(), r.minCount(),
-              r.vocabCap(), Integer.parseInt(value)));
+          return c.withReview(r.withLinkNegatives(Integer.parseInt(value)));
+        }
+        case "review.wordUpdates" -> {
+          return c.withReview(r.withWordUpdates(ReviewView.WordUpdates.valueOf(value.toUpperCase(Locale.ROOT))));
+        }
+        case "review.wordLr" -> {
+          return c.withReview(r.withWordLearningRate(Double.parseDouble(value)));
         }
         case "rating.lambda" -> {
           return c.withRating(new RatingView.Settings(Double.parseDouble(value), ra.hidden()));

@@ -61,7 +61,8 @@ public final class SparseGrad {
   public double squaredNorm() {
     double s = 0;
     for (int k = 0; k < count; k++) {
-      s += io.jrlstream.core.math.Vectors.squaredNorm(grad[touched[k]], 0, dim);
+      float[] g = grad[touched[k]];
+      s += io.jrlstream.core.math.Vectors.dot(g, 0, g, 0, dim);
     }
     return s;
   }

@@ -13,10 +13,11 @@ import java.util.function.IntConsumer;
  *       times.
  *   <li>At most {@code cap} tokens are trainable. <b>Eviction policy:</b> when the vocabulary is full and a
  *       token reaches {@code minCount}, it takes the row of the trainable token with the lowest running
- *       count, provided that count is lower than the newcomer's; otherwise it waits (and is tried again at
- *       its next occurrence). Candidates are found in batches: the lowest 1% by count, re-sorted when used
- *       up, so an eviction costs O(log V) amortised. An evicted row is handed to {@code onReuse} so that the
- *       owner re-initialises its vector and optimiser state.
+ *       count (ties: the lower row), provided that count is lower than the newcomer's; otherwise it waits
+ *       and is tried again at its next occurrence. Once the vocabulary is full an indexed min-heap keyed by
+ *       running count finds that token in O(1) and keeps up in O(log V) per occurrence; before that there
+ *       is no cost. An evicted row is handed to {@code onReuse} so that the owner re-initialises its vector
+ *       and optimiser state; the evicted token keeps its count and can come back the same way.
  *   <li>The noise table and subsampling thresholds are rebuilt from running counts when the trainable set
  *       or the total count has grown by {@value #REBUILD_GROWTH}× since the last build (amortised O(1)
  *       per occurrence, and deterministic: it depends only on the input).
@@ -27,7 +28,6 @@ import java.util.function.IntConsumer;
 public final class Vocabulary {
   /** Growth factor of counts or trainable words that triggers a rebuild of the noise table. */
   public static final double REBUILD_GROWTH = 1.1;
-  private static final int TABLE_SIZE = 1 << 20;
 
   private final int minCount;
   private final int cap;
@@ -40,13 +40,17 @@ public final class Vocabulary {
   private int rows;
   private long total;
 
-  private int[] noise = new int[0];
+  private int[] alias = new int[0];
+  private float[] aliasProb = new float[0];
+  private int noiseRows;
   private float[] keep = new float[0];
   private long totalAtBuild = -1;
   private int rowsAtBuild = -1;
 
-  private int[] evictQueue = new int[0];
-  private int evictPos;
+  // Indexed min-heap of rows by (count, row), maintained only while the vocabulary is full.
+  private int[] heap = new int[0];
+  private int[] heapPos = new int[0];
+  private boolean heapActive;
 
   /**
    * @param minCount occurrences before a token is trainable (≥ 1)
@@ -81,13 +85,18 @@ public final class Vocabulary {
         Arrays.fill(rowOf, old, n, -1);
       }
       long c = ++counts[t];
-      if (rowOf[t] >= 0) {
+      int row = rowOf[t];
+      if (row >= 0) {
         total++;
+        if (heapActive) {
+          siftDown(heapPos[row]);
+        }
       } else if (c >= minCount && admit(t)) {
         total += c;
       }
     }
-    if (rows > 0 && (rowsAtBuild < 0 || rows >= rowsAtBuild * REBUILD_GROWTH || total >= totalAtBuild * REBUILD_GROWTH)) {
+    // Integer comparisons: "grew by 10 %" must fire at exactly 1.1×.
+    if (rows > 0 && (rowsAtBuild < 0 || rows * 10L >= rowsAtBuild * 11L || total * 10 >= totalAtBuild * 11)) {
       rebuild();
     }
   }
@@ -99,71 +108,118 @@ public final class Vocabulary {
       if (row >= tokenOf.length) {
         tokenOf = Arrays.copyOf(tokenOf, Math.max(row + 1, tokenOf.length * 2));
       }
-    } else {
-      row = evictFor(counts[token]);
-      if (row < 0) {
-        return false;
+      tokenOf[row] = token;
+      rowOf[token] = row;
+      if (rows == cap) {
+        buildHeap();
       }
-      int old = tokenOf[row];
-      total -= counts[old];
-      rowOf[old] = -1;
-      onReuse.accept(row);
+      return true;
     }
+    row = heap[0];
+    int old = tokenOf[row];
+    if (counts[old] >= counts[token]) {
+      return false;
+    }
+    total -= counts[old];
+    rowOf[old] = -1;
     tokenOf[row] = token;
     rowOf[token] = row;
+    siftDown(0);
+    onReuse.accept(row);
     return true;
   }
 
-  private int evictFor(long newcomerCount) {
-    for (int attempt = 0; attempt < 2; attempt++) {
-      while (evictPos < evictQueue.length) {
-        int row = evictQueue[evictPos];
-        long c = counts[tokenOf[row]];
-        if (c >= newcomerCount) {
-          return -1; // the queue is sorted: nobody cheaper is left in it
-        }
-        evictPos++;
-        return row;
-      }
-      refillEvictQueue();
-    }
-    return -1;
-  }
-
-  private void refillEvictQueue() {
-    int n = Math.max(1, rows / 100);
-    long[] keyed = new long[rows];
+  private void buildHeap() {
+    heap = new int[rows];
+    heapPos = new int[rows];
     for (int r = 0; r < rows; r++) {
-      // count in the high bits, row in the low bits: sorting gives lowest counts first, ties by row.
-      keyed[r] = (Math.min(counts[tokenOf[r]], (1L << 40) - 1) << 23) | r;
+      heap[r] = r;
+      heapPos[r] = r;
     }
-    Arrays.sort(keyed);
-    evictQueue = new int[n];
-    for (int i = 0; i < n; i++) {
-      evictQueue[i] = (int) (keyed[i] & ((1 << 23) - 1));
+    for (int i = rows / 2 - 1; i >= 0; i--) {
+      siftDown(i);
     }
-    evictPos = 0;
+    heapActive = true;
   }
 
-  /** Rebuilds the noise table (∝ count^0.75) and the subsampling keep-probabilities. */
+  private boolean less(int rowA, int rowB) {
+    long a = counts[tokenOf[rowA]];
+    long b = counts[tokenOf[rowB]];
+    return a < b || (a == b && rowA < rowB);
+  }
+
+  /** Restores the heap below position i after the count at i grew (counts only grow). */
+  private void siftDown(int i) {
+    int n = heap.length;
+    int row = heap[i];
+    while (true) {
+      int l = 2 * i + 1;
+      if (l >= n) {
+        break;
+      }
+      int m = l + 1 < n && less(heap[l + 1], heap[l]) ? l + 1 : l;
+      if (!less(heap[m], row)) {
+        break;
+      }
+      heap[i] = heap[m];
+      heapPos[heap[i]] = i;
+      i = m;
+    }
+    heap[i] = row;
+    heapPos[row] = i;
+  }
+
+  /**
+   * Rebuilds the noise distribution (∝ count^0.75, as Walker's alias table: O(V) to build, O(1) and
+   * cache-friendly to sample) and the subsampling keep-probabilities.
+   */
   public void rebuild() {
+    double[] p = new double[rows];
     double norm = 0;
     for (int r = 0; r < rows; r++) {
-      norm += Math.pow(counts[tokenOf[r]], 0.75);
+      p[r] = Math.pow(counts[tokenOf[r]], 0.75);
+      norm += p[r];
     }
-    int size = Math.max(TABLE_SIZE, rows);
-    if (noise.length != size) {
-      noise = new int[size];
+    if (alias.length < rows) {
+      alias = new int[Math.max(rows, alias.length * 2)];
+      aliasProb = new float[alias.length];
     }
-    int r = 0;
-    double cum = rows == 0 ? 1 : Math.pow(counts[tokenOf[0]], 0.75) / norm;
-    for (int i = 0; i < size; i++) {
-      noise[i] = r;
-      if ((i + 1) / (double) size > cum && r < rows - 1) {
-        r++;
-        cum += Math.pow(counts[tokenOf[r]], 0.75) / norm;
+    // Vose's method: scaled probabilities split into small (< 1) and large (≥ 1) stacks.
+    int[] small = new int[rows];
+    int[] large = new int[rows];
+    int ns = 0;
+    int nl = 0;
+    for (int r = 0; r < rows; r++) {
+      p[r] = p[r] * rows / norm;
+      if (p[r] < 1) {
+        small[ns++] = r;
+      } else {
+        large[nl++] = r;
       }
     }
+    while (ns > 0 && nl > 0) {
+      int l = small[--ns];
+      int g = large[--nl];
+      aliasProb[l] = (float) p[l];
+      alias[l] = g;
+      p[g] = (p[g] + p[l]) - 1;
+      if (p[g] < 1) {
+        small[ns++] = g;
+      } else {
+        large[nl++] = g;
+      }
+    }
+    while (nl > 0) {
+      int g = large[--nl];
+      aliasProb[g] = 1f;
+      alias[g] = g;
+    }
+    while (ns > 0) {
+      int l = small[--ns];
+      aliasProb[l] = 1f;
+      alias[l] = l;
+    }
+    noiseRows = rows;
     if (keep.length < rows) {
       keep = new float[Math.max(rows, keep.length * 2)];
     }
@@ -186,9 +242,12 @@ public final class Vocabulary {
     return row < rowsAtBuild ? keep[row] : 1f;
   }
 
-  /** A noise word row drawn ∝ count^0.75 (as of the last rebuild). */
+  /** A noise word row drawn ∝ count^0.75 (as of the last rebuild); one 64-bit draw. */
   public int sampleNoise(Rng rng) {
-    return noise[rng.nextInt(noise.length)];
+    long z = rng.nextLong();
+    int i = (int) (((z >>> 32) * noiseRows) >>> 32);
+    float u = (z & 0xFFFFFF) * 0x1.0p-24f;
+    return u < aliasProb[i] ? i : alias[i];
   }
 
   /** True once a noise table exists. */

@@ -128,6 +128,8 @@ public final class OfflineTrainer {
       for (int start = 0; start < n; start += b) {
         int end = Math.min(n, start + b);
         float w = 1f / (end - start);
+        float lr = learningRate(cfg, seen, total);
+        view.beginBatch(lr);
         for (int p = start; p < end; p++) {
           Interaction x = mine.get(order[p]);
           rng.reseed(Rng.mix(viewSeed, epoch, p));
@@ -139,7 +141,7 @@ public final class OfflineTrainer {
             loss += view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
           }
         }
-        view.applyBatch(learningRate(cfg, seen, total));
+        view.applyBatch(lr);
         seen += end - start;
       }
       double secs = (System.nanoTime() - t0) / 1e9;
@@ -173,6 +175,9 @@ public final class OfflineTrainer {
       for (int start = 0; start < n; start += b) {
         int end = Math.min(n, start + b);
         float w = 1f / (end - start);
+        for (View v : views) {
+          v.beginBatch(learningRate(v.config(), seen, total));
+        }
         for (int p = start; p < end; p++) {
           Interaction x = train.get(order[p]);
           for (int k = 0; k < views.size(); k++) {

@@ -35,6 +35,12 @@ public interface View {
   void observe(Interaction x);
 
   /**
+   * Starts a mini-batch trained at {@code learningRate} (the schedule's rate for this batch). Views whose
+   * terms update immediately (the review view's word term) take their rate from it.
+   */
+  default void beginBatch(float learningRate) {}
+
+  /**
    * Adds {@code weight} × the gradient of the view's own terms for x (everything but the ranking term) to
    * the batch gradient, drawing random numbers from rng.
    *

@@ -250,8 +250,8 @@ class ViewGradientTest {
     return new ReviewDraws(words, links[0], links[1]);
   }
 
-  /** λ·w·[Σ_words (−log σ(w_t·d) + Σ_n −log σ(−w_n·d)) + Σ_{e=u,v} (−log σ(e·d) + Σ_o −log σ(−e·d_o))]. */
-  static double referenceReview(Point p, ReviewView.Settings s, Interaction x, ReviewDraws dr) {
+  /** λ·w·Σ_words (−log σ(w_t·d) + Σ_n −log σ(−w_n·d)): the PV-DBOW word term with negative sampling. */
+  static double referenceWords(Point p, ReviewView.Settings s, Interaction x, ReviewDraws dr) {
     double[] d = p.row("review.docs", x.review());
     double loss = 0;
     for (WordTerm t : dr.words()) {
@@ -260,6 +260,13 @@ class ViewGradientTest {
         loss += negLogSigmoid(-dot(p.row("review.words", n), d));
       }
     }
+    return s.lambda() * W * loss;
+  }
+
+  /** λ·w·Σ_{e=u,v} (−log σ(e·d_r) + Σ_o −log σ(−e·d_o)): the entity links, other reviews as noise. */
+  static double referenceLinks(Point p, ReviewView.Settings s, Interaction x, ReviewDraws dr) {
+    double[] d = p.row("review.docs", x.review());
+    double loss = 0;
     double[] u = p.row("review.users", x.user());
     loss += negLogSigmoid(dot(u, d));
     for (int o : dr.userLinkNoise()) {
@@ -273,23 +280,20 @@ class ViewGradientTest {
     return s.lambda() * W * loss;
   }
 
-  @ParameterizedTest
-  @ValueSource(doubles = {0.0, 0.05})
-  void shouldMatchFiniteDifferencesForReviewView(double sample) {
-    ViewConfig c = config(K, 0.02, RankingLoss.LOG_SIGMOID);
-    ReviewView.Settings s = new ReviewView.Settings(0.8, 3, sample, 1, 1000, 2);
+  static double referenceReview(Point p, ReviewView.Settings s, Interaction x, ReviewDraws dr) {
+    return referenceWords(p, s, x, dr) + referenceLinks(p, s, x, dr);
+  }
+
+  /** A review view over TEXTS that has observed every review, with non-zero word and review vectors. */
+  static ReviewView observedReviewView(ViewConfig c, ReviewView.Settings s, List<Interaction> all, long[] counts) {
     ReviewView view = new ReviewView(c, s, new FixedContent(TEXTS, new float[0][]), 17);
     view.reserve(3, 4);
-    List<Interaction> all = new ArrayList<>();
-    long[] counts = new long[8];
-    long total = 0;
     for (int r = 0; r < TEXTS.length; r++) {
       Interaction x = new Interaction(REVIEW_UI[r][0], REVIEW_UI[r][1], 4f, r, 0);
       view.observe(x);
       all.add(x);
       for (int t : TEXTS[r]) {
         counts[t]++;
-        total++;
       }
     }
     Vocabulary vocab = view.vocabulary();
@@ -298,12 +302,31 @@ class ViewGradientTest {
     // Word vectors start at zero (word2vec), which would make d_r's word gradient vanish: move them.
     GradientCheck.randomise(view.words(), vocab.size(), 0.5, 99);
     GradientCheck.randomise(view.docs(), TEXTS.length, 0.5, 98);
+    return view;
+  }
 
+  static long sum(long[] a) {
+    long s = 0;
+    for (long x : a) {
+      s += x;
+    }
+    return s;
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.0, 0.05})
+  void shouldMatchFiniteDifferencesForReviewViewWithBatchWordUpdates(double sample) {
+    ViewConfig c = config(K, 0.02, RankingLoss.LOG_SIGMOID);
+    ReviewView.Settings s = new ReviewView.Settings(0.8, 3, sample, 1, 1000, 2, ReviewView.WordUpdates.BATCH, 0.025);
+    List<Interaction> all = new ArrayList<>();
+    long[] counts = new long[8];
+    ReviewView view = observedReviewView(c, s, all, counts);
     List<Example> batch = List.of(new Example(all.get(0), 3), new Example(all.get(2), 2),
         new Example(all.get(3), 1));
     List<ReviewDraws> draws = new ArrayList<>();
     for (int p = 0; p < batch.size(); p++) {
-      draws.add(draws(vocab, s, batch.get(p).x().review(), Rng.mix(BATCH_SEED, p), counts, total, TEXTS.length));
+      draws.add(draws(view.vocabulary(), s, batch.get(p).x().review(), Rng.mix(BATCH_SEED, p), counts, sum(counts),
+          TEXTS.length));
     }
     if (sample > 0) {
       int kept = draws.stream().mapToInt(d -> d.words().size()).sum();
@@ -318,5 +341,71 @@ class ViewGradientTest {
       return loss;
     };
     checkView(view, batch, ref, 50);
+  }
+
+  /**
+   * IMMEDIATE word updates (word2vec's inner loop): per kept word, the word and its noise words move at once
+   * by plain SGD on −log σ(±w·d) with rate α = wordLearningRate × (batch rate / lr0) × λ, d moves by the
+   * summed step afterwards. The links and the ranking term still accumulate batch gradients, computed at
+   * the moved d: those are gradient-checked.
+   */
+  @Test
+  void shouldApplyWord2vecStepsAndLinkGradientsForReviewViewWithImmediateWordUpdates() {
+    ViewConfig c = config(K, 0.02, RankingLoss.LOG_SIGMOID);
+    ReviewView.Settings s = new ReviewView.Settings(0.8, 3, 0.05, 1, 1000, 2, ReviewView.WordUpdates.IMMEDIATE,
+        0.4);
+    List<Interaction> all = new ArrayList<>();
+    long[] counts = new long[8];
+    ReviewView view = observedReviewView(c, s, all, counts);
+    List<Example> batch = List.of(new Example(all.get(2), 1));
+    ReviewDraws dr = draws(view.vocabulary(), s, 2, Rng.mix(BATCH_SEED, 0), counts, sum(counts), TEXTS.length);
+    assertTrue(dr.words().size() >= 3, "too few kept words to test: " + dr.words().size());
+
+    Point before = GradientCheck.snapshot(view.params());
+    view.beginBatch((float) (c.learningRate() / 2)); // half the initial rate: α halves too
+    double production = productionBatch(view, batch);
+
+    // word2vec's step, replayed in double from the values before the call.
+    double alpha = s.wordLearningRate() * 0.5 * s.lambda();
+    double[][] words = before.table("review.words");
+    double[] d = before.row("review.docs", 2);
+    double wordLoss = 0;
+    for (WordTerm t : dr.words()) {
+      double[] neu1e = new double[K];
+      int[] targets = new int[t.noise().length + 1];
+      targets[0] = t.row();
+      System.arraycopy(t.noise(), 0, targets, 1, t.noise().length);
+      for (int i = 0; i < targets.length; i++) {
+        double[] wv = words[targets[i]];
+        double f = dot(wv, d);
+        double label = i == 0 ? 1 : 0;
+        wordLoss += negLogSigmoid(i == 0 ? f : -f);
+        double g = (label - GradientCheck.sigma(f)) * alpha;
+        for (int j = 0; j < K; j++) {
+          neu1e[j] += g * wv[j];
+          wv[j] += g * d[j];
+        }
+      }
+      for (int j = 0; j < K; j++) {
+        d[j] += neu1e[j];
+      }
+    }
+    for (int r = 0; r < words.length; r++) {
+      for (int j = 0; j < K; j++) {
+        assertEquals(words[r][j], view.words().row(r)[j], 1e-5, "word row " + r + "[" + j + "]");
+      }
+    }
+    for (int j = 0; j < K; j++) {
+      assertEquals(d[j], view.docs().row(2)[j], 1e-5, "d_r[" + j + "]");
+    }
+    assertEquals(0, view.params().stream().filter(q -> q.value().name().equals("review.words"))
+        .mapToInt(q -> q.grad().touchedCount()).sum(), "IMMEDIATE words take no batch gradient");
+
+    GradientCheck.Reference ref = p -> referenceRanking(p, "review", c, batch)
+        + referenceLinks(p, s, batch.get(0).x(), dr);
+    Point after = GradientCheck.snapshot(view.params());
+    GradientCheck.assertLoss(s.lambda() * W * wordLoss + ref.loss(after), production);
+    int nonzero = GradientCheck.check(view.params(), ref);
+    assertTrue(nonzero >= 20, "only " + nonzero + " non-zero gradient coordinates");
   }
 }

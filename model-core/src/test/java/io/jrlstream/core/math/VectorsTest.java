@@ -1,0 +1,163 @@
+package io.jrlstream.core.math;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The vector kernels: SIMD and scalar reductions agree, shape errors name both shapes, stable logistic maths. */
+class VectorsTest {
+  private static float[] random(Rng rng, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = rng.nextFloat() * 2 - 1;
+    }
+    return x;
+  }
+
+  private static double exactDot(float[] x, int xo, float[] y, int yo, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      s += (double) x[xo + i] * y[yo + i];
+    }
+    return s;
+  }
+
+  private static double absDot(float[] x, int xo, float[] y, int yo, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      s += Math.abs((double) x[xo + i] * y[yo + i]);
+    }
+    return s;
+  }
+
+  @Test
+  void shouldUseTheSimdKernelsWhenTheIncubatorModuleIsPresent() {
+    assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "needs --add-modules");
+    assumeTrue(!Boolean.getBoolean("jrl.scalar"));
+    assertTrue(Vectors.implementation().startsWith("simd-"), Vectors.implementation());
+  }
+
+  @Test
+  void shouldAgreeBetweenSimdAndScalarDot() {
+    Kernels simd = Kernels.best();
+    assumeTrue(simd.name().startsWith("simd"), "SIMD kernels not available: " + simd.name());
+    Kernels scalar = new ScalarKernels();
+    Rng rng = new Rng(77);
+    float[] x = random(rng, 1200);
+    float[] y = random(rng, 1200);
+    int[] lengths = new int[80];
+    for (int n = 0; n < 70; n++) {
+      lengths[n] = n; // every tail length around the vector width
+    }
+    int[] big = {127, 128, 129, 300, 511, 1000, 1024, 1100, 1199, 1200};
+    System.arraycopy(big, 0, lengths, 70, big.length);
+    for (int n : lengths) {
+      for (int xo : new int[] {0, 1, 3}) {
+        int yo = Math.min(7, 1200 - n);
+        if (xo + n > 1200) {
+          continue;
+        }
+        float a = simd.dot(x, xo, y, yo, n);
+        float b = scalar.dot(x, xo, y, yo, n);
+        double exact = exactDot(x, xo, y, yo, n);
+        double tol = 1e-5 * absDot(x, xo, y, yo, n) + 1e-7;
+        String what = "n=" + n + " xo=" + xo + " yo=" + yo;
+        assertEquals(exact, a, tol, "simd " + what);
+        assertEquals(exact, b, tol, "scalar " + what);
+        assertEquals(a, Vectors.dot(x, xo, y, yo, n), "Vectors.dot uses the best kernel, " + what);
+      }
+    }
+    assertEquals(0f, scalar.dot(x, 0, y, 0, 0));
+    assertEquals(0f, simd.dot(x, 0, y, 0, 0));
+  }
+
+  @Test
+  void shouldComputeAffineAndNameBothShapesOnMismatch() {
+    float[] a = {1, 2, 3, 4, 5, 6}; // 2x3
+    float[] out = new float[2];
+    Vectors.affine(a, 2, 3, new float[] {1, 0, -1}, new float[] {0.5f, -0.5f}, out);
+    assertArrayEquals(new float[] {1 - 3 + 0.5f, 4 - 6 - 0.5f}, out);
+    Vectors.affine(a, 2, 3, new float[] {1, 1, 1}, null, out);
+    assertArrayEquals(new float[] {6, 15}, out);
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Vectors.affine(a, 3, 3, new float[3], null, new float[3]));
+    assertTrue(e.getMessage().contains("6") && e.getMessage().contains("3x3"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Vectors.affine(a, 2, 3, new float[2], null, new float[2]));
+    assertTrue(e.getMessage().contains("2x3") && e.getMessage().contains("x has 2"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Vectors.affine(a, 2, 3, new float[3], new float[1], new float[2]));
+    assertTrue(e.getMessage().contains("2x3") && e.getMessage().contains("b has 1"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Vectors.affine(a, 2, 3, new float[3], null, new float[1]));
+    assertTrue(e.getMessage().contains("2x3") && e.getMessage().contains("out has 1"), e.getMessage());
+
+    e = assertThrows(IllegalArgumentException.class, () -> Vectors.dot(new float[3], new float[4]));
+    assertTrue(e.getMessage().contains("3") && e.getMessage().contains("4"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Vectors.axpy(1f, new float[3], new float[2]));
+    assertTrue(e.getMessage().contains("3") && e.getMessage().contains("2"), e.getMessage());
+  }
+
+  @Test
+  void shouldModifyOnlyTheDocumentedArgument() {
+    float[] x = {1, 2, 3, 4};
+    float[] y = {10, 20, 30, 40};
+    Vectors.axpy(2f, x, 1, y, 0, 2);
+    assertArrayEquals(new float[] {14, 26, 30, 40}, y);
+    assertArrayEquals(new float[] {1, 2, 3, 4}, x);
+    Vectors.scaleInPlace(0.5f, x, 2, 2);
+    assertArrayEquals(new float[] {1, 2, 1.5f, 2}, x);
+    assertEquals(1 + 4 + 2.25 + 4, Vectors.squaredNorm(x, 0, 4), 1e-12);
+    float[] out = new float[3];
+    Vectors.hadamard(new float[] {1, 2, 3}, new float[] {4, 5, 6}, out, 3);
+    assertArrayEquals(new float[] {4, 10, 18}, out);
+    Vectors.zero(y, 1, 2);
+    assertArrayEquals(new float[] {14, 0, 0, 40}, y);
+  }
+
+  @Test
+  void shouldComputeLogisticFunctionsStably() {
+    for (double x = -40; x <= 40; x += 0.5) {
+      double ref = 1 / (1 + Math.exp(-x));
+      assertEquals(ref, Vectors.sigmoid(x), 1e-15);
+      assertEquals(Math.log(ref), Vectors.logSigmoid(x), 1e-12 * Math.max(1, Math.abs(x)));
+    }
+    assertEquals(-1000.0, Vectors.logSigmoid(-1000), 1e-9);
+    assertEquals(0.0, Vectors.logSigmoid(1000), 0.0);
+    assertEquals(0.0, Vectors.sigmoid(-1000), 0.0);
+    assertEquals(1.0, Vectors.sigmoid(1000), 0.0);
+    assertEquals(2f, Vectors.elu(2f));
+    assertEquals((float) Math.expm1(-0.5), Vectors.elu(-0.5f));
+    assertEquals(1f, Vectors.eluGrad(0.3f));
+    assertEquals((float) Math.exp(-0.5), Vectors.eluGrad(-0.5f));
+  }
+
+  @Test
+  void shouldReplayTheSameSequenceAfterReseedAndStayInBounds() {
+    Rng a = new Rng(5);
+    long[] first = new long[10];
+    for (int i = 0; i < 10; i++) {
+      first[i] = a.nextLong();
+    }
+    a.reseed(5);
+    for (int i = 0; i < 10; i++) {
+      assertEquals(first[i], a.nextLong());
+    }
+    int[] hist = new int[7];
+    for (int i = 0; i < 70_000; i++) {
+      int v = a.nextInt(7);
+      hist[v]++;
+      double d = a.nextDouble();
+      float f = a.nextFloat();
+      assertTrue(d >= 0 && d < 1 && f >= 0 && f < 1);
+    }
+    for (int h : hist) {
+      assertEquals(10_000, h, 500);
+    }
+  }
+}
