@@ -54,6 +54,10 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON to OUT.")
   Path json;
 
+  @Option(names = "--jrl-epochs", defaultValue = "30",
+      description = "Epochs of the joint JRL objective (default ${DEFAULT-VALUE}).")
+  int jrlEpochs;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
   boolean quiet;
 
@@ -67,7 +71,7 @@ final class EvaluateCommand implements Callable<Integer> {
       cfg = cfg.withImage(new io.jrlstream.core.view.ImageView.Settings(cfg.image().lambda(), ds.featureDim(),
           cfg.image().layers()));
     }
-    Experiment.Options opts = Experiment.Options.defaults().withValidationOnly(validation);
+    Experiment.Options opts = Experiment.Options.defaults().withValidationOnly(validation).withJrlEpochs(jrlEpochs);
     if (threads != null) {
       opts = opts.withThreads(threads);
     }

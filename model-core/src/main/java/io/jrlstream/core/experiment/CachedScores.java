@@ -17,7 +17,7 @@ final class CachedScores {
   private final int items;
   private final float[][][] scores;
 
-  CachedScores(List<View> views, int users, int items, int threads) {
+  CachedScores(List<View> views, int users, int items) {
     this.views = views;
     this.items = items;
     if ((long) users * items * views.size() > MAX_FLOATS) {

@@ -37,6 +37,9 @@ import java.util.Map;
  */
 public final class Experiment {
   /** The model names {@code jrl evaluate} knows. */
+  /** Relative NDCG gain a weight change must bring on the validation carve to be taken. */
+  static final double MIN_GAIN = 0.02;
+
   public static final List<String> MODELS = List.of("pop", "bpr", "review", "rating", "image", "ejrl", "jrl");
 
   /**
@@ -44,18 +47,25 @@ public final class Experiment {
    * @param trainFraction per-user training fraction (0.7)
    * @param threads threads for training views in parallel and for evaluation
    * @param validationOnly evaluate on a split carved from the training data; never touch the test split
+   * @param batchSize positive interactions per mini-batch
+   * @param jrlEpochs epochs of the joint JRL objective (all views step together, so one count for all)
    */
-  public record Options(int k, double trainFraction, int threads, boolean validationOnly, int batchSize) {
+  public record Options(int k, double trainFraction, int threads, boolean validationOnly, int batchSize,
+      int jrlEpochs) {
     public static Options defaults() {
-      return new Options(10, 0.7, Math.max(1, Runtime.getRuntime().availableProcessors()), false, 64);
+      return new Options(10, 0.7, Math.max(1, Runtime.getRuntime().availableProcessors()), false, 64, 30);
     }
 
     public Options withThreads(int t) {
-      return new Options(k, trainFraction, t, validationOnly, batchSize);
+      return new Options(k, trainFraction, t, validationOnly, batchSize, jrlEpochs);
     }
 
     public Options withValidationOnly(boolean v) {
-      return new Options(k, trainFraction, threads, v, batchSize);
+      return new Options(k, trainFraction, threads, v, batchSize, jrlEpochs);
+    }
+
+    public Options withJrlEpochs(int e) {
+      return new Options(k, trainFraction, threads, validationOnly, batchSize, e);
     }
   }
 
@@ -174,7 +184,7 @@ public final class Experiment {
             vs.add(trained.get(e.getKey()));
             w[i++] = e.getValue();
           }
-          scorer = new EjrlModel(vs, w, data.itemCount());
+          scorer = new EjrlModel(vs, standardised(vs, w, seed), data.itemCount());
           secs = trainSecs + (System.nanoTime() - s0) / 1e9;
         }
         case "jrl" -> {
@@ -182,8 +192,8 @@ public final class Experiment {
           for (String v : availableViews()) {
             vs.add(ViewFactory.create(v, cfg, data));
           }
-          int epochs = vs.stream().mapToInt(v -> v.config().epochs()).max().orElse(1);
-          new OfflineTrainer(trainerOptions(seed).withObjective(Objective.JRL).withJrlEpochs(epochs), progress)
+          new OfflineTrainer(trainerOptions(seed).withObjective(Objective.JRL).withJrlEpochs(options.jrlEpochs()),
+              progress)
               .train(vs, train, data.userCount(), data.itemCount());
           double[] ones = new double[vs.size()];
           java.util.Arrays.fill(ones, 1.0);
@@ -207,7 +217,9 @@ public final class Experiment {
 
   /**
    * Chooses eJRL's per-view weights on a validation split carved from {@code train}: coordinate ascent
-   * over a grid, the collaborative view's weight fixed at 1 when present (scales are relative).
+   * over a grid, the collaborative view's weight fixed at 1 when present (scales are relative). Weights
+   * apply to standardised scores (each view's score divided by {@link EjrlModel#scoreScale}), so that they
+   * transfer to the views retrained on all training data.
    */
   public Map<String, Double> chooseWeights(ModelConfig cfg, List<Interaction> train, long seed) {
     List<String> names = availableViews();
@@ -222,26 +234,33 @@ public final class Experiment {
     for (String n : names) {
       vs.add(views.get(n));
     }
-    CachedScores cache = new CachedScores(vs, data.userCount(), data.itemCount(), options.threads());
+    double[] unit = new double[vs.size()];
+    java.util.Arrays.fill(unit, 1.0);
+    double[] scale = standardised(vs, unit, seed);
+    CachedScores cache = new CachedScores(vs, data.userCount(), data.itemCount());
     double[] w = new double[names.size()];
     java.util.Arrays.fill(w, 1.0);
-    double[] grid = {0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5};
-    double best = evalWeights(cache, w, carve);
+    // Standardised scores make equal weights a sensible start; a move must beat the current best by
+    // MIN_GAIN (relative), because NDCG differences on a small validation split are mostly noise.
+    double[] grid = {0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3};
+    double best = evalWeights(cache, w, scale, carve);
     for (int round = 0; round < 2; round++) {
       for (int k = 0; k < w.length; k++) {
         if (names.get(k).equals(CollaborativeView.NAME)) {
           continue;
         }
         double keep = w[k];
+        double bestHere = best;
         for (double g : grid) {
           w[k] = g;
-          double s = evalWeights(cache, w, carve);
-          if (s > best + 1e-9) {
-            best = s;
+          double s = evalWeights(cache, w, scale, carve);
+          if (s > bestHere && s > best * (1 + MIN_GAIN)) {
+            bestHere = s;
             keep = g;
           }
         }
         w[k] = keep;
+        best = bestHere;
       }
     }
     for (int k = 0; k < names.size(); k++) {
@@ -252,9 +271,22 @@ public final class Experiment {
     return weights;
   }
 
-  private double evalWeights(CachedScores cache, double[] w, Split carve) {
-    return Evaluator.evaluate(cache.withWeights(w), carve.train(), carve.test(), data.itemCount(), options.k(),
+  private double evalWeights(CachedScores cache, double[] w, double[] scale, Split carve) {
+    double[] eff = new double[w.length];
+    for (int k = 0; k < w.length; k++) {
+      eff[k] = w[k] * scale[k];
+    }
+    return Evaluator.evaluate(cache.withWeights(eff), carve.train(), carve.test(), data.itemCount(), options.k(),
         options.threads()).ndcg();
+  }
+
+  /** Weights for raw scores that apply {@code w} to standardised scores. */
+  private double[] standardised(List<View> vs, double[] w, long seed) {
+    double[] out = new double[w.length];
+    for (int k = 0; k < w.length; k++) {
+      out[k] = w[k] / EjrlModel.scoreScale(vs.get(k), data.userCount(), data.itemCount(), Rng.mix(seed, k));
+    }
+    return out;
   }
 
   private Map<String, View> trainViews(List<String> names, ModelConfig cfg, List<Interaction> train) {

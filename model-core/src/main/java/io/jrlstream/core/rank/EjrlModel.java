@@ -60,6 +60,26 @@ public final class EjrlModel implements io.jrlstream.core.eval.Scorer {
     }
   }
 
+  /**
+   * The standard deviation of a view's scores u_k·v_k over a seeded sample of (user, item) pairs. Views'
+   * score scales differ a lot and change as training data grows; weights chosen for scores divided by
+   * this scale transfer from a model trained on a validation carve to one trained on all training data.
+   */
+  public static double scoreScale(View view, int userCount, int itemCount, long seed) {
+    io.jrlstream.core.math.Rng rng = new io.jrlstream.core.math.Rng(seed);
+    int n = 20_000;
+    double sum = 0;
+    double sq = 0;
+    for (int i = 0; i < n; i++) {
+      double s = view.score(rng.nextInt(userCount), rng.nextInt(itemCount));
+      sum += s;
+      sq += s * s;
+    }
+    double mean = sum / n;
+    double sd = Math.sqrt(Math.max(0, sq / n - mean * mean));
+    return sd > 0 ? sd : 1;
+  }
+
   /** s(user, item). */
   public float score(int user, int item) {
     float s = 0;

@@ -49,7 +49,7 @@ public final class ReviewView extends AbstractView {
    * @param vocabCap most trainable words
    * @param linkNegatives noise reviews per entity link
    * @param wordUpdates how the word term updates (see {@link WordUpdates})
-   * @param wordLearningRate SGD rate of the word term in IMMEDIATE mode (word2vec's alpha, 0.025)
+   * @param wordLearningRate SGD rate of the word term in IMMEDIATE mode (word2vec's alpha; 0.05 chosen on validation)
    */
   public record Settings(double lambda, int negatives, double sample, int minCount, int vocabCap,
       int linkNegatives, WordUpdates wordUpdates, double wordLearningRate) {
@@ -73,7 +73,7 @@ public final class ReviewView extends AbstractView {
     }
 
     public static Settings defaults() {
-      return new Settings(1.0, 5, 1e-4, 1, 1_000_000, 5, WordUpdates.IMMEDIATE, 0.025);
+      return new Settings(1.0, 5, 1e-4, 1, 1_000_000, 5, WordUpdates.IMMEDIATE, 0.05);
     }
 
     public Settings withLambda(double v) {

@@ -51,13 +51,13 @@ public record ViewConfig(int dim, OptimizerKind optimizer, double learningRate, 
   /** The documented defaults for a view name. */
   public static ViewConfig defaults(String view) {
     return switch (view) {
-      case "collaborative" -> new ViewConfig(64, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 30, 0.02, 0.1, 5,
+      case "collaborative" -> new ViewConfig(64, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 150, 0.07, 0.1, 5,
           RankingLoss.LOG_SIGMOID);
-      case "review" -> new ViewConfig(300, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 10, 0.02, 0.1, 5,
+      case "review" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 30, 0.07, 0.1, 5,
           RankingLoss.LOG_SIGMOID);
-      case "rating" -> new ViewConfig(300, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 20, 0.02, 0.1, 5,
+      case "rating" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 100, 0.07, 0.1, 5,
           RankingLoss.LOG_SIGMOID);
-      case "image" -> new ViewConfig(300, OptimizerKind.ADAM, 0.005, Schedule.CONSTANT, 10, 0.02, 0.1, 5,
+      case "image" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 30, 0.07, 0.1, 5,
           RankingLoss.LOG_SIGMOID);
       default -> throw new IllegalArgumentException("unknown view '" + view
           + "' (known: collaborative, review, rating, image)");

@@ -1,0 +1,2 @@
+/** The paper's offline protocol over seeds, with eJRL weights chosen on a validation split carved from training data. */
+package io.jrlstream.core.experiment;

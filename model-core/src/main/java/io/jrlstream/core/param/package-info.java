@@ -1,0 +1,2 @@
+/** Trainable parameters: growable row tables, sparse per-batch gradients, per-row optimiser state. */
+package io.jrlstream.core.param;

@@ -1,0 +1,100 @@
+package io.jrlstream.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class JrlCommandTest {
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Jrl.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void shouldRefuseModelsWhoseViewHasNoDataInTheFile() throws Exception {
+    Path pairs = dir.resolve("pairs.tsv");
+    Files.writeString(pairs, "u1\ti1\nu1\ti2\nu2\ti1\n");
+    Result r = run("evaluate", "--data", pairs.toString(), "--models", "pop,rating", "--seeds", "1");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("model 'rating' needs star ratings"), r.err());
+    assertTrue(r.err().contains("views with data here: collaborative"), r.err());
+  }
+
+  @Test
+  void shouldRefuseUnknownModelsAndSettings() {
+    Result r = run("evaluate", "--models", "pop,bogus", "--seeds", "1");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown model 'bogus'"), r.err());
+    Result s = run("evaluate", "--models", "pop", "--set", "collaborative.nonsense=1");
+    assertEquals(2, s.code());
+    assertTrue(s.err().contains("unknown setting 'nonsense'"), s.err());
+    Result n = run("evaluate", "--models", "pop", "--set", "collaborative.l2=abc");
+    assertEquals(2, n.code());
+    assertTrue(n.err().contains("'abc' is not a number"), n.err());
+  }
+
+  @Test
+  void shouldReportAMissingFileClearly() {
+    Result r = run("evaluate", "--data", dir.resolve("absent.json").toString(), "--models", "pop");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("absent.json"), r.err());
+  }
+
+  @Test
+  void shouldPrintTheTableAndWriteJsonWithMeanAndStd() throws Exception {
+    Path json = dir.resolve("out/results.json");
+    Result r = run("evaluate", "--models", "pop,bpr,ejrl", "--seeds", "1,2", "--epochs", "3", "--dim", "8",
+        "--threads", "2", "--json", json.toString(), "-q");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("model"), r.out());
+    JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    JsonNode results = doc.get("results");
+    assertEquals(3, results.size());
+    assertEquals("pop", results.get(0).get("model").asText());
+    for (JsonNode row : results) {
+      for (String m : new String[] {"ndcg", "recall", "hit", "precision"}) {
+        double v = row.get(m).asDouble();
+        assertTrue(v >= 0 && v <= 1, m + " = " + v + " is not a fraction");
+        assertTrue(row.get("std").has(m), "std lacks " + m);
+      }
+    }
+    // Popularity on planted clusters finds something; hit ratio ≥ NDCG always.
+    assertTrue(results.get(0).get("ndcg").asDouble() > 0);
+    assertTrue(results.get(0).get("hit").asDouble() >= results.get(0).get("ndcg").asDouble());
+    assertTrue(results.get(2).has("weights"), "eJRL rows carry the chosen weights");
+  }
+
+  @Test
+  void shouldBenchAViewAndWriteThroughput() throws Exception {
+    Path json = dir.resolve("bench.json");
+    Result r = run("bench", "rating", "--dim", "8", "--warmup", "1", "--epochs", "1", "--json", json.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    assertEquals("rating", doc.get("view").asText());
+    assertTrue(doc.get("interactionsPerSecond").asDouble() > 0);
+    assertEquals(0.0, doc.get("rawWordsPerSecond").asDouble());
+    Result review = run("bench", "review", "--dim", "8", "--warmup", "1", "--epochs", "1");
+    assertEquals(0, review.code(), review.err());
+    JsonNode rd = new ObjectMapper().readTree(review.out());
+    assertTrue(rd.get("rawWordsPerSecond").asDouble() > 0);
+  }
+}
