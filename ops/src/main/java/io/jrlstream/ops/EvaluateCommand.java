@@ -171,6 +171,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public void epoch(String view, int epoch, int epochs, double meanLoss, long interactions, double seconds) {
+      // About ten lines per view and run: the first epoch, every tenth of the run, the last.
+      if (epoch != 1 && epoch != epochs && epoch % Math.max(1, epochs / 10) != 0) {
+        return;
+      }
       message(String.format("  %-13s epoch %3d/%-3d loss %9.4f  %8.0f interactions/s  %.2f s", view, epoch, epochs,
           meanLoss, interactions / Math.max(1e-9, seconds), seconds));
     }

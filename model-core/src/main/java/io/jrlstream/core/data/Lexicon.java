@@ -1,18 +1,12 @@
 package io.jrlstream.core.data;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Interns word strings to stable token ids, and tokenises text the way DESIGN.md §1 says: lowercase,
  * letters a–z only (everything else separates words). Token ids are not the review view's vocabulary
  * rows: the view decides which tokens are trainable (min count, cap). Not thread-safe.
  */
 public final class Lexicon {
-  private final Map<String, Integer> index = new HashMap<>();
-  private final List<String> words = new ArrayList<>();
+  private final IdIndex words = new IdIndex();
   private final StringBuilder buf = new StringBuilder(32);
 
   /** Tokenises {@code text} and returns the token ids, interning new words. */
@@ -37,18 +31,11 @@ public final class Lexicon {
 
   /** The token id of word, assigning a new one when unseen. */
   public int intern(String word) {
-    Integer i = index.get(word);
-    if (i != null) {
-      return i;
-    }
-    int n = words.size();
-    index.put(word, n);
-    words.add(word);
-    return n;
+    return words.intern(word);
   }
 
   public String word(int token) {
-    return words.get(token);
+    return words.id(token);
   }
 
   public int size() {
