@@ -68,6 +68,7 @@ public final class Optimizer {
       int dim = p.value().dim();
       for (int k = 0; k < g.touchedCount(); k++) {
         int row = g.touched(k);
+        p.value().markDirty(row);
         float[] w = p.value().row(row);
         float[] gr = g.touchedGrad(k);
         switch (kind) {

@@ -56,6 +56,16 @@ public final class Param {
     return s;
   }
 
+  /** The first optimiser state row for i, or null when the optimiser never touched it. */
+  public float[] state1OrNull(int i) {
+    return i < state1.length ? state1[i] : null;
+  }
+
+  /** The second optimiser state row for i, or null when the optimiser never touched it. */
+  public float[] state2OrNull(int i) {
+    return i < state2.length ? state2[i] : null;
+  }
+
   /** Drops optimiser state for row i (when a vocabulary slot is reused). */
   public void resetState(int i) {
     if (i < state1.length) {

@@ -27,6 +27,10 @@ public final class Table {
   private final long seed;
   private float[][] rows;
   private int size;
+  private int[] dirtyStamp = new int[16];
+  private int[] dirty = new int[16];
+  private int dirtyCount;
+  private int dirtyEpoch = 1;
 
   public Table(String name, int dim, Init init, float scale, long seed) {
     if (dim <= 0) {
@@ -80,6 +84,39 @@ public final class Table {
   public void reset(int i) {
     float[] fresh = initialRow(i, new Rng(0));
     System.arraycopy(fresh, 0, row(i), 0, dim);
+    markDirty(i);
+  }
+
+  /**
+   * Records that row i changed since the last {@link #drainDirty}. Whoever writes a row outside the
+   * optimiser (immediate updates) calls it, so that the streaming trainer can persist and publish exactly
+   * the changed rows.
+   */
+  public void markDirty(int i) {
+    if (i >= dirtyStamp.length) {
+      dirtyStamp = java.util.Arrays.copyOf(dirtyStamp, Math.max(i + 1, dirtyStamp.length * 2));
+    }
+    if (dirtyStamp[i] != dirtyEpoch) {
+      dirtyStamp[i] = dirtyEpoch;
+      if (dirtyCount == dirty.length) {
+        dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
+      }
+      dirty[dirtyCount++] = i;
+    }
+  }
+
+  /** Hands every row changed since the last call to sink (in order of first change) and forgets them. */
+  public void drainDirty(java.util.function.IntConsumer sink) {
+    for (int k = 0; k < dirtyCount; k++) {
+      sink.accept(dirty[k]);
+    }
+    dirtyCount = 0;
+    dirtyEpoch++;
+  }
+
+  /** Number of rows changed since the last {@link #drainDirty}. */
+  public int dirtyCount() {
+    return dirtyCount;
   }
 
   /** Replaces the content of row i (used when restoring state). */

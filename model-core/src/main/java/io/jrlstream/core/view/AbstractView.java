@@ -53,11 +53,13 @@ public abstract class AbstractView implements View {
   }
 
   /** All parameter blocks, in registration order (for state export and tests). */
+  @Override
   public final List<Param> params() {
     return Collections.unmodifiableList(params);
   }
 
   /** The optimiser (its step count is part of the view's state). */
+  @Override
   public final Optimizer optimizer() {
     return optimizer;
   }

@@ -203,6 +203,9 @@ public final class ReviewView extends AbstractView {
     if (vocab.ready()) {
       Table wt = words.value();
       boolean immediate = settings.wordUpdates() == WordUpdates.IMMEDIATE;
+      if (immediate) {
+        docs.value().markDirty(r);
+      }
       for (int token : tokens) {
         int row = vocab.row(token);
         if (row < 0) {
@@ -246,6 +249,7 @@ public final class ReviewView extends AbstractView {
         continue;
       }
       float[] wv = wt.row(target);
+      wt.markDirty(target);
       float f = Vectors.dot(wv, 0, d, 0, k);
       double x = s == 0 ? f : -f;
       double sg;

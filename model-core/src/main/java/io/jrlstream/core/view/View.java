@@ -68,6 +68,15 @@ public interface View {
    */
   double applyBatch(float learningRate);
 
+  /**
+   * Every parameter block of the view, in a fixed order (for persistence: the streaming trainer stores
+   * and restores exactly these, with their optimiser state).
+   */
+  java.util.List<io.jrlstream.core.param.Param> params();
+
+  /** The view's optimiser (its step count is part of the view's state). */
+  io.jrlstream.core.optim.Optimizer optimizer();
+
   /** User vectors u_k (rows by dense user index). */
   Table users();
 
