@@ -2,7 +2,8 @@
  * Avro record classes for every event and embedding record of the JRL/eJRL streaming trainer.
  *
  * <p>The classes in this package ({@code ReviewEvent}, {@code RatingEvent}, {@code ImageEvent},
- * {@code ImageFeatureEvent}, {@code EmbeddingRecord} and the enum {@code EntityKind}) are generated at
+ * {@code ImageFeatureEvent}, {@code EmbeddingRecord}, {@code TrainingEvent} and the enums
+ * {@code EntityKind} and {@code TrainingEventKind}) are generated at
  * build time by the avro-maven-plugin from {@code src/main/avro/*.avsc}; edit the schema files, never
  * the generated code. Every published version of each schema is kept under
  * {@code io/jrlstream/schemas/history/} (see {@link io.jrlstream.schemas.codec.SchemaHistory}).

@@ -114,6 +114,13 @@ public final class Table {
     dirtyEpoch++;
   }
 
+  /** Hands every row changed since the last {@link #drainDirty} to sink, keeping them recorded. */
+  public void forEachDirty(java.util.function.IntConsumer sink) {
+    for (int k = 0; k < dirtyCount; k++) {
+      sink.accept(dirty[k]);
+    }
+  }
+
   /** Number of rows changed since the last {@link #drainDirty}. */
   public int dirtyCount() {
     return dirtyCount;

@@ -5,6 +5,7 @@ import io.jrlstream.schemas.ImageEvent;
 import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
+import io.jrlstream.schemas.TrainingEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -52,7 +53,7 @@ public final class SchemaHistory implements SchemaStore {
 
     private static final List<Class<? extends SpecificRecord>> RECORD_TYPES = List.of(
             ReviewEvent.class, RatingEvent.class, ImageEvent.class, ImageFeatureEvent.class,
-            EmbeddingRecord.class);
+            EmbeddingRecord.class, TrainingEvent.class);
 
     private final Map<String, List<SchemaVersion>> byName;
     private final Map<Long, SchemaVersion> byFingerprint;

@@ -6,6 +6,8 @@ import io.jrlstream.schemas.ImageEvent;
 import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
+import io.jrlstream.schemas.TrainingEvent;
+import io.jrlstream.schemas.TrainingEventKind;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -53,7 +55,15 @@ final class Samples {
                 .setVector(List.of(1f, 2f, 3f)).setUpdateCount(42L).setEventTime(TIME).build();
     }
 
+    static TrainingEvent training() {
+        return TrainingEvent.newBuilder()
+                .setEventId("ev-5").setEventTime(TIME).setKind(TrainingEventKind.FEATURES).setUserId(null)
+                .setItemId("i1").setStars(null).setText(null).setFeatures(List.of(0.5f, -1.25f))
+                .setModelId("resnet50").setModelVersion("1.0")
+                .setSourceTopic("jrl.image-features").setSourcePartition(3).setSourceOffset(1L << 40).build();
+    }
+
     static List<SpecificRecord> all() {
-        return List.of(review(), rating(), image(), imageFeatures(), embedding());
+        return List.of(review(), rating(), image(), imageFeatures(), embedding(), training());
     }
 }

@@ -33,6 +33,7 @@ class SchemaHistoryTest {
         m.put("io.jrlstream.schemas.ImageEvent v1", "a7cc8e85f7d9da04");
         m.put("io.jrlstream.schemas.ImageFeatureEvent v1", "d1d0ba87a631d44b");
         m.put("io.jrlstream.schemas.EmbeddingRecord v1", "694bda4cd77071cf");
+        m.put("io.jrlstream.schemas.TrainingEvent v1", "058b9dcff293fb53");
         return m;
     }
 
@@ -42,7 +43,8 @@ class SchemaHistoryTest {
     void shouldListEveryPublishedVersion() {
         assertEquals(List.of("io.jrlstream.schemas.ReviewEvent", "io.jrlstream.schemas.RatingEvent",
                 "io.jrlstream.schemas.ImageEvent", "io.jrlstream.schemas.ImageFeatureEvent",
-                "io.jrlstream.schemas.EmbeddingRecord"), List.copyOf(history.recordNames()));
+                "io.jrlstream.schemas.EmbeddingRecord", "io.jrlstream.schemas.TrainingEvent"),
+                List.copyOf(history.recordNames()));
         assertEquals(List.copyOf(PUBLISHED.keySet()),
                 history.all().stream().map(v -> v.fullName() + " v" + v.version()).toList());
         assertEquals(List.of(1, 2),

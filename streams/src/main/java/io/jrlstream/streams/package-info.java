@@ -1,0 +1,10 @@
+/**
+ * Kafka Streams side of the JRL/eJRL streaming trainer (DESIGN.md §2): topologies built by pure
+ * functions from {@link io.jrlstream.streams.config.StreamsSettings}, using the Processor API.
+ *
+ * <p>Subpackages: {@code config} (typed settings), {@code serde} (Kafka serdes over the Avro codecs of
+ * the schemas module), {@code ingest} (decoding and validation of the input topics, dead letters) and
+ * {@code train} (per-view training). Nothing here creates a {@code KafkaStreams} instance; the ops
+ * module wires topologies, settings and clients together.
+ */
+package io.jrlstream.streams;

@@ -1,0 +1,73 @@
+package io.jrlstream.streams.train;
+
+import io.jrlstream.core.view.CollaborativeView;
+import io.jrlstream.core.view.ImageView;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.RatingView;
+import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.schemas.EmbeddingRecord;
+import io.jrlstream.schemas.TrainingEvent;
+import io.jrlstream.schemas.TrainingEventKind;
+import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.ingest.IngestionTopology;
+import io.jrlstream.streams.serde.AvroSerde;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The training sub-topologies (DESIGN.md §2): one per view, each fed by the validated events the view
+ * accepts, repartitioned to a single partition (phase 1: one training task per view, views in parallel on
+ * separate stream threads or instances), trained by a {@link TrainingProcessor} over its own RocksDB
+ * store with changelog, and publishing changed vectors to the view's compacted embedding topic.
+ *
+ * <p>Pure functions: nothing here creates a {@code KafkaStreams}; the result is testable with
+ * {@code TopologyTestDriver}.
+ */
+public final class TrainingTopology {
+  private TrainingTopology() {}
+
+  /** Ingestion, validation and training of {@code views}: the whole trainer application. */
+  public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views, int batchSize) {
+    StreamsBuilder b = new StreamsBuilder();
+    KStream<String, TrainingEvent> valid = IngestionTopology.addTo(b, settings);
+    addTo(b, valid, settings, config, views, batchSize);
+    return b.build();
+  }
+
+  /** Adds one training sub-topology per view to b, fed by {@code valid}. */
+  public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
+      ModelConfig config, List<String> views, int batchSize) {
+    AvroSerde<TrainingEvent> events = AvroSerde.of(TrainingEvent.class);
+    AvroSerde<EmbeddingRecord> embeddings = AvroSerde.of(EmbeddingRecord.class);
+    for (String view : views) {
+      config.view(view); // fails early, naming the view, when it has no configuration
+      String store = TrainingProcessor.storeName(view);
+      b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
+          Serdes.ByteArray()).withCachingEnabled());
+      valid.filter((k, e) -> feeds(view, e))
+          .repartition(Repartitioned.<String, TrainingEvent>as("jrl-train-" + view).withKeySerde(Serdes.String())
+              .withValueSerde(events).withNumberOfPartitions(1))
+          .process(() -> new TrainingProcessor(view, config, batchSize, store), store)
+          .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), embeddings));
+    }
+  }
+
+  /** Whether an event is part of a view's input (its interactions, and for the image view item features). */
+  static boolean feeds(String view, TrainingEvent e) {
+    TrainingEventKind k = e.getKind();
+    boolean interaction = k == TrainingEventKind.REVIEW || k == TrainingEventKind.RATING;
+    return switch (view) {
+      case CollaborativeView.NAME -> interaction;
+      case ReviewView.NAME -> k == TrainingEventKind.REVIEW && e.getText() != null;
+      case RatingView.NAME -> interaction && e.getStars() != null;
+      case ImageView.NAME -> true;
+      default -> throw new IllegalArgumentException("unknown view '" + view + "'");
+    };
+  }
+}
