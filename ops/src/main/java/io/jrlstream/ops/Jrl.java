@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
  * Subcommands are declared here, in one place.
  */
 @Command(name = "jrl", mixinStandardHelpOptions = true, versionProvider = Jrl.Version.class,
-    description = "Streaming JRL/eJRL recommendation trainer: offline evaluation and benchmarks.",
-    subcommands = {EvaluateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    description = "Streaming JRL/eJRL recommendation trainer on Kafka Streams, offline evaluation and benchmarks.",
+    subcommands = {LocalCommand.class, RunCommand.class, EvaluateCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Jrl implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,86 @@
+package io.jrlstream.ops;
+
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.StreamsSettings;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jrl run --config FILE}: the trainer against an existing Kafka cluster. The file holds the
+ * documented {@code jrl.*} keys ({@link SettingKey}) and any Kafka client or Streams property (security
+ * settings included), passed through unchanged.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run the streaming trainer against an existing Kafka cluster until stopped (SIGTERM/Ctrl-C).",
+        "The config file holds bootstrap.servers, jrl.* settings and any Kafka client property (e.g. "
+            + "security.protocol, sasl.*), which is passed through. Keys: see jrl run --keys."})
+final class RunCommand implements Callable<Integer> {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
+  Path config;
+
+  @Option(names = "--keys", description = "List the jrl configuration keys with their defaults and exit.")
+  boolean keys;
+
+  @Mixin
+  ModelOptions modelOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (keys) {
+      out.println(SettingKey.describeAll());
+      out.flush();
+      return 0;
+    }
+    if (config == null) {
+      throw new IllegalArgumentException("--config FILE is required (or --keys to list the settings)");
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(config)) {
+      p.load(r);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("config file " + config + " does not exist");
+    }
+    StreamsSettings s = StreamsSettings.fromProperties(p);
+    List<String> views = Arrays.stream(value(p, SettingKey.VIEWS).split(",")).map(String::strip)
+        .filter(v -> !v.isEmpty()).toList();
+    int batch = Integer.parseInt(value(p, SettingKey.BATCH_SIZE));
+    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults().withSeed(Long.parseLong(value(p, SettingKey.SEED))));
+    Path stateDir = Path.of(p.getProperty("state.dir", "jrl-state"));
+    CountDownLatch stop = new CountDownLatch(1);
+    java.util.Map<String, String> extra = java.util.Map.of(
+        SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),
+        SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), value(p, SettingKey.ROCKSDB_WRITE_BUFFER_BYTES));
+    try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, batch, stateDir, extra))) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
+      pipeline.awaitRunning(Duration.ofMinutes(10));
+      err.printf("trainer running on %s: views %s, batch %d%n", s.bootstrapServers(), String.join(",", views), batch);
+      err.flush();
+      stop.await();
+    }
+    return 0;
+  }
+
+  private static String value(Properties p, SettingKey k) {
+    String v = p.getProperty(k.key());
+    return v != null ? v.strip() : k.defaultValue().orElseThrow();
+  }
+}

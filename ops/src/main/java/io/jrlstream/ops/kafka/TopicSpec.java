@@ -1,0 +1,71 @@
+package io.jrlstream.ops.kafka;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.TopicConfig;
+import java.util.regex.Pattern;
+
+/**
+ * The settings a topic must have: created with them when absent, checked against them when present
+ * (see {@link TopicAdmin#ensureTopics}).
+ *
+ * @param name the topic name; a legal Kafka topic name
+ * @param partitions the number of partitions, at least 1
+ * @param replication the replication factor, at least 1, or {@code -1} for the broker's {@code
+ *     default.replication.factor} (then not checked on existing topics)
+ * @param configs topic-level configs applied at creation (e.g. {@code cleanup.policy=compact});
+ *     copied, iterated in key order. Of these only {@code cleanup.policy} is checked on existing
+ *     topics.
+ */
+public record TopicSpec(String name, int partitions, short replication, Map<String, String> configs) {
+
+  // Kafka's own rule (org.apache.kafka.common.internals.Topic), restated to stay off internal API.
+  private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  /** Validates and copies the arguments. */
+  public TopicSpec {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(configs, "configs");
+    if (!LEGAL_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+      throw new IllegalArgumentException("invalid topic name '" + name
+          + "': use 1 to 249 characters from [a-zA-Z0-9._-], not '.' or '..'");
+    }
+    if (partitions < 1) {
+      throw new IllegalArgumentException(
+          "topic '" + name + "': partitions must be at least 1, got " + partitions);
+    }
+    if (replication < 1 && replication != -1) {
+      throw new IllegalArgumentException("topic '" + name
+          + "': replication must be at least 1 (or -1 for the broker default), got " + replication);
+    }
+    configs.forEach((k, v) -> {
+      if (k == null || v == null) {
+        throw new IllegalArgumentException("topic '" + name + "': null config key or value");
+      }
+    });
+    configs = Collections.unmodifiableMap(new TreeMap<>(configs));
+  }
+
+  /** @return a spec with no topic-level configs (the broker's defaults apply) */
+  public static TopicSpec of(String name, int partitions, short replication) {
+    return new TopicSpec(name, partitions, replication, Map.of());
+  }
+
+  /**
+   * @return a log-compacted topic ({@code cleanup.policy=compact}), as for the embedding topics
+   *     where only the latest vector per key matters
+   */
+  public static TopicSpec compacted(String name, int partitions, short replication) {
+    return new TopicSpec(name, partitions, replication,
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
+  /** @return a copy of this spec with {@code key=value} added to (or replaced in) the configs */
+  public TopicSpec withConfig(String key, String value) {
+    Map<String, String> copy = new TreeMap<>(configs);
+    copy.put(key, value);
+    return new TopicSpec(name, partitions, replication, copy);
+  }
+}

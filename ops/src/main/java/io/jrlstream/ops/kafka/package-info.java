@@ -1,0 +1,18 @@
+/**
+ * Kafka plumbing for the command line and the tests against a real broker (DESIGN.md §2, "ops").
+ *
+ * <ul>
+ *   <li>{@link io.jrlstream.ops.kafka.LocalBroker}: a real single-node KRaft broker and controller
+ *       running in this JVM, with its data under a working directory that is reused on restart; used
+ *       by {@code jrl local} and by integration tests.</li>
+ *   <li>{@link io.jrlstream.ops.kafka.TopicAdmin} and {@link io.jrlstream.ops.kafka.TopicSpec}:
+ *       create the topics an application needs when absent and name every existing one whose
+ *       settings differ from the configuration.</li>
+ *   <li>{@link io.jrlstream.ops.kafka.ChildJvm}: runs a main class in a separate JVM that can be
+ *       halted without a clean close, for crash tests.</li>
+ * </ul>
+ *
+ * <p>Failures are reported as {@link io.jrlstream.ops.kafka.KafkaOpsException} (unchecked) or one
+ * of its subclasses.
+ */
+package io.jrlstream.ops.kafka;

@@ -1,0 +1,107 @@
+package io.jrlstream.ops.pipeline;
+
+import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.schemas.RatingEvent;
+import io.jrlstream.schemas.ReviewEvent;
+import io.jrlstream.schemas.codec.AvroCodec;
+import io.jrlstream.streams.config.StreamsSettings;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Streams a {@link Dataset} to the input topics as Avro events, in input order: interactions with text
+ * become {@link ReviewEvent}s (with their stars), interactions with stars only {@link RatingEvent}s.
+ * Event ids are {@code <dataset>:<index>}, event times the data's (or the index when it has none).
+ *
+ * <p>Not thread-safe; one instance per producing thread.
+ */
+public final class DatasetProducer implements AutoCloseable {
+  private final Dataset data;
+  private final StreamsSettings settings;
+  private final KafkaProducer<String, byte[]> producer;
+  private final AvroCodec<ReviewEvent> reviews = AvroCodec.of(ReviewEvent.class);
+  private final AvroCodec<RatingEvent> ratings = AvroCodec.of(RatingEvent.class);
+
+  public DatasetProducer(Dataset data, StreamsSettings settings) {
+    this.data = data;
+    this.settings = settings;
+    Properties p = settings.kafkaProperties();
+    p.remove("application.id");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Whether the interaction can be produced (it has text or stars; plain pairs have no event type yet). */
+  public static boolean producible(Interaction x) {
+    return x.hasReview() || x.hasStars();
+  }
+
+  /**
+   * Produces interactions [from, to) at most {@code ratePerSecond} a second (≤ 0: as fast as possible),
+   * calling {@code progress} with the count sent so far about every 1,000 events.
+   *
+   * @return the number of events sent
+   */
+  public long produce(int from, int to, double ratePerSecond, LongConsumer progress) throws InterruptedException {
+    long sent = 0;
+    long start = System.nanoTime();
+    for (int i = from; i < to; i++) {
+      Interaction x = data.interactions().get(i);
+      if (!producible(x)) {
+        continue;
+      }
+      send(i, x);
+      sent++;
+      if (ratePerSecond > 0) {
+        long due = start + (long) (sent * 1e9 / ratePerSecond);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        }
+      }
+      if (sent % 1000 == 0) {
+        progress.accept(sent);
+      }
+    }
+    producer.flush();
+    progress.accept(sent);
+    return sent;
+  }
+
+  private void send(int i, Interaction x) {
+    String user = data.users().id(x.user());
+    String item = data.items().id(x.item());
+    String id = data.name() + ":" + i;
+    Instant time = Instant.ofEpochMilli(x.time() > 0 ? x.time() : i);
+    if (x.hasReview()) {
+      StringBuilder text = new StringBuilder();
+      for (int t : data.reviewTokens(x.review())) {
+        if (text.length() > 0) {
+          text.append(' ');
+        }
+        text.append(data.lexicon().word(t));
+      }
+      ReviewEvent e = ReviewEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)
+          .setStars(x.hasStars() ? Math.round(x.stars()) : null).setSummary("").setReviewText(text.toString()).build();
+      producer.send(new ProducerRecord<>(settings.reviews().name(), user, reviews.encode(e)));
+    } else {
+      RatingEvent e = RatingEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)
+          .setStars(x.stars()).build();
+      producer.send(new ProducerRecord<>(settings.ratings().name(), user, ratings.encode(e)));
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}
