@@ -53,6 +53,10 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "Broker port on 127.0.0.1 (0: a free one).")
   int port;
 
+  @Option(names = "--streams-config", paramLabel = "KEY=VALUE", split = ",",
+      description = "Extra Kafka Streams or client properties, e.g. commit.interval.ms=500.")
+  Map<String, String> streamsConfig = Map.of();
+
   @Option(names = "--follow", description = "Keep running after the data set has been produced (Ctrl-C stops).")
   boolean follow;
 
@@ -70,7 +74,7 @@ final class LocalCommand implements Callable<Integer> {
           (System.nanoTime() - t0) / 1e9);
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
       try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
-          workDir.resolve("state")));
+          workDir.resolve("state"), streamsConfig));
           TopicCounter counter = TopicCounter.start(s, trained);
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         pipeline.awaitRunning(Duration.ofMinutes(2));

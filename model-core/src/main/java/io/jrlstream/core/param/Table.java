@@ -31,6 +31,8 @@ public final class Table {
   private int[] dirty = new int[16];
   private int dirtyCount;
   private int dirtyEpoch = 1;
+  private int[] changedAt = new int[16];
+  private int clock = 1;
 
   public Table(String name, int dim, Init init, float scale, long seed) {
     if (dim <= 0) {
@@ -94,8 +96,11 @@ public final class Table {
    */
   public void markDirty(int i) {
     if (i >= dirtyStamp.length) {
-      dirtyStamp = java.util.Arrays.copyOf(dirtyStamp, Math.max(i + 1, dirtyStamp.length * 2));
+      int n = Math.max(i + 1, dirtyStamp.length * 2);
+      dirtyStamp = java.util.Arrays.copyOf(dirtyStamp, n);
+      changedAt = java.util.Arrays.copyOf(changedAt, n);
     }
+    changedAt[i] = clock;
     if (dirtyStamp[i] != dirtyEpoch) {
       dirtyStamp[i] = dirtyEpoch;
       if (dirtyCount == dirty.length) {
@@ -114,11 +119,21 @@ public final class Table {
     dirtyEpoch++;
   }
 
-  /** Hands every row changed since the last {@link #drainDirty} to sink, keeping them recorded. */
-  public void forEachDirty(java.util.function.IntConsumer sink) {
+  /**
+   * Hands every row changed since the last {@link #tick} to sink (a subset of the dirty rows, which stay
+   * recorded): how a trainer publishes what one mini-batch changed while persisting less often.
+   */
+  public void forEachChangedSinceTick(java.util.function.IntConsumer sink) {
     for (int k = 0; k < dirtyCount; k++) {
-      sink.accept(dirty[k]);
+      if (changedAt[dirty[k]] == clock) {
+        sink.accept(dirty[k]);
+      }
     }
+  }
+
+  /** Starts a new change period for {@link #forEachChangedSinceTick}. */
+  public void tick() {
+    clock++;
   }
 
   /** Number of rows changed since the last {@link #drainDirty}. */

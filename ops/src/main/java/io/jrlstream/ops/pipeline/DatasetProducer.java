@@ -28,6 +28,18 @@ public final class DatasetProducer implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final AvroCodec<ReviewEvent> reviews = AvroCodec.of(ReviewEvent.class);
   private final AvroCodec<RatingEvent> ratings = AvroCodec.of(RatingEvent.class);
+  private SendListener listener = (user, millis) -> { };
+
+  /** Told the user and timestamp of every event just before it is sent (for freshness measurements). */
+  @FunctionalInterface
+  public interface SendListener {
+    void sent(String user, long timestampMillis);
+  }
+
+  /** Sets the listener told of every send. */
+  public void listener(SendListener l) {
+    this.listener = l;
+  }
 
   public DatasetProducer(Dataset data, StreamsSettings settings) {
     this.data = data;
@@ -82,6 +94,9 @@ public final class DatasetProducer implements AutoCloseable {
     String item = data.items().id(x.item());
     String id = data.name() + ":" + i;
     Instant time = Instant.ofEpochMilli(x.time() > 0 ? x.time() : i);
+    // Record timestamps are the send time (they flow through to the embedding records), event times the data's.
+    long now = System.currentTimeMillis();
+    listener.sent(user, now);
     if (x.hasReview()) {
       StringBuilder text = new StringBuilder();
       for (int t : data.reviewTokens(x.review())) {
@@ -92,11 +107,11 @@ public final class DatasetProducer implements AutoCloseable {
       }
       ReviewEvent e = ReviewEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)
           .setStars(x.hasStars() ? Math.round(x.stars()) : null).setSummary("").setReviewText(text.toString()).build();
-      producer.send(new ProducerRecord<>(settings.reviews().name(), user, reviews.encode(e)));
+      producer.send(new ProducerRecord<>(settings.reviews().name(), null, now, user, reviews.encode(e)));
     } else {
       RatingEvent e = RatingEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)
           .setStars(x.stars()).build();
-      producer.send(new ProducerRecord<>(settings.ratings().name(), user, ratings.encode(e)));
+      producer.send(new ProducerRecord<>(settings.ratings().name(), null, now, user, ratings.encode(e)));
     }
   }
 

@@ -50,6 +50,11 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
     return shared == null ? 0 : shared.cacheBytes();
   }
 
+  /** Bytes the shared cache holds now (blocks and memtables), for reporting; 0 before the first store. */
+  public static synchronized long usageBytes() {
+    return shared == null ? 0 : shared.cache().getUsage();
+  }
+
   @Override
   public void setConfig(String storeName, Options options, Map<String, Object> configs) {
     Shared s = shared(configs);

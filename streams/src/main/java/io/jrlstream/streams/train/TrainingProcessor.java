@@ -27,17 +27,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Trains one view from its single-partition input (DESIGN.md §2 "Training state", "Parallelism" phase 1)
  * and forwards the user and item vectors each mini-batch changed, as {@link EmbeddingRecord}s.
  *
- * <p>State lives in one RocksDB-backed key-value store with a changelog; everything a commit covers is in
- * it when {@link #process} returns, so exactly-once holds across crashes:
+ * <p>State lives in one RocksDB-backed key-value store with a changelog, as a checkpoint plus a log, so
+ * that everything a commit covers can be rebuilt exactly after a crash:
  * <ul>
- *   <li>{@code E} + 8-byte sequence: the view's event log (every event it took, in order). The structure
- *       that events build — id indices, vocabulary with its evictions, negative sampler, the half-collected
- *       batch — is a deterministic function of that order, and is rebuilt on restart by replaying it.
- *   <li>{@code R} + parameter block + row: each parameter row with its optimiser state, written whenever it
- *       changes (after a batch, or when a vocabulary slot is reused).
- *   <li>{@code M} + name: counters (events, trained events, batches, optimiser steps).
+ *   <li>{@code E} + 8-byte sequence: the view's event log, written before the event trains. It holds the
+ *       half-collected mini-batch too.
+ *   <li>{@code R} + parameter block + row: the parameter rows with their optimiser state as of the last
+ *       checkpoint, taken right after every {@code checkpointBatches}-th mini-batch (only rows that changed
+ *       since the previous checkpoint are written, so hot rows are written once per checkpoint, not once
+ *       per batch).
+ *   <li>{@code M} + name: the checkpoint's counters (log position, events, batches, optimiser steps).
  * </ul>
- * Restart cost grows with the log (a replay of observe steps, no training); compacting it is future work.
+ * Restoring replays the log's structure (id indices, vocabulary with its evictions, negative sampler) up
+ * to the checkpoint, loads the checkpoint's rows, then re-trains the events logged after it. Training is
+ * deterministic (count-based batches, seeds from sequence numbers), so the result is bit-identical to the
+ * state before the crash; vectors those events already published are not published again. Restart cost
+ * grows with the log (observe steps only, no training before the checkpoint); compacting it is future work.
  *
  * <p>Lifecycle: Kafka Streams calls {@link #init} once per task assignment (restoring state), then
  * {@link #process} per record on the stream thread; not thread-safe.
@@ -51,6 +56,7 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
   private final ModelConfig config;
   private final int batchSize;
   private final String storeName;
+  private final int checkpointBatches;
   private final AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
 
   private ProcessorContext<String, EmbeddingRecord> context;
@@ -64,12 +70,18 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
    * @param config model configuration (the view's settings and the run seed)
    * @param batchSize positive interactions per mini-batch
    * @param storeName the view's state store (see {@link #storeName(String)})
+   * @param checkpointBatches mini-batches between checkpoints of the parameter rows
    */
-  public TrainingProcessor(String viewName, ModelConfig config, int batchSize, String storeName) {
+  public TrainingProcessor(String viewName, ModelConfig config, int batchSize, String storeName,
+      int checkpointBatches) {
+    if (checkpointBatches < 1) {
+      throw new IllegalArgumentException("checkpointBatches must be ≥ 1, got " + checkpointBatches);
+    }
     this.viewName = viewName;
     this.config = config;
     this.batchSize = batchSize;
     this.storeName = storeName;
+    this.checkpointBatches = checkpointBatches;
   }
 
   /** The state store name of a view's trainer. */
@@ -95,37 +107,65 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
     store.put(key(EVENT, logged), codec.encode(e));
     logged++;
     Interaction x = content.apply(e);
-    if (x != null) {
-      boolean batch = trainer.accept(x);
-      if (batch) {
-        publish(record.timestamp());
+    if (x != null && trainer.accept(x)) {
+      publish(record.timestamp());
+      drainPublished();
+      if (trainer.batches() % checkpointBatches == 0) {
+        checkpoint();
       }
     }
-    persistRows();
+  }
+
+  /** Writes every row changed since the last checkpoint, then the counters that make it a checkpoint. */
+  private void checkpoint() {
+    List<Param> params = trainer.view().params();
+    for (int b = 0; b < params.size(); b++) {
+      Param p = params.get(b);
+      int block = b;
+      p.value().drainDirty(row -> store.put(rowKey(block, row), RowCodec.encode(p, row)));
+    }
     putMeta("logged", logged);
+    putMeta("accepted", trainer.sequence());
     putMeta("batches", trainer.batches());
     putMeta("steps", trainer.view().optimizer().steps());
-    putMeta("trained", trainer.sequence() - trainer.pending().size());
   }
 
   private void restore() {
     content = new StreamContent();
     View view = ViewFactory.create(viewName, config, content);
     trainer = new StreamingTrainer(view, config.seed(), batchSize);
-    logged = getMeta("logged");
-    long trained = getMeta("trained");
-    long accepted = 0;
+    long checkpointLogged = getMeta("logged");
+    logged = 0;
+    boolean loaded = false;
     try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(new byte[] {EVENT}),
         new org.apache.kafka.common.serialization.BytesSerializer())) {
       while (it.hasNext()) {
+        if (logged == checkpointLogged) {
+          loadCheckpoint(view);
+          loaded = true;
+        }
         KeyValue<Bytes, byte[]> kv = it.next();
         Interaction x = content.apply(codec.decode(kv.value));
-        if (x != null && view.accepts(x)) {
-          trainer.replay(x, accepted >= trained);
-          accepted++;
+        logged++;
+        if (x == null) {
+          continue;
+        }
+        if (loaded) {
+          // Re-train what followed the checkpoint; its output was published already.
+          if (trainer.accept(x)) {
+            drainPublished();
+          }
+        } else {
+          trainer.replay(x, false);
         }
       }
     }
+    if (!loaded) {
+      loadCheckpoint(view);
+    }
+  }
+
+  private void loadCheckpoint(View view) {
     List<Param> params = view.params();
     try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(new byte[] {ROW}),
         new org.apache.kafka.common.serialization.BytesSerializer())) {
@@ -145,16 +185,10 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
     trainer.restoreBatches(getMeta("batches"));
   }
 
-  private void persistRows() {
-    List<Param> params = trainer.view().params();
-    for (int b = 0; b < params.size(); b++) {
-      Param p = params.get(b);
-      if (p.value().dirtyCount() == 0) {
-        continue;
-      }
-      int block = b;
-      p.value().drainDirty(row -> store.put(rowKey(block, row), RowCodec.encode(p, row)));
-    }
+  /** Starts the next publication period: the next batch publishes only the rows it changes. */
+  private void drainPublished() {
+    trainer.view().users().tick();
+    trainer.view().items().tick();
   }
 
   /** Forwards the vectors of every user and item the last batch changed (before their rows are drained). */
@@ -172,8 +206,7 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
   private void collect(View view, io.jrlstream.core.param.Table table, EntityKind kind,
       io.jrlstream.core.data.IdIndex ids, List<EmbeddingRecord> out, long timestamp) {
     List<Integer> rows = new ArrayList<>();
-    // persistRows() drains the dirty rows after publishing.
-    table.forEachDirty(rows::add);
+    table.forEachChangedSinceTick(rows::add);
     for (int row : rows) {
       if (row >= ids.size()) {
         continue; // rows reserved beyond known ids carry no entity yet

@@ -30,6 +30,9 @@ import org.apache.kafka.streams.state.Stores;
  * {@code TopologyTestDriver}.
  */
 public final class TrainingTopology {
+  /** Mini-batches between checkpoints of a view's parameter rows (see {@link TrainingProcessor}). */
+  public static final int CHECKPOINT_BATCHES = 50;
+
   private TrainingTopology() {}
 
   /** Ingestion, validation and training of {@code views}: the whole trainer application. */
@@ -53,7 +56,7 @@ public final class TrainingTopology {
       valid.filter((k, e) -> feeds(view, e))
           .repartition(Repartitioned.<String, TrainingEvent>as("jrl-train-" + view).withKeySerde(Serdes.String())
               .withValueSerde(events).withNumberOfPartitions(1))
-          .process(() -> new TrainingProcessor(view, config, batchSize, store), store)
+          .process(() -> new TrainingProcessor(view, config, batchSize, store, CHECKPOINT_BATCHES), store)
           .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), embeddings));
     }
   }

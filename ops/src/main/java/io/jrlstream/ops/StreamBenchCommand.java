@@ -1,0 +1,230 @@
+package io.jrlstream.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.train.StreamingTrainer;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.View;
+import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.pipeline.DatasetProducer;
+import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jrl bench-stream}: end-to-end throughput of the streaming trainer through a real (embedded)
+ * broker with exactly-once, against the one-pass offline throughput of the same code on the same events in
+ * the same process; then freshness at half the sustained rate; heap and RocksDB memory.
+ */
+@Command(name = "bench-stream", mixinStandardHelpOptions = true,
+    description = "Streaming throughput vs offline one-pass, freshness (produce → embedding topic) at half rate, memory.")
+final class StreamBenchCommand implements Callable<Integer> {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Mixin
+  DataOption data;
+
+  @Mixin
+  ModelOptions modelOptions;
+
+  @Option(names = "--views", split = ",", defaultValue = "review,rating", description = "Views (default ${DEFAULT-VALUE}).")
+  List<String> views;
+
+  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--freshness-events", defaultValue = "3000",
+      description = "Events produced at half rate for the freshness figures (default ${DEFAULT-VALUE}).")
+  int freshnessEvents;
+
+  @Option(names = "--streams-config", paramLabel = "KEY=VALUE", split = ",", description = "Extra Kafka Streams properties.")
+  Map<String, String> streamsConfig = Map.of();
+
+  @Option(names = "--json", paramLabel = "OUT", description = "Write the figures as JSON to OUT.")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Dataset ds = data.load(err);
+    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults());
+    List<Interaction> events = ds.interactions().stream().filter(DatasetProducer::producible).toList();
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("data", ds.name());
+    doc.put("views", views);
+    doc.put("events", events.size());
+
+    // 1. Offline one-pass, views in parallel threads as in the pipeline: wall time of the slowest view.
+    double offline = offlineSeconds(ds, cfg);
+    doc.put("offlineEventsPerSecond", events.size() / offline);
+    err.printf("offline one-pass: %.2f s (%.0f events/s)%n", offline, events.size() / offline);
+
+    Path work = Files.createTempDirectory("jrl-bench-stream");
+    try (LocalBroker broker = LocalBroker.start(work.resolve("broker"))) {
+      StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
+      // 2. Sustained: everything produced as fast as possible, timed until the trainer has caught up.
+      double sustained;
+      try (Pipeline p = Pipeline.start(s, cfg, new Pipeline.Options(views, batchSize, work.resolve("state"),
+          streamsConfig)); DatasetProducer producer = new DatasetProducer(ds, s)) {
+        p.awaitRunning(Duration.ofMinutes(2));
+        long t0 = System.nanoTime();
+        producer.produce(0, ds.interactions().size(), 0, n -> { });
+        Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
+        double secs = (System.nanoTime() - t0) / 1e9;
+        sustained = events.size() / secs;
+        err.printf("streaming, exactly-once: %.1f s (%.0f events/s)%n", secs, sustained);
+        System.gc();
+        doc.put("heapUsedAfterGcBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        doc.put("rocksDbBoundBytes", BoundedRocksDbConfig.boundBytes());
+        doc.put("rocksDbUsageBytes", BoundedRocksDbConfig.usageBytes());
+      }
+      doc.put("streamingEventsPerSecond", sustained);
+      doc.put("ratio", sustained / (events.size() / offline));
+      // 3. Freshness at half the sustained rate, on a fresh application over new topics.
+      StreamsSettings f = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-fresh");
+      f = withPrefix(f, "fresh.");
+      Map<String, Object> fresh = freshness(ds, cfg, f, work.resolve("state-fresh"), sustained / 2, err);
+      doc.put("freshness", fresh);
+    }
+    String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+    out.println(text);
+    out.flush();
+    if (json != null) {
+      Files.writeString(json, text);
+    }
+    return 0;
+  }
+
+  private double offlineSeconds(Dataset ds, ModelConfig cfg) throws InterruptedException {
+    double[] secs = new double[views.size()];
+    List<Thread> threads = new ArrayList<>();
+    for (int k = 0; k < views.size(); k++) {
+      int i = k;
+      Thread t = new Thread(() -> {
+        View v = ViewFactory.create(views.get(i), cfg, ds);
+        StreamingTrainer tr = new StreamingTrainer(v, cfg.seed(), batchSize);
+        long t0 = System.nanoTime();
+        for (Interaction x : ds.interactions()) {
+          tr.accept(x);
+        }
+        secs[i] = (System.nanoTime() - t0) / 1e9;
+      });
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    return java.util.Arrays.stream(secs).max().orElse(1e-9);
+  }
+
+  private static StreamsSettings withPrefix(StreamsSettings s, String prefix) {
+    return new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews().withName(prefix + s.reviews().name()),
+        s.ratings().withName(prefix + s.ratings().name()), s.imageFeatures().withName(prefix + s.imageFeatures().name()),
+        s.deadLetters().withName(prefix + s.deadLetters().name()), prefix + s.validatedTopic(),
+        prefix + s.embeddingsTopicPrefix(), s.maxTextChars(), s.featureDim(), s.passthrough());
+  }
+
+  /**
+   * Produces the first events at {@code rate}, remembering each event's send time per user, and measures for
+   * every event the time until its user's vector, updated by a batch that includes the event, is readable
+   * (read_committed) on each view's embedding topic: the first USER record whose timestamp (the produce
+   * time of the batch's last event) is at or after the event's.
+   */
+  private Map<String, Object> freshness(Dataset ds, ModelConfig cfg, StreamsSettings s, Path state, double rate,
+      PrintWriter err) throws Exception {
+    int n = Math.min(freshnessEvents, ds.interactions().size());
+    Map<String, List<long[]>> sentByUser = new ConcurrentHashMap<>(); // user → [sendMillis, sendNanos]
+    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (Pipeline p = Pipeline.start(s, cfg, new Pipeline.Options(views, batchSize, state, streamsConfig));
+        DatasetProducer producer = new DatasetProducer(ds, s)) {
+      p.awaitRunning(Duration.ofMinutes(2));
+      Properties cp = s.kafkaProperties();
+      cp.remove("application.id");
+      cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      Map<String, Integer> next = new HashMap<>(); // view|user → index of the next unmatched send
+      Thread reader = new Thread(() -> {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+          List<TopicPartition> parts = new ArrayList<>();
+          for (String v : views) {
+            parts.add(new TopicPartition(s.embeddingsTopic(v), 0));
+          }
+          c.assign(parts);
+          c.seekToBeginning(parts);
+          while (!Thread.currentThread().isInterrupted()) {
+            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(20))) {
+              long now = System.currentTimeMillis();
+              if (!r.key().startsWith("USER:")) {
+                continue;
+              }
+              String user = r.key().substring(5);
+              List<long[]> sent = sentByUser.get(user);
+              if (sent == null) {
+                continue;
+              }
+              String k = r.topic() + "|" + user;
+              int i = next.getOrDefault(k, 0);
+              synchronized (sent) {
+                while (i < sent.size() && sent.get(i)[0] <= r.timestamp()) {
+                  latencies.add(now - sent.get(i)[0]);
+                  i++;
+                }
+              }
+              next.put(k, i);
+            }
+          }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+          // done
+        }
+      }, "jrl-freshness");
+      reader.start();
+      DatasetProducer.SendListener listener = (user, millis) ->
+          sentByUser.computeIfAbsent(user, u -> java.util.Collections.synchronizedList(new ArrayList<>()))
+              .add(new long[] {millis});
+      producer.listener(listener);
+      producer.produce(0, n, rate, x -> { });
+      Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(10));
+      Thread.sleep(1000);
+      reader.interrupt();
+      reader.join(5000);
+    }
+    long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rateEventsPerSecond", rate);
+    m.put("samples", l.length);
+    m.put("p50Millis", l.length == 0 ? -1 : l[l.length / 2]);
+    m.put("p99Millis", l.length == 0 ? -1 : l[Math.min(l.length - 1, (int) (l.length * 0.99))]);
+    err.printf("freshness at %.0f events/s: p50 %s ms, p99 %s ms (%d samples)%n", rate, m.get("p50Millis"),
+        m.get("p99Millis"), l.length);
+    return m;
+  }
+}
