@@ -1,0 +1,2 @@
+/** The trainer application on Kafka: pipeline start-up, data set producer, progress counting, benchmark support. */
+package io.jrlstream.ops.pipeline;
