@@ -69,7 +69,8 @@ final class RunCommand implements Callable<Integer> {
     java.util.Map<String, String> extra = java.util.Map.of(
         SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),
         SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), value(p, SettingKey.ROCKSDB_WRITE_BUFFER_BYTES));
-    try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, batch, stateDir, extra))) {
+    int checkpoint = Integer.parseInt(value(p, SettingKey.CHECKPOINT_BATCHES));
+    try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, batch, stateDir, extra, checkpoint))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
       pipeline.awaitRunning(Duration.ofMinutes(10));
       err.printf("trainer running on %s: views %s, batch %d%n", s.bootstrapServers(), String.join(",", views), batch);

@@ -36,10 +36,16 @@ public final class Pipeline implements AutoCloseable {
    * @param batchSize positive interactions per mini-batch
    * @param stateDir where the RocksDB stores live
    * @param extra further Kafka Streams properties (e.g. the RocksDB bounds {@code jrl.rocksdb.*})
+   * @param checkpointBatches mini-batches between checkpoints of a view's rows
    */
-  public record Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra) {
+  public record Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
+      int checkpointBatches) {
     public Options(List<String> views, int batchSize, Path stateDir) {
       this(views, batchSize, stateDir, java.util.Map.of());
+    }
+
+    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra) {
+      this(views, batchSize, stateDir, extra, TrainingTopology.CHECKPOINT_BATCHES);
     }
 
     public Options {
@@ -50,6 +56,9 @@ public final class Pipeline implements AutoCloseable {
       }
       if (batchSize < 1) {
         throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
+      }
+      if (checkpointBatches < 1) {
+        throw new IllegalArgumentException("checkpoint interval must be ≥ 1 batch, got " + checkpointBatches);
       }
     }
   }
@@ -101,7 +110,8 @@ public final class Pipeline implements AutoCloseable {
         LOG.info("created topics {}", created);
       }
     }
-    KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.batchSize()), props);
+    KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.batchSize(),
+        o.checkpointBatches()), props);
     ks.setUncaughtExceptionHandler(e -> {
       LOG.error("trainer failed; shutting down", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -43,6 +43,8 @@ public enum SettingKey {
     FEATURE_DIM("jrl.feature.dim", "4096", "expected image feature dimension"),
     VIEWS("jrl.views", "collaborative,review,rating", "views to train, comma-separated (collaborative, review, rating, image)"),
     BATCH_SIZE("jrl.batch.size", "64", "positive interactions per mini-batch"),
+    CHECKPOINT_BATCHES("jrl.checkpoint.batches", "500",
+            "mini-batches between checkpoints of a view's parameter rows; a restart re-trains at most this many"),
     SEED("jrl.seed", "1", "run seed: every random draw derives from it, the view and the event's position"),
     ROCKSDB_CACHE_BYTES("jrl.rocksdb.cache.bytes", "268435456",
             "RocksDB memory bound of the process: shared block cache including memtables"),

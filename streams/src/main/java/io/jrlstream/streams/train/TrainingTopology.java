@@ -30,22 +30,32 @@ import org.apache.kafka.streams.state.Stores;
  * {@code TopologyTestDriver}.
  */
 public final class TrainingTopology {
-  /** Mini-batches between checkpoints of a view's parameter rows (see {@link TrainingProcessor}). */
-  public static final int CHECKPOINT_BATCHES = 50;
+  /**
+   * Default mini-batches between checkpoints of a view's parameter rows (see {@link TrainingProcessor}):
+   * a checkpoint writes every row changed since the previous one (for the review view at K=300 about the
+   * whole vocabulary, tens of MB), a restart re-trains at most this many batches from the event log.
+   */
+  public static final int CHECKPOINT_BATCHES = 500;
 
   private TrainingTopology() {}
 
   /** Ingestion, validation and training of {@code views}: the whole trainer application. */
   public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views, int batchSize) {
+    return build(settings, config, views, batchSize, CHECKPOINT_BATCHES);
+  }
+
+  /** As {@link #build(StreamsSettings, ModelConfig, List, int)} with a checkpoint interval in batches. */
+  public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views, int batchSize,
+      int checkpointBatches) {
     StreamsBuilder b = new StreamsBuilder();
     KStream<String, TrainingEvent> valid = IngestionTopology.addTo(b, settings);
-    addTo(b, valid, settings, config, views, batchSize);
+    addTo(b, valid, settings, config, views, batchSize, checkpointBatches);
     return b.build();
   }
 
   /** Adds one training sub-topology per view to b, fed by {@code valid}. */
   public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
-      ModelConfig config, List<String> views, int batchSize) {
+      ModelConfig config, List<String> views, int batchSize, int checkpointBatches) {
     AvroSerde<TrainingEvent> events = AvroSerde.of(TrainingEvent.class);
     AvroSerde<EmbeddingRecord> embeddings = AvroSerde.of(EmbeddingRecord.class);
     for (String view : views) {
@@ -56,7 +66,7 @@ public final class TrainingTopology {
       valid.filter((k, e) -> feeds(view, e))
           .repartition(Repartitioned.<String, TrainingEvent>as("jrl-train-" + view).withKeySerde(Serdes.String())
               .withValueSerde(events).withNumberOfPartitions(1))
-          .process(() -> new TrainingProcessor(view, config, batchSize, store, CHECKPOINT_BATCHES), store)
+          .process(() -> new TrainingProcessor(view, config, batchSize, store, checkpointBatches), store)
           .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), embeddings));
     }
   }
