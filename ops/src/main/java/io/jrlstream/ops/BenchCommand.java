@@ -1,7 +1,5 @@
 package io.jrlstream.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
@@ -138,12 +136,7 @@ final class BenchCommand implements Callable<Integer> {
     doc.put("heapUsedAfterGcBytes", heap);
     doc.put("kernels", Vectors.implementation());
     doc.put("java", Runtime.version().toString());
-    String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
-    out.println(text);
-    out.flush();
-    if (json != null) {
-      Files.writeString(json, text);
-    }
+    JsonOutput.emit(doc, out, json);
     return 0;
   }
 

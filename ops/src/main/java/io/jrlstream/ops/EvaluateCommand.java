@@ -1,7 +1,5 @@
 package io.jrlstream.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.eval.Metrics;
 import io.jrlstream.core.experiment.Experiment;
@@ -98,11 +96,7 @@ final class EvaluateCommand implements Callable<Integer> {
       doc.put("seeds", seeds);
       doc.put("split", validation ? "validation" : "test");
       doc.put("results", rows);
-      Path parent = json.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+      JsonOutput.write(doc, json);
       progress.message("wrote " + json);
     }
     return 0;

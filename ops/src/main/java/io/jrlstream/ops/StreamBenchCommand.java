@@ -1,7 +1,5 @@
 package io.jrlstream.ops;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.train.StreamingTrainer;
@@ -114,12 +112,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       Map<String, Object> fresh = freshness(ds, cfg, f, work.resolve("state-fresh"), sustained / 2, err);
       doc.put("freshness", fresh);
     }
-    String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
-    out.println(text);
-    out.flush();
-    if (json != null) {
-      Files.writeString(json, text);
-    }
+    JsonOutput.emit(doc, out, json);
     return 0;
   }
 
