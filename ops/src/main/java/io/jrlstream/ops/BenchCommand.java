@@ -14,7 +14,6 @@ import io.jrlstream.core.view.ViewConfig;
 import io.jrlstream.core.view.ViewFactory;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

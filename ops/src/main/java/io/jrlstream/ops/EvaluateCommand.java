@@ -5,7 +5,6 @@ import io.jrlstream.core.eval.Metrics;
 import io.jrlstream.core.experiment.Experiment;
 import io.jrlstream.core.view.ModelConfig;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
