@@ -203,8 +203,15 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops cleanly and leaves the consumer group: Kafka Streams stays in the group on close by default, so
+   * the next start (a second {@code jrl local}, a redeploy) would wait out the old member's session timeout
+   * (45 s) before it gets its tasks.
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(org.apache.kafka.streams.CloseOptions
+        .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(Duration.ofSeconds(30)));
   }
 }
