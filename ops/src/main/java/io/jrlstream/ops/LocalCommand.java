@@ -66,8 +66,7 @@ final class LocalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Dataset ds = data.load(err);
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults());
-    List<String> trained = views != null ? views : new Experiment(ds, cfg, Experiment.Options.defaults(), null)
-        .availableViews();
+    List<String> trained = views != null ? views : Experiment.viewsWithData(ds);
     long t0 = System.nanoTime();
     try (LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
       err.printf("broker up at %s (data in %s) in %.1f s%n", broker.bootstrapServers(), workDir.resolve("broker"),

@@ -91,15 +91,20 @@ public final class Experiment {
 
   /** The views with data in this dataset, in {@link ModelConfig#VIEW_NAMES} order. */
   public List<String> availableViews() {
+    return viewsWithData(data);
+  }
+
+  /** The views with data in {@code d}: collaborative always, review with texts, rating with stars, image with features. */
+  public static List<String> viewsWithData(Dataset d) {
     List<String> out = new ArrayList<>();
     out.add(CollaborativeView.NAME);
-    if (data.hasReviews()) {
+    if (d.hasReviews()) {
       out.add(ReviewView.NAME);
     }
-    if (data.hasStars()) {
+    if (d.hasStars()) {
       out.add(RatingView.NAME);
     }
-    if (data.hasFeatures()) {
+    if (d.hasFeatures()) {
       out.add(ImageView.NAME);
     }
     return out;
