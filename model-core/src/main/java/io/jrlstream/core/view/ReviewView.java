@@ -31,7 +31,7 @@ public final class ReviewView extends AbstractView {
    *       step. Deterministic like everything else (one thread per view, seeded draws). The entity links and
    *       the ranking term still go through the batch, its clipping and the configured optimiser.
    *   <li>{@code BATCH}: the word term joins the mini-batch gradient (clipped, configured optimiser). About
-   *       3× slower at K = 300: every touched word row needs a gradient buffer and two more passes.
+   *       2× slower at K = 300: every touched word row needs a gradient buffer and two more passes.
    * </ul>
    */
   public enum WordUpdates {
