@@ -65,6 +65,10 @@ final class LocalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Dataset ds = data.load(err);
+    if (ds.interactions().stream().noneMatch(DatasetProducer::producible)) {
+      throw new IllegalArgumentException(ds.name() + " has neither review texts nor star ratings: there is no event "
+          + "type for plain user-item pairs yet, so jrl local has nothing to stream (use jrl evaluate for this file)");
+    }
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults());
     List<String> trained = views != null ? views : Experiment.viewsWithData(ds);
     long t0 = System.nanoTime();
