@@ -92,7 +92,12 @@ final class LocalCommand implements Callable<Integer> {
             n -> progress(err, n, counter, p0));
         err.printf("produced %d events in %.1f s; waiting for the trainer to catch up%n", sent,
             (System.nanoTime() - p0) / 1e9);
-        Pipeline.awaitCaughtUp(s, trained, Duration.ofMinutes(10));
+        Pipeline.awaitCaughtUp(s, trained, Duration.ofMinutes(10), lag -> {
+          List<String> parts = new ArrayList<>();
+          counter.embeddings().forEach((k, v) -> parts.add(k.substring(k.lastIndexOf('.') + 1) + " " + v));
+          err.printf("  training: %6d records queued (input + per-view)  vectors published: %s%n", lag, String.join(", ", parts));
+          err.flush();
+        });
         counter.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(30));
         double secs = (System.nanoTime() - p0) / 1e9;
         out.printf("%ntrained %d events in %.1f s (%.0f events/s end to end)%n", sent, secs, sent / secs);

@@ -85,7 +85,9 @@ public final class DatasetProducer implements AutoCloseable {
       }
     }
     producer.flush();
-    progress.accept(sent);
+    if (sent % 1000 != 0) {
+      progress.accept(sent);
+    }
     return sent;
   }
 

@@ -105,10 +105,7 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o) {
     Properties props = streamsProperties(s, o);
     try (Admin admin = Admin.create(props)) {
-      List<String> created = TopicAdmin.ensureTopics(admin, topics(s, o.views()));
-      if (!created.isEmpty()) {
-        LOG.info("created topics {}", created);
-      }
+      TopicAdmin.ensureTopics(admin, topics(s, o.views())); // logs each topic it creates
     }
     KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.batchSize(),
         o.checkpointBatches()), props);
@@ -182,6 +179,13 @@ public final class Pipeline implements AutoCloseable {
 
   /** Waits until {@link #lag} is 0, at most {@code max}. */
   public static void awaitCaughtUp(StreamsSettings s, List<String> views, Duration max) throws Exception {
+    awaitCaughtUp(s, views, max, lag -> { });
+  }
+
+  /** Waits until {@link #lag} is 0, at most {@code max}, telling {@code progress} the lag about once a second. */
+  public static void awaitCaughtUp(StreamsSettings s, List<String> views, Duration max,
+      java.util.function.LongConsumer progress) throws Exception {
+    long lastReport = System.nanoTime();
     long end = System.nanoTime() + max.toNanos();
     Properties p = s.kafkaProperties();
     try (Admin admin = Admin.create(p)) {
@@ -194,6 +198,10 @@ public final class Pipeline implements AutoCloseable {
         }
         if (lag == 0) {
           return;
+        }
+        if (System.nanoTime() - lastReport > 1_000_000_000L) {
+          progress.accept(lag);
+          lastReport = System.nanoTime();
         }
         if (System.nanoTime() > end) {
           throw new IllegalStateException("the trainer did not catch up within " + max + " (lag " + lag + ")");
