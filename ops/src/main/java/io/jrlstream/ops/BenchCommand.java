@@ -81,9 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     ModelConfig cfg = ModelConfig.defaults().mapViews(v -> v.withDim(dim));
     // Bench settings: subsampling 1e-4, 5 noise words, min count 1 are the review defaults.
     cfg = cfg.withReview(cfg.review().withMinCount(1));
-    if (ds.hasFeatures()) {
-      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), ds.featureDim(), cfg.image().layers()));
-    }
+    cfg = cfg.fittedTo(ds);
     for (String s : sets) {
       cfg = ModelOptions.set(cfg, s);
     }
@@ -148,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         break;
       }
       b.add(ds.users().id(x.user()), ds.items().id(x.item()), x.stars(),
-          x.hasReview() ? String.join(" ", words(ds, x.review())) : null, x.time());
+          x.hasReview() ? ds.reviewText(x.review()) : null, x.time());
     }
     return b.build();
   }
@@ -173,13 +171,5 @@ final class BenchCommand implements Callable<Integer> {
       b.features(ds.items().id(v), feat);
     }
     return b.build();
-  }
-
-  private static List<String> words(Dataset ds, int review) {
-    List<String> w = new ArrayList<>();
-    for (int t : ds.reviewTokens(review)) {
-      w.add(ds.lexicon().word(t));
-    }
-    return w;
   }
 }

@@ -63,11 +63,7 @@ final class EvaluateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Dataset ds = data.load(err);
-    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults());
-    if (ds.hasFeatures()) {
-      cfg = cfg.withImage(new io.jrlstream.core.view.ImageView.Settings(cfg.image().lambda(), ds.featureDim(),
-          cfg.image().layers()));
-    }
+    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
     Experiment.Options opts = Experiment.Options.defaults().withValidationOnly(validation).withJrlEpochs(jrlEpochs);
     if (threads != null) {
       opts = opts.withThreads(threads);

@@ -69,7 +69,7 @@ final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException(ds.name() + " has neither review texts nor star ratings: there is no event "
           + "type for plain user-item pairs yet, so jrl local has nothing to stream (use jrl evaluate for this file)");
     }
-    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults());
+    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
     List<String> trained = views != null ? views : Experiment.viewsWithData(ds);
     long t0 = System.nanoTime();
     try (LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {

@@ -78,7 +78,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Dataset ds = data.load(err);
-    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults());
+    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
     List<Interaction> events = ds.interactions().stream().filter(DatasetProducer::producible).toList();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("data", ds.name());

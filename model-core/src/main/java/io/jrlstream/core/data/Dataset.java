@@ -69,6 +69,21 @@ public final class Dataset implements Content {
     return reviews.get(review);
   }
 
+  /**
+   * Review r as text again: its tokens joined by single spaces (lower-case letters only, as tokenised). It
+   * tokenises back to the same tokens, which is what producers and derived data sets need.
+   */
+  public String reviewText(int review) {
+    StringBuilder text = new StringBuilder();
+    for (int t : reviews.get(review)) {
+      if (text.length() > 0) {
+        text.append(' ');
+      }
+      text.append(lexicon.word(t));
+    }
+    return text.toString();
+  }
+
   public int reviewCount() {
     return reviews.size();
   }

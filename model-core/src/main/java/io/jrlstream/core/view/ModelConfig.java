@@ -67,6 +67,14 @@ public record ModelConfig(long seed, Map<String, ViewConfig> views, ReviewView.S
     return new ModelConfig(seed, views, review, s, image);
   }
 
+  /** This configuration with the image view's feature dimension F set to the data's, when it has features. */
+  public ModelConfig fittedTo(io.jrlstream.core.data.Dataset data) {
+    if (!data.hasFeatures()) {
+      return this;
+    }
+    return withImage(new ImageView.Settings(image.lambda(), data.featureDim(), image.layers()));
+  }
+
   public ModelConfig withImage(ImageView.Settings s) {
     return new ModelConfig(seed, views, review, rating, s);
   }

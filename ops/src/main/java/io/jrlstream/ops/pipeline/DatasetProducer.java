@@ -100,15 +100,8 @@ public final class DatasetProducer implements AutoCloseable {
     long now = System.currentTimeMillis();
     listener.sent(user, now);
     if (x.hasReview()) {
-      StringBuilder text = new StringBuilder();
-      for (int t : data.reviewTokens(x.review())) {
-        if (text.length() > 0) {
-          text.append(' ');
-        }
-        text.append(data.lexicon().word(t));
-      }
       ReviewEvent e = ReviewEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)
-          .setStars(x.hasStars() ? Math.round(x.stars()) : null).setSummary("").setReviewText(text.toString()).build();
+          .setStars(x.hasStars() ? Math.round(x.stars()) : null).setSummary("").setReviewText(data.reviewText(x.review())).build();
       producer.send(new ProducerRecord<>(settings.reviews().name(), null, now, user, reviews.encode(e)));
     } else {
       RatingEvent e = RatingEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)

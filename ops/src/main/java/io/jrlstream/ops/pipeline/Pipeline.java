@@ -153,7 +153,7 @@ public final class Pipeline implements AutoCloseable {
       topics.add(t.name());
     }
     for (String v : views) {
-      String r = s.applicationId() + "-jrl-train-" + v + "-repartition";
+      String r = TrainingTopology.repartitionTopic(s.applicationId(), v);
       topics.add(r);
       repartition.add(r);
     }

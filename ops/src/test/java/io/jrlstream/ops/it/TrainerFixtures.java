@@ -17,7 +17,6 @@ import io.jrlstream.streams.ingest.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,8 +92,7 @@ final class TrainerFixtures {
     List<Interaction> xs = d.interactions();
     for (int i = 0; i < xs.size(); i++) {
       Interaction x = xs.get(i);
-      String text = Arrays.stream(d.reviewTokens(x.review())).mapToObj(t -> d.lexicon().word(t))
-          .collect(Collectors.joining(" "));
+      String text = d.reviewText(x.review());
       out.add(Input.good(ReviewEvent.newBuilder().setEventId("syn:" + i).setEventTime(Instant.ofEpochMilli(x.time()))
           .setUserId(d.users().id(x.user())).setItemId(d.items().id(x.item())).setStars(Math.round(x.stars()))
           .setSummary("").setReviewText(text).build(), baseTimestamp + i));

@@ -64,11 +64,21 @@ public final class TrainingTopology {
       b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
           Serdes.ByteArray()).withCachingEnabled());
       valid.filter((k, e) -> feeds(view, e))
-          .repartition(Repartitioned.<String, TrainingEvent>as("jrl-train-" + view).withKeySerde(Serdes.String())
+          .repartition(Repartitioned.<String, TrainingEvent>as(repartitionName(view)).withKeySerde(Serdes.String())
               .withValueSerde(events).withNumberOfPartitions(1))
           .process(() -> new TrainingProcessor(view, config, batchSize, store, checkpointBatches), store)
           .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), embeddings));
     }
+  }
+
+  /** The name of a view's repartition step; Kafka Streams names its topic {@link #repartitionTopic}. */
+  static String repartitionName(String view) {
+    return "jrl-train-" + view;
+  }
+
+  /** The internal topic that carries a view's input to its single training task. */
+  public static String repartitionTopic(String applicationId, String view) {
+    return applicationId + "-" + repartitionName(view) + "-repartition";
   }
 
   /** Whether an event is part of a view's input (its interactions, and for the image view item features). */

@@ -42,13 +42,9 @@ class TrainingProcessorTest {
 
   private static TrainingEvent event(int i) {
     Interaction x = DATA.interactions().get(i);
-    StringBuilder text = new StringBuilder();
-    for (int t : DATA.reviewTokens(x.review())) {
-      text.append(DATA.lexicon().word(t)).append(' ');
-    }
     return TrainingEvent.newBuilder().setEventId("e" + i).setEventTime(Instant.ofEpochMilli(i))
         .setKind(TrainingEventKind.REVIEW).setUserId(DATA.users().id(x.user())).setItemId(DATA.items().id(x.item()))
-        .setStars(x.stars()).setText(text.toString().strip()).setSourceTopic("t").setSourcePartition(0)
+        .setStars(x.stars()).setText(DATA.reviewText(x.review())).setSourceTopic("t").setSourcePartition(0)
         .setSourceOffset(i).build();
   }
 

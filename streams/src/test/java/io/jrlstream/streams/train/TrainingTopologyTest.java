@@ -56,8 +56,7 @@ class TrainingTopologyTest {
   }
 
   private static byte[] review(AvroCodec<ReviewEvent> codec, Dataset d, Interaction x, int i) {
-    String text = String.join(" ", java.util.Arrays.stream(d.reviewTokens(x.review()))
-        .mapToObj(t -> d.lexicon().word(t)).toList());
+    String text = d.reviewText(x.review());
     return codec.encode(ReviewEvent.newBuilder().setEventId("e" + i).setEventTime(Instant.ofEpochMilli(1000L + i))
         .setUserId(d.users().id(x.user())).setItemId(d.items().id(x.item())).setStars(Math.round(x.stars()))
         .setSummary("").setReviewText(text).build());
