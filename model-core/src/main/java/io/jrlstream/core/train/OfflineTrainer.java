@@ -117,7 +117,6 @@ public final class OfflineTrainer {
     int n = mine.size();
     int[] order = identity(n);
     Rng rng = new Rng(0);
-    RankingLoss rl = cfg.rankingLoss();
     long total = (long) cfg.epochs() * n;
     long seen = 0;
     int b = options.batchSize();
@@ -133,13 +132,7 @@ public final class OfflineTrainer {
         for (int p = start; p < end; p++) {
           Interaction x = mine.get(order[p]);
           rng.reseed(Rng.mix(viewSeed, epoch, p));
-          loss += view.addContentGradient(x, rng, w);
-          int neg = sampler.sample(x.user(), rng);
-          if (neg >= 0) {
-            double d = view.score(x.user(), x.item()) - view.score(x.user(), neg);
-            loss += w * rl.loss(d);
-            loss += view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
-          }
+          loss += Examples.add(view, x, sampler, rng, w);
         }
         view.applyBatch(lr);
         seen += end - start;

@@ -2,7 +2,6 @@ package io.jrlstream.core.train;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
-import io.jrlstream.core.view.RankingLoss;
 import io.jrlstream.core.view.View;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -137,20 +136,13 @@ public final class StreamingTrainer {
     int n = pending.size();
     float w = 1f / n;
     float lr = (float) view.config().learningRate();
-    RankingLoss rl = view.config().rankingLoss();
     long first = sequence - n;
     view.beginBatch(lr);
     double loss = 0;
     for (int i = 0; i < n; i++) {
       Interaction x = pending.get(i);
       rng.reseed(Rng.mix(viewSeed, first + i));
-      loss += view.addContentGradient(x, rng, w);
-      int neg = sampler.sample(x.user(), rng);
-      if (neg >= 0 && neg != x.item()) {
-        double d = view.score(x.user(), x.item()) - view.score(x.user(), neg);
-        loss += w * rl.loss(d);
-        loss += view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
-      }
+      loss += Examples.add(view, x, sampler, rng, w);
     }
     view.applyBatch(lr);
     pending.clear();

@@ -1,0 +1,30 @@
+package io.jrlstream.core.train;
+
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.view.RankingLoss;
+import io.jrlstream.core.view.View;
+
+/** The per-interaction step of eJRL shared by the offline and the streaming trainer. */
+final class Examples {
+  private Examples() {}
+
+  /**
+   * Adds one interaction's terms to the view's batch gradient: the view's own terms, then the ranking term
+   * against a negative drawn from {@code sampler} — in that order, since both draw from {@code rng}. A draw
+   * that finds no item the user has not seen (the sampler gives up after its tries) skips the ranking term.
+   *
+   * @return w × the loss of the terms added
+   */
+  static double add(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
+    double loss = view.addContentGradient(x, rng, w);
+    int neg = sampler.sample(x.user(), rng);
+    if (neg >= 0 && neg != x.item()) {
+      RankingLoss rl = view.config().rankingLoss();
+      double d = view.score(x.user(), x.item()) - view.score(x.user(), neg);
+      loss += w * rl.loss(d);
+      loss += view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
+    }
+    return loss;
+  }
+}
