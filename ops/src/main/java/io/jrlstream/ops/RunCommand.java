@@ -70,7 +70,9 @@ final class RunCommand implements Callable<Integer> {
         SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),
         SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), value(p, SettingKey.ROCKSDB_WRITE_BUFFER_BYTES));
     int checkpoint = Integer.parseInt(value(p, SettingKey.CHECKPOINT_BATCHES));
-    try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, batch, stateDir, extra, checkpoint))) {
+    long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
+    try (Pipeline pipeline = Pipeline.start(s, cfg,
+        new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
       pipeline.awaitRunning(Duration.ofMinutes(10));
       err.printf("trainer running on %s: views %s, batch %d%n", s.bootstrapServers(), String.join(",", views), batch);

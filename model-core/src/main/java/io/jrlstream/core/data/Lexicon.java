@@ -1,41 +1,118 @@
 package io.jrlstream.core.data;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * Interns word strings to stable token ids, and tokenises text the way DESIGN.md §1 says: lowercase,
  * letters a–z only (everything else separates words). Token ids are not the review view's vocabulary
  * rows: the view decides which tokens are trainable (min count, cap). Not thread-safe.
+ *
+ * <p>Words are looked up straight from the characters being scanned (an open-addressing table keyed by a
+ * hash of the letters), so tokenising allocates a string only for a word never seen before: the streaming
+ * trainer tokenises every review as it arrives.
  */
 public final class Lexicon {
-  private final IdIndex words = new IdIndex();
-  private final StringBuilder buf = new StringBuilder(32);
+  private final List<String> words = new ArrayList<>();
+  /** Token id + 1 per slot, 0 when empty; the length is a power of two, at most half full. */
+  private int[] slots = new int[1024];
+  private int[] hashes = new int[0];
+  private char[] buf = new char[32];
 
   /** Tokenises {@code text} and returns the token ids, interning new words. */
   public int[] tokenize(CharSequence text) {
     int[] out = new int[16];
     int n = 0;
-    buf.setLength(0);
-    for (int i = 0, len = text.length(); i <= len; i++) {
-      char c = i < len ? Character.toLowerCase(text.charAt(i)) : ' ';
+    int len = 0;
+    int hash = 0;
+    for (int i = 0, end = text.length(); i <= end; i++) {
+      char c = i < end ? text.charAt(i) : ' ';
+      if (c >= 'A' && c <= 'Z') {
+        c = (char) (c + ('a' - 'A'));
+      } else if (c > 127) {
+        c = Character.toLowerCase(c); // only letters a–z count; this keeps e.g. 'K' (Kelvin) → 'k' as before
+      }
       if (c >= 'a' && c <= 'z') {
-        buf.append(c);
-      } else if (buf.length() > 0) {
-        if (n == out.length) {
-          out = java.util.Arrays.copyOf(out, n * 2);
+        if (len == buf.length) {
+          buf = Arrays.copyOf(buf, len * 2);
         }
-        out[n++] = intern(buf.toString());
-        buf.setLength(0);
+        buf[len++] = c;
+        hash = 31 * hash + c;
+      } else if (len > 0) {
+        if (n == out.length) {
+          out = Arrays.copyOf(out, n * 2);
+        }
+        out[n++] = intern(buf, len, hash);
+        len = 0;
+        hash = 0;
       }
     }
-    return java.util.Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, n);
   }
 
   /** The token id of word, assigning a new one when unseen. */
   public int intern(String word) {
-    return words.intern(word);
+    char[] cs = word.toCharArray();
+    return intern(cs, cs.length, word.hashCode());
+  }
+
+  /** {@code hash} is {@link String#hashCode()} of the first {@code len} chars of {@code cs}. */
+  private int intern(char[] cs, int len, int hash) {
+    int mask = slots.length - 1;
+    for (int s = mix(hash) & mask; ; s = (s + 1) & mask) {
+      int t = slots[s] - 1;
+      if (t < 0) {
+        break;
+      }
+      if (hashes[t] == hash && sameWord(words.get(t), cs, len)) {
+        return t;
+      }
+    }
+    int t = words.size();
+    words.add(new String(cs, 0, len));
+    if (t == hashes.length) {
+      hashes = Arrays.copyOf(hashes, Math.max(64, t * 2));
+    }
+    hashes[t] = hash;
+    if (2 * (t + 1) > slots.length) {
+      slots = new int[slots.length * 2];
+      for (int u = 0; u <= t; u++) {
+        place(u);
+      }
+    } else {
+      place(t);
+    }
+    return t;
+  }
+
+  private void place(int token) {
+    int mask = slots.length - 1;
+    int s = mix(hashes[token]) & mask;
+    while (slots[s] != 0) {
+      s = (s + 1) & mask;
+    }
+    slots[s] = token + 1;
+  }
+
+  private static int mix(int h) {
+    return h ^ (h >>> 16) * 0x45d9f3b;
+  }
+
+  private static boolean sameWord(String w, char[] cs, int len) {
+    if (w.length() != len) {
+      return false;
+    }
+    for (int i = 0; i < len; i++) {
+      if (w.charAt(i) != cs[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public String word(int token) {
-    return words.id(token);
+    return words.get(token);
   }
 
   public int size() {

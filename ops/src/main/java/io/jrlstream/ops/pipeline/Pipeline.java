@@ -5,6 +5,7 @@ import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,7 @@ public final class Pipeline implements AutoCloseable {
    * @param checkpointBatches mini-batches between checkpoints of a view's rows
    */
   public record Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-      int checkpointBatches) {
+      int checkpointBatches, long publishIntervalMs) {
     public Options(List<String> views, int batchSize, Path stateDir) {
       this(views, batchSize, stateDir, java.util.Map.of());
     }
@@ -48,18 +49,23 @@ public final class Pipeline implements AutoCloseable {
       this(views, batchSize, stateDir, extra, TrainingTopology.CHECKPOINT_BATCHES);
     }
 
+    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
+        int checkpointBatches) {
+      this(views, batchSize, stateDir, extra, checkpointBatches, TrainingOptions.PUBLISH_INTERVAL_MS);
+    }
+
     public Options {
       extra = java.util.Map.copyOf(extra);
       views = List.copyOf(views);
       if (views.isEmpty()) {
         throw new IllegalArgumentException("at least one view must be trained");
       }
-      if (batchSize < 1) {
-        throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
-      }
-      if (checkpointBatches < 1) {
-        throw new IllegalArgumentException("checkpoint interval must be ≥ 1 batch, got " + checkpointBatches);
-      }
+      new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs); // validates
+    }
+
+    /** The trainers' batching, checkpoint and publication options. */
+    public TrainingOptions training() {
+      return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs);
     }
   }
 
@@ -107,8 +113,7 @@ public final class Pipeline implements AutoCloseable {
     try (Admin admin = Admin.create(props)) {
       TopicAdmin.ensureTopics(admin, topics(s, o.views())); // logs each topic it creates
     }
-    KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.batchSize(),
-        o.checkpointBatches()), props);
+    KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.training()), props);
     ks.setUncaughtExceptionHandler(e -> {
       LOG.error("trainer failed; shutting down", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -14,6 +14,7 @@ import io.jrlstream.ops.it.TrainerFixtures.OfflineRun;
 import io.jrlstream.ops.it.TrainerFixtures.Published;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.streams.train.TrainingTopology;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
@@ -58,9 +59,10 @@ class BrokerTrainingTest {
     try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
       String bootstrap = broker.bootstrapServers();
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-parity");
+      // Publication after every batch, so that the committed log can be compared record by record.
       Pipeline.Options options = new Pipeline.Options(VIEWS, BATCH, dir.resolve("state"),
           Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
-              Long.toString(4L << 20)));
+              Long.toString(4L << 20)), TrainingTopology.CHECKPOINT_BATCHES, 0);
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), options)) {
         try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(bootstrap)) {
           for (Input in : inputs) {

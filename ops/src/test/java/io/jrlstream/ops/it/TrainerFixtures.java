@@ -333,6 +333,29 @@ final class TrainerFixtures {
     }
   }
 
+  /**
+   * Waits until the committed end offsets of {@code topics} have not moved for {@code quiet} (coalesced
+   * publication trails the input by up to one publication interval plus a commit).
+   */
+  static void awaitStable(String bootstrap, List<String> topics, Duration quiet) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    long last = -1;
+    long since = System.nanoTime();
+    while (true) {
+      long now = topics.stream().mapToLong(t -> endOffset(bootstrap, t, true)).sum();
+      if (now != last) {
+        last = now;
+        since = System.nanoTime();
+      } else if (System.nanoTime() - since >= quiet.toNanos()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("embedding topics " + topics + " still growing after " + TIMEOUT);
+      }
+      Thread.sleep(100);
+    }
+  }
+
   /** The committed embedding log of one topic, decoded, in log order. */
   static List<Published> publishedOn(String bootstrap, String topic) {
     List<Published> out = new ArrayList<>();

@@ -45,6 +45,9 @@ public enum SettingKey {
     BATCH_SIZE("jrl.batch.size", "64", "positive interactions per mini-batch"),
     CHECKPOINT_BATCHES("jrl.checkpoint.batches", "500",
             "mini-batches between checkpoints of a view's parameter rows; a restart re-trains at most this many"),
+    PUBLISH_INTERVAL_MS("jrl.publish.interval.ms", "100",
+            "least wall-clock ms between publications of changed vectors (a row changed within it is published once);"
+            + " 0 publishes after every mini-batch"),
     SEED("jrl.seed", "1", "run seed: every random draw derives from it, the view and the event's position"),
     ROCKSDB_CACHE_BYTES("jrl.rocksdb.cache.bytes", "268435456",
             "RocksDB memory bound of the process: shared block cache including memtables"),

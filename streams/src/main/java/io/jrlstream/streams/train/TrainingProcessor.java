@@ -7,16 +7,18 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
-import io.jrlstream.schemas.EmbeddingRecord;
+import io.jrlstream.core.data.IdIndex;
+import io.jrlstream.core.param.Table;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
+import io.jrlstream.schemas.codec.EmbeddingCodec;
 import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,7 +27,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Trains one view from its single-partition input (DESIGN.md §2 "Training state", "Parallelism" phase 1)
- * and forwards the user and item vectors each mini-batch changed, as {@link EmbeddingRecord}s.
+ * and forwards the user and item vectors the mini-batches changed, as single-object-encoded
+ * {@link io.jrlstream.schemas.EmbeddingRecord}s (written by {@link EmbeddingCodec} straight from the
+ * parameter rows). Input values are single-object-encoded {@link TrainingEvent}s; the processor logs those
+ * bytes as they are.
  *
  * <p>State lives in one RocksDB-backed key-value store with a changelog, as a checkpoint plus a log, so
  * that everything a commit covers can be rebuilt exactly after a crash:
@@ -41,47 +46,53 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Restoring replays the log's structure (id indices, vocabulary with its evictions, negative sampler) up
  * to the checkpoint, loads the checkpoint's rows, then re-trains the events logged after it. Training is
  * deterministic (count-based batches, seeds from sequence numbers), so the result is bit-identical to the
- * state before the crash; vectors those events already published are not published again. Restart cost
- * grows with the log (observe steps only, no training before the checkpoint); compacting it is future work.
+ * state before the crash. Restart cost grows with the log (observe steps only, no training before the
+ * checkpoint); compacting it is future work.
+ *
+ * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): changed rows are forwarded after a batch
+ * once the interval has passed since the last publication, by a wall-clock punctuation otherwise, and
+ * always right before a checkpoint. So every row changed before the last checkpoint was published in the
+ * same transaction as the checkpoint, and every row changed after it is changed again when a restart
+ * re-trains those events, and published then: a crash may publish a vector twice, never lose its latest
+ * value. With an interval of 0 each batch's rows are published in the {@code process} call that trains it,
+ * hence in the same transaction, and a restart publishes nothing twice: the committed embedding log is
+ * exactly that of an uninterrupted run.
  *
  * <p>Lifecycle: Kafka Streams calls {@link #init} once per task assignment (restoring state), then
  * {@link #process} per record on the stream thread; not thread-safe.
  */
-public final class TrainingProcessor implements Processor<String, TrainingEvent, String, EmbeddingRecord> {
+public final class TrainingProcessor implements Processor<String, byte[], String, byte[]> {
   private static final byte EVENT = 'E';
   private static final byte ROW = 'R';
   private static final byte META = 'M';
 
   private final String viewName;
   private final ModelConfig config;
-  private final int batchSize;
+  private final TrainingOptions options;
   private final String storeName;
-  private final int checkpointBatches;
   private final AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
+  private final EmbeddingCodec embeddings = EmbeddingCodec.create();
 
-  private ProcessorContext<String, EmbeddingRecord> context;
+  private ProcessorContext<String, byte[]> context;
   private KeyValueStore<Bytes, byte[]> store;
   private StreamContent content;
   private StreamingTrainer trainer;
   private long logged;
+  /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
+  private long batchTimestamp;
+  private long lastPublishMs;
 
   /**
    * @param viewName the view this processor trains
    * @param config model configuration (the view's settings and the run seed)
-   * @param batchSize positive interactions per mini-batch
+   * @param options batch size, checkpoint and publication intervals
    * @param storeName the view's state store (see {@link #storeName(String)})
-   * @param checkpointBatches mini-batches between checkpoints of the parameter rows
    */
-  public TrainingProcessor(String viewName, ModelConfig config, int batchSize, String storeName,
-      int checkpointBatches) {
-    if (checkpointBatches < 1) {
-      throw new IllegalArgumentException("checkpointBatches must be ≥ 1, got " + checkpointBatches);
-    }
+  public TrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, String storeName) {
     this.viewName = viewName;
     this.config = config;
-    this.batchSize = batchSize;
+    this.options = java.util.Objects.requireNonNull(options, "options");
     this.storeName = storeName;
-    this.checkpointBatches = checkpointBatches;
   }
 
   /** The state store name of a view's trainer. */
@@ -90,10 +101,15 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
   }
 
   @Override
-  public void init(ProcessorContext<String, EmbeddingRecord> context) {
+  public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
     this.store = context.getStateStore(storeName);
     restore();
+    lastPublishMs = context.currentSystemTimeMs();
+    if (options.publishIntervalMs() > 0) {
+      context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
+          now -> publish());
+    }
   }
 
   /** The trainer (for tests and metrics). */
@@ -102,15 +118,18 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
   }
 
   @Override
-  public void process(Record<String, TrainingEvent> record) {
-    TrainingEvent e = record.value();
-    store.put(key(EVENT, logged), codec.encode(e));
+  public void process(Record<String, byte[]> record) {
+    TrainingEvent e = codec.decode(record.value());
+    store.put(key(EVENT, logged), record.value());
     logged++;
     Interaction x = content.apply(e);
     if (x != null && trainer.accept(x)) {
-      publish(record.timestamp());
-      drainPublished();
-      if (trainer.batches() % checkpointBatches == 0) {
+      batchTimestamp = record.timestamp();
+      boolean checkpointDue = trainer.batches() % options.checkpointBatches() == 0;
+      if (checkpointDue || context.currentSystemTimeMs() - lastPublishMs >= options.publishIntervalMs()) {
+        publish();
+      }
+      if (checkpointDue) {
         checkpoint();
       }
     }
@@ -133,7 +152,7 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
   private void restore() {
     content = new StreamContent();
     View view = ViewFactory.create(viewName, config, content);
-    trainer = new StreamingTrainer(view, config.seed(), batchSize);
+    trainer = new StreamingTrainer(view, config.seed(), options.batchSize());
     long checkpointLogged = getMeta("logged");
     logged = 0;
     boolean loaded = false;
@@ -151,9 +170,11 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
           continue;
         }
         if (loaded) {
-          // Re-train what followed the checkpoint; its output was published already.
-          if (trainer.accept(x)) {
-            drainPublished();
+          // Re-train what followed the checkpoint. Published after every batch, its output was committed with
+          // it; coalesced, its rows are published again (see the class doc).
+          if (trainer.accept(x) && options.publishIntervalMs() == 0) {
+            trainer.view().users().tick();
+            trainer.view().items().tick();
           }
         } else {
           trainer.replay(x, false);
@@ -180,44 +201,34 @@ public final class TrainingProcessor implements Processor<String, TrainingEvent,
     }
     for (Param p : params) {
       p.value().drainDirty(r -> { });
+      p.value().tick(); // the checkpoint's rows were published with it
     }
     view.optimizer().steps(getMeta("steps"));
     trainer.restoreBatches(getMeta("batches"));
   }
 
-  /** Starts the next publication period: the next batch publishes only the rows it changes. */
-  private void drainPublished() {
-    trainer.view().users().tick();
-    trainer.view().items().tick();
-  }
-
-  /** Forwards the vectors of every user and item the last batch changed (before their rows are drained). */
-  private void publish(long timestamp) {
+  /**
+   * Forwards the vector of every user and item changed since the last publication, then starts the next
+   * publication period.
+   */
+  private void publish() {
     View view = trainer.view();
-    List<EmbeddingRecord> out = new ArrayList<>();
-    collect(view, view.users(), EntityKind.USER, content.users(), out, timestamp);
-    collect(view, view.items(), EntityKind.ITEM, content.items(), out, timestamp);
-    for (EmbeddingRecord r : out) {
-      String key = r.getKind() + ":" + r.getEntityId();
-      context.forward(new Record<>(key, r, timestamp));
-    }
+    publish(view, view.users(), EntityKind.USER, content.users());
+    publish(view, view.items(), EntityKind.ITEM, content.items());
+    view.users().tick();
+    view.items().tick();
+    lastPublishMs = context.currentSystemTimeMs();
   }
 
-  private void collect(View view, io.jrlstream.core.param.Table table, EntityKind kind,
-      io.jrlstream.core.data.IdIndex ids, List<EmbeddingRecord> out, long timestamp) {
-    List<Integer> rows = new ArrayList<>();
-    table.forEachChangedSinceTick(rows::add);
-    for (int row : rows) {
-      if (row >= ids.size()) {
-        continue; // rows reserved beyond known ids carry no entity yet
+  private void publish(View view, Table table, EntityKind kind, IdIndex ids) {
+    String prefix = kind + ":";
+    table.forEachChangedSinceTick(row -> {
+      if (row < ids.size()) { // rows reserved beyond known ids carry no entity yet
+        String id = ids.id(row);
+        byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), trainer.batches(), batchTimestamp);
+        context.forward(new Record<>(prefix + id, value, batchTimestamp));
       }
-      List<Float> v = new ArrayList<>(table.dim());
-      for (float f : table.row(row)) {
-        v.add(f);
-      }
-      out.add(EmbeddingRecord.newBuilder().setViewName(view.name()).setKind(kind).setEntityId(ids.id(row))
-          .setVector(v).setUpdateCount(trainer.batches()).setEventTime(Instant.ofEpochMilli(timestamp)).build());
-    }
+    });
   }
 
   private long getMeta(String name) {

@@ -5,12 +5,11 @@ import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.RatingView;
 import io.jrlstream.core.view.ReviewView;
-import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.IngestionTopology;
-import io.jrlstream.streams.serde.AvroSerde;
+import io.jrlstream.schemas.codec.AvroCodec;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -41,35 +40,48 @@ public final class TrainingTopology {
 
   /** Ingestion, validation and training of {@code views}: the whole trainer application. */
   public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views, int batchSize) {
-    return build(settings, config, views, batchSize, CHECKPOINT_BATCHES);
+    return build(settings, config, views, TrainingOptions.defaults().withBatchSize(batchSize));
   }
 
   /** As {@link #build(StreamsSettings, ModelConfig, List, int)} with a checkpoint interval in batches. */
   public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views, int batchSize,
       int checkpointBatches) {
+    return build(settings, config, views,
+        TrainingOptions.defaults().withBatchSize(batchSize).withCheckpointBatches(checkpointBatches));
+  }
+
+  /** Ingestion, validation and training of {@code views} with the given training options. */
+  public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views,
+      TrainingOptions options) {
     StreamsBuilder b = new StreamsBuilder();
     KStream<String, TrainingEvent> valid = IngestionTopology.addTo(b, settings);
-    addTo(b, valid, settings, config, views, batchSize, checkpointBatches);
+    addTo(b, valid, settings, config, views, options);
     return b.build();
   }
 
-  /** Adds one training sub-topology per view to b, fed by {@code valid}. */
+  /**
+   * Adds one training sub-topology per view to b, fed by {@code valid}. Each valid event is encoded once
+   * (not once per view); its bytes travel through the views' repartition topics into their event logs.
+   */
   public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
-      ModelConfig config, List<String> views, int batchSize, int checkpointBatches) {
-    AvroSerde<TrainingEvent> events = AvroSerde.of(TrainingEvent.class);
-    AvroSerde<EmbeddingRecord> embeddings = AvroSerde.of(EmbeddingRecord.class);
+      ModelConfig config, List<String> views, TrainingOptions options) {
+    AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
+    KStream<String, Encoded> encoded = valid.mapValues(e -> new Encoded(e, codec.encode(e)));
     for (String view : views) {
       config.view(view); // fails early, naming the view, when it has no configuration
       String store = TrainingProcessor.storeName(view);
       b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
           Serdes.ByteArray()).withCachingEnabled());
-      valid.filter((k, e) -> feeds(view, e))
-          .repartition(Repartitioned.<String, TrainingEvent>as(repartitionName(view)).withKeySerde(Serdes.String())
-              .withValueSerde(events).withNumberOfPartitions(1))
-          .process(() -> new TrainingProcessor(view, config, batchSize, store, checkpointBatches), store)
-          .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), embeddings));
+      encoded.filter((k, e) -> feeds(view, e.event())).mapValues(Encoded::bytes)
+          .repartition(Repartitioned.<String, byte[]>as(repartitionName(view)).withKeySerde(Serdes.String())
+              .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1))
+          .process(() -> new TrainingProcessor(view, config, options, store), store)
+          .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), Serdes.ByteArray()));
     }
   }
+
+  /** A validated event with its encoding, within the ingestion task (never serialised as such). */
+  private record Encoded(TrainingEvent event, byte[] bytes) {}
 
   /** The name of a view's repartition step; Kafka Streams names its topic {@link #repartitionTopic}. */
   static String repartitionName(String view) {

@@ -21,14 +21,18 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import io.jrlstream.schemas.codec.AvroCodec;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Restarts of a {@link TrainingProcessor} over the same store: before the first checkpoint, mid-batch,
  * right after a checkpoint and between checkpoints. Each restart rebuilds the view from the store (event
  * log, checkpoint rows, re-training) and the vectors published over all runs end equal, bit for bit, to
- * those of one uninterrupted processor.
+ * those of one uninterrupted processor. A run ends without any flush, as a crash does: with coalesced
+ * publication, rows changed since the last publication are then published only because the restart
+ * re-trains them.
  */
 class TrainingProcessorTest {
   private static final int BATCH = 8;
@@ -48,7 +52,10 @@ class TrainingProcessorTest {
         .setSourceOffset(i).build();
   }
 
-  private static KeyValueStore<Bytes, byte[]> store(MockProcessorContext<String, EmbeddingRecord> ctx, String name) {
+  private static final AvroCodec<TrainingEvent> EVENTS = AvroCodec.of(TrainingEvent.class);
+  private static final AvroCodec<EmbeddingRecord> EMBEDDINGS = AvroCodec.of(EmbeddingRecord.class);
+
+  private static KeyValueStore<Bytes, byte[]> store(MockProcessorContext<String, byte[]> ctx, String name) {
     KeyValueStore<Bytes, byte[]> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Bytes(),
         Serdes.ByteArray()).withLoggingDisabled().build();
     s.init(ctx.getStateStoreContext(), s);
@@ -56,42 +63,70 @@ class TrainingProcessorTest {
     return s;
   }
 
-  /** Runs events [from, to) through a fresh processor over store, recording the latest vector per key. */
-  private static void run(String view, KeyValueStore<Bytes, byte[]> store, int from, int to,
-      Map<String, List<Float>> latest) {
-    MockProcessorContext<String, EmbeddingRecord> ctx = new MockProcessorContext<>();
+  /**
+   * Runs events [from, to) through a fresh processor over store, recording the latest vector per key; the
+   * wall clock never advances, so with a publication interval only checkpoints publish, unless
+   * {@code flushAtEnd} fires the publication punctuation after the last event.
+   *
+   * @return the number of records forwarded
+   */
+  private static int run(String view, long publishIntervalMs, KeyValueStore<Bytes, byte[]> store, int from, int to,
+      boolean flushAtEnd, Map<String, List<Float>> latest) {
+    MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
+    ctx.setCurrentSystemTimeMs(0);
     ctx.addStateStore(store);
-    TrainingProcessor p = new TrainingProcessor(view, config(), BATCH, store.name(), CHECKPOINT);
+    TrainingOptions options = new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs);
+    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name());
     p.init(ctx);
+    assertEquals(publishIntervalMs > 0 ? 1 : 0, ctx.scheduledPunctuators().size());
     for (int i = from; i < to; i++) {
-      p.process(new Record<>("k", event(i), i));
+      p.process(new Record<>("k", EVENTS.encode(event(i)), i));
     }
-    for (MockProcessorContext.CapturedForward<? extends String, ? extends EmbeddingRecord> f : ctx.forwarded()) {
-      latest.put(f.record().key(), f.record().value().getVector());
+    if (flushAtEnd && publishIntervalMs > 0) {
+      ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(0);
     }
+    for (MockProcessorContext.CapturedForward<? extends String, ? extends byte[]> f : ctx.forwarded()) {
+      EmbeddingRecord r = EMBEDDINGS.decode(f.record().value());
+      assertEquals(r.getKind() + ":" + r.getEntityId(), f.record().key());
+      latest.put(f.record().key(), r.getVector());
+    }
+    return ctx.forwarded().size();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"collaborative", "review", "rating"})
-  void shouldEndAsAnUninterruptedRunAfterRestartsAtAnyPoint(String view) {
+  @CsvSource({"collaborative,0", "review,0", "rating,0", "collaborative,1000", "review,1000", "rating,1000"})
+  void shouldEndAsAnUninterruptedRunAfterRestartsAtAnyPoint(String view, long publishIntervalMs) {
     int n = DATA.interactions().size();
     assertTrue(n > BATCH * CHECKPOINT * 3, "need several checkpoints, have " + n + " events");
     Map<String, List<Float>> straight = new HashMap<>();
-    MockProcessorContext<String, EmbeddingRecord> c1 = new MockProcessorContext<>();
-    run(view, store(c1, TrainingProcessor.storeName(view)), 0, n, straight);
+    MockProcessorContext<String, byte[]> c1 = new MockProcessorContext<>();
+    run(view, publishIntervalMs, store(c1, TrainingProcessor.storeName(view)), 0, n, true, straight);
 
-    MockProcessorContext<String, EmbeddingRecord> c2 = new MockProcessorContext<>();
+    MockProcessorContext<String, byte[]> c2 = new MockProcessorContext<>();
     KeyValueStore<Bytes, byte[]> kept = store(c2, TrainingProcessor.storeName(view));
     Map<String, List<Float>> restarted = new HashMap<>();
     int[] cuts = {5, BATCH * 3 + 5, BATCH * CHECKPOINT, BATCH * CHECKPOINT * 2 + 3, BATCH * CHECKPOINT * 3 - 1, n};
     int from = 0;
     for (int cut : cuts) {
-      run(view, kept, from, cut, restarted);
+      run(view, publishIntervalMs, kept, from, cut, cut == n, restarted);
       from = cut;
     }
     assertEquals(straight.keySet(), restarted.keySet());
     for (String k : straight.keySet()) {
       assertEquals(straight.get(k), restarted.get(k), view + " " + k);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"collaborative", "review", "rating"})
+  void shouldPublishEachChangedRowOncePerIntervalWithItsLatestValue(String view) {
+    int n = DATA.interactions().size();
+    Map<String, List<Float>> everyBatch = new HashMap<>();
+    int perBatch = run(view, 0, store(new MockProcessorContext<>(), "a"), 0, n, true, everyBatch);
+    Map<String, List<Float>> coalesced = new HashMap<>();
+    int fewer = run(view, 1000, store(new MockProcessorContext<>(), "b"), 0, n, true, coalesced);
+    assertEquals(everyBatch, coalesced);
+    // Checkpoints (every 5 batches) and the final flush publish: each row at most once per such period.
+    assertTrue(fewer < perBatch * 0.6, view + ": coalesced " + fewer + " records against " + perBatch);
   }
 }

@@ -72,7 +72,8 @@ class TrainingTopologyTest {
     StreamsSettings s = StreamsSettings.defaults("unused:9092");
     AvroCodec<ReviewEvent> codec = AvroCodec.of(ReviewEvent.class);
     Map<String, EmbeddingRecord> latest = new HashMap<>();
-    try (TopologyTestDriver driver = new TopologyTestDriver(TrainingTopology.build(s, config(), VIEWS, BATCH),
+    TrainingOptions everyBatch = TrainingOptions.defaults().withBatchSize(BATCH).withPublishIntervalMs(0);
+    try (TopologyTestDriver driver = new TopologyTestDriver(TrainingTopology.build(s, config(), VIEWS, everyBatch),
         props())) {
       TestInputTopic<String, byte[]> in = driver.createInputTopic(s.reviews().name(), new StringSerializer(),
           new ByteArraySerializer());
