@@ -11,6 +11,7 @@ import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import io.jrlstream.streams.train.TrainingTopology;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -72,6 +73,10 @@ final class StreamBenchCommand implements Callable<Integer> {
       description = "Passes that warm up before the timed ones (default ${DEFAULT-VALUE}).")
   int warmUpPasses;
 
+  @Option(names = "--publish-interval-ms", defaultValue = "100",
+      description = "Least ms between publications of changed vectors; 0 = after every batch (default ${DEFAULT-VALUE}).")
+  long publishIntervalMs;
+
   @Option(names = "--freshness-events", defaultValue = "3000",
       description = "Events produced at half rate for the freshness figures (default ${DEFAULT-VALUE}).")
   int freshnessEvents;
@@ -102,8 +107,10 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("timedEvents", timedEvents);
 
     // 1. Offline one-pass, views in parallel threads as in the pipeline: the passes after the warm-up timed.
-    double offline = offlineSeconds(ds, cfg);
+    double[] offlineCpu = new double[1];
+    double offline = offlineSeconds(ds, cfg, offlineCpu);
     doc.put("offlineEventsPerSecond", timedEvents / offline);
+    doc.put("offlineCpuMicrosPerEvent", offlineCpu[0] * 1e6 / timedEvents);
     err.printf("offline one-pass: %d events in %.2f s after %d warm-up passes (%.0f events/s)%n", timedEvents, offline,
         warmUpPasses, timedEvents / offline);
 
@@ -113,8 +120,8 @@ final class StreamBenchCommand implements Callable<Integer> {
       // 2. Sustained: after a warm-up on the first events (JIT, broker, caches), the rest is produced as
       //    fast as possible and timed until the trainer has caught up.
       double sustained;
-      try (Pipeline p = Pipeline.start(s, cfg, new Pipeline.Options(views, batchSize, work.resolve("state"),
-          streamsConfig)); DatasetProducer producer = new DatasetProducer(ds, s)) {
+      try (Pipeline p = Pipeline.start(s, cfg, options(work.resolve("state")));
+          DatasetProducer producer = new DatasetProducer(ds, s)) {
         p.awaitRunning(Duration.ofMinutes(2));
         int all = ds.interactions().size();
         for (int pass = 0; pass < warmUpPasses; pass++) {
@@ -122,13 +129,21 @@ final class StreamBenchCommand implements Callable<Integer> {
         }
         Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
         long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
         long measured = 0;
         for (int pass = warmUpPasses; pass < passes; pass++) {
           measured += producer.produce(0, all, 0, n -> { });
         }
         Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
         double secs = (System.nanoTime() - t0) / 1e9;
+        double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
         sustained = measured / secs;
+        // Whole-process CPU (trainer, in-process broker, producer, JIT, GC) per event: unlike the rates, this
+        // does not depend on how much of the machine other processes take.
+        doc.put("streamingCpuMicrosPerEvent", cpuSecs * 1e6 / measured);
+        doc.put("cpuRatio", offlineCpu[0] / timedEvents / (cpuSecs / measured));
+        err.printf("CPU per event: offline %.0f µs, streaming (whole process) %.0f µs%n",
+            offlineCpu[0] * 1e6 / timedEvents, cpuSecs * 1e6 / measured);
         doc.put("measuredEvents", measured);
         err.printf("streaming, exactly-once: %d events in %.1f s after %d warm-up passes (%.0f events/s)%n", measured,
             secs, warmUpPasses, sustained);
@@ -149,8 +164,20 @@ final class StreamBenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private double offlineSeconds(Dataset ds, ModelConfig cfg) throws InterruptedException {
+  private Pipeline.Options options(Path stateDir) {
+    return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, TrainingTopology.CHECKPOINT_BATCHES,
+        publishIntervalMs);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /** Wall seconds of the slowest view over the timed passes; {@code cpu[0]} gets the views' CPU seconds. */
+  private double offlineSeconds(Dataset ds, ModelConfig cfg, double[] cpu) throws InterruptedException {
     double[] secs = new double[views.size()];
+    double[] cpus = new double[views.size()];
     List<Thread> threads = new ArrayList<>();
     for (int k = 0; k < views.size(); k++) {
       int i = k;
@@ -158,9 +185,12 @@ final class StreamBenchCommand implements Callable<Integer> {
         View v = ViewFactory.create(views.get(i), cfg, ds);
         StreamingTrainer tr = new StreamingTrainer(v, cfg.seed(), batchSize);
         long t0 = 0;
+        long c0 = 0;
+        java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
         for (int pass = 0; pass < passes; pass++) {
           if (pass == warmUpPasses) {
             t0 = System.nanoTime();
+            c0 = tm.getCurrentThreadCpuTime();
           }
           for (Interaction x : ds.interactions()) {
             if (DatasetProducer.producible(x)) {
@@ -169,6 +199,7 @@ final class StreamBenchCommand implements Callable<Integer> {
           }
         }
         secs[i] = (System.nanoTime() - t0) / 1e9;
+        cpus[i] = (tm.getCurrentThreadCpuTime() - c0) / 1e9;
       });
       threads.add(t);
       t.start();
@@ -176,6 +207,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     for (Thread t : threads) {
       t.join();
     }
+    cpu[0] = java.util.Arrays.stream(cpus).sum();
     return java.util.Arrays.stream(secs).max().orElse(1e-9);
   }
 
@@ -197,7 +229,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     int n = Math.min(freshnessEvents, ds.interactions().size());
     Map<String, List<long[]>> sentByUser = new ConcurrentHashMap<>(); // user → [sendMillis, sendNanos]
     List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-    try (Pipeline p = Pipeline.start(s, cfg, new Pipeline.Options(views, batchSize, state, streamsConfig));
+    try (Pipeline p = Pipeline.start(s, cfg, options(state));
         DatasetProducer producer = new DatasetProducer(ds, s)) {
       p.awaitRunning(Duration.ofMinutes(2));
       Properties cp = s.kafkaProperties();
