@@ -6,7 +6,9 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.kafka.LocalBrokerMain;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -73,6 +75,14 @@ final class StreamBenchCommand implements Callable<Integer> {
       description = "Passes that warm up before the timed ones (default ${DEFAULT-VALUE}).")
   int warmUpPasses;
 
+  /** Where the broker runs. */
+  enum BrokerPlacement { child, in_process }
+
+  @Option(names = "--broker", defaultValue = "child",
+      description = "Broker in a child JVM (as beside a real cluster; its CPU is reported apart) or in_process "
+          + "(default ${DEFAULT-VALUE}).")
+  BrokerPlacement broker;
+
   @Option(names = "--publish-interval-ms", defaultValue = "100",
       description = "Least ms between publications of changed vectors; 0 = after every batch (default ${DEFAULT-VALUE}).")
   long publishIntervalMs;
@@ -115,8 +125,9 @@ final class StreamBenchCommand implements Callable<Integer> {
         warmUpPasses, timedEvents / offline);
 
     Path work = Files.createTempDirectory("jrl-bench-stream");
-    try (LocalBroker broker = LocalBroker.start(work.resolve("broker"))) {
-      StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
+    doc.put("broker", broker.name());
+    try (BrokerHandle b = startBroker(work)) {
+      StreamsSettings s = StreamsSettings.defaults(b.bootstrapServers());
       // 2. Sustained: after a warm-up on the first events (JIT, broker, caches), the rest is produced as
       //    fast as possible and timed until the trainer has caught up.
       double sustained;
@@ -130,6 +141,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
+        long brokerCpu0 = b.cpuNanos();
         long measured = 0;
         for (int pass = warmUpPasses; pass < passes; pass++) {
           measured += producer.produce(0, all, 0, n -> { });
@@ -137,13 +149,17 @@ final class StreamBenchCommand implements Callable<Integer> {
         Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
+        double brokerSecs = (b.cpuNanos() - brokerCpu0) / 1e9;
         sustained = measured / secs;
-        // Whole-process CPU (trainer, in-process broker, producer, JIT, GC) per event: unlike the rates, this
-        // does not depend on how much of the machine other processes take.
+        // CPU per event (trainer process: stream threads, producer, JIT, GC; plus the broker's): unlike the
+        // rates, these do not depend on how much of the machine other processes take.
         doc.put("streamingCpuMicrosPerEvent", cpuSecs * 1e6 / measured);
-        doc.put("cpuRatio", offlineCpu[0] / timedEvents / (cpuSecs / measured));
-        err.printf("CPU per event: offline %.0f µs, streaming (whole process) %.0f µs%n",
-            offlineCpu[0] * 1e6 / timedEvents, cpuSecs * 1e6 / measured);
+        doc.put("brokerCpuMicrosPerEvent", brokerSecs * 1e6 / measured);
+        doc.put("cpuRatio", offlineCpu[0] / timedEvents / ((cpuSecs + brokerSecs) / measured));
+        err.printf("CPU per event: offline %.0f µs; streaming %.0f µs in the trainer process%s%n",
+            offlineCpu[0] * 1e6 / timedEvents, cpuSecs * 1e6 / measured,
+            broker == BrokerPlacement.child ? String.format(" + %.0f µs in the broker", brokerSecs * 1e6 / measured)
+                : " (broker included)");
         doc.put("measuredEvents", measured);
         err.printf("streaming, exactly-once: %d events in %.1f s after %d warm-up passes (%.0f events/s)%n", measured,
             secs, warmUpPasses, sustained);
@@ -155,13 +171,67 @@ final class StreamBenchCommand implements Callable<Integer> {
       doc.put("streamingEventsPerSecond", sustained);
       doc.put("ratio", sustained / (timedEvents / offline));
       // 3. Freshness at half the sustained rate, on a fresh application over new topics.
-      StreamsSettings f = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-fresh");
+      StreamsSettings f = StreamsSettings.defaults(b.bootstrapServers()).withApplicationId("jrl-fresh");
       f = withPrefix(f, "fresh.");
       Map<String, Object> fresh = freshness(ds, cfg, f, work.resolve("state-fresh"), sustained / 2, err);
       doc.put("freshness", fresh);
     }
     JsonOutput.emit(doc, out, json);
     return 0;
+  }
+
+  /** The broker of the run, in this JVM or a child one. */
+  private interface BrokerHandle extends AutoCloseable {
+    String bootstrapServers();
+
+    /** CPU the broker used so far when it runs apart, else 0 (it is part of this process's CPU). */
+    long cpuNanos();
+
+    @Override
+    void close();
+  }
+
+  private BrokerHandle startBroker(Path work) throws InterruptedException {
+    if (broker == BrokerPlacement.in_process) {
+      LocalBroker local = LocalBroker.start(work.resolve("broker"));
+      return new BrokerHandle() {
+        @Override
+        public String bootstrapServers() {
+          return local.bootstrapServers();
+        }
+
+        @Override
+        public long cpuNanos() {
+          return 0;
+        }
+
+        @Override
+        public void close() {
+          local.close();
+        }
+      };
+    }
+    ChildJvm child = ChildJvm.start(LocalBrokerMain.class, work.resolve("logs"), List.of("-Xmx1g"),
+        List.of(work.resolve("broker").toString()));
+    String line = child.awaitOutput(LocalBrokerMain.READY_MARKER, Duration.ofMinutes(2));
+    String marker = LocalBrokerMain.READY_MARKER;
+    String bootstrap = line.substring(line.indexOf(marker) + marker.length()).strip();
+    return new BrokerHandle() {
+      @Override
+      public String bootstrapServers() {
+        return bootstrap;
+      }
+
+      @Override
+      public long cpuNanos() {
+        return child.cpuTime().map(Duration::toNanos).orElse(0L);
+      }
+
+      @Override
+      public void close() {
+        child.close();
+      }
+    };
   }
 
   private Pipeline.Options options(Path stateDir) {
@@ -236,6 +306,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       cp.remove("application.id");
       cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       Map<String, Integer> next = new HashMap<>(); // view|user → index of the next unmatched send
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
       Thread reader = new Thread(() -> {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
             new ByteArrayDeserializer())) {
@@ -245,7 +316,7 @@ final class StreamBenchCommand implements Callable<Integer> {
           }
           c.assign(parts);
           c.seekToBeginning(parts);
-          while (!Thread.currentThread().isInterrupted()) {
+          while (!stop.get()) {
             for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(20))) {
               long now = System.currentTimeMillis();
               if (!r.key().startsWith("USER:")) {
@@ -267,8 +338,6 @@ final class StreamBenchCommand implements Callable<Integer> {
               next.put(k, i);
             }
           }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-          // done
         }
       }, "jrl-freshness");
       reader.start();
@@ -279,8 +348,8 @@ final class StreamBenchCommand implements Callable<Integer> {
       producer.produce(0, n, rate, x -> { });
       Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(10));
       Thread.sleep(1000);
-      reader.interrupt();
-      reader.join(5000);
+      stop.set(true);
+      reader.join(30_000);
     }
     long[] l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     Map<String, Object> m = new LinkedHashMap<>();

@@ -106,4 +106,44 @@ class JrlCommandTest {
     JsonNode rd = new ObjectMapper().readTree(review.out());
     assertTrue(rd.get("rawWordsPerSecond").asDouble() > 0);
   }
+
+  /** A small Amazon-format review file: every user reviews several items, with stars and text. */
+  private Path reviewFile(int users, int itemsPerUser) throws Exception {
+    StringBuilder sb = new StringBuilder();
+    String[] words = {"great", "sound", "cheap", "cable", "broke", "tuner", "strings", "love", "noisy", "solid"};
+    for (int u = 0; u < users; u++) {
+      for (int k = 0; k < itemsPerUser; k++) {
+        int item = (u * 7 + k * 3) % 40;
+        String text = words[(u + k) % words.length] + " " + words[(u * k + 3) % words.length] + " " + words[item % 10];
+        sb.append(String.format("{\"reviewerID\": \"U%d\", \"asin\": \"I%d\", \"reviewText\": \"%s\", "
+            + "\"summary\": \"ok\", \"overall\": %d.0, \"unixReviewTime\": %d}%n", u, item, text,
+            1 + (u + item) % 5, 1_300_000_000L + u * 1000L + k));
+      }
+    }
+    Path f = dir.resolve("reviews.json");
+    Files.writeString(f, sb.toString());
+    return f;
+  }
+
+  @Test
+  void shouldBenchTheStreamingTrainerAgainstOfflineWithTheBrokerInAChildJvm() throws Exception {
+    Path data = reviewFile(30, 8);
+    Path json = dir.resolve("stream.json");
+    Result r = run("bench-stream", "--data", data.toString(), "--set", "review.dim=8,rating.dim=8", "--passes", "2",
+        "--warm-up-passes", "1", "--freshness-events", "120", "--json", json.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    assertEquals("child", doc.get("broker").asText());
+    assertEquals(240, doc.get("events").asInt());
+    assertEquals(240, doc.get("measuredEvents").asInt());
+    assertTrue(doc.get("ratio").asDouble() > 0, doc.toString());
+    assertTrue(doc.get("streamingCpuMicrosPerEvent").asDouble() > 0, doc.toString());
+    assertTrue(doc.get("brokerCpuMicrosPerEvent").asDouble() > 0, doc.toString());
+    assertTrue(doc.get("freshness").get("samples").asInt() > 0, doc.toString());
+    assertTrue(doc.get("freshness").get("p99Millis").asLong() >= doc.get("freshness").get("p50Millis").asLong());
+
+    Result bad = run("bench-stream", "--data", data.toString(), "--passes", "2", "--warm-up-passes", "2");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("need 0 ≤ --warm-up-passes < --passes"), bad.err());
+  }
 }

@@ -105,6 +105,11 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** @return the CPU time the child has used so far, when the platform reports it */
+  public Optional<Duration> cpuTime() {
+    return process.toHandle().info().totalCpuDuration();
+  }
+
   /** @return the child's process id */
   public long pid() {
     return process.pid();
