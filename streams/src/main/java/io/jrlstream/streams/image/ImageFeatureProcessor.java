@@ -4,10 +4,9 @@ import ai.onnxruntime.OrtException;
 import io.jrlstream.schemas.ImageEvent;
 import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
-import io.jrlstream.schemas.codec.SchemaException;
-import io.jrlstream.schemas.codec.UnknownSchemaException;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
+import io.jrlstream.streams.ingest.EventValidator;
 import io.jrlstream.streams.ingest.InvalidEventException;
 import io.jrlstream.streams.ingest.RejectReason;
 import java.awt.image.BufferedImage;
@@ -157,7 +156,7 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
 
   /** Decodes the record and preprocesses its image into batch slot {@code slot}. */
   private ImageEvent accept(byte[] value, int slot) {
-    ImageEvent e = decodeEvent(value);
+    ImageEvent e = EventValidator.decode(IMAGES, value);
     String eventId = e.getEventId().strip();
     if (eventId.isEmpty()) {
       throw new InvalidEventException(RejectReason.MISSING_ID, "image: eventId is blank");
@@ -173,19 +172,6 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
         + e.getContentType() + ")");
     preprocessor.toInput(image, extractor.input(), slot * extractor.floatsPerImage());
     return e;
-  }
-
-  private static ImageEvent decodeEvent(byte[] value) {
-    if (value == null) {
-      throw new InvalidEventException(RejectReason.UNDECODABLE, "ImageEvent record has no value (null)");
-    }
-    try {
-      return IMAGES.decode(value);
-    } catch (UnknownSchemaException e) {
-      throw new InvalidEventException(RejectReason.UNKNOWN_SCHEMA, e.getMessage(), e);
-    } catch (SchemaException e) {
-      throw new InvalidEventException(RejectReason.UNDECODABLE, e.getMessage(), e);
-    }
   }
 
   private void hold(int slot, ImageEvent e, long timestamp, long sequence) {
