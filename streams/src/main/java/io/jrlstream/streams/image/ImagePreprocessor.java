@@ -2,6 +2,10 @@ package io.jrlstream.streams.image;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.nio.FloatBuffer;
 import java.util.Objects;
@@ -101,6 +105,9 @@ public final class ImagePreprocessor {
       }
       return;
     }
+    if (readInterleavedBytes(image, w, h)) {
+      return;
+    }
     if (line.length < w) {
       line = new int[w];
     }
@@ -116,6 +123,48 @@ public final class ImagePreprocessor {
     }
   }
 
+  /**
+   * The fast path for what JPEG and PNG decoding give: 8-bit sRGB samples interleaved in one byte array (RGB,
+   * BGR, RGBA, ABGR, not premultiplied), read directly instead of pixel by pixel through the colour model.
+   *
+   * @return false when the image is stored otherwise
+   */
+  private boolean readInterleavedBytes(BufferedImage image, int w, int h) {
+    Raster raster = image.getRaster();
+    ColorModel cm = image.getColorModel();
+    if (!(raster.getDataBuffer() instanceof DataBufferByte db) || db.getNumBanks() != 1
+        || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm) || !(cm instanceof ComponentColorModel)
+        || !cm.getColorSpace().isCS_sRGB() || cm.isAlphaPremultiplied() || sm.getNumBands() < 3
+        || sm.getNumBands() > 4) {
+      return false;
+    }
+    for (int b = 0; b < sm.getNumBands(); b++) {
+      if (sm.getSampleSize(b) != 8) {
+        return false;
+      }
+    }
+    byte[] data = db.getData();
+    int pixel = sm.getPixelStride();
+    int scan = sm.getScanlineStride();
+    int[] offsets = sm.getBandOffsets();
+    int base = db.getOffset() - raster.getSampleModelTranslateY() * scan - raster.getSampleModelTranslateX() * pixel;
+    int n = w * h;
+    int r = offsets[0];
+    int g = offsets[1];
+    int b = offsets[2];
+    for (int y = 0; y < h; y++) {
+      int row = base + y * scan;
+      int i = y * w;
+      for (int x = 0; x < w; x++, i++) {
+        int at = row + x * pixel;
+        rgb[i] = data[at + r] & 0xff;
+        rgb[n + i] = data[at + g] & 0xff;
+        rgb[2 * n + i] = data[at + b] & 0xff;
+      }
+    }
+    return true;
+  }
+
   /** Horizontal pass over every source row (crop columns only), then vertical pass (crop rows only). */
   private void resizeAndNormalise(int w, int h) {
     int n = w * h;
@@ -127,7 +176,7 @@ public final class ImagePreprocessor {
     for (int c = 0; c < 3; c++) {
       int src = c * n;
       int dst = c * h * cw;
-      for (int y = 0; y < h; y++) {
+      for (int y = vertical.first(); y < vertical.last(); y++) { // only the rows the vertical pass reads
         int row = src + y * w;
         for (int x = 0; x < cw; x++) {
           rows[dst + y * cw + x] = horizontal.apply(x, rgb, row, 1);
@@ -161,8 +210,10 @@ public final class ImagePreprocessor {
     int[] count = new int[0];
     float[] weights = new float[0];
     int stride;
+    int n;
 
     void compute(int inSize, int outSize, int first, int n) {
+      this.n = n;
       double scale = (double) inSize / outSize;
       double support = scale >= 1 ? scale : 1.0;
       double inv = scale >= 1 ? 1 / scale : 1.0;
@@ -192,6 +243,16 @@ public final class ImagePreprocessor {
         start[k] = min;
         count[k] = max;
       }
+    }
+
+    /** @return the first source index any kept output reads */
+    int first() {
+      return start[0];
+    }
+
+    /** @return one past the last source index any kept output reads */
+    int last() {
+      return start[n - 1] + count[n - 1];
     }
 
     /** Σ_j weight(k, j) · values[base + (start[k] + j) · step]. */

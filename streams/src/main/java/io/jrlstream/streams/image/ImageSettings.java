@@ -202,6 +202,12 @@ public record ImageSettings(TopicSpec images, Path model, String modelId, String
     return out;
   }
 
+  /** @return a copy with another images topic */
+  public ImageSettings withImages(TopicSpec newImages) {
+    return new ImageSettings(newImages, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
+        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, optimization);
+  }
+
   /** @return a copy with another batch size */
   public ImageSettings withBatchSize(int newBatchSize) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,

@@ -129,8 +129,16 @@ public final class OnnxSessions {
     }
   }
 
-  /** Session options of the settings with the chosen provider; the caller closes them. */
-  static OrtSession.SessionOptions options(ImageSettings s, ProviderChoice choice) throws OrtException {
+  /**
+   * The session options every session of these settings gets (optimisation level, thread counts, provider), e.g.
+   * for a bare session to compare with.
+   *
+   * @param s      the settings
+   * @param choice the provider
+   * @return new options; the caller closes them
+   * @throws OrtException when ONNX Runtime refuses an option
+   */
+  public static OrtSession.SessionOptions options(ImageSettings s, ProviderChoice choice) throws OrtException {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     try {
       o.setOptimizationLevel(switch (s.optimization()) {
