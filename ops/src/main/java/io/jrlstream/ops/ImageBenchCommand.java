@@ -137,6 +137,7 @@ final class ImageBenchCommand implements Callable<Integer> {
         rows.add(row);
       }
     }
+    deleteRecursively(work);
     doc.put("results", rows);
     JsonOutput.emit(doc, out, json);
     return 0;
@@ -190,7 +191,7 @@ final class ImageBenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws ai.onnxruntime.OrtException {
       tensor.close();
       session.close();
       options.close();
@@ -272,6 +273,14 @@ final class ImageBenchCommand implements Callable<Integer> {
       }
     }
     return received;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Images per round: at least one batch, whole batches. */

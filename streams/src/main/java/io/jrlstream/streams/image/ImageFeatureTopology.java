@@ -8,6 +8,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
@@ -59,7 +60,7 @@ public final class ImageFeatureTopology {
       DeadLetterCounter counter) {
     ImageSettings s = sessions.settings();
     AvroSerde<ImageFeatureEvent> features = AvroSerde.of(ImageFeatureEvent.class);
-    topology.addSource(Topology.AutoOffsetReset.EARLIEST, SOURCE, new UsePartitionTimeOnInvalidTimestamp(),
+    topology.addSource(AutoOffsetReset.earliest(), SOURCE, new UsePartitionTimeOnInvalidTimestamp(),
         new ByteArrayDeserializer(), new ByteArrayDeserializer(), s.images().name());
     topology.addProcessor(PROCESSOR, () -> new ImageFeatureProcessor(sessions, counter), SOURCE);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ImageFeatureProcessor.STORE),

@@ -84,8 +84,9 @@ public final class OnnxSessions {
    * @throws IllegalStateException    when ONNX Runtime cannot load the model or the required provider
    */
   public void verify() {
-    try (OnnxFeatureExtractor ignored = open()) {
-      LOG.debug("model {} matches the configuration", settings.model());
+    OnnxFeatureExtractor check = open();
+    try {
+      check.close();
     } catch (OrtException e) {
       throw new IllegalStateException("closing the check session of " + settings.model() + ": " + e.getMessage(), e);
     }
