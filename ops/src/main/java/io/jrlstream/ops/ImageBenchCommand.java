@@ -108,17 +108,25 @@ final class ImageBenchCommand implements Callable<Integer> {
         int perRound = roundImages(b);
         double[] bare = new double[rounds];
         double[] streaming = new double[rounds];
+        double[] bareCpu = new double[rounds];
+        double[] streamingCpu = new double[rounds];
         // Rounds alternate between the two sides, so that both see the same load from whatever else runs on the
         // machine; round -1 of each warms up (session, JIT, broker, caches).
         try (Bare session = new Bare(s, jpegs); Streaming app = new Streaming(s, broker.bootstrapServers(),
             work.resolve("state-" + b))) {
           for (int r = -1; r < rounds; r++) {
+            long c0 = cpuNanos();
             double x = session.round(perRound);
+            long c1 = cpuNanos();
             double y = app.round(perRound, jpegs);
+            long c2 = cpuNanos();
             if (r >= 0) {
               bare[r] = x;
               streaming[r] = y;
-              err.printf("batch %2d round %d: bare session %7.1f images/s, streaming path %7.1f images/s%n", b, r, x, y);
+              bareCpu[r] = perRound / ((c1 - c0) / 1e9);
+              streamingCpu[r] = perRound / ((c2 - c1) / 1e9);
+              err.printf("batch %2d round %d: bare session %7.1f images/s (%6.1f per CPU s), streaming path %7.1f images/s"
+                  + " (%6.1f per CPU s)%n", b, r, x, bareCpu[r], y, streamingCpu[r]);
               err.flush();
             }
           }
@@ -131,8 +139,14 @@ final class ImageBenchCommand implements Callable<Integer> {
         row.put("ratio", median(streaming) / median(bare));
         row.put("bareRounds", bare);
         row.put("streamingRounds", streaming);
-        err.printf("batch %2d: bare %.1f, streaming %.1f images/s (medians of %d rounds), ratio %.3f%n", b, median(bare),
-            median(streaming), rounds, median(streaming) / median(bare));
+        // Images per second of this process's CPU time (every thread: ONNX Runtime, stream thread, broker,
+        // producer, reader): less sensitive than wall time to other processes on a loaded machine.
+        row.put("bareImagesPerCpuSecond", median(bareCpu));
+        row.put("streamingImagesPerCpuSecond", median(streamingCpu));
+        row.put("cpuRatio", median(streamingCpu) / median(bareCpu));
+        err.printf("batch %2d: bare %.1f, streaming %.1f images/s (medians of %d rounds), ratio %.3f; per CPU second "
+            + "ratio %.3f%n", b, median(bare), median(streaming), rounds, median(streaming) / median(bare),
+            median(streamingCpu) / median(bareCpu));
         err.flush();
         rows.add(row);
       }
@@ -286,6 +300,12 @@ final class ImageBenchCommand implements Callable<Integer> {
   /** Images per round: at least one batch, whole batches. */
   private int roundImages(int batch) {
     return Math.max(1, (imagesPerRound + batch - 1) / batch) * batch;
+  }
+
+  /** CPU time of this process, all threads. */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double median(double[] values) {

@@ -80,6 +80,8 @@ public enum SettingKey {
     IMAGE_CUDA_DEVICE("jrl.image.cuda.device", "0", "CUDA device id for the cuda provider"),
     IMAGE_INTRA_THREADS("jrl.image.threads.intra", "0", "ONNX Runtime intra-op threads per session (0: its default)"),
     IMAGE_INTER_THREADS("jrl.image.threads.inter", "0", "ONNX Runtime inter-op threads per session (0: its default)"),
+    IMAGE_THREADS_SPIN("jrl.image.threads.spin", "false",
+            "let ONNX Runtime's idle threads spin between batches (lower latency; burns CPU the stream threads need)"),
     IMAGE_OPTIMIZATION("jrl.image.optimization", "all", "ONNX Runtime graph optimisation: none, basic, extended or all");
 
     /** Keys starting with this belong to this application; an unknown one is rejected. */

@@ -240,8 +240,17 @@ public final class ImagePreprocessor {
         for (int j = 0; j < max; j++) {
           weights[k * stride + j] = total == 0 ? 0 : (float) (weights[k * stride + j] / total);
         }
-        start[k] = min;
-        count[k] = max;
+        // Drop zero weights at both ends (an unscaled axis has [1, 0]): the same sum, fewer reads.
+        int from = 0;
+        while (max > 1 && weights[k * stride + max - 1] == 0) {
+          max--;
+        }
+        while (max - from > 1 && weights[k * stride + from] == 0) {
+          from++;
+        }
+        System.arraycopy(weights, k * stride + from, weights, k * stride, max - from);
+        start[k] = min + from;
+        count[k] = max - from;
       }
     }
 

@@ -35,11 +35,13 @@ import java.util.Properties;
  * @param cudaDevice     CUDA device id, ≥ 0
  * @param intraThreads   intra-op threads per session, 0 for ONNX Runtime's default
  * @param interThreads   inter-op threads per session, 0 for ONNX Runtime's default
+ * @param spin           whether ONNX Runtime's idle intra-op threads spin-wait for work (its default) instead of
+ *                       sleeping: spinning threads take CPU from the stream threads and the broker between batches
  * @param optimization   graph optimisation level: none, basic, extended or all
  */
 public record ImageSettings(TopicSpec images, Path model, String modelId, String modelVersion, String inputName,
     String outputName, int featureDim, Preprocessing preprocessing, int batchSize, Duration maxWait, long maxBytes,
-    long maxPixels, ExecutionProvider provider, int cudaDevice, int intraThreads, int interThreads,
+    long maxPixels, ExecutionProvider provider, int cudaDevice, int intraThreads, int interThreads, boolean spin,
     String optimization) {
 
   /**
@@ -156,12 +158,21 @@ public record ImageSettings(TopicSpec images, Path model, String modelId, String
         integer(p, SettingKey.IMAGE_BATCH_SIZE), Duration.ofMillis(longValue(p, SettingKey.IMAGE_MAX_WAIT_MS)),
         longValue(p, SettingKey.IMAGE_MAX_BYTES), longValue(p, SettingKey.IMAGE_MAX_PIXELS), provider,
         integer(p, SettingKey.IMAGE_CUDA_DEVICE), integer(p, SettingKey.IMAGE_INTRA_THREADS),
-        integer(p, SettingKey.IMAGE_INTER_THREADS), value(p, SettingKey.IMAGE_OPTIMIZATION)));
+        integer(p, SettingKey.IMAGE_INTER_THREADS), bool(p, SettingKey.IMAGE_THREADS_SPIN),
+        value(p, SettingKey.IMAGE_OPTIMIZATION)));
   }
 
   private static String value(Properties p, SettingKey key) {
     String v = p.getProperty(key.key());
     return v != null ? v.strip() : key.defaultValue().orElseThrow();
+  }
+
+  private static boolean bool(Properties p, SettingKey key) {
+    String v = value(p, key).toLowerCase(Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(key.key() + " must be true or false, got '" + v + "'");
+    }
+    return Boolean.parseBoolean(v);
   }
 
   private static int integer(Properties p, SettingKey key) {
@@ -205,49 +216,49 @@ public record ImageSettings(TopicSpec images, Path model, String modelId, String
   /** @return a copy with another images topic */
   public ImageSettings withImages(TopicSpec newImages) {
     return new ImageSettings(newImages, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, optimization);
+        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
   }
 
   /** @return a copy with another batch size */
   public ImageSettings withBatchSize(int newBatchSize) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        newBatchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, optimization);
+        newBatchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
   }
 
   /** @return a copy with another wall-clock limit (zero: count-based batches only) */
   public ImageSettings withMaxWait(Duration newMaxWait) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, newMaxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, optimization);
+        batchSize, newMaxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
   }
 
   /** @return a copy with other preprocessing */
   public ImageSettings withPreprocessing(Preprocessing newPreprocessing) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, newPreprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, optimization);
+        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
   }
 
   /** @return a copy with other limits on accepted images */
   public ImageSettings withLimits(long newMaxBytes, long newMaxPixels) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, newMaxBytes, newMaxPixels, provider, cudaDevice, intraThreads, interThreads, optimization);
+        batchSize, maxWait, newMaxBytes, newMaxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
   }
 
   /** @return a copy with another execution provider policy */
   public ImageSettings withProvider(ExecutionProvider newProvider) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, newProvider, cudaDevice, intraThreads, interThreads, optimization);
+        batchSize, maxWait, maxBytes, maxPixels, newProvider, cudaDevice, intraThreads, interThreads, spin, optimization);
   }
 
   /** @return a copy with other ONNX Runtime thread counts (0: its default) */
   public ImageSettings withThreads(int newIntraThreads, int newInterThreads) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, newIntraThreads, newInterThreads, optimization);
+        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, newIntraThreads, newInterThreads, spin, optimization);
   }
 
   /** @return a copy with other model input and output names and expected dimension */
   public ImageSettings withModelIo(String newInputName, String newOutputName, int newFeatureDim) {
     return new ImageSettings(images, model, modelId, modelVersion, newInputName, newOutputName, newFeatureDim,
         preprocessing, batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads,
-        optimization);
+        spin, optimization);
   }
 }

@@ -154,6 +154,8 @@ public final class OnnxSessions {
       if (s.interThreads() > 0) {
         o.setInterOpNumThreads(s.interThreads());
       }
+      o.addConfigEntry("session.intra_op.allow_spinning", s.spin() ? "1" : "0");
+      o.addConfigEntry("session.inter_op.allow_spinning", s.spin() ? "1" : "0");
       if (choice.cuda()) {
         o.addCUDA(choice.device());
       }
