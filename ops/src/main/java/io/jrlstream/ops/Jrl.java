@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jrl", mixinStandardHelpOptions = true, versionProvider = Jrl.Version.class,
     description = "Streaming JRL/eJRL recommendation trainer on Kafka Streams, offline evaluation and benchmarks.",
     subcommands = {LocalCommand.class, RunCommand.class, EvaluateCommand.class, BenchCommand.class,
-        StreamBenchCommand.class,
+        StreamBenchCommand.class, ImageBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Jrl implements Runnable {
   @CommandLine.Spec

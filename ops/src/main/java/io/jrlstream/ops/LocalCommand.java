@@ -2,12 +2,16 @@ package io.jrlstream.ops;
 
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.experiment.Experiment;
+import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.DatasetProducer;
+import io.jrlstream.ops.pipeline.ImageProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.pipeline.TopicCounter;
+import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.image.ImageSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +64,19 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--follow", description = "Keep running after the data set has been produced (Ctrl-C stops).")
   boolean follow;
 
+  @Option(names = "--image-model", paramLabel = "FILE",
+      description = "ONNX feature extractor: also run image feature extraction (images topic -> image-features).")
+  Path imageModel;
+
+  @Option(names = "--image-set", paramLabel = "KEY=VALUE", split = ",",
+      description = "jrl.image.* settings and jrl.feature.dim (the model's output dimension; default 4096), "
+          + "e.g. jrl.feature.dim=16,jrl.image.input.size=32; jrl run --keys lists them.")
+  Map<String, String> imageSettings = Map.of();
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "Produce the .jpg/.jpeg/.png files of DIR as image events (item id: file name) before the data.")
+  Path imagesDir;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -70,19 +87,34 @@ final class LocalCommand implements Callable<Integer> {
           + "type for plain user-item pairs yet, so jrl local has nothing to stream (use jrl evaluate for this file)");
     }
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
+    ImageSettings image = imageSettings();
+    if (image != null) {
+      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.featureDim(), cfg.image().layers()));
+    } else if (imagesDir != null) {
+      throw new IllegalArgumentException("--images needs --image-model");
+    }
     List<String> trained = views != null ? views : Experiment.viewsWithData(ds);
     long t0 = System.nanoTime();
     try (LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
       err.printf("broker up at %s (data in %s) in %.1f s%n", broker.bootstrapServers(), workDir.resolve("broker"),
           (System.nanoTime() - t0) / 1e9);
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
+      if (image != null) {
+        s = s.withFeatureDim(image.featureDim());
+      }
       try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
-          workDir.resolve("state"), streamsConfig));
+          workDir.resolve("state"), streamsConfig), image);
           TopicCounter counter = TopicCounter.start(s, trained);
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         pipeline.awaitRunning(Duration.ofMinutes(2));
         err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained), batchSize);
         err.flush();
+        if (imagesDir != null) {
+          try (ImageProducer images = new ImageProducer(s, image.images().name())) {
+            err.printf("produced %d images from %s to %s%n", images.sendFolder(imagesDir), imagesDir,
+                image.images().name());
+          }
+        }
         int already = (int) Math.min(ds.interactions().size(), counter.inputRecords());
         if (already > 0) {
           err.printf("%d events were produced by an earlier run; producing the rest%n", already);
@@ -113,6 +145,30 @@ final class LocalCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The image settings of --image-model and --image-set, or null without a model. */
+  private ImageSettings imageSettings() {
+    if (imageModel == null) {
+      if (!imageSettings.isEmpty()) {
+        throw new IllegalArgumentException("--image-set needs --image-model");
+      }
+      return null;
+    }
+    java.util.Properties p = new java.util.Properties();
+    imageSettings.forEach((k, v) -> {
+      if (!k.startsWith("jrl.image.") && !k.equals(SettingKey.FEATURE_DIM.key())
+          && !k.startsWith(SettingKey.TOPIC_IMAGES.key())) {
+        throw new IllegalArgumentException("--image-set takes jrl.image.*, jrl.topic.images* and "
+            + SettingKey.FEATURE_DIM.key() + " keys, not " + k);
+      }
+      if (SettingKey.forKey(k).isEmpty()) {
+        throw new IllegalArgumentException("unknown key " + k + " in --image-set; jrl run --keys lists them");
+      }
+      p.setProperty(k, v);
+    });
+    p.setProperty(SettingKey.IMAGE_MODEL.key(), imageModel.toString());
+    return ImageSettings.fromProperties(p).orElseThrow();
   }
 
   private static void progress(PrintWriter err, long sent, TopicCounter c, long t0) {

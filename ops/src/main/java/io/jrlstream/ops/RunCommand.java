@@ -1,9 +1,11 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.image.ImageSettings;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -70,12 +72,17 @@ final class RunCommand implements Callable<Integer> {
         SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),
         SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), value(p, SettingKey.ROCKSDB_WRITE_BUFFER_BYTES));
     int checkpoint = Integer.parseInt(value(p, SettingKey.CHECKPOINT_BATCHES));
+    ImageSettings image = ImageSettings.fromProperties(p).orElse(null); // set when jrl.image.model is
+    if (image != null) {
+      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.featureDim(), cfg.image().layers()));
+    }
     long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
     try (Pipeline pipeline = Pipeline.start(s, cfg,
-        new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish))) {
+        new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish), image)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
       pipeline.awaitRunning(Duration.ofMinutes(10));
-      err.printf("trainer running on %s: views %s, batch %d%n", s.bootstrapServers(), String.join(",", views), batch);
+      err.printf("trainer running on %s: views %s, batch %d%s%n", s.bootstrapServers(), String.join(",", views), batch,
+          image == null ? "" : "; image features from " + image.images().name() + " with " + image.model());
       err.flush();
       stop.await();
     }

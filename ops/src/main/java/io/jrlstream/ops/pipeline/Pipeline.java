@@ -4,6 +4,10 @@ import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.image.ImageFeatureTopology;
+import io.jrlstream.streams.image.ImageSettings;
+import io.jrlstream.streams.image.OnnxSessions;
+import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
@@ -15,6 +19,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,11 +114,38 @@ public final class Pipeline implements AutoCloseable {
    * @throws io.jrlstream.ops.kafka.TopicMisconfiguredException naming every mis-configured topic
    */
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o) {
+    return start(s, config, o, null);
+  }
+
+  /**
+   * As {@link #start(StreamsSettings, ModelConfig, Options)}, with image feature extraction when {@code image} is
+   * not null: its model is checked first (a mismatch stops the start with a message), the images topic is
+   * created, and the extraction sub-topology, on one more stream thread, feeds the image-features topic.
+   *
+   * @throws IllegalArgumentException when the model does not match the settings, or {@code jrl.feature.dim}
+   *                                  differs between the two settings
+   */
+  public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image) {
     Properties props = streamsProperties(s, o);
-    try (Admin admin = Admin.create(props)) {
-      TopicAdmin.ensureTopics(admin, topics(s, o.views())); // logs each topic it creates
+    Topology topology = TrainingTopology.build(s, config, o.views(), o.training());
+    List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
+    if (image != null) {
+      if (image.featureDim() != s.featureDim()) {
+        throw new IllegalArgumentException("the image model outputs " + image.featureDim() + " features but "
+            + "ingestion expects " + s.featureDim() + " (jrl.feature.dim): they must agree");
+      }
+      OnnxSessions sessions = new OnnxSessions(image);
+      sessions.verify(); // logs the provider choice once
+      ImageFeatureTopology.addTo(topology, s, sessions, new DeadLetterCounter());
+      topics.add(TopicSpec.of(image.images().name(), image.images().partitions(), image.images().replicationFactor()));
+      if (!o.extra().containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)) {
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(o.views().size() + 1));
+      }
     }
-    KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.training()), props);
+    try (Admin admin = Admin.create(props)) {
+      TopicAdmin.ensureTopics(admin, topics); // logs each topic it creates
+    }
+    KafkaStreams ks = new KafkaStreams(topology, props);
     ks.setUncaughtExceptionHandler(e -> {
       LOG.error("trainer failed; shutting down", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

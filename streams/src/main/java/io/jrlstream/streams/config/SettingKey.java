@@ -52,7 +52,40 @@ public enum SettingKey {
     ROCKSDB_CACHE_BYTES("jrl.rocksdb.cache.bytes", "268435456",
             "RocksDB memory bound of the process: shared block cache including memtables"),
     ROCKSDB_WRITE_BUFFER_BYTES("jrl.rocksdb.write.buffer.bytes", "67108864",
-            "part of the RocksDB bound that memtables may take");
+            "part of the RocksDB bound that memtables may take"),
+    // Image feature extraction with ONNX Runtime (issue 5; io.jrlstream.streams.image.ImageSettings reads these).
+    // The model's expected output dimension is jrl.feature.dim, the dimension ingestion checks.
+    TOPIC_IMAGES("jrl.topic.images", "jrl.images", "ImageEvent input topic of the feature extractor"),
+    TOPIC_IMAGES_PARTITIONS("jrl.topic.images.partitions", "1",
+            "partitions of the images topic (each partition's task holds its own ONNX session)"),
+    TOPIC_IMAGES_REPLICATION("jrl.topic.images.replication.factor", "1", "replication factor of the images topic"),
+    IMAGE_MODEL("jrl.image.model", "",
+            "ONNX feature extractor (.onnx file); empty: no image extraction"),
+    IMAGE_MODEL_ID("jrl.image.model.id", "", "model id written into feature events (empty: the file name without .onnx)"),
+    IMAGE_MODEL_VERSION("jrl.image.model.version", "1", "model version written into feature events"),
+    IMAGE_INPUT_NAME("jrl.image.input.name", "input", "name of the model's image input (float, N x 3 x H x W)"),
+    IMAGE_OUTPUT_NAME("jrl.image.output.name", "features",
+            "name of the model's feature output (N x jrl.feature.dim, or N x dim x 1 x 1)"),
+    IMAGE_INPUT_SIZE("jrl.image.input.size", "224", "model input height and width: S or HxW"),
+    IMAGE_RESIZE("jrl.image.resize", "256",
+            "shorter side after resizing, before the centre crop to the input size (0: resize straight to it)"),
+    IMAGE_MEAN("jrl.image.mean", "0.485,0.456,0.406", "per-channel mean subtracted after scaling, in channel order"),
+    IMAGE_STD("jrl.image.std", "0.229,0.224,0.225", "per-channel standard deviation divided by, in channel order"),
+    IMAGE_PIXEL_SCALE("jrl.image.pixel.scale", "255", "pixels 0-255 are divided by this before the mean (1: Caffe style)"),
+    IMAGE_CHANNEL_ORDER("jrl.image.channel.order", "RGB", "channel order of the model input: RGB or BGR"),
+    IMAGE_BATCH_SIZE("jrl.image.batch.size", "32", "images per inference micro-batch"),
+    IMAGE_MAX_WAIT_MS("jrl.image.max.wait.ms", "200",
+            "longest an image waits for its micro-batch to fill, wall clock (0: batches by count only)"),
+    IMAGE_MAX_BYTES("jrl.image.max.bytes", "16777216", "largest accepted encoded image, in bytes"),
+    IMAGE_MAX_PIXELS("jrl.image.max.pixels", "40000000", "largest accepted image, width x height, checked before decoding"),
+    IMAGE_PROVIDER("jrl.image.provider", "auto",
+            "ONNX Runtime execution provider: auto (CUDA when it loads, else CPU), cpu or cuda"),
+    IMAGE_CUDA_DEVICE("jrl.image.cuda.device", "0", "CUDA device id for the cuda provider"),
+    IMAGE_INTRA_THREADS("jrl.image.threads.intra", "0", "ONNX Runtime intra-op threads per session (0: its default)"),
+    IMAGE_INTER_THREADS("jrl.image.threads.inter", "0", "ONNX Runtime inter-op threads per session (0: its default)"),
+    IMAGE_THREADS_SPIN("jrl.image.threads.spin", "false",
+            "let ONNX Runtime's idle threads spin between batches (lower latency; burns CPU the stream threads need)"),
+    IMAGE_OPTIMIZATION("jrl.image.optimization", "all", "ONNX Runtime graph optimisation: none, basic, extended or all");
 
     /** Keys starting with this belong to this application; an unknown one is rejected. */
     public static final String PREFIX = "jrl.";

@@ -1,5 +1,9 @@
 package io.jrlstream.streams.ingest;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
 /**
  * Names of the headers that ingestion adds to every dead letter. A dead letter carries the rejected
  * record's original key, value, timestamp and headers; these headers are added (replacing any of the
@@ -20,5 +24,33 @@ public final class DeadLetterHeaders {
     public static final String SOURCE_OFFSET = "jrl.source.offset";
 
     private DeadLetterHeaders() {
+    }
+
+    /**
+     * The headers of a dead letter: a copy of the rejected record's headers with these added (replacing any of
+     * the same names).
+     *
+     * @param original  the rejected record's headers; not modified
+     * @param reason    why it was rejected
+     * @param message   the human-readable reason
+     * @param topic     source topic
+     * @param partition source partition
+     * @param offset    source offset
+     * @return new headers
+     */
+    public static Headers of(Headers original, RejectReason reason, String message, String topic, int partition,
+            long offset) {
+        Headers headers = new RecordHeaders(original.toArray());
+        put(headers, REASON, message);
+        put(headers, ERROR, reason.name());
+        put(headers, SOURCE_TOPIC, topic);
+        put(headers, SOURCE_PARTITION, Integer.toString(partition));
+        put(headers, SOURCE_OFFSET, Long.toString(offset));
+        return headers;
+    }
+
+    private static void put(Headers headers, String name, String value) {
+        headers.remove(name);
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

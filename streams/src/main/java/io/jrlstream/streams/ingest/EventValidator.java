@@ -83,7 +83,17 @@ public final class EventValidator {
         };
     }
 
-    private static <T extends SpecificRecord> T decode(AvroCodec<T> codec, byte[] value) {
+    /**
+     * Decodes one record value, as {@link #validate} does first (also used by the image path).
+     *
+     * @param codec the topic's record type
+     * @param value the value bytes; may be null
+     * @param <T>   the record type
+     * @return the decoded record
+     * @throws InvalidEventException {@code UNDECODABLE} for null or malformed bytes, {@code UNKNOWN_SCHEMA} for an
+     *                               unpublished schema
+     */
+    public static <T extends SpecificRecord> T decode(AvroCodec<T> codec, byte[] value) {
         if (value == null) {
             throw new InvalidEventException(RejectReason.UNDECODABLE,
                     codec.schema().getName() + " record has no value (null)");

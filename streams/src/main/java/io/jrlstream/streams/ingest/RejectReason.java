@@ -23,5 +23,9 @@ public enum RejectReason {
     /** A feature vector holding NaN or an infinity. */
     BAD_VECTOR,
     /** A feature vector whose length differs from its declared dimension or the configured one. */
-    WRONG_DIMENSION
+    WRONG_DIMENSION,
+    /** Image bytes that are empty, not an image in a readable format, truncated or corrupt, or of zero size. */
+    BAD_IMAGE,
+    /** An image with more bytes or more pixels (width x height) than the configured limits. */
+    IMAGE_TOO_LARGE
 }
