@@ -49,7 +49,20 @@ public enum SettingKey {
     ROCKSDB_CACHE_BYTES("jrl.rocksdb.cache.bytes", "268435456",
             "RocksDB memory bound of the process: shared block cache including memtables"),
     ROCKSDB_WRITE_BUFFER_BYTES("jrl.rocksdb.write.buffer.bytes", "67108864",
-            "part of the RocksDB bound that memtables may take");
+            "part of the RocksDB bound that memtables may take"),
+    // Serving (issue 4): the serving topology and its HTTP API (io.jrlstream.streams.serve, io.jrlstream.ops.serve).
+    SERVE_VIEWS("jrl.serve.views", "", "views to serve, comma-separated (empty: the trained views, jrl.views)"),
+    SERVE_WEIGHTS("jrl.serve.weights", "",
+            "default per-view weights w_k of s(u,v), e.g. review=1,rating=0.5 (a view not named: 1)"),
+    SERVE_PARTITIONS("jrl.serve.partitions", "4",
+            "partitions of the serving user stores (the unit of ownership across serving instances)"),
+    SERVE_MAX_N("jrl.serve.max.n", "1000", "largest n a query may ask for"),
+    SERVE_HISTORY_CAP("jrl.serve.history.cap", "10000",
+            "most interacted items kept per user for exclusion (the oldest are dropped beyond it)"),
+    SERVE_HTTP_PORT("jrl.serve.http.port", "8080", "HTTP port of the serving API (0: a free one)"),
+    SERVE_HTTP_BIND("jrl.serve.http.bind", "127.0.0.1", "address the HTTP API binds to (0.0.0.0: every interface)"),
+    SERVE_HTTP_TOKEN("jrl.serve.http.token", "", "bearer token the HTTP API requires (empty: no authentication)"),
+    SERVE_HTTP_THREADS("jrl.serve.http.threads", "8", "HTTP worker threads (requests beyond them queue, bounded)");
 
     /** Keys starting with this belong to this application; an unknown one is rejected. */
     public static final String PREFIX = "jrl.";
