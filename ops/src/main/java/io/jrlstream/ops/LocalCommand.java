@@ -60,6 +60,9 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--follow", description = "Keep running after the data set has been produced (Ctrl-C stops).")
   boolean follow;
 
+  @Mixin
+  ServeOptions serve;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -77,11 +80,18 @@ final class LocalCommand implements Callable<Integer> {
           (System.nanoTime() - t0) / 1e9);
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
       try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
-          workDir.resolve("state"), streamsConfig));
+          workDir.resolve("state"), streamsConfig), !serve.noServe);
+          io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
+              io.jrlstream.streams.serve.ServeSettings.defaults(trained), serve.http(new java.util.Properties()),
+              workDir.resolve("state"), Map.of());
           TopicCounter counter = TopicCounter.start(s, trained);
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         pipeline.awaitRunning(Duration.ofMinutes(2));
         err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained), batchSize);
+        if (serving != null) {
+          err.printf("serving recommendations at %s/users/USER/recommendations (jrl query USER --url %s)%n",
+              serving.url(), serving.url());
+        }
         err.flush();
         int already = (int) Math.min(ds.interactions().size(), counter.inputRecords());
         if (already > 0) {

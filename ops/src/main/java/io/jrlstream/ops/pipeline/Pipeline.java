@@ -103,12 +103,33 @@ public final class Pipeline implements AutoCloseable {
    * @throws io.jrlstream.ops.kafka.TopicMisconfiguredException naming every mis-configured topic
    */
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o) {
+    return start(s, config, o, false);
+  }
+
+  /**
+   * As {@link #start(StreamsSettings, ModelConfig, Options)}; with {@code serving} the trainer also writes the
+   * validated interactions to the validated topic, which the serving topology reads (issue 4).
+   */
+  public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, boolean serving) {
     Properties props = streamsProperties(s, o);
-    try (Admin admin = Admin.create(props)) {
-      TopicAdmin.ensureTopics(admin, topics(s, o.views())); // logs each topic it creates
+    List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
+    if (serving) {
+      topics.add(io.jrlstream.ops.serve.Serving.validatedTopic(s));
     }
-    KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.batchSize(),
-        o.checkpointBatches()), props);
+    try (Admin admin = Admin.create(props)) {
+      TopicAdmin.ensureTopics(admin, topics); // logs each topic it creates
+    }
+    org.apache.kafka.streams.Topology topology;
+    if (serving) {
+      org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
+      var valid = io.jrlstream.streams.ingest.IngestionTopology.addTo(b, s);
+      TrainingTopology.addTo(b, valid, s, config, o.views(), o.batchSize(), o.checkpointBatches());
+      io.jrlstream.streams.serve.ServeTopology.addInteractionSink(valid, s);
+      topology = b.build();
+    } else {
+      topology = TrainingTopology.build(s, config, o.views(), o.batchSize(), o.checkpointBatches());
+    }
+    KafkaStreams ks = new KafkaStreams(topology, props);
     ks.setUncaughtExceptionHandler(e -> {
       LOG.error("trainer failed; shutting down", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -120,12 +120,14 @@ public record ServeSettings(List<String> views, Map<String, Double> weights, int
     return out;
   }
 
-  private static String value(Properties p, SettingKey k) {
+  /** The key's value in p, stripped, or its default ("" for none). */
+  public static String value(Properties p, SettingKey k) {
     String v = p.getProperty(k.key());
     return v != null ? v.strip() : k.defaultValue().orElse("");
   }
 
-  private static int integer(Properties p, SettingKey k) {
+  /** The key's value in p (or its default) as an int; an IllegalArgumentException naming the key otherwise. */
+  public static int integer(Properties p, SettingKey k) {
     String v = value(p, k);
     try {
       return Integer.parseInt(v);

@@ -97,6 +97,18 @@ public final class ServeTopology {
     return b.build();
   }
 
+  /**
+   * The trainer's side of serving: writes the validated interactions (review and rating events, unchanged)
+   * to {@link io.jrlstream.streams.config.StreamsSettings#validatedTopic()}, keyed by user id, for the serving
+   * topology's interaction store. Added to the trainer's builder after its own nodes.
+   */
+  public static void addInteractionSink(KStream<String, TrainingEvent> valid,
+      io.jrlstream.streams.config.StreamsSettings settings) {
+    valid.filter((key, e) -> isInteraction(e), Named.as("jrl-serve-interactions-out"))
+        .to(settings.validatedTopic(), Produced.with(Serdes.String(), AvroSerde.of(TrainingEvent.class))
+            .withName("jrl-serve-interactions-sink"));
+  }
+
   /** Whether a validated event is a user's interaction with an item (reviews and ratings). */
   static boolean isInteraction(TrainingEvent e) {
     return e != null && e.getUserId() != null
