@@ -84,6 +84,13 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--large-queries", defaultValue = "100", description = "Measured queries at the large scale (default ${DEFAULT-VALUE}).")
   int largeQueries;
 
+  @Option(names = "--freshness-probes", defaultValue = "20",
+      description = "Freshness probes through a broker, trainer and serving (0: skip; default ${DEFAULT-VALUE}).")
+  int freshnessProbes;
+
+  @Option(names = "--work-dir", description = "Broker and state of the freshness run (default: a temporary folder).")
+  Path workDir;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic vectors (default ${DEFAULT-VALUE}).")
   long seed;
 
@@ -108,6 +115,10 @@ final class ServeBenchCommand implements Callable<Integer> {
 
     if (httpSeconds > 0) {
       doc.put("http", http(service, err));
+    }
+    if (freshnessProbes > 0) {
+      Path work = workDir != null ? workDir : Files.createTempDirectory("jrl-bench-serve");
+      doc.put("freshness", ServeFreshness.measure(work, freshnessProbes, 100, err));
     }
     if (largeItems > 0) {
       List<String> lv = views.subList(0, Math.min(largeViews, views.size()));
