@@ -9,6 +9,7 @@ import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.serve.HttpSettings;
 import io.jrlstream.ops.serve.LoadClient;
 import io.jrlstream.ops.serve.ServeServer;
+import io.jrlstream.streams.serve.HnswIndex;
 import io.jrlstream.streams.serve.ItemIndex;
 import io.jrlstream.streams.serve.LocalQueryService;
 import io.jrlstream.streams.serve.Popularity;
@@ -91,6 +92,20 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--work-dir", description = "Broker and state of the freshness run (default: a temporary folder).")
   Path workDir;
 
+  @Option(names = "--ann", description = "Also build the approximate (HNSW) index at the large scale and report "
+      + "its latency and recall@n against exact (minutes at 1M items on 2 cores).")
+  boolean ann;
+
+  @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW neighbours per node (default ${DEFAULT-VALUE}).")
+  int hnswM;
+
+  @Option(names = "--hnsw-beam", defaultValue = "100", description = "HNSW beam width while building (default ${DEFAULT-VALUE}).")
+  int hnswBeam;
+
+  @Option(names = "--hnsw-ef", split = ",", defaultValue = "50,100,200",
+      description = "HNSW candidates per query, one measurement each (default ${DEFAULT-VALUE}).")
+  List<Integer> hnswEf;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic vectors (default ${DEFAULT-VALUE}).")
   long seed;
 
@@ -128,6 +143,9 @@ final class ServeBenchCommand implements Callable<Integer> {
       service = null;
       Synthetic large = new Synthetic(lv, dim, largeItems, 1000, history, seed + 1);
       doc.put("large", exact(large, large.service(n), largeQueries, Math.max(5, largeQueries / 10)));
+      if (ann) {
+        doc.put("largeApproximate", approximate(large, err));
+      }
     }
     JsonOutput.emit(doc, spec.commandLine().getOut(), json);
     return 0;
@@ -207,6 +225,57 @@ final class ServeBenchCommand implements Callable<Integer> {
     out.put("p50Ms", LoadClient.percentile(nanos, 0.5) / 1e6);
     out.put("p99Ms", LoadClient.percentile(nanos, 0.99) / 1e6);
     out.put("indexMiB", (long) s.items * s.dim * s.views.size() * 4 >> 20);
+    return out;
+  }
+
+  /** HNSW over the large index: build time, then per ef latency and recall@n against the exact answers. */
+  private Map<String, Object> approximate(Synthetic s, PrintWriter err) {
+    err.printf("building HNSW (M=%d, beam %d) over %d items%n", hnswM, hnswBeam, s.items);
+    err.flush();
+    long t0 = System.nanoTime();
+    HnswIndex hnsw = HnswIndex.build(s.index, s.views, hnswM, hnswBeam, seed);
+    double buildSecs = (System.nanoTime() - t0) / 1e9;
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("library", "lucene-core HnswGraphBuilder (maximum inner product, views concatenated)");
+    out.put("m", hnswM);
+    out.put("beamWidth", hnswBeam);
+    out.put("buildSeconds", buildSecs);
+    int views = s.views.size();
+    float[] weights = new float[views];
+    java.util.Arrays.fill(weights, 1f);
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (int ef : hnswEf) {
+      long[] nanos = new long[largeQueries];
+      double recall = 0;
+      for (int i = 0; i < largeQueries + 5; i++) {
+        int u = (int) ((i * 104729L) % s.users);
+        float[][] q = new float[views][];
+        for (int k = 0; k < views; k++) {
+          q[k] = s.userVectors[k][u];
+        }
+        List<String> excluded = s.profiles.get("u" + u).interacted();
+        long a = System.nanoTime();
+        List<String> got = hnsw.topN(q, weights, new java.util.HashSet<>(excluded), n, ef);
+        long b = System.nanoTime();
+        if (i >= 5) {
+          nanos[i - 5] = b - a;
+          List<String> exact = s.index.topN(q, weights, new java.util.HashSet<>(excluded), n).stream()
+              .map(ItemIndex.Hit::itemId).toList();
+          recall += got.stream().filter(exact::contains).count() / (double) exact.size();
+        }
+      }
+      java.util.Arrays.sort(nanos);
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("ef", ef);
+      r.put("p50Ms", LoadClient.percentile(nanos, 0.5) / 1e6);
+      r.put("p99Ms", LoadClient.percentile(nanos, 0.99) / 1e6);
+      r.put("recallAtN", recall / largeQueries);
+      runs.add(r);
+      err.printf("HNSW ef=%d: p50 %.3f ms, p99 %.3f ms, recall@%d %.3f%n", ef, (double) r.get("p50Ms"),
+          (double) r.get("p99Ms"), n, recall / largeQueries);
+      err.flush();
+    }
+    out.put("runs", runs);
     return out;
   }
 

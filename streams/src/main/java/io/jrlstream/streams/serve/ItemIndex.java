@@ -169,6 +169,40 @@ public final class ItemIndex {
     }
   }
 
+  /**
+   * A consistent copy of the items and the given views' vectors, concatenated per item in the given order
+   * (zeros where an item has no vector in a view), for building other indexes (e.g. {@link HnswIndex}).
+   *
+   * @param ks view positions
+   * @return ids[slot] and one concatenated vector per slot
+   */
+  public Snapshot snapshot(int... ks) {
+    lock.readLock().lock();
+    try {
+      int total = 0;
+      for (int k : ks) {
+        total += Math.max(0, blocks[k].dim);
+      }
+      float[][] vectors = new float[size][total];
+      for (int v = 0; v < size; v++) {
+        int o = 0;
+        for (int k : ks) {
+          int dim = blocks[k].dim;
+          if (dim > 0) {
+            System.arraycopy(blocks[k].data, v * dim, vectors[v], o, dim);
+            o += dim;
+          }
+        }
+      }
+      return new Snapshot(Arrays.copyOf(ids, size), vectors);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** See {@link #snapshot}. */
+  public record Snapshot(String[] ids, float[][] vectors) {}
+
   /** One selected item: its id, s(u, v), and each view's contribution w_k · (u_k · v_k) (0 where absent). */
   public record Hit(String itemId, float score, float[] contributions) {}
 
