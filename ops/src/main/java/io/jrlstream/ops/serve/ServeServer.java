@@ -311,13 +311,18 @@ public final class ServeServer implements AutoCloseable {
   private void send(HttpExchange ex, int status, Object body) {
     try (ex) {
       byte[] bytes;
-      String type;
+      String type = "application/json";
       if (body instanceof Text t) {
         bytes = t.bytes;
         type = t.contentType;
       } else {
-        bytes = json.writeValueAsBytes(body);
-        type = "application/json";
+        try {
+          bytes = json.writeValueAsBytes(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          LOG.error("{} {}: the answer could not be written as JSON", ex.getRequestMethod(), ex.getRequestURI(), e);
+          status = 500;
+          bytes = json.writeValueAsBytes(error(500, "internal error (see the server log)"));
+        }
       }
       ex.getResponseHeaders().set("Content-Type", type);
       ex.sendResponseHeaders(status, bytes.length);
