@@ -6,15 +6,6 @@ interface Kernels {
 
   float dot(float[] x, int xo, float[] y, int yo, int n);
 
-  /** See {@link Vectors#dotRows}. */
-  default void dotRows(float[] q, float[] rows, int offset, int count, int dim, float scale, float[] out,
-      boolean accumulate) {
-    for (int r = 0, o = offset; r < count; r++, o += dim) {
-      float d = scale * dot(q, 0, rows, o, dim);
-      out[r] = accumulate ? out[r] + d : d;
-    }
-  }
-
   /** The SIMD kernels when the incubator module is present in the boot layer, else the scalar ones. */
   static Kernels best() {
     if (Boolean.getBoolean("jrl.scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

@@ -31,23 +31,6 @@ public final class Vectors {
     return KERNELS.dot(x, 0, y, 0, x.length);
   }
 
-  /**
-   * Scores many rows against one query (the serving scan): for r in [0, count),
-   * {@code out[r] = scale · (q[0..dim) · rows[offset + r·dim ..+dim))}, or {@code out[r] += …} when
-   * {@code accumulate}. Modifies out only. Faster than {@link #dot} per row (each load of q serves several
-   * rows); the sums may differ from {@link #dot}'s in the last bits.
-   *
-   * @throws IllegalArgumentException when rows, q or out are too short, naming the shapes
-   */
-  public static void dotRows(float[] q, float[] rows, int offset, int count, int dim, float scale, float[] out,
-      boolean accumulate) {
-    if (q.length < dim || out.length < count || offset < 0 || (long) offset + (long) count * dim > rows.length) {
-      throw new IllegalArgumentException("dotRows: q has " + q.length + " floats, rows " + rows.length + " from "
-          + offset + " for " + count + "x" + dim + ", out has " + out.length);
-    }
-    KERNELS.dotRows(q, rows, offset, count, dim, scale, out, accumulate);
-  }
-
   /** y[yo..yo+n) += a · x[xo..xo+n). Modifies y only. */
   public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
     for (int i = 0; i < n; i++) {

@@ -160,32 +160,4 @@ class VectorsTest {
       assertEquals(10_000, h, 500);
     }
   }
-
-  /** The serving scan: every row count around the 4-row block and every tail width agree with exact sums. */
-  @Test
-  void shouldScoreRowsLikeExactDotsInBothKernelsAndAccumulate() {
-    Rng rng = new Rng(78);
-    for (Kernels k : new Kernels[] {Kernels.best(), new ScalarKernels()}) {
-      for (int dim : new int[] {1, 3, 4, 15, 16, 17, 20, 64, 300, 301}) {
-        for (int count : new int[] {0, 1, 3, 4, 5, 9}) {
-          float[] q = random(rng, dim);
-          float[] rows = random(rng, 2 + count * dim);
-          float[] out = new float[count];
-          k.dotRows(q, rows, 2, count, dim, 0.5f, out, false);
-          for (int r = 0; r < count; r++) {
-            double exact = 0.5 * exactDot(q, 0, rows, 2 + r * dim, dim);
-            double tol = 1e-5 * absDot(q, 0, rows, 2 + r * dim, dim) + 1e-7;
-            assertEquals(exact, out[r], tol, k.name() + " dim=" + dim + " count=" + count + " row " + r);
-          }
-          float[] acc = out.clone();
-          k.dotRows(q, rows, 2, count, dim, 0.5f, acc, true);
-          for (int r = 0; r < count; r++) {
-            assertEquals(2 * out[r], acc[r], 1e-5 * Math.abs(out[r]) + 1e-7);
-          }
-        }
-      }
-    }
-    assertThrows(IllegalArgumentException.class, () -> Vectors.dotRows(new float[4], new float[7], 0, 2, 4, 1f,
-        new float[2], false));
-  }
 }

@@ -265,8 +265,16 @@ public final class ItemIndex {
       float[] q = query[k];
       float[] data = blocks[k].data;
       int dim = blocks[k].dim;
-      Vectors.dotRows(q, data, 0, size, dim, w, scores, !first);
-      first = false;
+      if (first) {
+        for (int v = 0, o = 0; v < size; v++, o += dim) {
+          scores[v] = w * Vectors.dot(q, 0, data, o, dim);
+        }
+        first = false;
+      } else {
+        for (int v = 0, o = 0; v < size; v++, o += dim) {
+          scores[v] += w * Vectors.dot(q, 0, data, o, dim);
+        }
+      }
     }
     for (int v = 0; v < size; v++) {
       if ((present[v] & used) == 0) {
