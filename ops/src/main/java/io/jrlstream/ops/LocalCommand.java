@@ -77,6 +77,9 @@ final class LocalCommand implements Callable<Integer> {
       description = "Produce the .jpg/.jpeg/.png files of DIR as image events (item id: file name) before the data.")
   Path imagesDir;
 
+  @Mixin
+  ServeOptions serve;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -104,10 +107,17 @@ final class LocalCommand implements Callable<Integer> {
       }
       try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
           workDir.resolve("state"), streamsConfig), image);
+          io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
+              io.jrlstream.streams.serve.ServeSettings.defaults(trained), serve.http(new java.util.Properties()),
+              workDir.resolve("state"), Map.of());
           TopicCounter counter = TopicCounter.start(s, trained);
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         pipeline.awaitRunning(Duration.ofMinutes(2));
         err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained), batchSize);
+        if (serving != null) {
+          err.printf("serving recommendations at %s/users/USER/recommendations (jrl query USER --url %s)%n",
+              serving.url(), serving.url());
+        }
         err.flush();
         if (imagesDir != null) {
           try (ImageProducer images = new ImageProducer(s, image.images().name())) {

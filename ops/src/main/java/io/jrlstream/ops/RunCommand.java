@@ -43,6 +43,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
+  @Mixin
+  ServeOptions serve;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -55,12 +58,7 @@ final class RunCommand implements Callable<Integer> {
     if (config == null) {
       throw new IllegalArgumentException("--config FILE is required (or --keys to list the settings)");
     }
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(config)) {
-      p.load(r);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new IllegalArgumentException("config file " + config + " does not exist");
-    }
+    Properties p = loadConfig(config);
     StreamsSettings s = StreamsSettings.fromProperties(p);
     List<String> views = Arrays.stream(value(p, SettingKey.VIEWS).split(",")).map(String::strip)
         .filter(v -> !v.isEmpty()).toList();
@@ -78,15 +76,31 @@ final class RunCommand implements Callable<Integer> {
     }
     long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
     try (Pipeline pipeline = Pipeline.start(s, cfg,
-        new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish), image)) {
+        new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish), image);
+        io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
+            io.jrlstream.streams.serve.ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
       pipeline.awaitRunning(Duration.ofMinutes(10));
       err.printf("trainer running on %s: views %s, batch %d%s%n", s.bootstrapServers(), String.join(",", views), batch,
           image == null ? "" : "; image features from " + image.images().name() + " with " + image.model());
+      if (serving != null) {
+        err.printf("serving recommendations at %s%n", serving.url());
+      }
       err.flush();
       stop.await();
     }
     return 0;
+  }
+
+  /** Reads a properties file; a missing file is an IllegalArgumentException naming it. */
+  static Properties loadConfig(Path config) throws java.io.IOException {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(config)) {
+      p.load(r);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("config file " + config + " does not exist");
+    }
+    return p;
   }
 
   private static String value(Properties p, SettingKey k) {

@@ -91,7 +91,16 @@ public final class Pipeline implements AutoCloseable {
     for (String v : views) {
       out.add(TopicSpec.compacted(s.embeddingsTopic(v), 1, rf));
     }
+    out.add(validatedTopic(s));
     return out;
+  }
+
+  /**
+   * The validated topic: every valid event in the order the views train on it, one partition. Serving reads the
+   * interactions there, replay trains new views (or versions) from it, so it keeps the topic's retention.
+   */
+  public static TopicSpec validatedTopic(StreamsSettings s) {
+    return TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor());
   }
 
   /** The Kafka Streams properties of the trainer. */
@@ -114,6 +123,15 @@ public final class Pipeline implements AutoCloseable {
    * @throws io.jrlstream.ops.kafka.TopicMisconfiguredException naming every mis-configured topic
    */
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o) {
+    return start(s, config, o, null);
+  }
+
+  /**
+   * As {@link #start(StreamsSettings, ModelConfig, Options)}. The trainer always writes the validated events to
+   * the validated topic (serving reads the interactions there, replay the history), so {@code serving} changes
+   * nothing any more; kept for callers that say whether they serve.
+   */
+  public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, boolean serving) {
     return start(s, config, o, null);
   }
 

@@ -85,7 +85,20 @@ public enum SettingKey {
     IMAGE_INTER_THREADS("jrl.image.threads.inter", "0", "ONNX Runtime inter-op threads per session (0: its default)"),
     IMAGE_THREADS_SPIN("jrl.image.threads.spin", "false",
             "let ONNX Runtime's idle threads spin between batches (lower latency; burns CPU the stream threads need)"),
-    IMAGE_OPTIMIZATION("jrl.image.optimization", "all", "ONNX Runtime graph optimisation: none, basic, extended or all");
+    IMAGE_OPTIMIZATION("jrl.image.optimization", "all", "ONNX Runtime graph optimisation: none, basic, extended or all"),
+    // Serving (issue 4): the serving topology and its HTTP API (io.jrlstream.streams.serve, io.jrlstream.ops.serve).
+    SERVE_VIEWS("jrl.serve.views", "", "views to serve, comma-separated (empty: the trained views, jrl.views)"),
+    SERVE_WEIGHTS("jrl.serve.weights", "",
+            "default per-view weights w_k of s(u,v), e.g. review=1,rating=0.5 (a view not named: 1)"),
+    SERVE_PARTITIONS("jrl.serve.partitions", "4",
+            "partitions of the serving user stores (the unit of ownership across serving instances)"),
+    SERVE_MAX_N("jrl.serve.max.n", "1000", "largest n a query may ask for"),
+    SERVE_HISTORY_CAP("jrl.serve.history.cap", "10000",
+            "most interacted items kept per user for exclusion (the oldest are dropped beyond it)"),
+    SERVE_HTTP_PORT("jrl.serve.http.port", "8080", "HTTP port of the serving API (0: a free one)"),
+    SERVE_HTTP_BIND("jrl.serve.http.bind", "127.0.0.1", "address the HTTP API binds to (0.0.0.0: every interface)"),
+    SERVE_HTTP_TOKEN("jrl.serve.http.token", "", "bearer token the HTTP API requires (empty: no authentication)"),
+    SERVE_HTTP_THREADS("jrl.serve.http.threads", "8", "HTTP worker threads (requests beyond them queue, bounded)");
 
     /** Keys starting with this belong to this application; an unknown one is rejected. */
     public static final String PREFIX = "jrl.";

@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
@@ -59,14 +60,22 @@ public final class TrainingTopology {
     return b.build();
   }
 
+  /** Name of the sink node that writes the validated events to {@link StreamsSettings#validatedTopic()}. */
+  public static final String VALIDATED_SINK = "jrl-validated-sink";
+
   /**
-   * Adds one training sub-topology per view to b, fed by {@code valid}. Each valid event is encoded once
-   * (not once per view); its bytes travel through the views' repartition topics into their event logs.
+   * Adds one training sub-topology per view to b, fed by {@code valid}, and writes every valid event to the
+   * validated topic (keyed as {@code valid}; the history that serving and replay read). Each valid event is
+   * encoded once (not once per view); its bytes go to the validated topic and through the views' repartition
+   * topics into their event logs.
    */
   public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
       ModelConfig config, List<String> views, TrainingOptions options) {
     AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
     KStream<String, Encoded> encoded = valid.mapValues(e -> new Encoded(e, codec.encode(e)));
+    encoded.mapValues(Encoded::bytes, Named.as(VALIDATED_SINK + "-bytes"))
+        .to(settings.validatedTopic(), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
+            .withName(VALIDATED_SINK));
     for (String view : views) {
       config.view(view); // fails early, naming the view, when it has no configuration
       String store = TrainingProcessor.storeName(view);

@@ -1,0 +1,170 @@
+package io.jrlstream.ops.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jrlstream.streams.serve.ItemIndex;
+import io.jrlstream.streams.serve.LocalQueryService;
+import io.jrlstream.streams.serve.Popularity;
+import io.jrlstream.streams.serve.Query;
+import io.jrlstream.streams.serve.QueryService;
+import io.jrlstream.streams.serve.Recommendations;
+import io.jrlstream.streams.serve.Recommender;
+import io.jrlstream.streams.serve.ServeException;
+import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.serve.SimilarItems;
+import io.jrlstream.streams.serve.UserProfile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API on a random loopback port over an in-memory index: routes, parameters, errors, token. */
+class ServeServerTest {
+  private static final List<String> VIEWS = List.of("review", "rating");
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  private record Reply(int status, JsonNode body, String text) {}
+
+  private Reply get(ServeServer s, String path, String token) throws Exception {
+    return send(s, HttpRequest.newBuilder(URI.create(s.url() + path)).GET(), token);
+  }
+
+  private Reply send(ServeServer s, HttpRequest.Builder b, String token) throws Exception {
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode body = r.headers().firstValue("Content-Type").orElse("").contains("json") ? json.readTree(r.body())
+        : null;
+    return new Reply(r.statusCode(), body, r.body());
+  }
+
+  private static LocalQueryService service(ItemIndex index) {
+    index.upsert(0, "a", new float[] {1, 0}, 1);
+    index.upsert(0, "b", new float[] {0, 1}, 1);
+    index.upsert(0, "c", new float[] {1, 1}, 1);
+    index.upsert(1, "a", new float[] {2}, 1);
+    Popularity pop = new Popularity();
+    pop.add(0, "b");
+    pop.add(0, "b");
+    pop.add(0, "a");
+    UserProfile u = new UserProfile(Map.of("review", new UserProfile.UserVector(new float[] {1, 0.5f}, 3,
+        System.currentTimeMillis() - 5000), "rating", new UserProfile.UserVector(new float[] {1}, 4, 0)),
+        List.of("c"));
+    return new LocalQueryService(ServeSettings.defaults(VIEWS), new Recommender(index, pop, "test",
+        Clock.systemUTC()), id -> id.equals("u 1") ? u : UserProfile.unknown());
+  }
+
+  @Test
+  void shouldAnswerRecommendationsSimilarItemsHealthReadinessAndTheOpenApiDocument() throws Exception {
+    ItemIndex index = new ItemIndex(VIEWS);
+    try (ServeServer s = ServeServer.bind(HttpSettings.loopback()).start(service(index))) {
+      assertEquals(503, get(s, "/ready", null).status(), "index not loaded yet");
+      assertEquals("live", get(s, "/health", null).body().path("status").asText());
+      index.markInitialised(0);
+      index.markInitialised(1);
+      assertEquals(200, get(s, "/ready", null).status());
+
+      Reply r = get(s, "/users/u%201/recommendations?n=5&views=review,rating&weights=1,0.5", null);
+      assertEquals(200, r.status(), r.text());
+      assertEquals("personal", r.body().path("kind").asText());
+      JsonNode items = r.body().path("items");
+      assertEquals(2, items.size(), "c is excluded: the user interacted with it");
+      assertEquals("a", items.get(0).path("item").asText());
+      assertEquals(2.0, items.get(0).path("score").asDouble(), 1e-6); // 1·1 + 0.5·(1·2)
+      assertEquals(1.0, items.get(0).path("contributions").path("rating").asDouble(), 1e-6);
+      assertEquals(3, r.body().path("views").path("review").path("version").asLong());
+      assertTrue(r.body().path("views").path("review").path("ageMs").asLong() >= 5000);
+
+      Reply unknown = get(s, "/users/nobody/recommendations", null);
+      assertEquals(200, unknown.status());
+      assertEquals("popular", unknown.body().path("kind").asText());
+      assertEquals("b", unknown.body().path("items").get(0).path("item").asText());
+
+      Reply similar = get(s, "/items/a/similar?n=2&views=review", null);
+      assertEquals(200, similar.status(), similar.text());
+      assertEquals("c", similar.body().path("items").get(0).path("item").asText());
+      assertEquals(404, get(s, "/items/zzz/similar", null).status());
+      Reply doc = get(s, "/openapi.yaml", null);
+      assertEquals(200, doc.status());
+      assertTrue(doc.text().contains("/users/{id}/recommendations"));
+    }
+  }
+
+  @Test
+  void shouldAnswerBadParametersWithJsonErrorsAndNeverAStackTrace() throws Exception {
+    ItemIndex index = new ItemIndex(VIEWS);
+    try (ServeServer s = ServeServer.bind(HttpSettings.loopback()).start(service(index))) {
+      for (String bad : List.of("?n=abc", "?n=0", "?n=100000", "?views=image", "?weights=1", "?weights=x,1",
+          "?views=review&weights=NaN", "?colour=red", "?n=1&n=2", "?views=review,review")) {
+        Reply r = get(s, "/users/u1/recommendations" + bad, null);
+        assertEquals(400, r.status(), bad + " → " + r.text());
+        assertEquals(400, r.body().path("status").asInt());
+        assertFalse(r.body().path("message").asText().isEmpty(), bad);
+        assertFalse(r.text().contains("at io.jrlstream"), r.text());
+      }
+      assertEquals(404, get(s, "/nothing/here", null).status());
+      assertEquals(405, send(s, HttpRequest.newBuilder(URI.create(s.url() + "/health"))
+          .POST(HttpRequest.BodyPublishers.noBody()), null).status());
+    }
+  }
+
+  @Test
+  void shouldMapServiceFailuresToStatusCodesInOnePlace() throws Exception {
+    QueryService failing = new QueryService() {
+      @Override
+      public ServeSettings settings() {
+        return ServeSettings.defaults(VIEWS);
+      }
+
+      @Override
+      public Recommendations recommend(String user, Query q, boolean forwarded) {
+        throw switch (user) {
+          case "restoring" -> new ServeException.NotReady("stores restoring");
+          case "remote" -> new ServeException.RemoteFailure("owner down", null);
+          default -> new IllegalStateException("secret internals");
+        };
+      }
+
+      @Override
+      public SimilarItems similar(String item, Query q) {
+        throw new ServeException.NotFound("no such item");
+      }
+
+      @Override
+      public Readiness readiness() {
+        return new Readiness(false, "REBALANCING", "rebalancing", Map.of());
+      }
+    };
+    try (ServeServer s = ServeServer.bind(HttpSettings.loopback()).start(failing)) {
+      assertEquals(503, get(s, "/users/restoring/recommendations", null).status());
+      assertEquals(502, get(s, "/users/remote/recommendations", null).status());
+      Reply internal = get(s, "/users/other/recommendations", null);
+      assertEquals(500, internal.status());
+      assertFalse(internal.text().contains("secret internals"), internal.text());
+      assertEquals(503, get(s, "/ready", null).status());
+      assertEquals("rebalancing", get(s, "/ready", null).body().path("reason").asText());
+    }
+  }
+
+  @Test
+  void shouldRequireTheBearerTokenForQueriesButNotForProbes() throws Exception {
+    ItemIndex index = new ItemIndex(VIEWS);
+    try (ServeServer s = ServeServer.bind(HttpSettings.loopback().withToken("s3cret")).start(service(index))) {
+      assertEquals(401, get(s, "/users/u1/recommendations", null).status());
+      assertEquals(401, get(s, "/users/u1/recommendations", "wrong").status());
+      assertEquals(200, get(s, "/users/u1/recommendations", "s3cret").status());
+      assertEquals(200, get(s, "/health", null).status());
+      assertEquals(503, get(s, "/ready", null).status()); // open, and honest: not loaded
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.jrlstream.streams.serve;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer to "what should this user see now?" (the body of {@code GET /users/{id}/recommendations}).
+ * Records so that the HTTP layer writes them as JSON and a forwarding instance reads them back. Immutable.
+ *
+ * @param user the user id asked about
+ * @param kind {@value #PERSONAL} (scored by the user's vectors) or {@value #POPULAR} (the user has no vector
+ *     in any requested view: the most popular items, scores are interaction counts)
+ * @param items the items, best first
+ * @param views per requested view: weight, the user's vector version and age
+ * @param servedBy the instance (host:port) that computed the answer
+ */
+public record Recommendations(String user, String kind, List<ScoredItem> items, Map<String, ViewUse> views,
+    String servedBy) {
+  public static final String PERSONAL = "personal";
+  public static final String POPULAR = "popular";
+
+  /**
+   * One recommended item.
+   *
+   * @param item the item id
+   * @param score s(u, v) (for popular answers: the interaction count)
+   * @param contributions per view, w_k · (u_k · v_k); empty for popular answers
+   */
+  public record ScoredItem(String item, double score, Map<String, Double> contributions) {}
+
+  /**
+   * How one view took part.
+   *
+   * @param weight w_k used
+   * @param userVector whether the user has a vector in this view (false: the view contributed nothing)
+   * @param version the user vector's update count (null without one)
+   * @param eventTime event time of the user vector's latest training event, ms (null without one)
+   * @param ageMs how old that event was when the query was answered, ms (null without one)
+   * @param items how many items the view's index holds
+   */
+  public record ViewUse(double weight, boolean userVector, Long version, Long eventTime, Long ageMs, int items) {}
+}

@@ -1,0 +1,175 @@
+package io.jrlstream.streams.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrlstream.schemas.EmbeddingRecord;
+import io.jrlstream.schemas.EntityKind;
+import io.jrlstream.schemas.TrainingEvent;
+import io.jrlstream.schemas.TrainingEventKind;
+import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.serde.AvroSerde;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The serving topology in a {@link TopologyTestDriver}: embedding records and interactions in, and the
+ * recommender over what the stores and the index hold answers with the right items, scores and exclusions.
+ */
+class ServeTopologyTest {
+  private static final List<String> VIEWS = List.of("review", "rating");
+  private static final long NOW = 1_000_000L;
+
+  @TempDir
+  java.nio.file.Path stateDir;
+
+  private final StreamsSettings settings = StreamsSettings.defaults("unused:9092");
+  private final ViewTopics topics = ViewTopics.of(settings);
+  private final ServeSettings serve = ServeSettings.defaults(VIEWS).withPartitions(3);
+
+  private Properties props() {
+    Properties p = ServeTopology.streamsDefaults();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.serveApplicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    return p;
+  }
+
+  private static EmbeddingRecord vector(String view, EntityKind kind, String id, long time, float... v) {
+    List<Float> floats = new ArrayList<>();
+    for (float f : v) {
+      floats.add(f);
+    }
+    return EmbeddingRecord.newBuilder().setViewName(view).setKind(kind).setEntityId(id).setVector(floats)
+        .setUpdateCount(7).setEventTime(Instant.ofEpochMilli(time)).build();
+  }
+
+  private static TrainingEvent interaction(String user, String item, TrainingEventKind kind) {
+    return TrainingEvent.newBuilder().setEventId(user + item).setEventTime(Instant.ofEpochMilli(1)).setKind(kind)
+        .setUserId(kind == TrainingEventKind.FEATURES ? null : user).setItemId(item)
+        .setStars(kind == TrainingEventKind.RATING ? 4f : null).setSourceTopic("t").setSourcePartition(0)
+        .setSourceOffset(0).build();
+  }
+
+  @Test
+  void shouldServeEjrlScoresFromTheMaterialisedVectorsExcludingInteractedItems() {
+    ItemIndex index = new ItemIndex(VIEWS);
+    Popularity popularity = new Popularity();
+    AvroSerde<EmbeddingRecord> emb = AvroSerde.of(EmbeddingRecord.class);
+    try (TopologyTestDriver driver = new TopologyTestDriver(ServeTopology.build(topics, serve, index, popularity),
+        props())) {
+      TestInputTopic<String, EmbeddingRecord> review = driver.createInputTopic(topics.embeddingsTopic("review"),
+          new StringSerializer(), emb.serializer());
+      TestInputTopic<String, EmbeddingRecord> rating = driver.createInputTopic(topics.embeddingsTopic("rating"),
+          new StringSerializer(), emb.serializer());
+      TestInputTopic<String, TrainingEvent> validated = driver.createInputTopic(settings.validatedTopic(),
+          new StringSerializer(), AvroSerde.of(TrainingEvent.class).serializer());
+      review.pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 10, 1, 0));
+      review.pipeInput("ITEM:b", vector("review", EntityKind.ITEM, "b", 20, 0, 1));
+      review.pipeInput("ITEM:c", vector("review", EntityKind.ITEM, "c", 30, 2, 2));
+      review.pipeInput("ITEM:bad", vector("review", EntityKind.ITEM, "bad", 30, 1, 1, 1)); // wrong length
+      review.pipeInput("USER:u", vector("review", EntityKind.USER, "u", 900, 1, 0.5f));
+      rating.pipeInput("ITEM:a", vector("rating", EntityKind.ITEM, "a", 10, 3));
+      rating.pipeInput("ITEM:b", vector("rating", EntityKind.ITEM, "b", 10, -1));
+      rating.pipeInput("USER:u", vector("rating", EntityKind.USER, "u", 950, 1));
+      validated.pipeInput("u", interaction("u", "c", TrainingEventKind.REVIEW));
+      validated.pipeInput("u", interaction("u", "c", TrainingEventKind.RATING)); // counted once
+      validated.pipeInput("v", interaction("v", "b", TrainingEventKind.RATING));
+      validated.pipeInput("a", interaction(null, "a", TrainingEventKind.FEATURES)); // not an interaction
+
+      assertEquals(3, index.stats(0).items());
+      assertEquals(2, index.stats(1).items());
+      Recommender r = new Recommender(index, popularity, "test:1", Clock.fixed(Instant.ofEpochMilli(NOW),
+          ZoneOffset.UTC));
+      UserProfile u = profile(driver, "u");
+      assertEquals(List.of("c"), u.interacted());
+      Recommendations rec = r.recommend("u", u, Query.of(5, null, List.of(1.0, 0.5), serve));
+      assertEquals(Recommendations.PERSONAL, rec.kind());
+      // a: 1·(1·1 + 0.5·0) + 0.5·(1·3) = 2.5; b: 1·0.5 + 0.5·(−1) = 0; c excluded (interacted).
+      assertEquals(List.of("a", "b"), rec.items().stream().map(Recommendations.ScoredItem::item).toList());
+      assertEquals(2.5, rec.items().get(0).score(), 1e-6);
+      assertEquals(Map.of("review", 1.0, "rating", 1.5), rec.items().get(0).contributions());
+      assertEquals(NOW - 900, rec.views().get("review").ageMs());
+      assertEquals(7L, rec.views().get("rating").version());
+
+      // A tombstone removes b's review vector; its rating vector still counts.
+      review.pipeInput("ITEM:b", (EmbeddingRecord) null);
+      Recommendations after = r.recommend("u", profile(driver, "u"), Query.of(5, List.of("review"), null, serve));
+      assertEquals(List.of("a"), after.items().stream().map(Recommendations.ScoredItem::item).toList());
+
+      // A user without vectors gets the popular items, flagged so.
+      Recommendations unknown = r.recommend("nobody", profile(driver, "nobody"), Query.of(5, null, null, serve));
+      assertEquals(Recommendations.POPULAR, unknown.kind());
+      assertEquals(List.of("b", "c"), unknown.items().stream().map(Recommendations.ScoredItem::item).toList());
+    }
+  }
+
+  @Test
+  void shouldSkipUndecodableEmbeddingRecordsAndKeepServing() {
+    ItemIndex index = new ItemIndex(VIEWS);
+    try (TopologyTestDriver driver = new TopologyTestDriver(ServeTopology.build(topics, serve, index,
+        new Popularity()), props())) {
+      TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.embeddingsTopic("review"),
+          new StringSerializer(), new ByteArraySerializer());
+      raw.pipeInput("ITEM:x", new byte[] {1, 2, 3});
+      raw.pipeInput("ITEM:a", AvroSerde.of(EmbeddingRecord.class).serializer().serialize("t",
+          vector("review", EntityKind.ITEM, "a", 10, 1, 0)));
+      assertEquals(1, index.stats(0).items());
+      assertTrue(index.vector(0, "x") == null);
+    }
+  }
+
+  @Test
+  void shouldRejectAnIndexOverOtherViewsAndBadQueries() {
+    assertThrows(IllegalArgumentException.class, () -> ServeTopology.build(topics, serve,
+        new ItemIndex(List.of("review")), new Popularity()));
+    assertThrows(ServeException.InvalidQuery.class, () -> Query.of(0, null, null, serve));
+    assertThrows(ServeException.InvalidQuery.class, () -> Query.of(5, List.of("image"), null, serve));
+    assertThrows(ServeException.InvalidQuery.class, () -> Query.of(5, List.of("review"), List.of(1.0, 2.0), serve));
+    assertThrows(ServeException.InvalidQuery.class, () -> Query.of(5, null, List.of(1.0, Double.NaN), serve));
+    assertThrows(IllegalArgumentException.class, () -> ServeSettings.fromProperties(props("jrl.serve.weights",
+        "image=2"), VIEWS));
+    assertThrows(IllegalArgumentException.class, () -> ServeSettings.fromProperties(props("jrl.serve.weights",
+        "review:2"), VIEWS));
+    assertEquals(0.5, ServeSettings.fromProperties(props("jrl.serve.weights", "rating=0.5"), VIEWS).weights()
+        .get("rating"));
+    assertFalse(ServeSettings.defaults(VIEWS).weights().isEmpty());
+  }
+
+  private static Properties props(String k, String v) {
+    Properties p = new Properties();
+    p.setProperty(k, v);
+    return p;
+  }
+
+  private static UserProfile profile(TopologyTestDriver driver, String user) {
+    Map<String, UserProfile.UserVector> vectors = new HashMap<>();
+    for (String view : VIEWS) {
+      KeyValueStore<String, EmbeddingRecord> s = driver.getKeyValueStore(ViewTopics.userStore(view));
+      EmbeddingRecord r = s.get(user);
+      if (r != null) {
+        vectors.put(view, ServeTopology.userVector(r));
+      }
+    }
+    KeyValueStore<String, byte[]> items = driver.getKeyValueStore(ServeTopology.INTERACTIONS_STORE);
+    assertNull(items.get("a"));
+    return new UserProfile(vectors, ItemIdList.decode(items.get(user)));
+  }
+}
