@@ -49,7 +49,12 @@ public enum SettingKey {
     ROCKSDB_CACHE_BYTES("jrl.rocksdb.cache.bytes", "268435456",
             "RocksDB memory bound of the process: shared block cache including memtables"),
     ROCKSDB_WRITE_BUFFER_BYTES("jrl.rocksdb.write.buffer.bytes", "67108864",
-            "part of the RocksDB bound that memtables may take");
+            "part of the RocksDB bound that memtables may take"),
+    // jrl import (issue 6): progress markers, committed in the same transaction as the events they cover.
+    TOPIC_IMPORTS("jrl.topic.imports", "jrl.imports",
+            "compacted topic of jrl import's progress markers (source fingerprint -> lines done)"),
+    IMPORT_CHUNK_LINES("jrl.import.chunk.lines", "5000",
+            "lines (records) jrl import commits per transaction, together with its progress marker");
 
     /** Keys starting with this belong to this application; an unknown one is rejected. */
     public static final String PREFIX = "jrl.";
