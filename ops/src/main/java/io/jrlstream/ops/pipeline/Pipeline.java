@@ -77,6 +77,7 @@ public final class Pipeline implements AutoCloseable {
     }
     out.add(TopicSpec.of(s.deadLetters().name(), s.deadLetters().partitions(), s.deadLetters().replicationFactor()));
     short rf = s.reviews().replicationFactor();
+    out.add(TopicSpec.of(s.validatedTopic(), 1, rf)); // the history jrl replay trains new views from
     for (String v : views) {
       out.add(TopicSpec.compacted(s.embeddingsTopic(v), 1, rf));
     }
@@ -107,8 +108,7 @@ public final class Pipeline implements AutoCloseable {
     try (Admin admin = Admin.create(props)) {
       TopicAdmin.ensureTopics(admin, topics(s, o.views())); // logs each topic it creates
     }
-    KafkaStreams ks = new KafkaStreams(TrainingTopology.build(s, config, o.views(), o.batchSize(),
-        o.checkpointBatches()), props);
+    KafkaStreams ks = new KafkaStreams(topology(s, config, o), props);
     ks.setUncaughtExceptionHandler(e -> {
       LOG.error("trainer failed; shutting down", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -116,6 +116,26 @@ public final class Pipeline implements AutoCloseable {
     ks.start();
     return new Pipeline(ks);
   }
+
+  /**
+   * Ingestion, validation and training of the views, with the validated events also written, in the order every
+   * view reads them, to {@link StreamsSettings#validatedTopic()} (one partition): the retained history from which
+   * {@code jrl replay} trains a new view or a new version of one while this application keeps running.
+   */
+  public static org.apache.kafka.streams.Topology topology(StreamsSettings s, ModelConfig config, Options o) {
+    org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
+    org.apache.kafka.streams.kstream.KStream<String, io.jrlstream.schemas.TrainingEvent> valid =
+        io.jrlstream.streams.ingest.IngestionTopology.addTo(b, s);
+    valid.to(s.validatedTopic(), org.apache.kafka.streams.kstream.Produced.with(
+        org.apache.kafka.common.serialization.Serdes.String(),
+        io.jrlstream.streams.serde.AvroSerde.of(io.jrlstream.schemas.TrainingEvent.class))
+        .withName(VALIDATED_SINK));
+    TrainingTopology.addTo(b, valid, s, config, o.views(), o.batchSize(), o.checkpointBatches());
+    return b.build();
+  }
+
+  /** Name of the sink node that writes validated events to the validated topic. */
+  public static final String VALIDATED_SINK = "jrl-validated-sink";
 
   public KafkaStreams streams() {
     return streams;

@@ -1,0 +1,184 @@
+package io.jrlstream.ops.it;
+
+import static io.jrlstream.ops.it.TrainerFixtures.BATCH;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.view.ImageView;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.it.TrainerFixtures.Input;
+import io.jrlstream.ops.it.TrainerFixtures.OfflineRun;
+import io.jrlstream.ops.it.TrainerFixtures.Published;
+import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.ops.replay.Replay;
+import io.jrlstream.ops.replay.ViewVersions;
+import io.jrlstream.schemas.ImageFeatureEvent;
+import io.jrlstream.schemas.codec.AvroCodec;
+import io.jrlstream.streams.config.StreamsSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jrl replay} against a real broker, beside a running live pipeline: adding the image view leaves the
+ * review and rating views bit for bit as a run that never had it (model-core's one-pass trainer over the same
+ * events, which {@link BrokerTrainingTest} shows the live pipeline equals); and a replay interrupted half-way
+ * and restarted on a wiped state directory ends with the same embedding log as an uninterrupted one.
+ */
+class ReplayTest {
+  @TempDir static Path dir;
+  private static LocalBroker broker;
+  private static final int FEATURE_DIM = 8;
+  private static final Map<String, String> SMALL_ROCKSDB = Map.of("jrl.rocksdb.cache.bytes",
+      Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes", Long.toString(4L << 20));
+
+  @BeforeAll
+  static void startBroker() {
+    broker = LocalBroker.start(dir.resolve("broker"));
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private static StreamsSettings settings(String app) {
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", broker.bootstrapServers());
+    p.setProperty("application.id", app);
+    for (String[] t : new String[][] {{"reviews", "reviews"}, {"ratings", "ratings"},
+        {"image.features", "image-features"}, {"dead.letters", "dead-letters"}, {"validated", "validated"}}) {
+      p.setProperty("jrl.topic." + t[0], app + "." + t[1]);
+    }
+    p.setProperty("jrl.topic.embeddings.prefix", app + ".embeddings.");
+    p.setProperty("jrl.feature.dim", Integer.toString(FEATURE_DIM));
+    return StreamsSettings.fromProperties(p);
+  }
+
+  private static ModelConfig config() {
+    return TrainerFixtures.config().withImage(new ImageView.Settings(1e-2, FEATURE_DIM, 1));
+  }
+
+  private static Replay.Options options(String view, Integer version, Path state) {
+    return new Replay.Options(view, version, null, null, false, true, BATCH, 7, state, SMALL_ROCKSDB);
+  }
+
+  private static void produce(String topic, List<Input> inputs) {
+    try (KafkaProducer<String, byte[]> p = TrainerFixtures.producer(broker.bootstrapServers())) {
+      inputs.forEach(in -> TrainerFixtures.send(p, topic, in));
+      p.flush();
+    }
+  }
+
+  @Test
+  void shouldAddTheImageViewBesideARunningPipelineWithoutChangingTheOtherViews() throws Exception {
+    StreamsSettings s = settings("ext");
+    List<String> live = List.of("review", "rating");
+    List<Input> inputs = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 8, 0, 6), 21L,
+        System.currentTimeMillis());
+    int half = inputs.size() / 2;
+    Dataset all = TrainerFixtures.offlineDataset(inputs);
+    try (Pipeline pipeline = Pipeline.start(s, config(), new Pipeline.Options(live, BATCH, dir.resolve("ext-state"),
+        SMALL_ROCKSDB))) {
+      produce(s.reviews().name(), inputs.subList(0, half));
+      AvroCodec<ImageFeatureEvent> codec = AvroCodec.of(ImageFeatureEvent.class);
+      try (KafkaProducer<String, byte[]> p = TrainerFixtures.producer(broker.bootstrapServers())) {
+        for (int v = 0; v < all.itemCount(); v++) {
+          List<Float> f = new ArrayList<>();
+          for (int i = 0; i < FEATURE_DIM; i++) {
+            f.add((float) Math.sin(v * 7 + i));
+          }
+          String item = all.items().id(v);
+          p.send(new ProducerRecord<>(s.imageFeatures().name(), item, codec.encode(ImageFeatureEvent.newBuilder()
+              .setEventId("f" + v).setEventTime(Instant.EPOCH).setItemId(item).setModelId("m").setModelVersion("1")
+              .setDimension(FEATURE_DIM).setFeatures(f).build())));
+        }
+      }
+      Pipeline.awaitCaughtUp(s, live, Duration.ofSeconds(60));
+
+      // The image view is added while the pipeline runs, and the pipeline keeps training new events meanwhile.
+      try (Replay image = Replay.start(s, config(), "ext.view-versions", options("image", null,
+          dir.resolve("ext-replay")))) {
+        produce(s.reviews().name(), inputs.subList(half, inputs.size()));
+        image.awaitCaughtUp(Duration.ofSeconds(90), (done, total) -> { });
+        assertEquals(1, image.version());
+        // Bounded by the validated history at its start: the first half and the features (offsets count the
+        // transactions' commit markers too), not the second half produced meanwhile.
+        assertTrue(image.total() >= half + all.itemCount() && image.total() < inputs.size(), "" + image.total());
+      }
+      Pipeline.awaitCaughtUp(s, live, Duration.ofSeconds(60));
+    }
+    for (String view : live) {
+      OfflineRun never = TrainerFixtures.offline(view, config(), BATCH, all, TrainerFixtures.goodTimestamps(inputs));
+      TrainerFixtures.assertSameLog(never.published(), TrainerFixtures.publishedOn(broker.bootstrapServers(),
+          s.embeddingsTopic(view)), view);
+    }
+    List<Published> image = TrainerFixtures.publishedOn(broker.bootstrapServers(), s.embeddingsTopic("image") + ".v1");
+    assertTrue(image.stream().anyMatch(p -> p.key().startsWith("USER:")), "image v1 published no user vector");
+    Properties base = s.kafkaProperties();
+    ViewVersions vv = ViewVersions.read(base, "ext.view-versions", "image");
+    assertEquals(1, vv.active());
+    assertTrue(vv.versions().get(1).caughtUp());
+    assertEquals("ext-replay-image-v1", vv.versions().get(1).applicationId());
+  }
+
+  @Test
+  void shouldEndAnInterruptedAndRestartedReplayInTheStateOfAnUninterruptedOne() throws Exception {
+    StreamsSettings s = settings("intr");
+    List<Input> inputs = TrainerFixtures.goodEvents(new SyntheticSpec(150, 60, 4, 10, 0, 6), 33L,
+        System.currentTimeMillis());
+    Dataset all = TrainerFixtures.offlineDataset(inputs);
+    List<String> live = List.of("collaborative");
+    try (Pipeline pipeline = Pipeline.start(s, config(), new Pipeline.Options(live, BATCH, dir.resolve("intr-state"),
+        SMALL_ROCKSDB))) {
+      produce(s.reviews().name(), inputs);
+      Pipeline.awaitCaughtUp(s, live, Duration.ofSeconds(60));
+    }
+    String control = "intr.view-versions";
+    try (Replay whole = Replay.start(s, config(), control, options("review", 1, dir.resolve("intr-r1")))) {
+      whole.awaitCaughtUp(Duration.ofSeconds(90), (done, total) -> { });
+    }
+    // Version 2, stopped a third of the way through (slowed to a few records per poll so that there is a middle),
+    // then restarted on a wiped state directory: its stores are restored from their changelogs.
+    Map<String, String> slow = new java.util.HashMap<>(SMALL_ROCKSDB);
+    slow.put("main.consumer.max.poll.records", "5");
+    long stoppedAt;
+    try (Replay first = Replay.start(s, config(), control, new Replay.Options("review", 2, null, null, false, true,
+        BATCH, 7, dir.resolve("intr-r2a"), slow))) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while ((stoppedAt = first.done()) < first.total() / 3) {
+        assertTrue(System.nanoTime() < deadline, "the replay did not get a third of the way in 60 s");
+        Thread.sleep(20);
+      }
+      assertTrue(stoppedAt < first.total(), "interrupted too late to test anything: " + stoppedAt);
+    }
+    try (Replay again = Replay.start(s, config(), control, options("review", 2, dir.resolve("intr-r2b")))) {
+      again.awaitCaughtUp(Duration.ofSeconds(90), (done, total) -> { });
+    }
+    List<Published> v1 = TrainerFixtures.publishedOn(broker.bootstrapServers(), s.embeddingsTopic("review") + ".v1");
+    List<Published> v2 = TrainerFixtures.publishedOn(broker.bootstrapServers(), s.embeddingsTopic("review") + ".v2");
+    TrainerFixtures.assertSameLog(v1, v2, "review v2 (interrupted at " + stoppedAt + " of " + inputs.size() + ")");
+    OfflineRun offline = TrainerFixtures.offline("review", config(), BATCH, all, TrainerFixtures.goodTimestamps(inputs));
+    TrainerFixtures.assertSameLog(offline.published(), v2, "review v2 against the one-pass trainer");
+    for (Published p : TrainerFixtures.latest(v2).values()) {
+      assertArrayEquals(offline.finalVector(p.key()), p.vector(), p.key());
+    }
+    assertEquals(2, ViewVersions.read(s.kafkaProperties(), control, "review").active());
+  }
+}
