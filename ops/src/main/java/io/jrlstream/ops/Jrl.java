@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Streaming JRL/eJRL recommendation trainer on Kafka Streams, offline evaluation and benchmarks.",
     subcommands = {LocalCommand.class, RunCommand.class, EvaluateCommand.class, BenchCommand.class,
         StreamBenchCommand.class,
-        ImportCommand.class, ExportCommand.class,
+        ImportCommand.class, ExportCommand.class, ReplayCommand.class, ReplayBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Jrl implements Runnable {
   @CommandLine.Spec

@@ -54,7 +54,10 @@ public enum SettingKey {
     TOPIC_IMPORTS("jrl.topic.imports", "jrl.imports",
             "compacted topic of jrl import's progress markers (source fingerprint -> lines done)"),
     IMPORT_CHUNK_LINES("jrl.import.chunk.lines", "5000",
-            "lines (records) jrl import commits per transaction, together with its progress marker");
+            "lines (records) jrl import commits per transaction, together with its progress marker"),
+    // jrl replay (issue 6): each view's versions and the one serving uses.
+    TOPIC_VIEW_VERSIONS("jrl.topic.view.versions", "jrl.view-versions",
+            "compacted control topic of jrl replay: per view its versions, whether each caught up, the active one");
 
     /** Keys starting with this belong to this application; an unknown one is rejected. */
     public static final String PREFIX = "jrl.";
