@@ -129,6 +129,7 @@ class ReplayTest {
       TrainerFixtures.assertSameLog(never.published(), TrainerFixtures.publishedOn(broker.bootstrapServers(),
           s.embeddingsTopic(view)), view);
     }
+    assertExportHoldsTheLatestVectors(s, "review");
     List<Published> image = TrainerFixtures.publishedOn(broker.bootstrapServers(), s.embeddingsTopic("image") + ".v1");
     assertTrue(image.stream().anyMatch(p -> p.key().startsWith("USER:")), "image v1 published no user vector");
     Properties base = s.kafkaProperties();
@@ -136,6 +137,29 @@ class ReplayTest {
     assertEquals(1, vv.active());
     assertTrue(vv.versions().get(1).caughtUp());
     assertEquals("ext-replay-image-v1", vv.versions().get(1).applicationId());
+  }
+
+  /** jrl export of a trained view: one row per entity, the latest published vector, in id order. */
+  private static void assertExportHoldsTheLatestVectors(StreamsSettings s, String view) throws Exception {
+    Path out = dir.resolve("export-" + view);
+    io.jrlstream.ops.export.EmbeddingExport.Result r = io.jrlstream.ops.export.EmbeddingExport.run(s, view, out);
+    Map<String, Published> latest = TrainerFixtures.latest(TrainerFixtures.publishedOn(broker.bootstrapServers(),
+        s.embeddingsTopic(view)));
+    for (String kind : List.of("users", "items")) {
+      List<String> ids = java.nio.file.Files.readAllLines(out.resolve(kind + ".ids.txt"));
+      byte[] npy = java.nio.file.Files.readAllBytes(out.resolve(kind + ".npy"));
+      long[] shape = io.jrlstream.ops.export.Npy.shape(npy);
+      assertEquals(ids.size(), shape[0]);
+      assertEquals(ids.stream().sorted().toList(), ids);
+      java.nio.FloatBuffer data = java.nio.ByteBuffer.wrap(npy, npy.length - (int) (4 * shape[0] * shape[1]),
+          (int) (4 * shape[0] * shape[1])).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      for (String id : ids) {
+        float[] row = new float[(int) shape[1]];
+        data.get(row);
+        assertArrayEquals(latest.get(kind.equals("users") ? "USER:" + id : "ITEM:" + id).vector(), row, id);
+      }
+    }
+    assertEquals(latest.size(), r.users() + r.items());
   }
 
   @Test
