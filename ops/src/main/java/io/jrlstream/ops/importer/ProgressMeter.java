@@ -18,6 +18,7 @@ public final class ProgressMeter {
   private final long start = System.nanoTime();
   private long lastDraw;
   private boolean drawn;
+  private long lastCount = -1;
 
   /**
    * @param err where to draw
@@ -52,7 +53,9 @@ public final class ProgressMeter {
 
   /** Draws the final state and ends the bar's line. */
   public void finish(double fraction, long count) {
-    draw(fraction, count, System.nanoTime());
+    if (terminal || count != lastCount || lastDraw == 0) { // a plain line for this state is there already
+      draw(fraction, count, System.nanoTime());
+    }
     if (terminal) {
       err.println();
       drawn = false;
@@ -72,6 +75,7 @@ public final class ProgressMeter {
   }
 
   private void draw(double fraction, long count, long now) {
+    lastCount = count;
     double secs = (now - start) / 1e9;
     double rate = count / Math.max(secs, 1e-9);
     String eta = fraction > 0 && fraction < 1 ? time(secs * (1 - fraction) / fraction) : fraction >= 1 ? "0:00" : "?";
