@@ -3,7 +3,6 @@ package io.jrlstream.ops.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.data.SourceRecord;
@@ -156,17 +155,13 @@ class ImportTest {
     }
     Path file = Files.write(dir.resolve("pairs.tsv"), lines);
     Importer.Options o = Importer.Options.defaults().withChunkLines(10);
-    RuntimeException crash = new IllegalStateException("simulated crash");
-    Importer.Listener failOnThirdChunk = new Importer.Listener() {
-      @Override
-      public void beforeCommit(ImportProgress marker) {
-        if (marker.position() == 30) {
-          throw crash;
-        }
-      }
-    };
-    assertEquals(crash, assertThrows(IllegalStateException.class,
-        () -> Importer.run(file, s, "resume.imports", o, failOnThirdChunk)));
+    // A real crash: the child JVM halts with the third chunk's events sent and its transaction open.
+    try (io.jrlstream.ops.kafka.ChildJvm child = io.jrlstream.ops.kafka.ChildJvm.start(ImportChildMain.class,
+        dir.resolve("logs"), List.of("-Xmx128m"), List.of(broker.bootstrapServers(), file.toString(), "resume",
+            "10", "30"))) {
+      child.awaitOutput(ImportChildMain.HALTING, java.time.Duration.ofSeconds(60));
+      assertEquals(java.util.OptionalInt.of(137), child.waitFor(java.time.Duration.ofSeconds(30)));
+    }
     // Only the two committed chunks are visible: the third chunk's events were sent, never committed.
     assertEquals(19, TrainerFixtures.readCommitted(broker.bootstrapServers(), s.ratings().name()).size());
 
