@@ -65,7 +65,7 @@ final class ImportCommand implements Callable<Integer> {
   Integer chunkLines;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     StreamsSettings s = cluster.settings();
@@ -79,6 +79,7 @@ final class ImportCommand implements Callable<Integer> {
         new RecordReader.Options(featureDim != null ? featureDim : s.featureDim(), order), modelId, modelVersion);
     String topic = cluster.value(SettingKey.TOPIC_IMPORTS);
     ProgressMeter meter = new ProgressMeter(err, ProgressMeter.stderrIsTerminal(), "lines");
+    io.jrlstream.core.data.DataFiles.open(file).close(); // a missing or unreadable file fails before any connection
     long t0 = System.nanoTime();
     err.printf("importing %s into %s%n", file, s.bootstrapServers());
     err.flush();

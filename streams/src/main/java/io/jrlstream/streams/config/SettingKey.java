@@ -36,7 +36,7 @@ public enum SettingKey {
     TOPIC_DEAD_LETTERS_REPLICATION("jrl.topic.dead.letters.replication.factor", "1",
             "replication factor of the dead-letter topic"),
     TOPIC_VALIDATED("jrl.topic.validated", "jrl.validated",
-            "validated TrainingEvent topic of the stand-alone ingestion topology (tools, tests)"),
+            "validated TrainingEvent topic: written by the trainer in the order its views read them (jrl replay trains from it) and by the stand-alone ingestion topology"),
     TOPIC_EMBEDDINGS_PREFIX("jrl.topic.embeddings.prefix", "jrl.embeddings.",
             "prefix of the embedding topics; view V publishes to prefix + V"),
     MAX_TEXT_CHARS("jrl.max.text.chars", "100000", "longest accepted review text, in chars"),
