@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Train a view (or a new version of one) from the retained validated topic, up to its end offsets "
         + "at the start (or --until), in an application of its own while the live pipeline keeps running; then stop "
-        + "or go on live (--then). The version publishes to jrl.embeddings.<view>.v<N>; once caught up it becomes "
+        + "or go on live (--then). The version publishes to jrl.embeddings.v<N>.<view>; once caught up it becomes "
         + "the view's active version in jrl.view-versions, which serving reads.",
         "Re-running an interrupted version resumes it (same bounds). --activate-only switches serving back to a "
             + "version (0: the live pipeline's own topic)."})

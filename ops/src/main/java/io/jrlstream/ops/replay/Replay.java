@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>The backfill reads from {@code from} (the beginning, or the first offset at or after a timestamp) up to
  * {@code until} (the end offsets taken when version N was first started, or the first offset at or after a
  * timestamp), through the same training sub-topology as the live pipeline
- * ({@link TrainingTopology#addTo}), publishing to {@code jrl.embeddings.<view>.v<N>}. Both bounds are recorded
+ * ({@link TrainingTopology#addTo}), publishing to {@code jrl.embeddings.v<N>.<view>}. Both bounds are recorded
  * in the control topic ({@link ViewVersions}) when the version is registered and reused on every restart, and
  * processing is exactly-once with the training state in changelogged stores: an interrupted replay restarted
  * with the same version resumes and ends in the same state as an uninterrupted one. Once every event before
@@ -113,9 +113,20 @@ public final class Replay implements AutoCloseable {
     return s.applicationId() + "-replay-" + view + "-v" + version;
   }
 
-  /** The embedding topic of version N of a view. */
+  /**
+   * The embedding topic of version N of a view: {@code <embeddings prefix>v<N>.<view>}, e.g.
+   * {@code jrl.embeddings.v2.review}. The replay application's settings carry the prefix
+   * {@code <embeddings prefix>v<N>.}, so the training sub-topology publishes there as it publishes any view.
+   */
   public static String topic(StreamsSettings s, String view, int version) {
-    return TopicSpec.of(s.embeddingsTopic(view) + ".v" + version, 1, (short) 1).name();
+    return versionSettings(s, version).embeddingsTopic(view);
+  }
+
+  /** The settings with the embeddings prefix of version N. */
+  private static StreamsSettings versionSettings(StreamsSettings s, int version) {
+    return new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(), s.imageFeatures(),
+        s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix() + "v" + version + ".", s.maxTextChars(),
+        s.featureDim(), s.passthrough());
   }
 
   /**
@@ -163,12 +174,16 @@ public final class Replay implements AutoCloseable {
     if (spec.caughtUp() && !live) {
       return new Replay(s, controlTopic, o, n, spec, null, true);
     }
-    StreamsSettings rs = s.withApplicationId(spec.applicationId());
+    StreamsSettings rs = versionSettings(s, n).withApplicationId(spec.applicationId());
     Properties props = Pipeline.streamsProperties(rs, new Pipeline.Options(List.of(o.view()), o.batchSize(),
         o.stateDir(), o.extra(), o.checkpointBatches()));
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    if (!rs.embeddingsTopic(o.view()).equals(spec.topic())) {
+      throw new IllegalStateException("version " + n + " of " + o.view() + " was registered with topic " + spec.topic()
+          + " but would publish to " + rs.embeddingsTopic(o.view()) + " (was the embeddings prefix changed?)");
+    }
     KafkaStreams ks = new KafkaStreams(topology(rs, config, o.view(), o.batchSize(), o.checkpointBatches(),
-        spec.topic(), live ? null : spec.until()), props);
+        live ? null : spec.until()), props);
     String appId = spec.applicationId();
     ks.setUncaughtExceptionHandler(e -> {
       LOG.error("replay {} of view {} failed; shutting down", appId, o.view(), e);
@@ -180,10 +195,10 @@ public final class Replay implements AutoCloseable {
 
   /**
    * The replay application's topology: the validated topic, cut at {@code until} (null: not cut), into one view's
-   * training sub-topology publishing to {@code topic}.
+   * training sub-topology, publishing to {@code rs.embeddingsTopic(view)}.
    */
   public static Topology topology(StreamsSettings rs, ModelConfig config, String view, int batchSize,
-      int checkpointBatches, String topic, Map<Integer, Long> until) {
+      int checkpointBatches, Map<Integer, Long> until) {
     StreamsBuilder b = new StreamsBuilder();
     KStream<String, TrainingEvent> history = b.stream(rs.validatedTopic(),
         Consumed.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName("jrl-replay-source"));
@@ -191,7 +206,7 @@ public final class Replay implements AutoCloseable {
       Map<Integer, Long> bound = Map.copyOf(until);
       history = history.processValues(() -> new Bound(bound), Named.as("jrl-replay-until"));
     }
-    TrainingTopology.addTo(b, history, rs, config, List.of(view), batchSize, checkpointBatches, v -> topic);
+    TrainingTopology.addTo(b, history, rs, config, List.of(view), batchSize, checkpointBatches);
     return b.build();
   }
 

@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code {"format":1,"view","active",
  * "versions":{"N":{"topic","applicationId","from":{"p":offset},"until":{"p":offset},"then","caughtUp"}}}}.
  * Version 0 is the live pipeline's own topic ({@code jrl.embeddings.<view>}); replayed versions N ≥ 1 publish to
- * {@code jrl.embeddings.<view>.v<N>}. Serving reads {@code active} and the version's {@code topic}.
+ * {@code jrl.embeddings.v<N>.<view>}. Serving reads {@code active} and the version's {@code topic}.
  *
  * <p>Immutable; {@code with…} methods return copies. Read and written by {@link Replay} (one writer per view at a
  * time: the replay of that view).

@@ -56,16 +56,6 @@ public final class TrainingTopology {
   /** Adds one training sub-topology per view to b, fed by {@code valid}. */
   public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
       ModelConfig config, List<String> views, int batchSize, int checkpointBatches) {
-    addTo(b, valid, settings, config, views, batchSize, checkpointBatches, settings::embeddingsTopic);
-  }
-
-  /**
-   * As {@link #addTo(StreamsBuilder, KStream, StreamsSettings, ModelConfig, List, int, int)}, publishing view V's
-   * vectors to {@code embeddingsTopic.apply(V)} (a replayed version of a view has its own topic).
-   */
-  public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
-      ModelConfig config, List<String> views, int batchSize, int checkpointBatches,
-      java.util.function.UnaryOperator<String> embeddingsTopic) {
     AvroSerde<TrainingEvent> events = AvroSerde.of(TrainingEvent.class);
     AvroSerde<EmbeddingRecord> embeddings = AvroSerde.of(EmbeddingRecord.class);
     for (String view : views) {
@@ -77,7 +67,7 @@ public final class TrainingTopology {
           .repartition(Repartitioned.<String, TrainingEvent>as(repartitionName(view)).withKeySerde(Serdes.String())
               .withValueSerde(events).withNumberOfPartitions(1))
           .process(() -> new TrainingProcessor(view, config, batchSize, store, checkpointBatches), store)
-          .to(embeddingsTopic.apply(view), Produced.with(Serdes.String(), embeddings));
+          .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), embeddings));
     }
   }
 
