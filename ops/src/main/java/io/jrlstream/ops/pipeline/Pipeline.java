@@ -130,8 +130,19 @@ public final class Pipeline implements AutoCloseable {
         org.apache.kafka.common.serialization.Serdes.String(),
         io.jrlstream.streams.serde.AvroSerde.of(io.jrlstream.schemas.TrainingEvent.class))
         .withName(VALIDATED_SINK));
-    TrainingTopology.addTo(b, valid, s, config, o.views(), o.batchSize(), o.checkpointBatches());
+    addTraining(b, valid, s, config, o);
     return b.build();
+  }
+
+  /**
+   * Adds the training sub-topologies of {@code o.views()} to {@code b}, fed by {@code valid}, with the options'
+   * batching and checkpoints: the one place where the pipeline's options meet {@link TrainingTopology} (the live
+   * trainer and {@code jrl replay} both go through it).
+   */
+  public static void addTraining(org.apache.kafka.streams.StreamsBuilder b,
+      org.apache.kafka.streams.kstream.KStream<String, io.jrlstream.schemas.TrainingEvent> valid, StreamsSettings s,
+      ModelConfig config, Options o) {
+    TrainingTopology.addTo(b, valid, s, config, o.views(), o.batchSize(), o.checkpointBatches());
   }
 
   /** Name of the sink node that writes validated events to the validated topic. */

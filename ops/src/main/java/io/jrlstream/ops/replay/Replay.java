@@ -175,15 +175,15 @@ public final class Replay implements AutoCloseable {
       return new Replay(s, controlTopic, o, n, spec, null, true);
     }
     StreamsSettings rs = versionSettings(s, n).withApplicationId(spec.applicationId());
-    Properties props = Pipeline.streamsProperties(rs, new Pipeline.Options(List.of(o.view()), o.batchSize(),
-        o.stateDir(), o.extra(), o.checkpointBatches()));
+    Pipeline.Options po = new Pipeline.Options(List.of(o.view()), o.batchSize(), o.stateDir(), o.extra(),
+        o.checkpointBatches());
+    Properties props = Pipeline.streamsProperties(rs, po);
     props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     if (!rs.embeddingsTopic(o.view()).equals(spec.topic())) {
       throw new IllegalStateException("version " + n + " of " + o.view() + " was registered with topic " + spec.topic()
           + " but would publish to " + rs.embeddingsTopic(o.view()) + " (was the embeddings prefix changed?)");
     }
-    KafkaStreams ks = new KafkaStreams(topology(rs, config, o.view(), o.batchSize(), o.checkpointBatches(),
-        live ? null : spec.until()), props);
+    KafkaStreams ks = new KafkaStreams(topology(rs, config, po, live ? null : spec.until()), props);
     String appId = spec.applicationId();
     ks.setUncaughtExceptionHandler(e -> {
       LOG.error("replay {} of view {} failed; shutting down", appId, o.view(), e);
@@ -194,11 +194,12 @@ public final class Replay implements AutoCloseable {
   }
 
   /**
-   * The replay application's topology: the validated topic, cut at {@code until} (null: not cut), into one view's
-   * training sub-topology, publishing to {@code rs.embeddingsTopic(view)}.
+   * The replay application's topology: the validated topic, cut at {@code until} (null: not cut), into the
+   * training sub-topology of the view in {@code o.views()} (as the live pipeline trains it), publishing to
+   * {@code rs.embeddingsTopic(view)}.
    */
-  public static Topology topology(StreamsSettings rs, ModelConfig config, String view, int batchSize,
-      int checkpointBatches, Map<Integer, Long> until) {
+  public static Topology topology(StreamsSettings rs, ModelConfig config, Pipeline.Options o,
+      Map<Integer, Long> until) {
     StreamsBuilder b = new StreamsBuilder();
     KStream<String, TrainingEvent> history = b.stream(rs.validatedTopic(),
         Consumed.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName("jrl-replay-source"));
@@ -206,7 +207,7 @@ public final class Replay implements AutoCloseable {
       Map<Integer, Long> bound = Map.copyOf(until);
       history = history.processValues(() -> new Bound(bound), Named.as("jrl-replay-until"));
     }
-    TrainingTopology.addTo(b, history, rs, config, List.of(view), batchSize, checkpointBatches);
+    Pipeline.addTraining(b, history, rs, config, o);
     return b.build();
   }
 

@@ -34,7 +34,8 @@ class ReplayTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, S.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-    try (TopologyTestDriver d = new TopologyTestDriver(Replay.topology(S, cfg, "collaborative", 4, 500, until), p)) {
+    try (TopologyTestDriver d = new TopologyTestDriver(Replay.topology(S, cfg, new io.jrlstream.ops.pipeline.Pipeline
+        .Options(List.of("collaborative"), 4, dir), until), p)) {
       TestInputTopic<String, TrainingEvent> in = d.createInputTopic(S.validatedTopic(), Serdes.String().serializer(),
           AvroSerde.of(TrainingEvent.class).serializer());
       for (int i = 0; i < 10; i++) {
