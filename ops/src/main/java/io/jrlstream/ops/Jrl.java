@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {LocalCommand.class, RunCommand.class, EvaluateCommand.class, BenchCommand.class,
         StreamBenchCommand.class, ImageBenchCommand.class,
         ServeCommand.class, QueryCommand.class, ServeBenchCommand.class, LoadCommand.class,
+        ImportCommand.class, ExportCommand.class, ReplayCommand.class, ReplayBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Jrl implements Runnable {
   @CommandLine.Spec

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Reads the Amazon 2014 review format (McAuley et al.; one JSON object per line, plain or gzip) into a
@@ -58,6 +59,11 @@ public final class AmazonReviewReader {
     return LineReading.read(in, source, maxLines, new LineParser());
   }
 
+  /** A new line parser (per-read state), for the line loops of this package. */
+  static LineReading.LineParser parser() {
+    return new LineParser();
+  }
+
   /** Per-read parsing state, reused across lines. */
   private static final class LineParser implements LineReading.LineParser {
     private String user;
@@ -70,7 +76,7 @@ public final class AmazonReviewReader {
     private String problem;
 
     @Override
-    public String parse(String line, Dataset.Builder out) {
+    public String parse(String line, Consumer<SourceRecord> out) {
       user = null;
       item = null;
       summary = null;
@@ -120,7 +126,7 @@ public final class AmazonReviewReader {
       if (!(stars >= 1 && stars <= 5)) {
         return "overall " + stars + " outside 1-5";
       }
-      out.add(user, item, (float) stars, reviewText(summary, body), time);
+      out.accept(SourceRecord.interaction(user, item, (float) stars, summary, body, time));
       return null;
     }
 

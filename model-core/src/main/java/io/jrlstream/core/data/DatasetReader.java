@@ -6,9 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * Reads a data file in whichever supported format it holds, chosen by content, not by name: when the
- * first non-blank line starts with '{' it is Amazon review JSON ({@link AmazonReviewReader}), otherwise
- * user-item pairs ({@link PairsTsvReader}). Either may be gzip-compressed ({@link DataFiles}).
+ * Reads a data file in whichever supported format it holds, chosen by content, not by name: binary bytes
+ * at its start make it an image feature file ({@link ImageFeatureReader}, 4096 little-endian floats per item),
+ * else when the first non-blank line starts with '{' it is Amazon review JSON ({@link AmazonReviewReader}),
+ * otherwise user-item pairs ({@link PairsTsvReader}). Either may be gzip-compressed ({@link DataFiles}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -18,7 +19,9 @@ public final class DatasetReader {
     /** Amazon 2014 review JSON lines. */
     AMAZON_JSON,
     /** {@code reviewerID<TAB>asin} lines. */
-    PAIRS_TSV
+    PAIRS_TSV,
+    /** McAuley's binary image feature records ({@link ImageFeatureReader}). */
+    IMAGE_FEATURES
   }
 
   private DatasetReader() {}
@@ -39,16 +42,23 @@ public final class DatasetReader {
     return switch (detect(path)) {
       case AMAZON_JSON -> AmazonReviewReader.read(path, maxLines);
       case PAIRS_TSV -> PairsTsvReader.read(path, maxLines);
+      case IMAGE_FEATURES -> ImageFeatureReader.read(path, ImageFeatureReader.DEFAULT_DIM,
+          java.nio.ByteOrder.LITTLE_ENDIAN, maxLines);
     };
   }
 
   /**
-   * The format of {@code path}, from its first non-blank line.
+   * The format of {@code path}: image features when its first bytes are binary (a NUL or control byte, see
+   * {@link ImageFeatureReader#looksBinary}), otherwise from its first non-blank line.
    *
    * @throws IllegalArgumentException naming the file when it is missing, unreadable or holds no
    *     non-blank line
    */
   public static Format detect(Path path) {
+    DataFiles.open(path); // the readers' messages for a missing or unreadable file
+    if (ImageFeatureReader.looksBinary(path)) {
+      return Format.IMAGE_FEATURES;
+    }
     try (BufferedReader in = DataFiles.openText(path)) {
       String line;
       while ((line = in.readLine()) != null) {

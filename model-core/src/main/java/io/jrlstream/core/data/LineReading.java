@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * The line loop both file formats share: 1-based line numbers, a leading UTF-8 byte order mark dropped,
@@ -12,13 +13,13 @@ import java.nio.file.Path;
  * reported, I/O errors rethrown naming the source and the last line read. Stateless.
  */
 final class LineReading {
-  /** Parses one non-blank line into the builder. */
+  /** Parses one non-blank line. */
   interface LineParser {
     /**
-     * Adds the record on {@code line} to {@code out}, or returns why the line is malformed (and adds
+     * Gives the record on {@code line} to {@code out}, or returns why the line is malformed (and gives
      * nothing).
      */
-    String parse(String line, Dataset.Builder out);
+    String parse(String line, Consumer<SourceRecord> out);
   }
 
   private LineReading() {}
@@ -38,6 +39,7 @@ final class LineReading {
     BufferedReader in = reader instanceof BufferedReader br ? br : new BufferedReader(reader, 1 << 16);
     Dataset.Builder out = new Dataset.Builder(source);
     ReportBuilder report = new ReportBuilder(source);
+    Consumer<SourceRecord> add = r -> out.add(r.user(), r.item(), r.stars(), r.text(), r.time());
     String line;
     try {
       while (report.lines() < maxLines && (line = in.readLine()) != null) {
@@ -48,7 +50,7 @@ final class LineReading {
         if (line.isBlank()) {
           continue;
         }
-        String problem = parser.parse(line, out);
+        String problem = parser.parse(line, add);
         if (problem == null) {
           report.record();
         } else {

@@ -3,6 +3,7 @@ package io.jrlstream.core.data;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Reads user-item pairs, one {@code reviewerID<TAB>asin} per line (plain or gzip), into a
@@ -44,7 +45,7 @@ public final class PairsTsvReader {
     return LineReading.read(in, source, maxLines, PairsTsvReader::parse);
   }
 
-  private static String parse(String line, Dataset.Builder out) {
+  static String parse(String line, Consumer<SourceRecord> out) {
     int tab = line.indexOf('\t');
     if (tab < 0) {
       return "expected 2 tab-separated columns, found 1";
@@ -65,7 +66,7 @@ public final class PairsTsvReader {
     if (item.isEmpty()) {
       return "empty asin";
     }
-    out.add(user, item, Float.NaN, null, 0L);
+    out.accept(SourceRecord.interaction(user, item, Float.NaN, null, null, 0L));
     return null;
   }
 }

@@ -4,14 +4,12 @@ import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
-import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import java.time.Instant;
 import java.util.Properties;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -24,10 +22,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class DatasetProducer implements AutoCloseable {
   private final Dataset data;
-  private final StreamsSettings settings;
   private final KafkaProducer<String, byte[]> producer;
-  private final AvroCodec<ReviewEvent> reviews = AvroCodec.of(ReviewEvent.class);
-  private final AvroCodec<RatingEvent> ratings = AvroCodec.of(RatingEvent.class);
+  private final EventEncoder events;
   private SendListener listener = (user, millis) -> { };
 
   /** Told the user and timestamp of every event just before it is sent (for freshness measurements). */
@@ -43,7 +39,7 @@ public final class DatasetProducer implements AutoCloseable {
 
   public DatasetProducer(Dataset data, StreamsSettings settings) {
     this.data = data;
-    this.settings = settings;
+    this.events = new EventEncoder(settings);
     Properties p = settings.kafkaProperties();
     p.remove("application.id");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -100,13 +96,10 @@ public final class DatasetProducer implements AutoCloseable {
     long now = System.currentTimeMillis();
     listener.sent(user, now);
     if (x.hasReview()) {
-      ReviewEvent e = ReviewEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)
-          .setStars(x.hasStars() ? Math.round(x.stars()) : null).setSummary("").setReviewText(data.reviewText(x.review())).build();
-      producer.send(new ProducerRecord<>(settings.reviews().name(), null, now, user, reviews.encode(e)));
+      producer.send(events.review(id, time.toEpochMilli(), now, user, item,
+          x.hasStars() ? Math.round(x.stars()) : null, "", data.reviewText(x.review())));
     } else {
-      RatingEvent e = RatingEvent.newBuilder().setEventId(id).setEventTime(time).setUserId(user).setItemId(item)
-          .setStars(x.stars()).build();
-      producer.send(new ProducerRecord<>(settings.ratings().name(), null, now, user, ratings.encode(e)));
+      producer.send(events.rating(id, time.toEpochMilli(), now, user, item, x.stars()));
     }
   }
 

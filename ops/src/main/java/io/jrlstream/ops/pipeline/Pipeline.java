@@ -145,7 +145,7 @@ public final class Pipeline implements AutoCloseable {
    */
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image) {
     Properties props = streamsProperties(s, o);
-    Topology topology = TrainingTopology.build(s, config, o.views(), o.training());
+    Topology topology = topology(s, config, o);
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
     if (image != null) {
       if (image.featureDim() != s.featureDim()) {
@@ -171,6 +171,29 @@ public final class Pipeline implements AutoCloseable {
     ks.start();
     return new Pipeline(ks);
   }
+
+  /**
+   * Ingestion, validation and training of the views, with the validated events also written, in the order every
+   * view reads them, to {@link StreamsSettings#validatedTopic()} (one partition): the retained history from which
+   * {@code jrl replay} trains a new view or a new version of one while this application keeps running.
+   */
+  public static org.apache.kafka.streams.Topology topology(StreamsSettings s, ModelConfig config, Options o) {
+    return TrainingTopology.build(s, config, o.views(), o.training());
+  }
+
+  /**
+   * Adds the training sub-topologies of {@code o.views()} to {@code b}, fed by {@code valid}, with the options'
+   * batching, checkpoints and publication, without writing the validated topic (what {@code jrl replay} trains
+   * from it needs).
+   */
+  public static void addTraining(org.apache.kafka.streams.StreamsBuilder b,
+      org.apache.kafka.streams.kstream.KStream<String, io.jrlstream.schemas.TrainingEvent> valid, StreamsSettings s,
+      ModelConfig config, Options o) {
+    TrainingTopology.addTo(b, valid, s, config, o.views(), o.training(), false);
+  }
+
+  /** Name of the sink node that writes validated events to the validated topic. */
+  public static final String VALIDATED_SINK = TrainingTopology.VALIDATED_SINK;
 
   public KafkaStreams streams() {
     return streams;

@@ -96,6 +96,22 @@ class AvroCodecTest {
     }
 
     @Test
+    void shouldReadAVersion1RatingAndRoundTripAnInteractionWithoutStars() throws Exception {
+        AvroCodec<RatingEvent> ratings = AvroCodec.of(RatingEvent.class);
+        SchemaVersion v1 = SchemaHistory.standard().versions(RatingEvent.getClassSchema().getFullName()).get(0);
+        RatingEvent expected = Samples.rating();
+        GenericRecord old = new GenericRecordBuilder(v1.schema())
+                .set("eventId", expected.getEventId()).set("eventTime", expected.getEventTime().toEpochMilli())
+                .set("userId", expected.getUserId()).set("itemId", expected.getItemId())
+                .set("stars", expected.getStars()).build();
+        byte[] oldBytes = toArray(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1.schema()).encode(old));
+
+        assertEquals(expected, ratings.decode(oldBytes));
+        expected.setStars(null);
+        assertNull(ratings.decode(ratings.encode(expected)).getStars());
+    }
+
+    @Test
     void shouldRejectUnknownFingerprintNamingItAndTheExpectedType() {
         byte[] bytes = reviews.encode(Samples.review());
         long unknown = 0x0123456789abcdefL;
@@ -138,7 +154,7 @@ class AvroCodecTest {
         UnknownSchemaException e = assertThrows(UnknownSchemaException.class, () -> reviews.decode(rating));
 
         assertEquals(ratings.fingerprint(), e.fingerprint());
-        assertTrue(e.getMessage().contains("io.jrlstream.schemas.RatingEvent v1"), e.getMessage());
+        assertTrue(e.getMessage().contains("io.jrlstream.schemas.RatingEvent v2"), e.getMessage());
     }
 
     @Test

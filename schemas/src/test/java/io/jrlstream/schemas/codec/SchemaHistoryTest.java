@@ -30,6 +30,7 @@ class SchemaHistoryTest {
         m.put("io.jrlstream.schemas.ReviewEvent v1", "be4ec9f066ba975b");
         m.put("io.jrlstream.schemas.ReviewEvent v2", "f450fe58fef03f26");
         m.put("io.jrlstream.schemas.RatingEvent v1", "51b2f4e59bd8d0b7");
+        m.put("io.jrlstream.schemas.RatingEvent v2", "1eeb3713af958357");
         m.put("io.jrlstream.schemas.ImageEvent v1", "a7cc8e85f7d9da04");
         m.put("io.jrlstream.schemas.ImageFeatureEvent v1", "d1d0ba87a631d44b");
         m.put("io.jrlstream.schemas.EmbeddingRecord v1", "694bda4cd77071cf");

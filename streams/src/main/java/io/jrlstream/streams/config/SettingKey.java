@@ -36,7 +36,7 @@ public enum SettingKey {
     TOPIC_DEAD_LETTERS_REPLICATION("jrl.topic.dead.letters.replication.factor", "1",
             "replication factor of the dead-letter topic"),
     TOPIC_VALIDATED("jrl.topic.validated", "jrl.validated",
-            "validated TrainingEvent topic of the stand-alone ingestion topology (tools, tests)"),
+            "validated TrainingEvent topic: written by the trainer in the order its views read them (jrl replay trains from it) and by the stand-alone ingestion topology"),
     TOPIC_EMBEDDINGS_PREFIX("jrl.topic.embeddings.prefix", "jrl.embeddings.",
             "prefix of the embedding topics; view V publishes to prefix + V"),
     MAX_TEXT_CHARS("jrl.max.text.chars", "100000", "longest accepted review text, in chars"),
@@ -98,7 +98,15 @@ public enum SettingKey {
     SERVE_HTTP_PORT("jrl.serve.http.port", "8080", "HTTP port of the serving API (0: a free one)"),
     SERVE_HTTP_BIND("jrl.serve.http.bind", "127.0.0.1", "address the HTTP API binds to (0.0.0.0: every interface)"),
     SERVE_HTTP_TOKEN("jrl.serve.http.token", "", "bearer token the HTTP API requires (empty: no authentication)"),
-    SERVE_HTTP_THREADS("jrl.serve.http.threads", "8", "HTTP worker threads (requests beyond them queue, bounded)");
+    SERVE_HTTP_THREADS("jrl.serve.http.threads", "8", "HTTP worker threads (requests beyond them queue, bounded)"),
+    // jrl import (issue 6): progress markers, committed in the same transaction as the events they cover.
+    TOPIC_IMPORTS("jrl.topic.imports", "jrl.imports",
+            "compacted topic of jrl import's progress markers (source fingerprint -> lines done)"),
+    IMPORT_CHUNK_LINES("jrl.import.chunk.lines", "5000",
+            "lines (records) jrl import commits per transaction, together with its progress marker"),
+    // jrl replay (issue 6): each view's versions and the one serving uses.
+    TOPIC_VIEW_VERSIONS("jrl.topic.view.versions", "jrl.view-versions",
+            "compacted control topic of jrl replay: per view its versions, whether each caught up, the active one");
 
     /** Keys starting with this belong to this application; an unknown one is rejected. */
     public static final String PREFIX = "jrl.";

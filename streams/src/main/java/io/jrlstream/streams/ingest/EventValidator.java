@@ -20,7 +20,8 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>Checks, in order: the bytes decode as a published version of the topic's record type
  * ({@code UNDECODABLE}, {@code UNKNOWN_SCHEMA}); no id is blank ({@code MISSING_ID}); stars lie in
- * 1–5 ({@code STARS_OUT_OF_RANGE}; a review may have none); a review's text is at most
+ * 1–5 ({@code STARS_OUT_OF_RANGE}; a review or a rating event may have none, a rating event without stars
+ * being a plain interaction); a review's text is at most
  * {@code maxTextChars} chars ({@code TEXT_TOO_LONG}) and holds a word ({@code EMPTY_TEXT}); a feature
  * vector has its declared length and the configured {@code featureDim} ({@code WRONG_DIMENSION}) and
  * only finite values ({@code BAD_VECTOR}).
@@ -126,8 +127,8 @@ public final class EventValidator {
         String what = "rating " + eventId;
         String userId = id(e.getUserId(), what, "userId");
         String itemId = id(e.getItemId(), what, "itemId");
-        float stars = e.getStars();
-        if (!(stars >= 1 && stars <= 5)) { // also rejects NaN
+        Float stars = e.getStars(); // null: an interaction without a rating (RatingEvent version 2)
+        if (stars != null && !(stars >= 1 && stars <= 5)) { // also rejects NaN
             throw new InvalidEventException(RejectReason.STARS_OUT_OF_RANGE, what + ": stars " + stars + " outside 1-5");
         }
         return new TrainingEvent(eventId, e.getEventTime(), TrainingEventKind.RATING, userId, itemId,

@@ -56,7 +56,7 @@ public final class TrainingTopology {
       TrainingOptions options) {
     StreamsBuilder b = new StreamsBuilder();
     KStream<String, TrainingEvent> valid = IngestionTopology.addTo(b, settings);
-    addTo(b, valid, settings, config, views, options);
+    addTo(b, valid, settings, config, views, options, true);
     return b.build();
   }
 
@@ -64,18 +64,20 @@ public final class TrainingTopology {
   public static final String VALIDATED_SINK = "jrl-validated-sink";
 
   /**
-   * Adds one training sub-topology per view to b, fed by {@code valid}, and writes every valid event to the
-   * validated topic (keyed as {@code valid}; the history that serving and replay read). Each valid event is
-   * encoded once (not once per view); its bytes go to the validated topic and through the views' repartition
-   * topics into their event logs.
+   * Adds one training sub-topology per view to b, fed by {@code valid}, and with {@code writeValidated} writes
+   * every valid event to the validated topic (keyed as {@code valid}; the history that serving and replay
+   * read). Each valid event is encoded once (not once per view); its bytes go to the validated topic and
+   * through the views' repartition topics into their event logs.
    */
   public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
-      ModelConfig config, List<String> views, TrainingOptions options) {
+      ModelConfig config, List<String> views, TrainingOptions options, boolean writeValidated) {
     AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
     KStream<String, Encoded> encoded = valid.mapValues(e -> new Encoded(e, codec.encode(e)));
-    encoded.mapValues(Encoded::bytes, Named.as(VALIDATED_SINK + "-bytes"))
-        .to(settings.validatedTopic(), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
-            .withName(VALIDATED_SINK));
+    if (writeValidated) {
+      encoded.mapValues(Encoded::bytes, Named.as(VALIDATED_SINK + "-bytes"))
+          .to(settings.validatedTopic(), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
+              .withName(VALIDATED_SINK));
+    }
     for (String view : views) {
       config.view(view); // fails early, naming the view, when it has no configuration
       String store = TrainingProcessor.storeName(view);

@@ -277,6 +277,20 @@ class IngestionTopologyTest {
         }
     }
 
+    /** A rating event without stars (version 2: a plain interaction, e.g. from a pairs file) is valid. */
+    @Test
+    void shouldAcceptARatingEventWithoutStarsAsAnInteraction() {
+        try (Pipeline p = new Pipeline()) {
+            RatingEvent pair = rating("p1", "u7", "i7", 1f);
+            pair.setStars(null);
+            p.pipe(Input.RATINGS, RATING_CODEC.encode(pair));
+
+            assertEquals(List.of(expected(TrainingEventKind.RATING, "p1", "u7", "i7", null, null,
+                    settings.ratings().name(), 0)), p.valid.readRecordsToList().stream().map(TestRecord::value).toList());
+            assertTrue(p.dead.readRecordsToList().isEmpty());
+        }
+    }
+
     private static Map<RejectReason, Long> nonZero(DeadLetterCounter c) {
         Map<RejectReason, Long> m = new java.util.EnumMap<>(RejectReason.class);
         c.snapshot().forEach((r, n) -> {
