@@ -83,6 +83,10 @@ final class StreamBenchCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   BrokerPlacement broker;
 
+  @Option(names = "--checkpoint-batches", defaultValue = "" + TrainingTopology.CHECKPOINT_BATCHES,
+      description = "Mini-batches between checkpoints of a view's rows (default ${DEFAULT-VALUE}).")
+  int checkpointBatches;
+
   @Option(names = "--publish-interval-ms", defaultValue = "100",
       description = "Least ms between publications of changed vectors; 0 = after every batch (default ${DEFAULT-VALUE}).")
   long publishIntervalMs;
@@ -235,8 +239,7 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   private Pipeline.Options options(Path stateDir) {
-    return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, TrainingTopology.CHECKPOINT_BATCHES,
-        publishIntervalMs);
+    return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, checkpointBatches, publishIntervalMs);
   }
 
   private static long processCpuNanos() {
