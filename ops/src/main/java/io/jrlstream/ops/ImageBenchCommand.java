@@ -3,7 +3,7 @@ package io.jrlstream.ops;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.kafka.BenchBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.ImageProducer;
@@ -48,9 +48,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jrl bench-image}: images per second of the image path end to end (ImageEvents produced to an embedded
  * broker, decoded, preprocessed, micro-batched, run through ONNX Runtime and committed as feature events with
- * exactly-once) against a bare ONNX Runtime session on the same model, batch size and session options, fed
- * ready-made input tensors, in the same process: per batch size, both as medians of rounds after warm-up, and
- * their ratio.
+ * exactly-once) against a bare ONNX Runtime session on the same model, batch size and session options (thread
+ * counts, spinning, optimisation level: {@link OnnxSessions#options}), fed ready-made input tensors, in the same
+ * process: per batch size, both as medians of rounds after warm-up rounds, and their ratio; and the CPU each side
+ * takes per image, the broker's apart when it runs in a child JVM (the default, as beside a real cluster: its
+ * request handling and its JIT then do not count as the streaming process's CPU, though they share the cores).
  *
  * <p>Images are generated JPEGs (seeded gradients with noise, {@code --image-size} square), so decoding and
  * resizing are part of the streaming figure, as they are of the real path.
@@ -71,8 +73,19 @@ final class ImageBenchCommand implements Callable<Integer> {
   @Option(names = "--batches", split = ",", defaultValue = "1,32", description = "Batch sizes (default ${DEFAULT-VALUE}).")
   List<Integer> batches;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "Timed rounds per figure; the median is reported.")
+  @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds per figure; the median is reported "
+      + "(default ${DEFAULT-VALUE}).")
   int rounds;
+
+  @Option(names = "--warm-up-rounds", defaultValue = "3",
+      description = "Untimed rounds of both sides per batch size before the timed ones (default ${DEFAULT-VALUE}): "
+          + "the JIT compiles client, Streams and broker code for the first few hundred images.")
+  int warmUpRounds;
+
+  @Option(names = "--broker", defaultValue = "child",
+      description = "Broker in a child JVM (as beside a real cluster; its CPU is reported apart) or in_process "
+          + "(default ${DEFAULT-VALUE}).")
+  BenchBroker.Placement broker;
 
   @Option(names = "--images-per-round", defaultValue = "64",
       description = "Images per streaming round, rounded up to whole batches (default ${DEFAULT-VALUE}).")
@@ -92,6 +105,10 @@ final class ImageBenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (rounds < 1 || warmUpRounds < 0) {
+      throw new IllegalArgumentException("need --rounds ≥ 1 and --warm-up-rounds ≥ 0, got " + rounds + " and "
+          + warmUpRounds);
+    }
     ImageSettings base = settings();
     List<byte[]> jpegs = jpegs(16, imageSize);
     Map<String, Object> doc = new LinkedHashMap<>();
@@ -100,53 +117,71 @@ final class ImageBenchCommand implements Callable<Integer> {
     doc.put("imageSize", imageSize);
     doc.put("cores", Runtime.getRuntime().availableProcessors());
     doc.put("provider", new OnnxSessions(base).choice().provider());
+    doc.put("intraOpThreads", base.intraThreads());
+    doc.put("spin", base.spin());
+    doc.put("broker", broker.name());
+    doc.put("warmUpRounds", warmUpRounds);
+    doc.put("rounds", rounds);
     List<Map<String, Object>> rows = new ArrayList<>();
     Path work = Files.createTempDirectory("jrl-bench-image");
-    try (LocalBroker broker = LocalBroker.start(work.resolve("broker"))) {
-      for (int b : batches) {
-        ImageSettings s = base.withBatchSize(b);
-        int perRound = roundImages(b);
+    try (BenchBroker b = BenchBroker.start(broker, work)) {
+      for (int batch : batches) {
+        ImageSettings s = base.withBatchSize(batch);
+        int perRound = roundImages(batch);
         double[] bare = new double[rounds];
         double[] streaming = new double[rounds];
         double[] bareCpu = new double[rounds];
         double[] streamingCpu = new double[rounds];
+        double[] brokerCpu = new double[rounds];
+        long jitMillis = 0;
         // Rounds alternate between the two sides, so that both see the same load from whatever else runs on the
-        // machine; round -1 of each warms up (session, JIT, broker, caches).
-        try (Bare session = new Bare(s, jpegs); Streaming app = new Streaming(s, broker.bootstrapServers(),
-            work.resolve("state-" + b))) {
-          for (int r = -1; r < rounds; r++) {
+        // machine; the warm-up rounds (session, JIT, broker, caches) are not timed.
+        try (Bare session = new Bare(s, jpegs); Streaming app = new Streaming(s, b.bootstrapServers(),
+            work.resolve("state-" + batch))) {
+          for (int r = -warmUpRounds; r < rounds; r++) {
+            long j0 = jitMillis();
             long c0 = cpuNanos();
             double x = session.round(perRound);
             long c1 = cpuNanos();
+            long k1 = b.cpuNanos();
             double y = app.round(perRound, jpegs);
             long c2 = cpuNanos();
+            long k2 = b.cpuNanos();
             if (r >= 0) {
+              jitMillis += jitMillis() - j0;
               bare[r] = x;
               streaming[r] = y;
-              bareCpu[r] = perRound / ((c1 - c0) / 1e9);
-              streamingCpu[r] = perRound / ((c2 - c1) / 1e9);
-              err.printf("batch %2d round %d: bare session %7.1f images/s (%6.1f per CPU s), streaming path %7.1f images/s"
-                  + " (%6.1f per CPU s)%n", b, r, x, bareCpu[r], y, streamingCpu[r]);
+              bareCpu[r] = (c1 - c0) / 1e6 / perRound;
+              streamingCpu[r] = (c2 - c1) / 1e6 / perRound;
+              brokerCpu[r] = (k2 - k1) / 1e6 / perRound;
+              err.printf("batch %2d round %d: bare session %6.1f images/s (%5.1f ms CPU per image), streaming path "
+                  + "%6.1f images/s (%5.1f ms CPU per image%s)%n", batch, r, x, bareCpu[r], y, streamingCpu[r],
+                  broker == BenchBroker.Placement.child ? String.format(" + %.1f ms in the broker", brokerCpu[r]) : "");
               err.flush();
             }
           }
         }
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("batch", b);
+        row.put("batch", batch);
         row.put("imagesPerRound", perRound);
         row.put("bareImagesPerSecond", median(bare));
         row.put("streamingImagesPerSecond", median(streaming));
         row.put("ratio", median(streaming) / median(bare));
         row.put("bareRounds", bare);
         row.put("streamingRounds", streaming);
-        // Images per second of this process's CPU time (every thread: ONNX Runtime, stream thread, broker,
-        // producer, reader): less sensitive than wall time to other processes on a loaded machine.
-        row.put("bareImagesPerCpuSecond", median(bareCpu));
-        row.put("streamingImagesPerCpuSecond", median(streamingCpu));
-        row.put("cpuRatio", median(streamingCpu) / median(bareCpu));
-        err.printf("batch %2d: bare %.1f, streaming %.1f images/s (medians of %d rounds), ratio %.3f; per CPU second "
-            + "ratio %.3f%n", b, median(bare), median(streaming), rounds, median(streaming) / median(bare),
-            median(streamingCpu) / median(bareCpu));
+        // CPU per image (this process's threads: ONNX Runtime's, the stream thread, producer, reader, JIT, GC; the
+        // broker's apart when it is a child): less sensitive than wall time to other processes on a loaded machine.
+        row.put("bareCpuMillisPerImage", median(bareCpu));
+        row.put("streamingCpuMillisPerImage", median(streamingCpu));
+        row.put("brokerCpuMillisPerImage", median(brokerCpu));
+        row.put("cpuRatio", median(bareCpu) / (median(streamingCpu) + median(brokerCpu)));
+        row.put("cpuRatioWithoutBroker", median(bareCpu) / median(streamingCpu));
+        row.put("jitMillisInTimedRounds", jitMillis);
+        err.printf("batch %2d: bare %.1f, streaming %.1f images/s (medians of %d rounds), ratio %.3f; CPU per image "
+            + "%.1f ms bare, %.1f ms streaming + %.1f ms broker, ratio %.3f (%.3f without the broker); JIT %d ms in "
+            + "timed rounds%n", batch, median(bare), median(streaming), rounds, median(streaming) / median(bare),
+            median(bareCpu), median(streamingCpu), median(brokerCpu), row.get("cpuRatio"),
+            row.get("cpuRatioWithoutBroker"), jitMillis);
         err.flush();
         rows.add(row);
       }
@@ -235,7 +270,8 @@ final class ImageBenchCommand implements Callable<Integer> {
       Properties props = ss.kafkaProperties();
       props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
       props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"); // as Pipeline.streamsProperties
+      props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20)); // as the pipeline
       try (Admin admin = Admin.create(props)) {
         TopicAdmin.ensureTopics(admin, List.of(TopicSpec.of(is.images().name(), 1, (short) 1),
             TopicSpec.of(ss.imageFeatures().name(), 1, (short) 1), TopicSpec.of(ss.deadLetters().name(), 1, (short) 1)));
@@ -278,7 +314,8 @@ final class ImageBenchCommand implements Callable<Integer> {
   private static int awaitFeatures(KafkaConsumer<byte[], byte[]> c, int received, int total, KafkaStreams ks) {
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     while (received < total) {
-      received += c.poll(Duration.ofMillis(5)).count();
+      // poll returns as soon as records arrive; a longer wait only means fewer empty polls taking CPU
+      received += c.poll(Duration.ofMillis(100)).count();
       if (ks.state() == KafkaStreams.State.ERROR || ks.state() == KafkaStreams.State.PENDING_ERROR) {
         throw new IllegalStateException("the extraction application failed; see the log above");
       }
@@ -300,6 +337,12 @@ final class ImageBenchCommand implements Callable<Integer> {
   /** Images per round: at least one batch, whole batches. */
   private int roundImages(int batch) {
     return Math.max(1, (imagesPerRound + batch - 1) / batch) * batch;
+  }
+
+  /** Milliseconds the JIT compilers have spent so far (0 when the JVM does not say). */
+  private static long jitMillis() {
+    java.lang.management.CompilationMXBean c = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
   }
 
   /** CPU time of this process, all threads. */

@@ -6,9 +6,7 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
-import io.jrlstream.ops.kafka.ChildJvm;
-import io.jrlstream.ops.kafka.LocalBroker;
-import io.jrlstream.ops.kafka.LocalBrokerMain;
+import io.jrlstream.ops.kafka.BenchBroker;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -75,13 +73,10 @@ final class StreamBenchCommand implements Callable<Integer> {
       description = "Passes that warm up before the timed ones (default ${DEFAULT-VALUE}).")
   int warmUpPasses;
 
-  /** Where the broker runs. */
-  enum BrokerPlacement { child, in_process }
-
   @Option(names = "--broker", defaultValue = "child",
       description = "Broker in a child JVM (as beside a real cluster; its CPU is reported apart) or in_process "
           + "(default ${DEFAULT-VALUE}).")
-  BrokerPlacement broker;
+  BenchBroker.Placement broker;
 
   @Option(names = "--checkpoint-batches", defaultValue = "" + TrainingTopology.CHECKPOINT_BATCHES,
       description = "Mini-batches between checkpoints of a view's rows (default ${DEFAULT-VALUE}).")
@@ -130,7 +125,7 @@ final class StreamBenchCommand implements Callable<Integer> {
 
     Path work = Files.createTempDirectory("jrl-bench-stream");
     doc.put("broker", broker.name());
-    try (BrokerHandle b = startBroker(work)) {
+    try (BenchBroker b = BenchBroker.start(broker, work)) {
       StreamsSettings s = StreamsSettings.defaults(b.bootstrapServers());
       // 2. Sustained: after a warm-up on the first events (JIT, broker, caches), the rest is produced as
       //    fast as possible and timed until the trainer has caught up.
@@ -162,7 +157,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("cpuRatio", offlineCpu[0] / timedEvents / ((cpuSecs + brokerSecs) / measured));
         err.printf("CPU per event: offline %.0f µs; streaming %.0f µs in the trainer process%s%n",
             offlineCpu[0] * 1e6 / timedEvents, cpuSecs * 1e6 / measured,
-            broker == BrokerPlacement.child ? String.format(" + %.0f µs in the broker", brokerSecs * 1e6 / measured)
+            broker == BenchBroker.Placement.child ? String.format(" + %.0f µs in the broker", brokerSecs * 1e6 / measured)
                 : " (broker included)");
         doc.put("measuredEvents", measured);
         err.printf("streaming, exactly-once: %d events in %.1f s after %d warm-up passes (%.0f events/s)%n", measured,
@@ -182,60 +177,6 @@ final class StreamBenchCommand implements Callable<Integer> {
     }
     JsonOutput.emit(doc, out, json);
     return 0;
-  }
-
-  /** The broker of the run, in this JVM or a child one. */
-  private interface BrokerHandle extends AutoCloseable {
-    String bootstrapServers();
-
-    /** CPU the broker used so far when it runs apart, else 0 (it is part of this process's CPU). */
-    long cpuNanos();
-
-    @Override
-    void close();
-  }
-
-  private BrokerHandle startBroker(Path work) throws InterruptedException {
-    if (broker == BrokerPlacement.in_process) {
-      LocalBroker local = LocalBroker.start(work.resolve("broker"));
-      return new BrokerHandle() {
-        @Override
-        public String bootstrapServers() {
-          return local.bootstrapServers();
-        }
-
-        @Override
-        public long cpuNanos() {
-          return 0;
-        }
-
-        @Override
-        public void close() {
-          local.close();
-        }
-      };
-    }
-    ChildJvm child = ChildJvm.start(LocalBrokerMain.class, work.resolve("logs"), List.of("-Xmx1g"),
-        List.of(work.resolve("broker").toString()));
-    String line = child.awaitOutput(LocalBrokerMain.READY_MARKER, Duration.ofMinutes(2));
-    String marker = LocalBrokerMain.READY_MARKER;
-    String bootstrap = line.substring(line.indexOf(marker) + marker.length()).strip();
-    return new BrokerHandle() {
-      @Override
-      public String bootstrapServers() {
-        return bootstrap;
-      }
-
-      @Override
-      public long cpuNanos() {
-        return child.cpuTime().map(Duration::toNanos).orElse(0L);
-      }
-
-      @Override
-      public void close() {
-        child.close();
-      }
-    };
   }
 
   private Pipeline.Options options(Path stateDir) {

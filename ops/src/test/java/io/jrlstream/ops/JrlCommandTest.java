@@ -146,4 +146,33 @@ class JrlCommandTest {
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().contains("need 0 ≤ --warm-up-passes < --passes"), bad.err());
   }
+
+  @Test
+  void shouldBenchTheImagePathAgainstABareSessionWithTheBrokerInAChildJvm() throws Exception {
+    Path model = Path.of("..", "streams", "src", "test", "resources", "onnx", "tiny-cnn.onnx");
+    Path json = dir.resolve("image.json");
+    Result r = run("bench-image", "--model", model.toString(), "--feature-dim", "16", "--image-set",
+        "jrl.image.input.size=32,jrl.image.resize=36,jrl.image.threads.intra=1", "--image-size", "48", "--batches",
+        "1,4", "--warm-up-rounds", "1", "--rounds", "1", "--images-per-round", "6", "--json", json.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    assertEquals("child", doc.get("broker").asText());
+    assertEquals(1, doc.get("intraOpThreads").asInt());
+    JsonNode rows = doc.get("results");
+    assertEquals(2, rows.size());
+    assertEquals(6, rows.get(0).get("imagesPerRound").asInt());
+    assertEquals(8, rows.get(1).get("imagesPerRound").asInt(), "whole batches of 4");
+    for (JsonNode row : rows) {
+      assertTrue(row.get("ratio").asDouble() > 0, row.toString());
+      // a round of the tiny model's bare session takes less CPU than the clock's 10 ms resolution: only ≥ 0
+      assertTrue(row.get("bareCpuMillisPerImage").asDouble() >= 0, row.toString());
+      assertTrue(row.get("streamingCpuMillisPerImage").asDouble() > 0, row.toString());
+      assertTrue(row.get("brokerCpuMillisPerImage").asDouble() >= 0, row.toString());
+      assertTrue(row.get("cpuRatio").asDouble() >= 0, row.toString());
+    }
+
+    Result bad = run("bench-image", "--model", model.toString(), "--feature-dim", "16", "--rounds", "0");
+    assertEquals(2, bad.code(), bad.err());
+    assertTrue(bad.err().contains("need --rounds ≥ 1"), bad.err());
+  }
 }

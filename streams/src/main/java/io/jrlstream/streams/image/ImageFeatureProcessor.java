@@ -50,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * changelog, in the same transaction as the offsets) under a sequence number, and deleted when its features are
  * forwarded. A task that restarts, here or elsewhere, finds the images its committed offsets cover but whose
  * features were not committed in that store, decodes them again before its next record, and sends them in its
- * first batch. So every image's features are produced exactly once under {@code exactly_once_v2}.
+ * first batch. So every image's features are produced exactly once under {@code exactly_once_v2}. The store is
+ * cached ({@link ImageFeatureTopology}): a commit flushes the cache first, so whatever the committed offsets cover
+ * is in the changelog, but an image whose batch runs before the next commit reaches it only as a tombstone
+ * instead of being written twice (its bytes, then the tombstone).
  *
  * <p><b>The wall-clock limit</b> bounds how stale features get on a slow stream, at a price: which images share
  * a batch then depends on timing, so a replay after a crash may batch them differently. Features do not depend
@@ -68,7 +71,7 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
   public static final String FEATURES_CHILD = "jrl-image-features";
   /** Name of the child that receives dead letters as original {@code byte[] → byte[]} records. */
   public static final String DEAD_LETTER_CHILD = "jrl-image-dead-letters";
-  /** The store of the images of the pending micro-batch (in memory, with a changelog). */
+  /** The store of the images of the pending micro-batch (in memory, cached, with a changelog). */
   public static final String STORE = "jrl-image-pending";
 
   private static final Logger LOG = LoggerFactory.getLogger(ImageFeatureProcessor.class);

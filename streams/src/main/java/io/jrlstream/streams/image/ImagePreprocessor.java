@@ -165,7 +165,11 @@ public final class ImagePreprocessor {
     return true;
   }
 
-  /** Horizontal pass over every source row (crop columns only), then vertical pass (crop rows only). */
+  /**
+   * Horizontal pass over every source row (crop columns only), then vertical pass (crop rows only). Both work a
+   * whole row at a time, so that the inner loops run over contiguous arrays (the JIT vectorises them); each value
+   * is still summed tap by tap in the same order, so the result is the same as pixel by pixel.
+   */
   private void resizeAndNormalise(int w, int h) {
     int n = w * h;
     int cw = p.width();
@@ -177,10 +181,7 @@ public final class ImagePreprocessor {
       int src = c * n;
       int dst = c * h * cw;
       for (int y = vertical.first(); y < vertical.last(); y++) { // only the rows the vertical pass reads
-        int row = src + y * w;
-        for (int x = 0; x < cw; x++) {
-          rows[dst + y * cw + x] = horizontal.apply(x, rgb, row, 1);
-        }
+        horizontal.applyAlong(rgb, src + y * w, rows, dst + y * cw);
       }
     }
     float scale = p.pixelScale();
@@ -192,9 +193,10 @@ public final class ImagePreprocessor {
       float m = mean[c];
       float s = std[c];
       for (int y = 0; y < ch; y++) {
-        for (int x = 0; x < cw; x++) {
-          float v = vertical.apply(y, rows, src + x, cw);
-          out[dst + y * cw + x] = (v / scale - m) / s;
+        int o = dst + y * cw;
+        vertical.applyAcross(y, rows, src, cw, out, o);
+        for (int x = o; x < o + cw; x++) {
+          out[x] = (out[x] / scale - m) / s;
         }
       }
     }
@@ -211,6 +213,7 @@ public final class ImagePreprocessor {
     float[] weights = new float[0];
     int stride;
     int n;
+    boolean unit; // every kept output is the next source value with weight 1
 
     void compute(int inSize, int outSize, int first, int n) {
       this.n = n;
@@ -252,6 +255,46 @@ public final class ImagePreprocessor {
         start[k] = min + from;
         count[k] = max - from;
       }
+      unit = true;
+      for (int k = 0; k < n && unit; k++) {
+        unit = count[k] == 1 && weights[k * stride] == 1f && start[k] == start[0] + k;
+      }
+    }
+
+    /**
+     * One line along this axis: {@code dst[to + k] = Σ_j weight(k, j) · values[from + start[k] + j]} for the
+     * {@code n} kept outputs; a copy where every output is one source value with weight 1 (an unscaled axis).
+     */
+    void applyAlong(float[] values, int from, float[] dst, int to) {
+      if (unit) {
+        System.arraycopy(values, from + start[0], dst, to, n);
+        return;
+      }
+      for (int k = 0; k < n; k++) {
+        float sum = 0;
+        int at = from + start[k];
+        int wi = k * stride;
+        for (int j = 0, c = count[k]; j < c; j++) {
+          sum += weights[wi + j] * values[at + j];
+        }
+        dst[to + k] = sum;
+      }
+    }
+
+    /**
+     * Output {@code k} across lines of {@code width} values: {@code dst[to + x] = Σ_j weight(k, j) ·
+     * values[base + (start[k] + j) · width + x]} for {@code x < width}, tap by tap over whole lines.
+     */
+    void applyAcross(int k, float[] values, int base, int width, float[] dst, int to) {
+      java.util.Arrays.fill(dst, to, to + width, 0f);
+      int wi = k * stride;
+      for (int j = 0, c = count[k]; j < c; j++) {
+        float wgt = weights[wi + j];
+        int from = base + (start[k] + j) * width;
+        for (int x = 0; x < width; x++) {
+          dst[to + x] += wgt * values[from + x];
+        }
+      }
     }
 
     /** @return the first source index any kept output reads */
@@ -262,17 +305,6 @@ public final class ImagePreprocessor {
     /** @return one past the last source index any kept output reads */
     int last() {
       return start[n - 1] + count[n - 1];
-    }
-
-    /** Σ_j weight(k, j) · values[base + (start[k] + j) · step]. */
-    float apply(int k, float[] values, int base, int step) {
-      float sum = 0;
-      int from = base + start[k] * step;
-      int wi = k * stride;
-      for (int j = 0, c = count[k]; j < c; j++) {
-        sum += weights[wi + j] * values[from + j * step];
-      }
-      return sum;
     }
   }
 }

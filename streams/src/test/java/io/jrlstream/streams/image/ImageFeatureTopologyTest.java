@@ -174,6 +174,40 @@ class ImageFeatureTopologyTest {
     }
   }
 
+  @Test
+  void shouldHaveAHalfCollectedBatchInTheChangelogWhenItsOffsetsAreCommitted() {
+    // The driver commits after every record: the cached store must flush each pending image to its changelog
+    // then (that write is what lets a restarted task finish the batch), and only tombstones once it has run.
+    try (Harness h = new Harness(TestModel.settings())) {
+      TestOutputTopic<Bytes, byte[]> changelog = h.driver.createOutputTopic("image-test-"
+          + ImageFeatureProcessor.STORE + "-changelog", new org.apache.kafka.common.serialization.BytesDeserializer(),
+          new ByteArrayDeserializer());
+      byte[] png = TestModel.image("rgb-40x32.png");
+      h.send("a", "i-a", png, "image/png");
+      h.send("b", "i-b", png, "image/png");
+      List<TestRecord<Bytes, byte[]>> pending = changelog.readRecordsToList();
+      assertEquals(2, pending.size());
+      for (TestRecord<Bytes, byte[]> r : pending) {
+        assertTrue(r.value() != null && r.value().length > png.length, "the image itself, not a tombstone");
+      }
+      h.send("c", "i-c", png, "image/png");
+      h.send("d", "i-d", png, "image/png"); // fills the batch of 4: it runs in this record's process()
+      assertEquals(4, h.features().size());
+      List<TestRecord<Bytes, byte[]>> after = changelog.readRecordsToList();
+      // c: its image (committed after c's record); then a, b, c, d: tombstones. d was put and deleted before a
+      // commit: its 50 KB never reach the changelog.
+      assertEquals(5, after.size());
+      assertTrue(after.get(0).value() != null, "c's image");
+      assertEquals(2L, java.nio.ByteBuffer.wrap(after.get(0).key().get()).getLong(), "c is the third image");
+      List<Long> tombstones = new ArrayList<>();
+      for (TestRecord<Bytes, byte[]> r : after.subList(1, 5)) {
+        assertEquals(null, r.value(), "a tombstone");
+        tombstones.add(java.nio.ByteBuffer.wrap(r.key().get()).getLong());
+      }
+      assertEquals(List.of(0L, 1L, 2L, 3L), tombstones);
+    }
+  }
+
   private static String header(TestRecord<?, ?> r, String name) {
     return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }
