@@ -56,10 +56,11 @@ import org.slf4j.LoggerFactory;
  * Meanwhile every query and {@code /ready} answer 503, until the application runs again and the switched views
  * are loaded: the serving group has consumed the version's topic up to its end offsets taken at the switch (its
  * user vectors are in the user stores) and the item index holds as many of its item vectors as that topic had
- * live {@code ITEM:} keys then (bounded by {@link #LOAD_TIMEOUT}); {@link VersionLoad} says how that is checked. Answers report the version of each view they
- * used ({@code viewVersion}). Several instances switch independently, each when it reads the control record: for
- * the moment between two instances' switches their topologies differ, their consumers' subscriptions do not
- * match the assignment, and the group rebalances until both run the new one (503 meanwhile).
+ * live {@code ITEM:} keys then (bounded by {@link #LOAD_TIMEOUT}); {@link VersionLoad} says how that is checked.
+ * Answers report the version of each view they used ({@code viewVersion}). Several instances switch
+ * independently, each when it reads the control record: for the moment between two instances' switches their
+ * topologies differ, their consumers' subscriptions do not match the assignment, and the group rebalances until
+ * both run the new one (503 meanwhile; tested with two instances).
  *
  * <p>Lifecycle: {@link #start} binds the HTTP port, creates missing topics, reads the control topic, starts the
  * application and the API ({@code /ready} answers 503 until stores are restored and every view's index is
@@ -82,7 +83,8 @@ public final class Serving implements AutoCloseable {
   private final Thread switcher;
   private ViewVersionsWatcher watcher;
   private volatile Generation current;
-  private volatile ViewTopics wanted;
+  private final Object wantedLock = new Object();
+  private volatile ViewTopics wanted; // written under wantedLock
   /** Why queries answer 503 while the application is being replaced; null otherwise. */
   private volatile String switching;
   private volatile boolean closed;
@@ -190,11 +192,13 @@ public final class Serving implements AutoCloseable {
       TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(controlTopic, 1, s.reviews().replicationFactor())));
       serving = new Serving(s, serve, props, self, new HttpRemoteQueries(http.token(), Duration.ofSeconds(10)), admin,
           server);
-      Serving me = serving;
-      serving.watcher = ViewVersionsWatcher.start(s.kafkaProperties(), controlTopic,
-          all -> me.wanted = mapping(ViewTopics.of(s), serve.views(), all));
-      ViewTopics first = mapping(ViewTopics.of(s), serve.views(), serving.watcher.snapshot());
-      serving.wanted = first;
+      serving.watcher = ViewVersionsWatcher.start(s.kafkaProperties(), controlTopic, serving::follow);
+      ViewTopics first;
+      // Under the lock, so that a change the watcher reads meanwhile is never overwritten by this older state.
+      synchronized (serving.wantedLock) {
+        first = mapping(ViewTopics.of(s), serve.views(), serving.watcher.snapshot());
+        serving.wanted = first;
+      }
       Set<String> gated = new TreeSet<>();
       serve.views().stream().filter(v -> first.version(v) != 0).forEach(gated::add);
       serving.current = serving.startGeneration(first, gated);
@@ -211,6 +215,13 @@ public final class Serving implements AutoCloseable {
         }
       }
       throw e;
+    }
+  }
+
+  /** The watcher's listener: the mapping the switcher should reach. */
+  private void follow(Map<String, ViewVersions> all) {
+    synchronized (wantedLock) {
+      wanted = mapping(ViewTopics.of(settings), serve.views(), all);
     }
   }
 

@@ -158,7 +158,8 @@ class ServeTopologyTest {
         props())) {
       // The live topic is not read for a view served at version 1: its vectors never meet version 1's.
       assertThrows(IllegalArgumentException.class, () -> driver.createInputTopic(topics.embeddingsTopic("review"),
-          new StringSerializer(), emb.serializer()).pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 1, 9, 9)));
+          new StringSerializer(), emb.serializer())
+          .pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 1, 9, 9)));
       TestInputTopic<String, EmbeddingRecord> review = driver.createInputTopic("jrl.embeddings.v1.review",
           new StringSerializer(), emb.serializer());
       review.pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 10, 1, 2));
