@@ -281,30 +281,32 @@ public final class Serving implements AutoCloseable {
 
   /** The switcher thread: replaces the application when the wanted mapping changes, and ends loadings. */
   private void switchLoop() {
-    while (!closed) {
-      try {
+    try {
+      while (!closed) {
         Generation g = current;
         ViewTopics want = wanted;
         if (!want.equals(g.topics)) {
-          switchTo(g, want);
+          try {
+            switchTo(g, want);
+          } catch (RuntimeException e) {
+            if (closed) {
+              return;
+            }
+            switching = "switching versions failed (" + e.getMessage() + "); retrying";
+            LOG.error("serving: switching to {} failed; retrying in 5 s", want, e);
+            Thread.sleep(5000);
+          }
         } else if (g.loading != null) {
-          checkLoaded(g);
+          try {
+            checkLoaded(g);
+          } catch (RuntimeException e) {
+            LOG.warn("serving: cannot tell whether versions {} are loaded yet: {}", g.loads.keySet(), e.toString());
+          }
         }
         Thread.sleep(100);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        if (closed) {
-          return;
-        }
-        switching = "switching versions failed (" + e.getMessage() + "); retrying";
-        LOG.error("serving: switching to {} failed; retrying in 5 s", wanted, e);
-        try {
-          Thread.sleep(5000);
-        } catch (InterruptedException ie) {
-          return;
-        }
       }
+    } catch (InterruptedException e) {
+      // close() stops the thread
     }
   }
 
