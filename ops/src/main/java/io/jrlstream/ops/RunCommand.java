@@ -78,7 +78,8 @@ final class RunCommand implements Callable<Integer> {
     try (Pipeline pipeline = Pipeline.start(s, cfg,
         new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish), image);
         io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
-            io.jrlstream.streams.serve.ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra)) {
+            io.jrlstream.streams.serve.ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra,
+            value(p, SettingKey.TOPIC_VIEW_VERSIONS))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
       pipeline.awaitRunning(Duration.ofMinutes(10));
       err.printf("trainer running on %s: views %s, batch %d%s%n", s.bootstrapServers(), String.join(",", views), batch,

@@ -47,7 +47,8 @@ final class ServeCommand implements Callable<Integer> {
     ServeSettings ss = ServeSettings.fromProperties(p, views);
     Path stateDir = Path.of(p.getProperty("state.dir", "jrl-serve-state"));
     CountDownLatch stop = new CountDownLatch(1);
-    try (Serving serving = Serving.start(s, ss, serve.http(p), stateDir, Map.of())) {
+    try (Serving serving = Serving.start(s, ss, serve.http(p), stateDir, Map.of(),
+        ServeSettings.value(p, SettingKey.TOPIC_VIEW_VERSIONS))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
       err.printf("serving views %s at %s; waiting for the stores and the item index%n", ss.views(), serving.url());
       err.flush();

@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.LoggerFactory;
 
 /**
  * The versions of one view and which one serving should use: the value kept per view name on the compacted
@@ -140,7 +141,11 @@ public record ViewVersions(String view, int active, Map<Integer, Version> versio
     return m;
   }
 
-  /** The latest record of {@code view} on the control topic, or {@link #none} when there is none. */
+  /**
+   * The latest readable record of {@code view} on the control topic, or {@link #none} when there is none. An
+   * unreadable record (not JSON, an unknown format) is skipped with a warning, as serving's
+   * {@link ViewVersionsWatcher} skips it: a bad record on the shared control topic must not stop replays.
+   */
   public static ViewVersions read(Properties base, String topic, String view) {
     Properties p = (Properties) base.clone();
     p.remove("application.id");
@@ -157,7 +162,12 @@ public record ViewVersions(String view, int active, Map<Integer, Version> versio
       while (!parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (view.equals(r.key()) && r.value() != null) {
-            last = decode(view, r.value());
+            try {
+              last = decode(view, r.value());
+            } catch (RuntimeException e) {
+              LoggerFactory.getLogger(ViewVersions.class).warn("{}: record of view {} at offset {} skipped: {}", topic,
+                  view, r.offset(), e.getMessage());
+            }
           }
         }
       }

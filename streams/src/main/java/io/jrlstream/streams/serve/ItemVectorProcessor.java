@@ -23,19 +23,22 @@ final class ItemVectorProcessor implements Processor<String, EmbeddingRecord, Vo
   private static final Logger LOG = LoggerFactory.getLogger(ItemVectorProcessor.class);
 
   private final String view;
+  private final String storeName;
   private final int k;
   private final ItemIndex index;
   private KeyValueStore<String, EmbeddingRecord> store;
 
-  ItemVectorProcessor(String view, ItemIndex index) {
+  /** @param storeName the global item store of the view's served version ({@link ViewTopics#itemStore}) */
+  ItemVectorProcessor(String view, String storeName, ItemIndex index) {
     this.view = view;
+    this.storeName = storeName;
     this.k = index.viewIndex(view);
     this.index = index;
   }
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
-    store = context.getStateStore(ViewTopics.itemStore(view));
+    store = context.getStateStore(storeName);
     int loaded = 0;
     try (KeyValueIterator<String, EmbeddingRecord> it = store.all()) {
       while (it.hasNext()) {

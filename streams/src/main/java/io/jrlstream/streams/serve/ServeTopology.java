@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
  * the users' interactions for top-N queries.
  * <ul>
  *   <li>User vectors ({@code USER:<id>}) are re-keyed by user id and repartitioned into
- *       {@code partitions} partitions, into one partitioned store per view ({@link ViewTopics#userStore}).
+ *       {@code partitions} partitions, into one partitioned store per view ({@link ViewTopics#userStore}, named
+ *       per served version).
  *   <li>Interactions (review and rating events of the validated topic) are repartitioned the same way into
  *       the {@value #INTERACTIONS_STORE} store (each user's items, excluded from answers) and counted in
  *       {@link Popularity}. Every user-side processor is connected to every user-side store, which puts them
@@ -61,8 +62,8 @@ public final class ServeTopology {
     StreamsBuilder b = new StreamsBuilder();
     List<String> userStores = new ArrayList<>();
     for (String view : serve.views()) {
-      userStores.add(ViewTopics.userStore(view));
-      b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ViewTopics.userStore(view)),
+      userStores.add(topics.userStore(view));
+      b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.userStore(view)),
           Serdes.String(), embeddings));
     }
     userStores.add(INTERACTIONS_STORE);
@@ -78,13 +79,14 @@ public final class ServeTopology {
               .withName("jrl-serve-items-sink-" + view));
       all.filter((key, r) -> key != null && key.startsWith(USER_PREFIX), Named.as("jrl-serve-users-" + view))
           .selectKey((key, r) -> entityId(key), Named.as("jrl-serve-user-key-" + view))
-          .repartition(Repartitioned.<String, EmbeddingRecord>as(ViewTopics.userRepartition(view))
+          .repartition(Repartitioned.<String, EmbeddingRecord>as(topics.userRepartition(view))
               .withKeySerde(Serdes.String()).withValueSerde(embeddings).withNumberOfPartitions(serve.partitions()))
-          .process(() -> new UserVectorProcessor(view), Named.as("jrl-serve-user-store-" + view), stores);
-      b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ViewTopics.itemStore(view)),
+          .process(() -> new UserVectorProcessor(topics.userStore(view)), Named.as("jrl-serve-user-store-" + view),
+              stores);
+      b.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.itemStore(view)),
           Serdes.String(), embeddings).withLoggingDisabled(), topics.itemsTopic(view),
           Consumed.with(Serdes.String(), embeddings).withName("jrl-serve-items-source-" + view),
-          () -> new ItemVectorProcessor(view, index));
+          () -> new ItemVectorProcessor(view, topics.itemStore(view), index));
     }
     b.stream(topics.settings().validatedTopic(), Consumed.with(Serdes.String(), events)
             .withName("jrl-serve-interactions-source"))

@@ -15,6 +15,23 @@ import java.util.Map;
  */
 public record SimilarItems(String item, List<Recommendations.ScoredItem> items, Map<String, ViewWeight> views,
     String servedBy) {
-  /** @param weight w_k used; @param itemVector whether the item has a vector in this view */
-  public record ViewWeight(double weight, boolean itemVector) {}
+  /**
+   * @param weight w_k used
+   * @param itemVector whether the item has a vector in this view
+   * @param viewVersion the view's version the vectors came from (0: the live topic), as in
+   *     {@link Recommendations.ViewUse#viewVersion}
+   */
+  public record ViewWeight(double weight, boolean itemVector, int viewVersion) {
+    /** A use of the live version (0). */
+    public ViewWeight(double weight, boolean itemVector) {
+      this(weight, itemVector, 0);
+    }
+  }
+
+  /** A copy whose views report the version each was served from ({@code versions}: view → version). */
+  public SimilarItems withViewVersions(java.util.function.ToIntFunction<String> versions) {
+    Map<String, ViewWeight> m = new java.util.LinkedHashMap<>();
+    views.forEach((view, w) -> m.put(view, new ViewWeight(w.weight(), w.itemVector(), versions.applyAsInt(view))));
+    return new SimilarItems(item, items, m, servedBy);
+  }
 }

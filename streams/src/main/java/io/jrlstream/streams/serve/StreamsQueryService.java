@@ -26,6 +26,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class StreamsQueryService implements QueryService {
   private final KafkaStreams streams;
+  private final ViewTopics topics;
   private final HostInfo self;
   private final ServeSettings settings;
   private final Recommender recommender;
@@ -33,13 +34,15 @@ public final class StreamsQueryService implements QueryService {
   private final Serializer<String> keys = Serdes.String().serializer();
 
   /**
-   * @param streams the running serving application (built from {@link ServeTopology})
+   * @param streams the running serving application (built from {@link ServeTopology} with {@code topics})
+   * @param topics the served version of each view, its store names; answers report the versions
    * @param self this instance's {@code application.server}
    * @param remote how to ask another instance
    */
-  public StreamsQueryService(KafkaStreams streams, HostInfo self, ServeSettings settings, Recommender recommender,
-      RemoteQueries remote) {
+  public StreamsQueryService(KafkaStreams streams, ViewTopics topics, HostInfo self, ServeSettings settings,
+      Recommender recommender, RemoteQueries remote) {
     this.streams = streams;
+    this.topics = topics;
     this.self = self;
     this.settings = settings;
     this.recommender = recommender;
@@ -54,7 +57,7 @@ public final class StreamsQueryService implements QueryService {
   @Override
   public Recommendations recommend(String user, Query q, boolean forwarded) {
     requireReady();
-    KeyQueryMetadata owner = streams.queryMetadataForKey(ViewTopics.userStore(settings.views().get(0)), user, keys);
+    KeyQueryMetadata owner = streams.queryMetadataForKey(topics.userStore(settings.views().get(0)), user, keys);
     if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE) || owner.activeHost() == null) {
       throw new ServeException.NotReady("the owner of user '" + user + "' is not known yet (rebalancing)");
     }
@@ -65,13 +68,14 @@ public final class StreamsQueryService implements QueryService {
       }
       return remote.recommend(owner.activeHost(), user, q);
     }
-    return recommender.recommend(user, profile(user, owner.partition(), q.views()), q);
+    return recommender.recommend(user, profile(user, owner.partition(), q.views()), q)
+        .withViewVersions(topics::version);
   }
 
   @Override
   public SimilarItems similar(String item, Query q) {
     requireReady();
-    return recommender.similar(item, q);
+    return recommender.similar(item, q).withViewVersions(topics::version);
   }
 
   @Override
@@ -99,7 +103,7 @@ public final class StreamsQueryService implements QueryService {
     try {
       Map<String, UserProfile.UserVector> vectors = new HashMap<>();
       for (String view : views) {
-        EmbeddingRecord r = this.<EmbeddingRecord>store(ViewTopics.userStore(view), partition).get(user);
+        EmbeddingRecord r = this.<EmbeddingRecord>store(topics.userStore(view), partition).get(user);
         if (r != null) {
           vectors.put(view, ServeTopology.userVector(r));
         }

@@ -12,16 +12,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * on the task's stream thread.
  */
 final class UserVectorProcessor implements Processor<String, EmbeddingRecord, Void, Void> {
-  private final String view;
+  private final String storeName;
   private KeyValueStore<String, EmbeddingRecord> store;
 
-  UserVectorProcessor(String view) {
-    this.view = view;
+  /** @param storeName the user store of the view's served version ({@link ViewTopics#userStore}) */
+  UserVectorProcessor(String storeName) {
+    this.storeName = storeName;
   }
 
   @Override
   public void init(ProcessorContext<Void, Void> context) {
-    store = context.getStateStore(ViewTopics.userStore(view));
+    store = context.getStateStore(storeName);
   }
 
   @Override

@@ -4,7 +4,7 @@
  * to the instance that owns the user.
  *
  * <p>Pieces: {@link io.jrlstream.streams.serve.ViewTopics} (the one place that maps a served view to its
- * embedding topic and store names), {@link io.jrlstream.streams.serve.ServeTopology} (pure topology
+ * embedding topic, i.e. its active version, and store names), {@link io.jrlstream.streams.serve.ServeTopology} (pure topology
  * function), {@link io.jrlstream.streams.serve.ItemIndex} (dense per-view item vectors, exact top-N),
  * {@link io.jrlstream.streams.serve.Recommender} (eJRL scores, exclusions, popular fallback; no Kafka),
  * {@link io.jrlstream.streams.serve.StreamsQueryService} (stores, ownership and forwarding via

@@ -137,6 +137,48 @@ class ServeTopologyTest {
   }
 
   @Test
+  void shouldServeAViewsActiveVersionFromItsOwnTopicStoresAndItemsTopic() {
+    ViewTopics v1 = topics.withVersion("review", 1, "jrl.embeddings.v1.review");
+    assertEquals(1, v1.version("review"));
+    assertEquals(0, v1.version("rating"));
+    assertEquals("jrl.embeddings.v1.review", v1.embeddingsTopic("review"));
+    assertEquals(topics.embeddingsTopic("rating"), v1.embeddingsTopic("rating"));
+    assertEquals("jrl-serve-users-review-v1", v1.userStore("review"));
+    assertEquals("jrl-serve-items-review-v1", v1.itemStore("review"));
+    assertEquals(topics.itemsTopic("review") + "-v1", v1.itemsTopic("review"));
+    assertEquals(topics.serveApplicationId() + "-jrl-serve-users-review-v1-repartition",
+        v1.userRepartitionTopic("review"));
+    assertEquals(topics.userStore("rating"), v1.userStore("rating"));
+    assertEquals(topics, v1.withVersion("review", 0, null), "version 0 is the live mapping again");
+    assertThrows(IllegalArgumentException.class, () -> topics.withVersion("review", -1, "t"));
+
+    ItemIndex index = new ItemIndex(VIEWS);
+    AvroSerde<EmbeddingRecord> emb = AvroSerde.of(EmbeddingRecord.class);
+    try (TopologyTestDriver driver = new TopologyTestDriver(ServeTopology.build(v1, serve, index, new Popularity()),
+        props())) {
+      // The live topic is not read for a view served at version 1: its vectors never meet version 1's.
+      assertThrows(IllegalArgumentException.class, () -> driver.createInputTopic(topics.embeddingsTopic("review"),
+          new StringSerializer(), emb.serializer())
+          .pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 1, 9, 9)));
+      TestInputTopic<String, EmbeddingRecord> review = driver.createInputTopic("jrl.embeddings.v1.review",
+          new StringSerializer(), emb.serializer());
+      review.pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 10, 1, 2));
+      review.pipeInput("USER:u", vector("review", EntityKind.USER, "u", 10, 3, 4));
+      assertEquals(1, index.stats(0).items());
+      assertEquals(List.of(1f, 2f), driver.<String, EmbeddingRecord>getKeyValueStore("jrl-serve-items-review-v1")
+          .get("ITEM:a").getVector());
+      assertEquals(List.of(3f, 4f), driver.<String, EmbeddingRecord>getKeyValueStore("jrl-serve-users-review-v1")
+          .get("u").getVector());
+      assertNull(driver.getKeyValueStore("jrl-serve-users-review"), "no store of version 0 for the review view");
+      UserProfile u = profile(driver, v1, "u");
+      Recommendations rec = new Recommender(index, new Popularity(), "test:1", Clock.systemUTC())
+          .recommend("u", u, Query.of(5, List.of("review"), null, serve)).withViewVersions(v1::version);
+      assertEquals(11.0, rec.items().get(0).score(), 1e-6);
+      assertEquals(1, rec.views().get("review").viewVersion());
+    }
+  }
+
+  @Test
   void shouldRejectAnIndexOverOtherViewsAndBadQueries() {
     assertThrows(IllegalArgumentException.class, () -> ServeTopology.build(topics, serve,
         new ItemIndex(List.of("review")), new Popularity()));
@@ -159,10 +201,14 @@ class ServeTopologyTest {
     return p;
   }
 
-  private static UserProfile profile(TopologyTestDriver driver, String user) {
+  private UserProfile profile(TopologyTestDriver driver, String user) {
+    return profile(driver, topics, user);
+  }
+
+  private static UserProfile profile(TopologyTestDriver driver, ViewTopics topics, String user) {
     Map<String, UserProfile.UserVector> vectors = new HashMap<>();
     for (String view : VIEWS) {
-      KeyValueStore<String, EmbeddingRecord> s = driver.getKeyValueStore(ViewTopics.userStore(view));
+      KeyValueStore<String, EmbeddingRecord> s = driver.getKeyValueStore(topics.userStore(view));
       EmbeddingRecord r = s.get(user);
       if (r != null) {
         vectors.put(view, ServeTopology.userVector(r));
