@@ -127,6 +127,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     Synthetic beauty = new Synthetic(views, dim, items, users, history, seed);
     LocalQueryService service = beauty.service(n);
     doc.put("beauty", inProcess(beauty, service, err));
+    doc.put("beautyScans", scans(beauty, queries, err));
 
     if (httpSeconds > 0) {
       doc.put("http", http(service, err));
@@ -143,6 +144,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       service = null;
       Synthetic large = new Synthetic(lv, dim, largeItems, 1000, history, seed + 1);
       doc.put("large", exact(large, large.service(n), largeQueries, Math.max(5, largeQueries / 10)));
+      doc.put("largeScans", scans(large, largeQueries, err));
       if (ann) {
         doc.put("largeApproximate", approximate(large, err));
       }
@@ -195,6 +197,58 @@ final class ServeBenchCommand implements Callable<Integer> {
     out.put("answersDifferingFromReference", mismatches + " of " + checks);
     err.printf("in-process: p50 %.3f ms, p99 %.3f ms (reference p50 %.3f ms)%n", (double) out.get("p50Ms"),
         (double) out.get("p99Ms"), LoadClient.percentile(refNanos, 0.5) / 1e6);
+    err.flush();
+    return out;
+  }
+
+  /**
+   * The index's two-pass scan (8-bit first pass, float re-scoring; what serving uses) against its float full
+   * scan, interleaved query by query on one thread after a warm-up, with the answers compared in full.
+   */
+  private Map<String, Object> scans(Synthetic s, int measured, PrintWriter err) {
+    int views = s.views.size();
+    float[] weights = new float[views];
+    java.util.Arrays.fill(weights, 1f);
+    int warm = Math.max(5, measured / 5);
+    long[] twoPass = new long[measured];
+    long[] full = new long[measured];
+    int differing = 0;
+    for (int i = 0; i < warm + measured; i++) {
+      int u = (int) ((i * 104729L) % s.users);
+      float[][] q = new float[views][];
+      for (int k = 0; k < views; k++) {
+        q[k] = s.userVectors[k][u];
+      }
+      java.util.Set<String> excluded = new java.util.HashSet<>(s.profiles.get("u" + u).interacted());
+      long a = System.nanoTime();
+      List<ItemIndex.Hit> fast = s.index.topN(q, weights, excluded, n);
+      long b = System.nanoTime();
+      List<ItemIndex.Hit> slow = s.index.topNFullScan(q, weights, excluded, n);
+      long c = System.nanoTime();
+      if (i >= warm) {
+        twoPass[i - warm] = b - a;
+        full[i - warm] = c - b;
+        boolean same = fast.size() == slow.size();
+        for (int j = 0; same && j < fast.size(); j++) {
+          same = fast.get(j).itemId().equals(slow.get(j).itemId()) && fast.get(j).score() == slow.get(j).score();
+        }
+        differing += same ? 0 : 1;
+      }
+    }
+    java.util.Arrays.sort(twoPass);
+    java.util.Arrays.sort(full);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("items", s.items);
+    out.put("queries", measured);
+    out.put("twoPass", Map.of("p50Ms", LoadClient.percentile(twoPass, 0.5) / 1e6,
+        "p99Ms", LoadClient.percentile(twoPass, 0.99) / 1e6, "bytesPerItem", s.dim * views + 8 * views));
+    out.put("fullScan", Map.of("p50Ms", LoadClient.percentile(full, 0.5) / 1e6,
+        "p99Ms", LoadClient.percentile(full, 0.99) / 1e6, "bytesPerItem", 4 * s.dim * views));
+    out.put("answersDiffering", differing + " of " + measured);
+    err.printf("%d items, index scans: two-pass p50 %.3f ms p99 %.3f ms; float full scan p50 %.3f ms p99 %.3f ms;"
+        + " answers differing %d of %d%n", s.items, LoadClient.percentile(twoPass, 0.5) / 1e6,
+        LoadClient.percentile(twoPass, 0.99) / 1e6, LoadClient.percentile(full, 0.5) / 1e6,
+        LoadClient.percentile(full, 0.99) / 1e6, differing, measured);
     err.flush();
     return out;
   }

@@ -19,32 +19,118 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * queried view is never returned. Rows are updated in place as vectors change; a removed vector (tombstone)
  * zeroes its row. Slots are never reused, so a slot stays the same item for the life of the index.
  *
+ * <p>Two-pass exact scan: next to each float row the index keeps an 8-bit copy (one scale per item and
+ * view, a quarter of the bytes) and a bound r on how far a score computed from the copy can be from the
+ * float score. {@link #topN} scores every item from the 8-bit copies first (lower bound a − b, upper bound
+ * a + b with b = Σ_k |w_k|·‖q_k‖₂·r_k), keeps the items whose upper bound reaches the n-th best lower bound,
+ * and re-scores only those from the float rows, exactly as {@link #topNFullScan} does: the answer is the
+ * same, bit for bit and tie for tie (see {@link #bound} for the proof's terms).
+ *
  * <p>Lifecycle: filled by the serving topology's global item processors (and rebuilt from their stores on
  * restart), read by queries. Thread-safe: writers take a write lock for one row, queries a read lock for
- * their scan. Queries allocate nothing per item; each query thread keeps one score array of the index's
+ * their scan. Queries allocate nothing per item; each query thread keeps its scratch arrays of the index's
  * size (grown when the index grows).
  */
 public final class ItemIndex {
   private static final int INITIAL_CAPACITY = 1024;
+  /**
+   * Rows and |w_k|·‖q_k‖₂ above this get no bound (re-scored, resp. full scan): then every float product and
+   * sum stays below 2¹²⁷ and the relative rounding model of {@link Block#quantize} holds.
+   */
+  private static final float LARGE = 1e12f;
 
   private final List<String> views;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<String, Integer> slots = new HashMap<>();
   private final Block[] blocks;
-  private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
   private String[] ids = new String[INITIAL_CAPACITY];
   /** Bit k set: the item has a vector in view k. */
   private int[] present = new int[INITIAL_CAPACITY];
   private int size;
 
-  /** One view's vectors. Guarded by the index's lock. */
+  /** One view's vectors and their 8-bit copies. Guarded by the index's lock. */
   private static final class Block {
     int dim = -1;
     float[] data = new float[0];
+    /** Row v's 8-bit copy: data[v·dim + i] ≈ scale[v] · bytes[v·dim + i]. */
+    byte[] bytes = new byte[0];
+    float[] scale = new float[0];
+    /** Per row: the bound r of {@link #bound}; +∞ for a row with a non-finite value. */
+    float[] bound = new float[0];
     int count;
     long updates;
     long latestEventTime;
     boolean initialised;
+
+    void allocate(int capacity) {
+      data = Arrays.copyOf(data, capacity * dim);
+      bytes = Arrays.copyOf(bytes, capacity * dim);
+      scale = Arrays.copyOf(scale, capacity);
+      bound = Arrays.copyOf(bound, capacity);
+    }
+
+    /**
+     * Writes row v's 8-bit copy and its bound r = d·(1 + ρ) + ρ·‖v‖₂, where d = ‖v − scale·bytes‖₂ (the
+     * quantisation error, Cauchy–Schwarz: |q·v − scale·(q·bytes)| ≤ ‖q‖₂·d) and ρ = 4·(dim + 32)·2⁻²⁴ covers
+     * the float rounding of both dot products (each within γ_dim·‖q‖₂·‖v‖₂, resp. ·(‖v‖₂ + d)), of the
+     * product by the scale and of the weighted sum over at most 31 views (γ_32·|w_k|·‖q_k‖₂·‖v_k‖₂), with
+     * room to spare for dim below 2²⁰. Computed in double and rounded up. A row with a non-finite value or
+     * one above {@link #LARGE} gets r = +∞ (always re-scored), so that no float score can overflow.
+     */
+    void quantize(int v) {
+      int o = v * dim;
+      float max = 0;
+      boolean finite = true;
+      for (int i = 0; i < dim; i++) {
+        float x = data[o + i];
+        finite &= Float.isFinite(x);
+        max = Math.max(max, Math.abs(x));
+      }
+      if (!finite || max > LARGE) {
+        Arrays.fill(bytes, o, o + dim, (byte) 0);
+        scale[v] = 0f;
+        bound[v] = Float.POSITIVE_INFINITY;
+        return;
+      }
+      float sc = max / 127f;
+      double err = 0;
+      double norm = 0;
+      for (int i = 0; i < dim; i++) {
+        float x = data[o + i];
+        int b = sc == 0f ? 0 : Math.max(-127, Math.min(127, Math.round(x / sc)));
+        bytes[o + i] = (byte) b;
+        double e = (double) x - (double) sc * b;
+        err += e * e;
+        norm += (double) x * x;
+      }
+      double rho = 4.0 * (dim + 32) * 0x1p-24;
+      double r = Math.sqrt(err) * (1 + rho) + rho * Math.sqrt(norm);
+      scale[v] = sc;
+      bound[v] = Math.nextUp((float) (r * (1 + 0x1p-40)));
+    }
+  }
+
+  /** One query thread's work arrays. */
+  private static final class Scratch {
+    float[] scores = new float[0];
+    float[] lower = new float[0];
+    float[] upper = new float[0];
+    int[] slots = new int[0];
+    int[] heap = new int[0];
+
+    void ensure(int size, int n) {
+      if (scores.length < size) {
+        int cap = Math.max(size, scores.length + (scores.length >> 1));
+        scores = new float[cap];
+        lower = new float[cap];
+        upper = new float[cap];
+        slots = new int[cap];
+      }
+      if (heap.length < n) {
+        heap = new int[n];
+      }
+    }
   }
 
   /**
@@ -84,12 +170,13 @@ public final class ItemIndex {
       Block b = blocks[k];
       if (b.dim < 0) {
         b.dim = vector.length;
-        b.data = new float[ids.length * b.dim];
+        b.allocate(ids.length);
       } else if (vector.length != b.dim) {
         return false;
       }
       int slot = slotForWrite(itemId);
       System.arraycopy(vector, 0, b.data, slot * b.dim, b.dim);
+      b.quantize(slot);
       if ((present[slot] & (1 << k)) == 0) {
         present[slot] |= 1 << k;
         b.count++;
@@ -112,6 +199,7 @@ public final class ItemIndex {
         return;
       }
       Arrays.fill(b.data, slot * b.dim, (slot + 1) * b.dim, 0f);
+      b.quantize(slot);
       present[slot] &= ~(1 << k);
       b.count--;
       b.updates++;
@@ -209,7 +297,8 @@ public final class ItemIndex {
   /**
    * Exact top-n of s(u, v) = Σ_k w_k · (q_k · v_k) over every item with a vector in at least one view k
    * that has a query vector and a non-zero weight, skipping the excluded items. Ties rank the older item
-   * (lower slot) first (see {@link TopN}).
+   * (lower slot) first (see {@link TopN}). Scans the 8-bit copies first and re-scores the candidates from
+   * the float rows (see the class comment): the same answer as {@link #topNFullScan}, scores included.
    *
    * @param query one query vector per view (index order); null where the view does not take part; read only
    * @param weights one weight per view; read only
@@ -219,9 +308,25 @@ public final class ItemIndex {
    * @throws IllegalArgumentException when a query vector's length differs from its view's dimension
    */
   public List<Hit> topN(float[][] query, float[] weights, java.util.Collection<String> excluded, int n) {
+    return topN(query, weights, excluded, n, true);
+  }
+
+  /**
+   * {@link #topN} by scoring every item from its float rows (the reference the two-pass scan is tested and
+   * benchmarked against).
+   */
+  public List<Hit> topNFullScan(float[][] query, float[] weights, java.util.Collection<String> excluded, int n) {
+    return topN(query, weights, excluded, n, false);
+  }
+
+  private List<Hit> topN(float[][] query, float[] weights, java.util.Collection<String> excluded, int n,
+      boolean twoPass) {
     if (query.length != blocks.length || weights.length != blocks.length) {
       throw new IllegalArgumentException("index has " + blocks.length + " views, query has " + query.length
           + " vectors and " + weights.length + " weights");
+    }
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be at least 0, got " + n);
     }
     lock.readLock().lock();
     try {
@@ -235,23 +340,130 @@ public final class ItemIndex {
           used |= 1 << k;
         }
       }
-      float[] scores = scores(size);
-      score(query, weights, used, scores);
       int[] ex = slotsOf(excluded);
-      int[] out = new int[Math.min(n, size)];
-      int got = TopN.select(scores, size, ex, 0, ex.length, out.length, out);
+      int want = Math.min(n, size);
+      Scratch sc = scratch.get();
+      sc.ensure(size, want);
+      int[] out = new int[want];
+      float[] scores;
+      int got;
+      if (twoPass && want > 0 && finiteCoefficients(query, weights, used)) {
+        got = twoPass(query, weights, used, ex, want, sc);
+        scores = sc.scores;
+        for (int i = 0; i < got; i++) {
+          out[i] = sc.slots[sc.heap[i]];
+        }
+      } else {
+        scores = sc.scores;
+        score(query, weights, used, scores);
+        got = TopN.select(scores, size, ex, 0, ex.length, want, out);
+        for (int i = 0; i < got; i++) {
+          sc.heap[i] = out[i]; // the score of out[i] is scores[heap[i]] in both branches
+        }
+      }
       java.util.ArrayList<Hit> hits = new java.util.ArrayList<>(got);
       for (int i = 0; i < got; i++) {
         int slot = out[i];
-        if (Float.isNaN(scores[slot])) {
+        float score = scores[sc.heap[i]];
+        if (Float.isNaN(score)) {
           break; // only items without any queried vector remain
         }
-        hits.add(new Hit(ids[slot], scores[slot], contributions(query, weights, used, slot)));
+        hits.add(new Hit(ids[slot], score, contributions(query, weights, used, slot)));
       }
       return hits;
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** Whether |w_k|·‖q_k‖₂ is finite for every used view (else the bounds say nothing: full scan). */
+  private boolean finiteCoefficients(float[][] query, float[] weights, int used) {
+    for (int k = 0; k < blocks.length; k++) {
+      if ((used & (1 << k)) != 0) {
+        double c = Math.abs(weights[k]) * Math.sqrt(Vectors.squaredNorm(query[k], 0, blocks[k].dim));
+        if (!(c <= LARGE)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The two-pass scan. Pass 1: per eligible item (a vector in a used view, not excluded) a = Σ_k w_k ·
+   * scale_k · (q_k · bytes_k) and b = Σ_k |w_k|·‖q_k‖₂·r_k, so the float score s lies in [a − b, a + b]
+   * (rounded outwards); L = the n-th best lower bound (−∞ when fewer than n items have one). Every item whose
+   * upper bound is below L scores below n other items and cannot be in the answer. Pass 2 scores the others
+   * from the float rows with the same float operations as {@link #score} into {@code sc.scores[0..m)}, their
+   * slots in {@code sc.slots}, ascending, so TopN's tie-break (lower position) is still the lower slot.
+   *
+   * @return how many answers, their positions in sc.heap[0..got), best first
+   */
+  private int twoPass(float[][] query, float[] weights, int used, int[] ex, int n, Scratch sc) {
+    int views = Integer.bitCount(used);
+    int[] ks = new int[views];
+    double[] coef = new double[views];
+    double underflow = 0; // absolute rounding of subnormal results, which the relative model misses
+    for (int k = 0, j = 0; k < blocks.length; k++) {
+      if ((used & (1 << k)) != 0) {
+        ks[j] = k;
+        coef[j++] = Math.abs(weights[k]) * Math.sqrt(Vectors.squaredNorm(query[k], 0, blocks[k].dim));
+        underflow += (Math.abs(weights[k]) * (2.0 * blocks[k].dim + 64) + 2) * 0x1p-147;
+      }
+    }
+    float[] lower = sc.lower;
+    float[] upper = sc.upper;
+    int e = 0;
+    for (int v = 0; v < size; v++) {
+      while (e < ex.length && ex[e] < v) {
+        e++;
+      }
+      if ((present[v] & used) == 0 || (e < ex.length && ex[e] == v)) {
+        lower[v] = Float.NaN; // ranks last in TopN
+        upper[v] = Float.NaN; // never a candidate
+        continue;
+      }
+      double a = 0;
+      double b = 0;
+      for (int j = 0; j < views; j++) {
+        int k = ks[j];
+        Block bk = blocks[k];
+        int dim = bk.dim;
+        a += (double) weights[k] * bk.scale[v] * Vectors.dotBytes(query[k], 0, bk.bytes, v * dim, dim);
+        b += coef[j] * bk.bound[v];
+      }
+      b = b * (1 + 0x1p-20) + Math.abs(a) * 0x1p-40 + underflow; // + the double arithmetic's own rounding
+      if (Double.isFinite(a) && Double.isFinite(b)) {
+        lower[v] = Math.nextDown((float) (a - b));
+        upper[v] = Math.nextUp((float) (a + b));
+      } else {
+        lower[v] = Float.NEGATIVE_INFINITY;
+        upper[v] = Float.POSITIVE_INFINITY;
+      }
+    }
+    int got = TopN.select(lower, size, ex, 0, 0, n, sc.heap);
+    float threshold = got < n || Float.isNaN(lower[sc.heap[n - 1]])
+        ? Float.NEGATIVE_INFINITY : lower[sc.heap[n - 1]];
+    int m = 0;
+    for (int v = 0; v < size; v++) {
+      if (upper[v] >= threshold) { // false for NaN: not eligible
+        sc.slots[m] = v;
+        sc.scores[m++] = exactScore(query, weights, ks, v);
+      }
+    }
+    return TopN.select(sc.scores, m, ex, 0, 0, n, sc.heap);
+  }
+
+  /** Item v's score with exactly the float operations of {@link #score}, view by view in index order. */
+  private float exactScore(float[][] query, float[] weights, int[] ks, int v) {
+    float s = 0f;
+    for (int j = 0; j < ks.length; j++) {
+      int k = ks[j];
+      int dim = blocks[k].dim;
+      float c = weights[k] * Vectors.dot(query[k], 0, blocks[k].data, v * dim, dim);
+      s = j == 0 ? c : s + c;
+    }
+    return s;
   }
 
   /** scores[v] = Σ_k w_k q_k·v_k over the used views; NaN for items with no vector in any used view. */
@@ -308,15 +520,6 @@ public final class ItemIndex {
     return ex;
   }
 
-  private float[] scores(int n) {
-    float[] s = scratch.get();
-    if (s.length < n) {
-      s = new float[Math.max(n, s.length + (s.length >> 1))];
-      scratch.set(s);
-    }
-    return s;
-  }
-
   private int slotForWrite(String itemId) {
     Integer slot = slots.get(itemId);
     if (slot != null) {
@@ -328,7 +531,7 @@ public final class ItemIndex {
       present = Arrays.copyOf(present, cap);
       for (Block b : blocks) {
         if (b.dim > 0) {
-          b.data = Arrays.copyOf(b.data, cap * b.dim);
+          b.allocate(cap);
         }
       }
     }
@@ -346,7 +549,7 @@ public final class ItemIndex {
         present = Arrays.copyOf(present, capacity);
         for (Block b : blocks) {
           if (b.dim > 0) {
-            b.data = Arrays.copyOf(b.data, capacity * b.dim);
+            b.allocate(capacity);
           }
         }
       }
