@@ -339,6 +339,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       err.printf("HTTP: load client JVM -> %s, %d client threads, %d server threads, %.0f s%n", server.url(),
           httpConcurrency, httpThreads, httpSeconds);
       err.flush();
+      long cpu0 = LoadClient.processCpuNanos();
       try (ChildJvm load = ChildJvm.start(Jrl.class, logs, List.of("-Xmx256m", "-XX:+UseSerialGC"),
           List.of("load", "--url", server.url(), "--users", Integer.toString(users), "--n", Integer.toString(n),
               "--concurrency", Integer.toString(httpConcurrency), "--duration", Double.toString(httpSeconds),
@@ -354,8 +355,11 @@ final class ServeBenchCommand implements Callable<Integer> {
         r.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNumber() ? e.getValue().numberValue()
             : e.getValue().asText()));
         out.put("serverThreads", httpThreads);
-        err.printf("HTTP: %.0f queries/s, p50 %.3f ms, p99 %.3f ms%n", r.path("qps").asDouble(),
-            r.path("p50Ms").asDouble(), r.path("p99Ms").asDouble());
+        // This JVM does nothing else while the client runs: its CPU time is the server's.
+        out.put("serverCpuMsPerRequest", (LoadClient.processCpuNanos() - cpu0) / 1e6 / Math.max(1, r.path("sent").asLong()));
+        err.printf("HTTP: %.0f queries/s, p50 %.3f ms, p99 %.3f ms; CPU per request: server %.3f ms, client %.3f ms%n",
+            r.path("qps").asDouble(), r.path("p50Ms").asDouble(), r.path("p99Ms").asDouble(),
+            (double) out.get("serverCpuMsPerRequest"), r.path("clientCpuMsPerRequest").asDouble());
         err.flush();
         return out;
       }

@@ -19,12 +19,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * queried view is never returned. Rows are updated in place as vectors change; a removed vector (tombstone)
  * zeroes its row. Slots are never reused, so a slot stays the same item for the life of the index.
  *
- * <p>Two-pass exact scan: next to each float row the index keeps an 8-bit copy (one scale per item and
- * view, a quarter of the bytes) and a bound r on how far a score computed from the copy can be from the
- * float score. {@link #topN} scores every item from the 8-bit copies first (lower bound a − b, upper bound
- * a + b with b = Σ_k |w_k|·‖q_k‖₂·r_k), keeps the items whose upper bound reaches the n-th best lower bound,
- * and re-scores only those from the float rows, exactly as {@link #topNFullScan} does: the answer is the
- * same, bit for bit and tie for tie (see {@link #bound} for the proof's terms).
+ * <p>Two-pass exact scan: next to the float rows the index keeps one 8-bit row per item holding all the
+ * served views (one scale per item, a quarter of the bytes) and per view a bound r on how far a score from
+ * the 8-bit copy can be from the float score. {@link #topN} scores every item from its 8-bit row first, with
+ * one dot product against the query's views concatenated and multiplied by their weights (lower bound
+ * a − b, upper bound a + b with b = Σ_k |w_k|·‖q_k‖₂·r_k), keeps the items whose upper bound reaches the n-th
+ * best lower bound, and re-scores only those from the float rows, exactly as {@link #topNFullScan} does: the
+ * answer is the same, bit for bit and tie for tie (see {@link #quantize} for the bound's terms).
  *
  * <p>Lifecycle: filled by the serving topology's global item processors (and rebuilt from their stores on
  * restart), read by queries. Thread-safe: writers take a write lock for one row, queries a read lock for
@@ -35,7 +36,7 @@ public final class ItemIndex {
   private static final int INITIAL_CAPACITY = 1024;
   /**
    * Rows and |w_k|·‖q_k‖₂ above this get no bound (re-scored, resp. full scan): then every float product and
-   * sum stays below 2¹²⁷ and the relative rounding model of {@link Block#quantize} holds.
+   * sum stays below 2¹²⁷ and the relative rounding model of {@link #quantize} holds.
    */
   private static final float LARGE = 1e12f;
 
@@ -49,15 +50,14 @@ public final class ItemIndex {
   private int[] present = new int[INITIAL_CAPACITY];
   private int size;
 
-  /** One view's vectors and their 8-bit copies. Guarded by the index's lock. */
+  /** One view's vectors. Guarded by the index's lock. */
   private static final class Block {
     int dim = -1;
     float[] data = new float[0];
-    /** Row v's 8-bit copy: data[v·dim + i] ≈ scale[v] · bytes[v·dim + i]. */
-    byte[] bytes = new byte[0];
-    float[] scale = new float[0];
-    /** Per row: the bound r of {@link #bound}; +∞ for a row with a non-finite value. */
+    /** Per row: the bound r of {@link #quantize}; +∞ for a row with a non-finite or huge value. */
     float[] bound = new float[0];
+    /** Where this view's values start in an 8-bit row, −1 before its first vector. */
+    int offset = -1;
     int count;
     long updates;
     long latestEventTime;
@@ -65,49 +65,72 @@ public final class ItemIndex {
 
     void allocate(int capacity) {
       data = Arrays.copyOf(data, capacity * dim);
-      bytes = Arrays.copyOf(bytes, capacity * dim);
-      scale = Arrays.copyOf(scale, capacity);
       bound = Arrays.copyOf(bound, capacity);
     }
+  }
 
-    /**
-     * Writes row v's 8-bit copy and its bound r = d·(1 + ρ) + ρ·‖v‖₂, where d = ‖v − scale·bytes‖₂ (the
-     * quantisation error, Cauchy–Schwarz: |q·v − scale·(q·bytes)| ≤ ‖q‖₂·d) and ρ = 4·(dim + 32)·2⁻²⁴ covers
-     * the float rounding of both dot products (each within γ_dim·‖q‖₂·‖v‖₂, resp. ·(‖v‖₂ + d)), of the
-     * product by the scale and of the weighted sum over at most 31 views (γ_32·|w_k|·‖q_k‖₂·‖v_k‖₂), with
-     * room to spare for dim below 2²⁰. Computed in double and rounded up. A row with a non-finite value or
-     * one above {@link #LARGE} gets r = +∞ (always re-scored), so that no float score can overflow.
-     */
-    void quantize(int v) {
-      int o = v * dim;
-      float max = 0;
-      boolean finite = true;
-      for (int i = 0; i < dim; i++) {
-        float x = data[o + i];
-        finite &= Float.isFinite(x);
+  /** The 8-bit rows: item v's view k is rowBytes[v·stride + offset_k ..+dim_k) · rowScale[v]. */
+  private byte[] rowBytes = new byte[0];
+  private float[] rowScale = new float[0];
+  private int stride;
+
+  /**
+   * Writes item v's 8-bit row (scale = the largest |value| over its views / 127) and per view k its bound
+   * r_k = d_k·(1 + ρ) + ρ·‖v_k‖₂, where d_k = ‖v_k − scale·bytes_k‖₂ is the quantisation error
+   * (Cauchy–Schwarz: |q_k·v_k − scale·(q_k·bytes_k)| ≤ ‖q_k‖₂·d_k) and ρ = 4·(stride + 64)·2⁻²⁴ covers the
+   * float rounding of the full scan's dot product (γ_dim·‖q_k‖₂·‖v_k‖₂), of the one over the 8-bit row
+   * (γ_stride·|w_k|·‖q_k‖₂·(‖v_k‖₂ + d_k) for view k's share), of the weights applied to the query and of
+   * the weighted sum over at most 31 views (γ_32·|w_k|·‖q_k‖₂·‖v_k‖₂), with room to spare for rows below 2²⁰
+   * values. Computed in double, rounded up. A view holding a non-finite value or one above {@link #LARGE}
+   * gets r = +∞ (the item is always re-scored) and the item scale 0, so that no float score can overflow.
+   */
+  private void quantize(int v) {
+    float max = 0;
+    boolean usable = true;
+    for (Block b : blocks) {
+      for (int i = 0, o = v * b.dim; i < b.dim; i++) {
+        float x = b.data[o + i];
+        usable &= Float.isFinite(x) && Math.abs(x) <= LARGE;
         max = Math.max(max, Math.abs(x));
       }
-      if (!finite || max > LARGE) {
-        Arrays.fill(bytes, o, o + dim, (byte) 0);
-        scale[v] = 0f;
-        bound[v] = Float.POSITIVE_INFINITY;
-        return;
+    }
+    float sc = usable ? max / 127f : 0f;
+    double rho = 4.0 * (stride + 64) * 0x1p-24;
+    for (Block b : blocks) {
+      if (b.dim < 0) {
+        continue;
       }
-      float sc = max / 127f;
       double err = 0;
       double norm = 0;
-      for (int i = 0; i < dim; i++) {
-        float x = data[o + i];
-        int b = sc == 0f ? 0 : Math.max(-127, Math.min(127, Math.round(x / sc)));
-        bytes[o + i] = (byte) b;
-        double e = (double) x - (double) sc * b;
+      boolean finite = true;
+      for (int i = 0, o = v * b.dim, r = v * stride + b.offset; i < b.dim; i++) {
+        float x = b.data[o + i];
+        finite &= Float.isFinite(x) && Math.abs(x) <= LARGE;
+        int q = sc == 0f ? 0 : Math.max(-127, Math.min(127, Math.round(x / sc)));
+        rowBytes[r + i] = (byte) q;
+        double e = (double) x - (double) sc * q;
         err += e * e;
         norm += (double) x * x;
       }
-      double rho = 4.0 * (dim + 32) * 0x1p-24;
       double r = Math.sqrt(err) * (1 + rho) + rho * Math.sqrt(norm);
-      scale[v] = sc;
-      bound[v] = Math.nextUp((float) (r * (1 + 0x1p-40)));
+      b.bound[v] = finite ? Math.nextUp((float) (r * (1 + 0x1p-40))) : Float.POSITIVE_INFINITY;
+    }
+    rowScale[v] = sc;
+  }
+
+  /** Lays the 8-bit rows out again after a view got its dimension, and re-quantises every item. */
+  private void relayout() {
+    stride = 0;
+    for (Block b : blocks) {
+      if (b.dim > 0) {
+        b.offset = stride;
+        stride += b.dim;
+      }
+    }
+    rowBytes = new byte[ids.length * stride];
+    rowScale = new float[ids.length];
+    for (int v = 0; v < size; v++) {
+      quantize(v);
     }
   }
 
@@ -118,6 +141,17 @@ public final class ItemIndex {
     float[] upper = new float[0];
     int[] slots = new int[0];
     int[] heap = new int[0];
+    private float[] query = new float[0];
+
+    /** A zeroed array of the given length for the weighted query. */
+    float[] query(int length) {
+      if (query.length != length) {
+        query = new float[length];
+      } else {
+        Arrays.fill(query, 0f);
+      }
+      return query;
+    }
 
     void ensure(int size, int n) {
       if (scores.length < size) {
@@ -171,12 +205,13 @@ public final class ItemIndex {
       if (b.dim < 0) {
         b.dim = vector.length;
         b.allocate(ids.length);
+        relayout();
       } else if (vector.length != b.dim) {
         return false;
       }
       int slot = slotForWrite(itemId);
       System.arraycopy(vector, 0, b.data, slot * b.dim, b.dim);
-      b.quantize(slot);
+      quantize(slot);
       if ((present[slot] & (1 << k)) == 0) {
         present[slot] |= 1 << k;
         b.count++;
@@ -199,7 +234,7 @@ public final class ItemIndex {
         return;
       }
       Arrays.fill(b.data, slot * b.dim, (slot + 1) * b.dim, 0f);
-      b.quantize(slot);
+      quantize(slot);
       present[slot] &= ~(1 << k);
       b.count--;
       b.updates++;
@@ -390,8 +425,9 @@ public final class ItemIndex {
   }
 
   /**
-   * The two-pass scan. Pass 1: per eligible item (a vector in a used view, not excluded) a = Σ_k w_k ·
-   * scale_k · (q_k · bytes_k) and b = Σ_k |w_k|·‖q_k‖₂·r_k, so the float score s lies in [a − b, a + b]
+   * The two-pass scan. Pass 1: per eligible item (a vector in a used view, not excluded) a = scale ·
+   * (qw · bytes), qw the used views' w_k·q_k laid out like the 8-bit rows (zeros elsewhere), and
+   * b = Σ_k |w_k|·‖q_k‖₂·r_k, so the float score s lies in [a − b, a + b]
    * (rounded outwards); L = the n-th best lower bound (−∞ when fewer than n items have one). Every item whose
    * upper bound is below L scores below n other items and cannot be in the answer. Pass 2 scores the others
    * from the float rows with the same float operations as {@link #score} into {@code sc.scores[0..m)}, their
@@ -403,13 +439,27 @@ public final class ItemIndex {
     int views = Integer.bitCount(used);
     int[] ks = new int[views];
     double[] coef = new double[views];
-    double underflow = 0; // absolute rounding of subnormal results, which the relative model misses
+    // Absolute rounding of subnormal results, which the relative model misses: the full scan's products and
+    // sums, and the 8-bit row's (each below 2⁻¹⁴⁹ before the scale, which is at most LARGE / 127).
+    double underflow = 4.0 * stride * LARGE * 0x1p-149;
     for (int k = 0, j = 0; k < blocks.length; k++) {
       if ((used & (1 << k)) != 0) {
         ks[j] = k;
         coef[j++] = Math.abs(weights[k]) * Math.sqrt(Vectors.squaredNorm(query[k], 0, blocks[k].dim));
         underflow += (Math.abs(weights[k]) * (2.0 * blocks[k].dim + 64) + 2) * 0x1p-147;
       }
+    }
+    float[] qw = sc.query(stride);
+    for (int j = 0; j < views; j++) {
+      Block bk = blocks[ks[j]];
+      float w = weights[ks[j]];
+      for (int i = 0; i < bk.dim; i++) {
+        qw[bk.offset + i] = w * query[ks[j]][i];
+      }
+    }
+    float[][] bounds = new float[views][];
+    for (int j = 0; j < views; j++) {
+      bounds[j] = blocks[ks[j]].bound;
     }
     float[] lower = sc.lower;
     float[] upper = sc.upper;
@@ -423,14 +473,10 @@ public final class ItemIndex {
         upper[v] = Float.NaN; // never a candidate
         continue;
       }
-      double a = 0;
+      double a = (double) rowScale[v] * Vectors.dotBytes(qw, 0, rowBytes, v * stride, stride);
       double b = 0;
       for (int j = 0; j < views; j++) {
-        int k = ks[j];
-        Block bk = blocks[k];
-        int dim = bk.dim;
-        a += (double) weights[k] * bk.scale[v] * Vectors.dotBytes(query[k], 0, bk.bytes, v * dim, dim);
-        b += coef[j] * bk.bound[v];
+        b += coef[j] * bounds[j][v];
       }
       b = b * (1 + 0x1p-20) + Math.abs(a) * 0x1p-40 + underflow; // + the double arithmetic's own rounding
       if (Double.isFinite(a) && Double.isFinite(b)) {
@@ -534,6 +580,8 @@ public final class ItemIndex {
           b.allocate(cap);
         }
       }
+      rowBytes = Arrays.copyOf(rowBytes, cap * stride);
+      rowScale = Arrays.copyOf(rowScale, cap);
     }
     ids[size] = itemId;
     slots.put(itemId, size);
@@ -552,6 +600,8 @@ public final class ItemIndex {
             b.allocate(capacity);
           }
         }
+        rowBytes = Arrays.copyOf(rowBytes, capacity * stride);
+        rowScale = Arrays.copyOf(rowScale, capacity);
       }
     } finally {
       lock.writeLock().unlock();

@@ -93,6 +93,28 @@ class ItemIndexTwoPassTest {
   }
 
   @Test
+  void shouldStayExactWhenAViewArrivesAfterItemsAndRowsGrow() {
+    Rng rng = new Rng(15);
+    ItemIndex index = new ItemIndex(List.of("a", "b"));
+    for (int v = 0; v < 1500; v++) { // grows past the initial capacity with view a only
+      index.upsert(0, "i" + v, gaussian(rng, 20, 1f), 0);
+    }
+    float[][] q = {gaussian(rng, 20, 1f), gaussian(rng, 7, 3f)};
+    assertSameAnswer(index, q, new float[] {1f, 1f}, Set.of(), 10);
+    for (int v = 0; v < 1500; v += 2) { // view b arrives: the 8-bit rows are laid out again
+      index.upsert(1, "i" + v, gaussian(rng, 7, 0.01f * (v % 5)), 0);
+    }
+    for (int v = 1500; v < 2100; v++) {
+      index.upsert(1, "i" + v, gaussian(rng, 7, 1f), 0);
+    }
+    for (int n : new int[] {1, 10, 64}) {
+      assertSameAnswer(index, q, new float[] {1f, 1f}, Set.of("i3"), n);
+      assertSameAnswer(index, q, new float[] {0.1f, 4f}, Set.of(), n);
+      assertSameAnswer(index, new float[][] {null, q[1]}, new float[] {1f, 1f}, Set.of(), n);
+    }
+  }
+
+  @Test
   void shouldKeepTiesAndNearTiesInSlotOrder() {
     Rng rng = new Rng(12);
     int dim = 48;
