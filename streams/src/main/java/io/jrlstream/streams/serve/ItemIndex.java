@@ -45,6 +45,8 @@ public final class ItemIndex {
   private final Map<String, Integer> slots = new HashMap<>();
   private final Block[] blocks;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final java.util.concurrent.atomic.LongAdder twoPassQueries = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder rescored = new java.util.concurrent.atomic.LongAdder();
   private String[] ids = new String[INITIAL_CAPACITY];
   /** Bit k set: the item has a vector in view k. */
   private int[] present = new int[INITIAL_CAPACITY];
@@ -497,7 +499,15 @@ public final class ItemIndex {
         sc.scores[m++] = exactScore(query, weights, ks, v);
       }
     }
+    twoPassQueries.increment();
+    rescored.add(m);
     return TopN.select(sc.scores, m, ex, 0, 0, n, sc.heap);
+  }
+
+  /** Items re-scored from the float rows per two-pass query so far, on average (0 before any); for figures. */
+  public double meanRescored() {
+    long q = twoPassQueries.sum();
+    return q == 0 ? 0 : rescored.sum() / (double) q;
   }
 
   /** Item v's score with exactly the float operations of {@link #score}, view by view in index order. */
