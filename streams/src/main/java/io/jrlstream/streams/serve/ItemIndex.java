@@ -139,8 +139,10 @@ public final class ItemIndex {
   /** One query thread's work arrays. */
   private static final class Scratch {
     float[] scores = new float[0];
-    float[] lower = new float[0];
-    float[] upper = new float[0];
+    /** Candidates' upper bounds, by position in slots. */
+    double[] high = new double[0];
+    /** Min-heap of the n best lower bounds so far. */
+    double[] low = new double[0];
     int[] slots = new int[0];
     int[] heap = new int[0];
     private float[] query = new float[0];
@@ -159,12 +161,12 @@ public final class ItemIndex {
       if (scores.length < size) {
         int cap = Math.max(size, scores.length + (scores.length >> 1));
         scores = new float[cap];
-        lower = new float[cap];
-        upper = new float[cap];
+        high = new double[cap];
         slots = new int[cap];
       }
       if (heap.length < n) {
         heap = new int[n];
+        low = new double[n];
       }
     }
   }
@@ -429,11 +431,14 @@ public final class ItemIndex {
   /**
    * The two-pass scan. Pass 1: per eligible item (a vector in a used view, not excluded) a = scale ·
    * (qw · bytes), qw the used views' w_k·q_k laid out like the 8-bit rows (zeros elsewhere), and
-   * b = Σ_k |w_k|·‖q_k‖₂·r_k, so the float score s lies in [a − b, a + b]
-   * (rounded outwards); L = the n-th best lower bound (−∞ when fewer than n items have one). Every item whose
-   * upper bound is below L scores below n other items and cannot be in the answer. Pass 2 scores the others
-   * from the float rows with the same float operations as {@link #score} into {@code sc.scores[0..m)}, their
-   * slots in {@code sc.slots}, ascending, so TopN's tie-break (lower position) is still the lower slot.
+   * b = Σ_k |w_k|·‖q_k‖₂·r_k (enlarged to cover the double arithmetic), so the float score s lies in
+   * [a − b, a + b]; L = the n-th best lower bound (−∞ when fewer than n items have one). Every item whose
+   * upper bound is below L scores below n other items and cannot be in the answer. A min-heap keeps the n
+   * best lower bounds seen so far, whose least only rises towards L, so an item whose upper bound is below it
+   * is dropped at once and the others are kept as candidates with their upper bound. Pass 2 drops the
+   * candidates below the final L and scores the rest from the float rows with the same float operations as
+   * {@link #score} into {@code sc.scores[0..m)}, their slots in {@code sc.slots}, ascending, so TopN's
+   * tie-break (lower position) is still the lower slot.
    *
    * @return how many answers, their positions in sc.heap[0..got), best first
    */
@@ -463,17 +468,19 @@ public final class ItemIndex {
     for (int j = 0; j < views; j++) {
       bounds[j] = blocks[ks[j]].bound;
     }
-    float[] lower = sc.lower;
-    float[] upper = sc.upper;
+    double[] low = sc.low;
+    double[] high = sc.high;
+    int[] slots = sc.slots;
+    int filled = 0;
+    double least = Double.NEGATIVE_INFINITY; // the least of the n best lower bounds so far
+    int m = 0;
     int e = 0;
     for (int v = 0; v < size; v++) {
       while (e < ex.length && ex[e] < v) {
         e++;
       }
       if ((present[v] & used) == 0 || (e < ex.length && ex[e] == v)) {
-        lower[v] = Float.NaN; // ranks last in TopN
-        upper[v] = Float.NaN; // never a candidate
-        continue;
+        continue; // not eligible
       }
       double a = (double) rowScale[v] * Vectors.dotBytes(qw, 0, rowBytes, v * stride, stride);
       double b = 0;
@@ -481,27 +488,72 @@ public final class ItemIndex {
         b += coef[j] * bounds[j][v];
       }
       b = b * (1 + 0x1p-20) + Math.abs(a) * 0x1p-40 + underflow; // + the double arithmetic's own rounding
-      if (Double.isFinite(a) && Double.isFinite(b)) {
-        lower[v] = Math.nextDown((float) (a - b));
-        upper[v] = Math.nextUp((float) (a + b));
-      } else {
-        lower[v] = Float.NEGATIVE_INFINITY;
-        upper[v] = Float.POSITIVE_INFINITY;
+      double hi = a + b;
+      if (hi < least) {
+        continue; // NaN (an unbounded row) never compares below: kept
+      }
+      slots[m] = v;
+      high[m++] = hi;
+      double lo = a - b;
+      if (filled < n) {
+        if (lo == lo) {
+          low[filled] = lo;
+          siftUp(low, filled++);
+          if (filled == n) {
+            least = low[0];
+          }
+        }
+      } else if (lo > least) {
+        low[0] = lo;
+        siftDown(low, n);
+        least = low[0];
       }
     }
-    int got = TopN.select(lower, size, ex, 0, 0, n, sc.heap);
-    float threshold = got < n || Float.isNaN(lower[sc.heap[n - 1]])
-        ? Float.NEGATIVE_INFINITY : lower[sc.heap[n - 1]];
-    int m = 0;
-    for (int v = 0; v < size; v++) {
-      if (upper[v] >= threshold) { // false for NaN: not eligible
-        sc.slots[m] = v;
-        sc.scores[m++] = exactScore(query, weights, ks, v);
+    int kept = 0;
+    for (int i = 0; i < m; i++) {
+      if (!(high[i] < least)) {
+        int v = slots[i];
+        slots[kept] = v;
+        sc.scores[kept++] = exactScore(query, weights, ks, v);
       }
     }
+    m = kept;
     twoPassQueries.increment();
     rescored.add(m);
     return TopN.select(sc.scores, m, ex, 0, 0, n, sc.heap);
+  }
+
+  private static void siftUp(double[] heap, int i) {
+    double x = heap[i];
+    while (i > 0) {
+      int parent = (i - 1) >>> 1;
+      if (heap[parent] <= x) {
+        break;
+      }
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = x;
+  }
+
+  private static void siftDown(double[] heap, int size) {
+    double x = heap[0];
+    int i = 0;
+    while (true) {
+      int child = 2 * i + 1;
+      if (child >= size) {
+        break;
+      }
+      if (child + 1 < size && heap[child + 1] < heap[child]) {
+        child++;
+      }
+      if (heap[child] >= x) {
+        break;
+      }
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = x;
   }
 
   /** Items re-scored from the float rows per two-pass query so far, on average (0 before any); for figures. */
