@@ -106,6 +106,14 @@ final class ServeBenchCommand implements Callable<Integer> {
       description = "HNSW candidates per query, one measurement each (default ${DEFAULT-VALUE}).")
   List<Integer> hnswEf;
 
+  @Option(names = "--hnsw-threads", defaultValue = "1", description = "HNSW build threads (Lucene's concurrent builder above 1; "
+      + "2 was slower than 1 on the loaded 2-core machine; default ${DEFAULT-VALUE}).")
+  int hnswThreads;
+
+  @Option(names = "--hnsw-lucene-scorer", description = "Build and search HNSW with Lucene's own inner product "
+      + "(scalar on Java 17) instead of the project's SIMD Vectors.dot: the reference for build times.")
+  boolean hnswLuceneScorer;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic vectors (default ${DEFAULT-VALUE}).")
   long seed;
 
@@ -285,13 +293,17 @@ final class ServeBenchCommand implements Callable<Integer> {
 
   /** HNSW over the large index: build time, then per ef latency and recall@n against the exact answers. */
   private Map<String, Object> approximate(Synthetic s, PrintWriter err) {
-    err.printf("building HNSW (M=%d, beam %d) over %d items%n", hnswM, hnswBeam, s.items);
+    err.printf("building HNSW (M=%d, beam %d, %s scorer, %d threads) over %d items%n", hnswM, hnswBeam,
+        hnswLuceneScorer ? "lucene" : "Vectors.dot", hnswThreads, s.items);
     err.flush();
     long t0 = System.nanoTime();
-    HnswIndex hnsw = HnswIndex.build(s.index, s.views, hnswM, hnswBeam, seed);
+    HnswIndex hnsw = HnswIndex.build(s.index, s.views, hnswM, hnswBeam, seed, hnswLuceneScorer, hnswThreads);
     double buildSecs = (System.nanoTime() - t0) / 1e9;
+    err.printf("HNSW built in %.1f s%n", buildSecs);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("library", "lucene-core HnswGraphBuilder (maximum inner product, views concatenated)");
+    out.put("scorer", hnswLuceneScorer ? "lucene" : "Vectors.dot");
+    out.put("buildThreads", hnswThreads);
     out.put("m", hnswM);
     out.put("beamWidth", hnswBeam);
     out.put("buildSeconds", buildSecs);
