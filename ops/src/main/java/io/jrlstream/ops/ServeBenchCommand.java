@@ -106,6 +106,14 @@ final class ServeBenchCommand implements Callable<Integer> {
       description = "HNSW candidates per query, one measurement each (default ${DEFAULT-VALUE}).")
   List<Integer> hnswEf;
 
+  @Option(names = "--hnsw-threads", defaultValue = "1", description = "HNSW build threads (Lucene's concurrent builder above 1; "
+      + "2 was slower than 1 on the loaded 2-core machine; default ${DEFAULT-VALUE}).")
+  int hnswThreads;
+
+  @Option(names = "--hnsw-lucene-scorer", description = "Build and search HNSW with Lucene's own inner product "
+      + "(scalar on Java 17) instead of the project's SIMD Vectors.dot: the reference for build times.")
+  boolean hnswLuceneScorer;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic vectors (default ${DEFAULT-VALUE}).")
   long seed;
 
@@ -127,6 +135,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     Synthetic beauty = new Synthetic(views, dim, items, users, history, seed);
     LocalQueryService service = beauty.service(n);
     doc.put("beauty", inProcess(beauty, service, err));
+    doc.put("beautyScans", scans(beauty, queries, err));
 
     if (httpSeconds > 0) {
       doc.put("http", http(service, err));
@@ -143,6 +152,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       service = null;
       Synthetic large = new Synthetic(lv, dim, largeItems, 1000, history, seed + 1);
       doc.put("large", exact(large, large.service(n), largeQueries, Math.max(5, largeQueries / 10)));
+      doc.put("largeScans", scans(large, largeQueries, err));
       if (ann) {
         doc.put("largeApproximate", approximate(large, err));
       }
@@ -199,6 +209,59 @@ final class ServeBenchCommand implements Callable<Integer> {
     return out;
   }
 
+  /**
+   * The index's two-pass scan (8-bit first pass, float re-scoring; what serving uses) against its float full
+   * scan, interleaved query by query on one thread after a warm-up, with the answers compared in full.
+   */
+  private Map<String, Object> scans(Synthetic s, int measured, PrintWriter err) {
+    int views = s.views.size();
+    float[] weights = new float[views];
+    java.util.Arrays.fill(weights, 1f);
+    int warm = Math.max(5, measured / 5);
+    long[] twoPass = new long[measured];
+    long[] full = new long[measured];
+    int differing = 0;
+    for (int i = 0; i < warm + measured; i++) {
+      int u = (int) ((i * 104729L) % s.users);
+      float[][] q = new float[views][];
+      for (int k = 0; k < views; k++) {
+        q[k] = s.userVectors[k][u];
+      }
+      java.util.Set<String> excluded = new java.util.HashSet<>(s.profiles.get("u" + u).interacted());
+      long a = System.nanoTime();
+      List<ItemIndex.Hit> fast = s.index.topN(q, weights, excluded, n);
+      long b = System.nanoTime();
+      List<ItemIndex.Hit> slow = s.index.topNFullScan(q, weights, excluded, n);
+      long c = System.nanoTime();
+      if (i >= warm) {
+        twoPass[i - warm] = b - a;
+        full[i - warm] = c - b;
+        boolean same = fast.size() == slow.size();
+        for (int j = 0; same && j < fast.size(); j++) {
+          same = fast.get(j).itemId().equals(slow.get(j).itemId()) && fast.get(j).score() == slow.get(j).score();
+        }
+        differing += same ? 0 : 1;
+      }
+    }
+    java.util.Arrays.sort(twoPass);
+    java.util.Arrays.sort(full);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("items", s.items);
+    out.put("queries", measured);
+    out.put("twoPass", Map.of("p50Ms", LoadClient.percentile(twoPass, 0.5) / 1e6,
+        "p99Ms", LoadClient.percentile(twoPass, 0.99) / 1e6, "bytesPerItem", s.dim * views + 4 + 4 * views));
+    out.put("fullScan", Map.of("p50Ms", LoadClient.percentile(full, 0.5) / 1e6,
+        "p99Ms", LoadClient.percentile(full, 0.99) / 1e6, "bytesPerItem", 4 * s.dim * views));
+    out.put("answersDiffering", differing + " of " + measured);
+    out.put("meanItemsRescored", s.index.meanRescored());
+    err.printf("%d items, index scans: two-pass p50 %.3f ms p99 %.3f ms; float full scan p50 %.3f ms p99 %.3f ms;"
+        + " answers differing %d of %d; items re-scored per query %.1f%n", s.items, LoadClient.percentile(twoPass, 0.5) / 1e6,
+        LoadClient.percentile(twoPass, 0.99) / 1e6, LoadClient.percentile(full, 0.5) / 1e6,
+        LoadClient.percentile(full, 0.99) / 1e6, differing, measured, s.index.meanRescored());
+    err.flush();
+    return out;
+  }
+
   /** Latency of {@code measured} single-thread queries after {@code warm} warm-up queries. */
   private Map<String, Object> exact(Synthetic s, LocalQueryService service, int measured, int warm) {
     Query q = Query.of(n, null, null, service.settings());
@@ -230,13 +293,17 @@ final class ServeBenchCommand implements Callable<Integer> {
 
   /** HNSW over the large index: build time, then per ef latency and recall@n against the exact answers. */
   private Map<String, Object> approximate(Synthetic s, PrintWriter err) {
-    err.printf("building HNSW (M=%d, beam %d) over %d items%n", hnswM, hnswBeam, s.items);
+    err.printf("building HNSW (M=%d, beam %d, %s scorer, %d threads) over %d items%n", hnswM, hnswBeam,
+        hnswLuceneScorer ? "lucene" : "Vectors.dot", hnswThreads, s.items);
     err.flush();
     long t0 = System.nanoTime();
-    HnswIndex hnsw = HnswIndex.build(s.index, s.views, hnswM, hnswBeam, seed);
+    HnswIndex hnsw = HnswIndex.build(s.index, s.views, hnswM, hnswBeam, seed, hnswLuceneScorer, hnswThreads);
     double buildSecs = (System.nanoTime() - t0) / 1e9;
+    err.printf("HNSW built in %.1f s%n", buildSecs);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("library", "lucene-core HnswGraphBuilder (maximum inner product, views concatenated)");
+    out.put("scorer", hnswLuceneScorer ? "lucene" : "Vectors.dot");
+    out.put("buildThreads", hnswThreads);
     out.put("m", hnswM);
     out.put("beamWidth", hnswBeam);
     out.put("buildSeconds", buildSecs);
@@ -285,6 +352,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       err.printf("HTTP: load client JVM -> %s, %d client threads, %d server threads, %.0f s%n", server.url(),
           httpConcurrency, httpThreads, httpSeconds);
       err.flush();
+      long cpu0 = LoadClient.processCpuNanos();
       try (ChildJvm load = ChildJvm.start(Jrl.class, logs, List.of("-Xmx256m", "-XX:+UseSerialGC"),
           List.of("load", "--url", server.url(), "--users", Integer.toString(users), "--n", Integer.toString(n),
               "--concurrency", Integer.toString(httpConcurrency), "--duration", Double.toString(httpSeconds),
@@ -300,8 +368,11 @@ final class ServeBenchCommand implements Callable<Integer> {
         r.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNumber() ? e.getValue().numberValue()
             : e.getValue().asText()));
         out.put("serverThreads", httpThreads);
-        err.printf("HTTP: %.0f queries/s, p50 %.3f ms, p99 %.3f ms%n", r.path("qps").asDouble(),
-            r.path("p50Ms").asDouble(), r.path("p99Ms").asDouble());
+        // This JVM does nothing else while the client runs: its CPU time is the server's.
+        out.put("serverCpuMsPerRequest", (LoadClient.processCpuNanos() - cpu0) / 1e6 / Math.max(1, r.path("sent").asLong()));
+        err.printf("HTTP: %.0f queries/s, p50 %.3f ms, p99 %.3f ms; CPU per request: server %.3f ms, client %.3f ms%n",
+            r.path("qps").asDouble(), r.path("p50Ms").asDouble(), r.path("p99Ms").asDouble(),
+            (double) out.get("serverCpuMsPerRequest"), r.path("clientCpuMsPerRequest").asDouble());
         err.flush();
         return out;
       }

@@ -6,6 +6,9 @@ interface Kernels {
 
   float dot(float[] x, int xo, float[] y, int yo, int n);
 
+  /** x[xo..xo+n) · y[yo..yo+n) with y's bytes read as signed integers. */
+  float dotBytes(float[] x, int xo, byte[] y, int yo, int n);
+
   /** The SIMD kernels when the incubator module is present in the boot layer, else the scalar ones. */
   static Kernels best() {
     if (Boolean.getBoolean("jrl.scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {

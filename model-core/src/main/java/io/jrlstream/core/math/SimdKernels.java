@@ -1,12 +1,17 @@
 package io.jrlstream.core.math;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API kernels; loaded only when {@code jdk.incubator.vector} is in the boot layer. */
 final class SimdKernels implements Kernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  /** As many bytes as S has floats: one byte load widens to one float vector. */
+  private static final VectorSpecies<Byte> B =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(S.length() * Byte.SIZE));
 
   @Override
   public String name() {
@@ -28,5 +33,34 @@ final class SimdKernels implements Kernels {
       s += x[xo + i] * y[yo + i];
     }
     return s;
+  }
+
+  @Override
+  public float dotBytes(float[] x, int xo, byte[] y, int yo, int n) {
+    // Four accumulators: the widening leaves the loop bound by the fma latency with one.
+    int l = S.length();
+    FloatVector acc0 = FloatVector.zero(S);
+    FloatVector acc1 = FloatVector.zero(S);
+    FloatVector acc2 = FloatVector.zero(S);
+    FloatVector acc3 = FloatVector.zero(S);
+    int i = 0;
+    for (; i + 4 * l <= n; i += 4 * l) {
+      acc0 = FloatVector.fromArray(S, x, xo + i).fma(widen(y, yo + i), acc0);
+      acc1 = FloatVector.fromArray(S, x, xo + i + l).fma(widen(y, yo + i + l), acc1);
+      acc2 = FloatVector.fromArray(S, x, xo + i + 2 * l).fma(widen(y, yo + i + 2 * l), acc2);
+      acc3 = FloatVector.fromArray(S, x, xo + i + 3 * l).fma(widen(y, yo + i + 3 * l), acc3);
+    }
+    for (; i + l <= n; i += l) {
+      acc0 = FloatVector.fromArray(S, x, xo + i).fma(widen(y, yo + i), acc0);
+    }
+    float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += x[xo + i] * y[yo + i];
+    }
+    return s;
+  }
+
+  private static FloatVector widen(byte[] y, int at) {
+    return (FloatVector) ByteVector.fromArray(B, y, at).castShape(S, 0);
   }
 }

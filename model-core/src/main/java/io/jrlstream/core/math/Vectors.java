@@ -25,6 +25,15 @@ public final class Vectors {
     return KERNELS.dot(x, xo, y, yo, n);
   }
 
+  /**
+   * Returns x[xo..xo+n) · y[yo..yo+n) with y's bytes read as signed integers (−128..127): the first pass of
+   * a scan over 8-bit copies of float rows (a quarter of the bytes). The result is a float sum of n exact
+   * products, so its rounding error is at most about n·2⁻²⁴·Σ|x_i·y_i|, as for {@link #dot}.
+   */
+  public static float dotBytes(float[] x, int xo, byte[] y, int yo, int n) {
+    return KERNELS.dotBytes(x, xo, y, yo, n);
+  }
+
   /** Returns x · y over the full length of x (which must equal y's). */
   public static float dot(float[] x, float[] y) {
     checkSameLength(x, y);

@@ -76,6 +76,35 @@ class VectorsTest {
   }
 
   @Test
+  void shouldDotFloatsWithSignedBytesInBothKernels() {
+    Kernels best = Kernels.best();
+    Kernels scalar = new ScalarKernels();
+    Rng rng = new Rng(78);
+    float[] x = random(rng, 1200);
+    byte[] y = new byte[1200];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = (byte) (rng.nextInt(256) - 128); // -128..127, both extremes included below
+    }
+    y[5] = -128;
+    y[6] = 127;
+    for (int n : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 300, 1000, 1190}) {
+      for (int xo : new int[] {0, 3}) {
+        int yo = 5;
+        double exact = 0;
+        double abs = 0;
+        for (int i = 0; i < n; i++) {
+          exact += (double) x[xo + i] * y[yo + i];
+          abs += Math.abs((double) x[xo + i] * y[yo + i]);
+        }
+        double tol = n * 0x1p-23 * abs + 1e-7;
+        assertEquals(exact, best.dotBytes(x, xo, y, yo, n), tol, best.name() + " n=" + n + " xo=" + xo);
+        assertEquals(exact, scalar.dotBytes(x, xo, y, yo, n), tol, "scalar n=" + n + " xo=" + xo);
+        assertEquals(best.dotBytes(x, xo, y, yo, n), Vectors.dotBytes(x, xo, y, yo, n));
+      }
+    }
+  }
+
+  @Test
   void shouldComputeAffineAndNameBothShapesOnMismatch() {
     float[] a = {1, 2, 3, 4, 5, 6}; // 2x3
     float[] out = new float[2];

@@ -19,19 +19,34 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * queried view is never returned. Rows are updated in place as vectors change; a removed vector (tombstone)
  * zeroes its row. Slots are never reused, so a slot stays the same item for the life of the index.
  *
+ * <p>Two-pass exact scan: next to the float rows the index keeps one 8-bit row per item holding all the
+ * served views (one scale per item, a quarter of the bytes) and per view a bound r on how far a score from
+ * the 8-bit copy can be from the float score. {@link #topN} scores every item from its 8-bit row first, with
+ * one dot product against the query's views concatenated and multiplied by their weights (lower bound
+ * a − b, upper bound a + b with b = Σ_k |w_k|·‖q_k‖₂·r_k), keeps the items whose upper bound reaches the n-th
+ * best lower bound, and re-scores only those from the float rows, exactly as {@link #topNFullScan} does: the
+ * answer is the same, bit for bit and tie for tie (see {@link #quantize} for the bound's terms).
+ *
  * <p>Lifecycle: filled by the serving topology's global item processors (and rebuilt from their stores on
  * restart), read by queries. Thread-safe: writers take a write lock for one row, queries a read lock for
- * their scan. Queries allocate nothing per item; each query thread keeps one score array of the index's
+ * their scan. Queries allocate nothing per item; each query thread keeps its scratch arrays of the index's
  * size (grown when the index grows).
  */
 public final class ItemIndex {
   private static final int INITIAL_CAPACITY = 1024;
+  /**
+   * Rows and |w_k|·‖q_k‖₂ above this get no bound (re-scored, resp. full scan): then every float product and
+   * sum stays below 2¹²⁷ and the relative rounding model of {@link #quantize} holds.
+   */
+  private static final float LARGE = 1e12f;
 
   private final List<String> views;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<String, Integer> slots = new HashMap<>();
   private final Block[] blocks;
-  private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final java.util.concurrent.atomic.LongAdder twoPassQueries = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder rescored = new java.util.concurrent.atomic.LongAdder();
   private String[] ids = new String[INITIAL_CAPACITY];
   /** Bit k set: the item has a vector in view k. */
   private int[] present = new int[INITIAL_CAPACITY];
@@ -41,10 +56,119 @@ public final class ItemIndex {
   private static final class Block {
     int dim = -1;
     float[] data = new float[0];
+    /** Per row: the bound r of {@link #quantize}; +∞ for a row with a non-finite or huge value. */
+    float[] bound = new float[0];
+    /** Where this view's values start in an 8-bit row, −1 before its first vector. */
+    int offset = -1;
     int count;
     long updates;
     long latestEventTime;
     boolean initialised;
+
+    void allocate(int capacity) {
+      data = Arrays.copyOf(data, capacity * dim);
+      bound = Arrays.copyOf(bound, capacity);
+    }
+  }
+
+  /** The 8-bit rows: item v's view k is rowBytes[v·stride + offset_k ..+dim_k) · rowScale[v]. */
+  private byte[] rowBytes = new byte[0];
+  private float[] rowScale = new float[0];
+  private int stride;
+
+  /**
+   * Writes item v's 8-bit row (scale = the largest |value| over its views / 127) and per view k its bound
+   * r_k = d_k·(1 + ρ) + ρ·‖v_k‖₂, where d_k = ‖v_k − scale·bytes_k‖₂ is the quantisation error
+   * (Cauchy–Schwarz: |q_k·v_k − scale·(q_k·bytes_k)| ≤ ‖q_k‖₂·d_k) and ρ = 4·(stride + 64)·2⁻²⁴ covers the
+   * float rounding of the full scan's dot product (γ_dim·‖q_k‖₂·‖v_k‖₂), of the one over the 8-bit row
+   * (γ_stride·|w_k|·‖q_k‖₂·(‖v_k‖₂ + d_k) for view k's share), of the weights applied to the query and of
+   * the weighted sum over at most 31 views (γ_32·|w_k|·‖q_k‖₂·‖v_k‖₂), with room to spare for rows below 2²⁰
+   * values. Computed in double, rounded up. A view holding a non-finite value or one above {@link #LARGE}
+   * gets r = +∞ (the item is always re-scored) and the item scale 0, so that no float score can overflow.
+   */
+  private void quantize(int v) {
+    float max = 0;
+    boolean usable = true;
+    for (Block b : blocks) {
+      for (int i = 0, o = v * b.dim; i < b.dim; i++) {
+        float x = b.data[o + i];
+        usable &= Float.isFinite(x) && Math.abs(x) <= LARGE;
+        max = Math.max(max, Math.abs(x));
+      }
+    }
+    float sc = usable ? max / 127f : 0f;
+    double rho = 4.0 * (stride + 64) * 0x1p-24;
+    for (Block b : blocks) {
+      if (b.dim < 0) {
+        continue;
+      }
+      double err = 0;
+      double norm = 0;
+      boolean finite = true;
+      for (int i = 0, o = v * b.dim, r = v * stride + b.offset; i < b.dim; i++) {
+        float x = b.data[o + i];
+        finite &= Float.isFinite(x) && Math.abs(x) <= LARGE;
+        int q = sc == 0f ? 0 : Math.max(-127, Math.min(127, Math.round(x / sc)));
+        rowBytes[r + i] = (byte) q;
+        double e = (double) x - (double) sc * q;
+        err += e * e;
+        norm += (double) x * x;
+      }
+      double r = Math.sqrt(err) * (1 + rho) + rho * Math.sqrt(norm);
+      b.bound[v] = finite ? Math.nextUp((float) (r * (1 + 0x1p-40))) : Float.POSITIVE_INFINITY;
+    }
+    rowScale[v] = sc;
+  }
+
+  /** Lays the 8-bit rows out again after a view got its dimension, and re-quantises every item. */
+  private void relayout() {
+    stride = 0;
+    for (Block b : blocks) {
+      if (b.dim > 0) {
+        b.offset = stride;
+        stride += b.dim;
+      }
+    }
+    rowBytes = new byte[ids.length * stride];
+    rowScale = new float[ids.length];
+    for (int v = 0; v < size; v++) {
+      quantize(v);
+    }
+  }
+
+  /** One query thread's work arrays. */
+  private static final class Scratch {
+    float[] scores = new float[0];
+    /** Candidates' upper bounds, by position in slots. */
+    double[] high = new double[0];
+    /** Min-heap of the n best lower bounds so far. */
+    double[] low = new double[0];
+    int[] slots = new int[0];
+    int[] heap = new int[0];
+    private float[] query = new float[0];
+
+    /** A zeroed array of the given length for the weighted query. */
+    float[] query(int length) {
+      if (query.length != length) {
+        query = new float[length];
+      } else {
+        Arrays.fill(query, 0f);
+      }
+      return query;
+    }
+
+    void ensure(int size, int n) {
+      if (scores.length < size) {
+        int cap = Math.max(size, scores.length + (scores.length >> 1));
+        scores = new float[cap];
+        high = new double[cap];
+        slots = new int[cap];
+      }
+      if (heap.length < n) {
+        heap = new int[n];
+        low = new double[n];
+      }
+    }
   }
 
   /**
@@ -84,12 +208,14 @@ public final class ItemIndex {
       Block b = blocks[k];
       if (b.dim < 0) {
         b.dim = vector.length;
-        b.data = new float[ids.length * b.dim];
+        b.allocate(ids.length);
+        relayout();
       } else if (vector.length != b.dim) {
         return false;
       }
       int slot = slotForWrite(itemId);
       System.arraycopy(vector, 0, b.data, slot * b.dim, b.dim);
+      quantize(slot);
       if ((present[slot] & (1 << k)) == 0) {
         present[slot] |= 1 << k;
         b.count++;
@@ -112,6 +238,7 @@ public final class ItemIndex {
         return;
       }
       Arrays.fill(b.data, slot * b.dim, (slot + 1) * b.dim, 0f);
+      quantize(slot);
       present[slot] &= ~(1 << k);
       b.count--;
       b.updates++;
@@ -209,7 +336,8 @@ public final class ItemIndex {
   /**
    * Exact top-n of s(u, v) = Σ_k w_k · (q_k · v_k) over every item with a vector in at least one view k
    * that has a query vector and a non-zero weight, skipping the excluded items. Ties rank the older item
-   * (lower slot) first (see {@link TopN}).
+   * (lower slot) first (see {@link TopN}). Scans the 8-bit copies first and re-scores the candidates from
+   * the float rows (see the class comment): the same answer as {@link #topNFullScan}, scores included.
    *
    * @param query one query vector per view (index order); null where the view does not take part; read only
    * @param weights one weight per view; read only
@@ -219,9 +347,25 @@ public final class ItemIndex {
    * @throws IllegalArgumentException when a query vector's length differs from its view's dimension
    */
   public List<Hit> topN(float[][] query, float[] weights, java.util.Collection<String> excluded, int n) {
+    return topN(query, weights, excluded, n, true);
+  }
+
+  /**
+   * {@link #topN} by scoring every item from its float rows (the reference the two-pass scan is tested and
+   * benchmarked against).
+   */
+  public List<Hit> topNFullScan(float[][] query, float[] weights, java.util.Collection<String> excluded, int n) {
+    return topN(query, weights, excluded, n, false);
+  }
+
+  private List<Hit> topN(float[][] query, float[] weights, java.util.Collection<String> excluded, int n,
+      boolean twoPass) {
     if (query.length != blocks.length || weights.length != blocks.length) {
       throw new IllegalArgumentException("index has " + blocks.length + " views, query has " + query.length
           + " vectors and " + weights.length + " weights");
+    }
+    if (n < 0) {
+      throw new IllegalArgumentException("n must be at least 0, got " + n);
     }
     lock.readLock().lock();
     try {
@@ -235,23 +379,199 @@ public final class ItemIndex {
           used |= 1 << k;
         }
       }
-      float[] scores = scores(size);
-      score(query, weights, used, scores);
       int[] ex = slotsOf(excluded);
-      int[] out = new int[Math.min(n, size)];
-      int got = TopN.select(scores, size, ex, 0, ex.length, out.length, out);
+      int want = Math.min(n, size);
+      Scratch sc = scratch.get();
+      sc.ensure(size, want);
+      int[] out = new int[want];
+      float[] scores;
+      int got;
+      if (twoPass && want > 0 && finiteCoefficients(query, weights, used)) {
+        got = twoPass(query, weights, used, ex, want, sc);
+        scores = sc.scores;
+        for (int i = 0; i < got; i++) {
+          out[i] = sc.slots[sc.heap[i]];
+        }
+      } else {
+        scores = sc.scores;
+        score(query, weights, used, scores);
+        got = TopN.select(scores, size, ex, 0, ex.length, want, out);
+        for (int i = 0; i < got; i++) {
+          sc.heap[i] = out[i]; // the score of out[i] is scores[heap[i]] in both branches
+        }
+      }
       java.util.ArrayList<Hit> hits = new java.util.ArrayList<>(got);
       for (int i = 0; i < got; i++) {
         int slot = out[i];
-        if (Float.isNaN(scores[slot])) {
+        float score = scores[sc.heap[i]];
+        if (Float.isNaN(score)) {
           break; // only items without any queried vector remain
         }
-        hits.add(new Hit(ids[slot], scores[slot], contributions(query, weights, used, slot)));
+        hits.add(new Hit(ids[slot], score, contributions(query, weights, used, slot)));
       }
       return hits;
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** Whether |w_k|·‖q_k‖₂ is finite for every used view (else the bounds say nothing: full scan). */
+  private boolean finiteCoefficients(float[][] query, float[] weights, int used) {
+    for (int k = 0; k < blocks.length; k++) {
+      if ((used & (1 << k)) != 0) {
+        double c = Math.abs(weights[k]) * Math.sqrt(Vectors.squaredNorm(query[k], 0, blocks[k].dim));
+        if (!(c <= LARGE)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The two-pass scan. Pass 1: per eligible item (a vector in a used view, not excluded) a = scale ·
+   * (qw · bytes), qw the used views' w_k·q_k laid out like the 8-bit rows (zeros elsewhere), and
+   * b = Σ_k |w_k|·‖q_k‖₂·r_k (enlarged to cover the double arithmetic), so the float score s lies in
+   * [a − b, a + b]; L = the n-th best lower bound (−∞ when fewer than n items have one). Every item whose
+   * upper bound is below L scores below n other items and cannot be in the answer. A min-heap keeps the n
+   * best lower bounds seen so far, whose least only rises towards L, so an item whose upper bound is below it
+   * is dropped at once and the others are kept as candidates with their upper bound. Pass 2 drops the
+   * candidates below the final L and scores the rest from the float rows with the same float operations as
+   * {@link #score} into {@code sc.scores[0..m)}, their slots in {@code sc.slots}, ascending, so TopN's
+   * tie-break (lower position) is still the lower slot.
+   *
+   * @return how many answers, their positions in sc.heap[0..got), best first
+   */
+  private int twoPass(float[][] query, float[] weights, int used, int[] ex, int n, Scratch sc) {
+    int views = Integer.bitCount(used);
+    int[] ks = new int[views];
+    double[] coef = new double[views];
+    // Absolute rounding of subnormal results, which the relative model misses: the full scan's products and
+    // sums, and the 8-bit row's (each below 2⁻¹⁴⁹ before the scale, which is at most LARGE / 127).
+    double underflow = 4.0 * stride * LARGE * 0x1p-149;
+    for (int k = 0, j = 0; k < blocks.length; k++) {
+      if ((used & (1 << k)) != 0) {
+        ks[j] = k;
+        coef[j++] = Math.abs(weights[k]) * Math.sqrt(Vectors.squaredNorm(query[k], 0, blocks[k].dim));
+        underflow += (Math.abs(weights[k]) * (2.0 * blocks[k].dim + 64) + 2) * 0x1p-147;
+      }
+    }
+    float[] qw = sc.query(stride);
+    for (int j = 0; j < views; j++) {
+      Block bk = blocks[ks[j]];
+      float w = weights[ks[j]];
+      for (int i = 0; i < bk.dim; i++) {
+        qw[bk.offset + i] = w * query[ks[j]][i];
+      }
+    }
+    float[][] bounds = new float[views][];
+    for (int j = 0; j < views; j++) {
+      bounds[j] = blocks[ks[j]].bound;
+    }
+    double[] low = sc.low;
+    double[] high = sc.high;
+    int[] slots = sc.slots;
+    int filled = 0;
+    double least = Double.NEGATIVE_INFINITY; // the least of the n best lower bounds so far
+    int m = 0;
+    int e = 0;
+    for (int v = 0; v < size; v++) {
+      while (e < ex.length && ex[e] < v) {
+        e++;
+      }
+      if ((present[v] & used) == 0 || (e < ex.length && ex[e] == v)) {
+        continue; // not eligible
+      }
+      double a = (double) rowScale[v] * Vectors.dotBytes(qw, 0, rowBytes, v * stride, stride);
+      double b = 0;
+      for (int j = 0; j < views; j++) {
+        b += coef[j] * bounds[j][v];
+      }
+      b = b * (1 + 0x1p-20) + Math.abs(a) * 0x1p-40 + underflow; // + the double arithmetic's own rounding
+      double hi = a + b;
+      if (hi < least) {
+        continue; // NaN (an unbounded row) never compares below: kept
+      }
+      slots[m] = v;
+      high[m++] = hi;
+      double lo = a - b;
+      if (filled < n) {
+        if (lo == lo) {
+          low[filled] = lo;
+          siftUp(low, filled++);
+          if (filled == n) {
+            least = low[0];
+          }
+        }
+      } else if (lo > least) {
+        low[0] = lo;
+        siftDown(low, n);
+        least = low[0];
+      }
+    }
+    int kept = 0;
+    for (int i = 0; i < m; i++) {
+      if (!(high[i] < least)) {
+        int v = slots[i];
+        slots[kept] = v;
+        sc.scores[kept++] = exactScore(query, weights, ks, v);
+      }
+    }
+    m = kept;
+    twoPassQueries.increment();
+    rescored.add(m);
+    return TopN.select(sc.scores, m, ex, 0, 0, n, sc.heap);
+  }
+
+  private static void siftUp(double[] heap, int i) {
+    double x = heap[i];
+    while (i > 0) {
+      int parent = (i - 1) >>> 1;
+      if (heap[parent] <= x) {
+        break;
+      }
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = x;
+  }
+
+  private static void siftDown(double[] heap, int size) {
+    double x = heap[0];
+    int i = 0;
+    while (true) {
+      int child = 2 * i + 1;
+      if (child >= size) {
+        break;
+      }
+      if (child + 1 < size && heap[child + 1] < heap[child]) {
+        child++;
+      }
+      if (heap[child] >= x) {
+        break;
+      }
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = x;
+  }
+
+  /** Items re-scored from the float rows per two-pass query so far, on average (0 before any); for figures. */
+  public double meanRescored() {
+    long q = twoPassQueries.sum();
+    return q == 0 ? 0 : rescored.sum() / (double) q;
+  }
+
+  /** Item v's score with exactly the float operations of {@link #score}, view by view in index order. */
+  private float exactScore(float[][] query, float[] weights, int[] ks, int v) {
+    float s = 0f;
+    for (int j = 0; j < ks.length; j++) {
+      int k = ks[j];
+      int dim = blocks[k].dim;
+      float c = weights[k] * Vectors.dot(query[k], 0, blocks[k].data, v * dim, dim);
+      s = j == 0 ? c : s + c;
+    }
+    return s;
   }
 
   /** scores[v] = Σ_k w_k q_k·v_k over the used views; NaN for items with no vector in any used view. */
@@ -308,15 +628,6 @@ public final class ItemIndex {
     return ex;
   }
 
-  private float[] scores(int n) {
-    float[] s = scratch.get();
-    if (s.length < n) {
-      s = new float[Math.max(n, s.length + (s.length >> 1))];
-      scratch.set(s);
-    }
-    return s;
-  }
-
   private int slotForWrite(String itemId) {
     Integer slot = slots.get(itemId);
     if (slot != null) {
@@ -328,9 +639,11 @@ public final class ItemIndex {
       present = Arrays.copyOf(present, cap);
       for (Block b : blocks) {
         if (b.dim > 0) {
-          b.data = Arrays.copyOf(b.data, cap * b.dim);
+          b.allocate(cap);
         }
       }
+      rowBytes = Arrays.copyOf(rowBytes, cap * stride);
+      rowScale = Arrays.copyOf(rowScale, cap);
     }
     ids[size] = itemId;
     slots.put(itemId, size);
@@ -346,9 +659,11 @@ public final class ItemIndex {
         present = Arrays.copyOf(present, capacity);
         for (Block b : blocks) {
           if (b.dim > 0) {
-            b.data = Arrays.copyOf(b.data, capacity * b.dim);
+            b.allocate(capacity);
           }
         }
+        rowBytes = Arrays.copyOf(rowBytes, capacity * stride);
+        rowScale = Arrays.copyOf(rowScale, capacity);
       }
     } finally {
       lock.writeLock().unlock();

@@ -30,7 +30,13 @@ class HnswIndexTest {
         index.upsert(k, "i" + v, x, 0);
       }
     }
-    HnswIndex hnsw = HnswIndex.build(index, List.of("a", "b"), 16, 64, 1);
+    for (boolean luceneScorer : new boolean[] {false, true}) {
+      assertRecall(index, HnswIndex.build(index, List.of("a", "b"), 16, 64, 1, luceneScorer, 1), rng);
+    }
+    assertRecall(index, HnswIndex.build(index, List.of("a", "b"), 16, 64, 1, false, 2), rng);
+  }
+
+  private static void assertRecall(ItemIndex index, HnswIndex hnsw, Rng rng) {
     assertEquals(1000, hnsw.size());
     float[] w = {1f, 0.5f};
     double recall = 0;
