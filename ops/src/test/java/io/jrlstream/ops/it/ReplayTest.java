@@ -125,7 +125,8 @@ class ReplayTest {
       }
       Pipeline.awaitCaughtUp(s, live, Duration.ofSeconds(60));
     }
-    awaitQuiet(List.of(s.embeddingsTopic("review"), s.embeddingsTopic("rating"), Replay.topic(s, "image", 1)));
+    TrainerFixtures.awaitStable(broker.bootstrapServers(),
+        List.of(s.embeddingsTopic("review"), s.embeddingsTopic("rating"), Replay.topic(s, "image", 1)), Duration.ofSeconds(1));
     for (String view : live) {
       OfflineRun never = TrainerFixtures.offline(view, config(), BATCH, all, TrainerFixtures.goodTimestamps(inputs));
       assertFinalState(never, TrainerFixtures.publishedOn(broker.bootstrapServers(), s.embeddingsTopic(view)), view);
@@ -154,21 +155,6 @@ class ReplayTest {
     }
   }
 
-  /** Waits until the committed ends of {@code topics} have not moved for a second (publication trails training). */
-  private static void awaitQuiet(List<String> topics) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    long last = -1;
-    long since = System.nanoTime();
-    while (System.nanoTime() - since < 1_000_000_000L) {
-      long now = topics.stream().mapToLong(t -> TrainerFixtures.endOffset(broker.bootstrapServers(), t, true)).sum();
-      if (now != last) {
-        last = now;
-        since = System.nanoTime();
-      }
-      assertTrue(System.nanoTime() < deadline, topics + " still growing after 30 s");
-      Thread.sleep(100);
-    }
-  }
 
   /** jrl export of a trained view: one row per entity, the latest published vector, in id order. */
   private static void assertExportHoldsTheLatestVectors(StreamsSettings s, String view) throws Exception {
@@ -236,7 +222,8 @@ class ReplayTest {
         + "b")))) {
       again.awaitCaughtUp(Duration.ofSeconds(90), (done, total) -> { });
     }
-    awaitQuiet(List.of(Replay.topic(s, "review", 1), Replay.topic(s, "review", version)));
+    TrainerFixtures.awaitStable(broker.bootstrapServers(),
+        List.of(Replay.topic(s, "review", 1), Replay.topic(s, "review", version)), Duration.ofSeconds(1));
     List<Published> v1 = TrainerFixtures.publishedOn(broker.bootstrapServers(), Replay.topic(s, "review", 1));
     List<Published> vn = TrainerFixtures.publishedOn(broker.bootstrapServers(), Replay.topic(s, "review", version));
     OfflineRun offline = TrainerFixtures.offline("review", cfg, BATCH, all, TrainerFixtures.goodTimestamps(inputs));
