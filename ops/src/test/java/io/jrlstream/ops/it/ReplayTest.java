@@ -182,10 +182,11 @@ class ReplayTest {
   @Test
   void shouldEndAnInterruptedAndRestartedReplayInTheStateOfAnUninterruptedOne() throws Exception {
     StreamsSettings s = settings("intr");
-    List<Input> inputs = TrainerFixtures.goodEvents(new SyntheticSpec(150, 60, 4, 10, 0, 6), 33L,
+    // 6,000 events and the review view at K=128: a replay long enough (seconds, even on a quiet machine) to have a
+    // middle to be interrupted in; with 1,500 events a quiet 2-core machine finished three replays unseen.
+    List<Input> inputs = TrainerFixtures.goodEvents(new SyntheticSpec(150, 60, 4, 40, 0, 6), 33L,
         System.currentTimeMillis());
     Dataset all = TrainerFixtures.offlineDataset(inputs);
-    // The review view at K=128: slow enough a replay that it has a middle to be interrupted in.
     ModelConfig cfg = config().mapViews(v -> v.withDim(128));
     List<String> live = List.of("collaborative");
     try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(live, BATCH, dir.resolve("intr-state"),
@@ -201,7 +202,7 @@ class ReplayTest {
     // on a wiped state directory: its stores are restored from their changelogs. Should a run finish before it is
     // seen in the middle (a fast machine), the next version is tried.
     Map<String, String> slow = new java.util.HashMap<>(SMALL_ROCKSDB);
-    slow.put("main.consumer.max.poll.records", "5");
+    slow.put("main.consumer.max.poll.records", "2");
     long stoppedAt = -1;
     int version = 1;
     while (stoppedAt < 0) {
