@@ -57,8 +57,7 @@ final class ServeFreshness {
     try (LocalBroker broker = LocalBroker.start(work.resolve("broker"))) {
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-bench-serve");
       int half = ds.interactions().size() / 2;
-      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, 64, work.resolve("state"), rocks),
-          true);
+      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, 64, work.resolve("state"), rocks));
           Serving serving = Serving.start(s, ServeSettings.defaults(views), HttpSettings.loopback(),
               work.resolve("state"), rocks);
           DatasetProducer producer = new DatasetProducer(ds, s);

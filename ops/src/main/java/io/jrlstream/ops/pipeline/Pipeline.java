@@ -127,15 +127,6 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(StreamsSettings, ModelConfig, Options)}. The trainer always writes the validated events to
-   * the validated topic (serving reads the interactions there, replay the history), so {@code serving} changes
-   * nothing any more; kept for callers that say whether they serve.
-   */
-  public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, boolean serving) {
-    return start(s, config, o, null);
-  }
-
-  /**
    * As {@link #start(StreamsSettings, ModelConfig, Options)}, with image feature extraction when {@code image} is
    * not null: its model is checked first (a mismatch stops the start with a message), the images topic is
    * created, and the extraction sub-topology, on one more stream thread, feeds the image-features topic.

@@ -139,7 +139,7 @@ public final class Serving implements AutoCloseable {
     StreamsSettings s = t.settings();
     short rf = s.reviews().replicationFactor();
     List<TopicSpec> out = new ArrayList<>();
-    out.add(validatedTopic(s));
+    out.add(io.jrlstream.ops.pipeline.Pipeline.validatedTopic(s));
     for (String v : serve.views()) {
       out.add(TopicSpec.compacted(t.embeddingsTopic(v), 1, rf));
       out.add(TopicSpec.compacted(t.itemsTopic(v), 1, rf));
@@ -147,10 +147,6 @@ public final class Serving implements AutoCloseable {
     return out;
   }
 
-  /** The validated topic, which the trainer writes and serving reads the interactions from. */
-  public static TopicSpec validatedTopic(StreamsSettings s) {
-    return io.jrlstream.ops.pipeline.Pipeline.validatedTopic(s);
-  }
 
   /** The serving application's Kafka Streams properties. */
   static Properties streamsProperties(StreamsSettings s, Path stateDir, HostInfo self, Map<String, String> extra) {

@@ -57,7 +57,7 @@ class TwoInstanceServingTest {
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-it-serve");
       ServeSettings serve = ServeSettings.defaults(VIEWS).withPartitions(4);
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(VIEWS,
-          TrainerFixtures.BATCH, dir.resolve("train"), SMALL_ROCKSDB), true);
+          TrainerFixtures.BATCH, dir.resolve("train"), SMALL_ROCKSDB));
           Serving a = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-a"), SMALL_ROCKSDB);
           Serving b = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-b"), SMALL_ROCKSDB)) {
         try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(broker.bootstrapServers())) {

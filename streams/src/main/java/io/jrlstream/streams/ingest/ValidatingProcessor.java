@@ -3,13 +3,11 @@ package io.jrlstream.streams.ingest;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -127,18 +125,9 @@ public final class ValidatingProcessor implements Processor<byte[], byte[], Obje
             LOG.debug("dead letter ({}): {} at {}-{}@{}", reason, e.getMessage(), meta.topic(), meta.partition(),
                     meta.offset());
         }
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        put(headers, DeadLetterHeaders.REASON, e.getMessage());
-        put(headers, DeadLetterHeaders.ERROR, reason.name());
-        put(headers, DeadLetterHeaders.SOURCE_TOPIC, meta.topic());
-        put(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(meta.partition()));
-        put(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(meta.offset()));
+        Headers headers = DeadLetterHeaders.of(record.headers(), reason, e.getMessage(), meta.topic(),
+                meta.partition(), meta.offset());
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
                 DEAD_LETTER_CHILD);
-    }
-
-    private static void put(Headers headers, String name, String value) {
-        headers.remove(name);
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }
