@@ -25,12 +25,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trainer application on a Kafka cluster: creates the topics it needs (or names the mis-configured
- * ones), then runs ingestion, validation and one training sub-topology per view with exactly-once
- * processing. Used by {@code jrl local} (embedded broker) and {@code jrl run} (any cluster).
+ * The trainer on a Kafka cluster: creates the topics it needs (or names the mis-configured ones), then runs, with
+ * exactly-once processing, the ingestion application (id {@code application.id}: input topics → validation →
+ * validated topic and dead letters, plus image feature extraction when configured) and one training application
+ * per view (id {@link #viewApplicationId}: validated topic → the view's trainer → its embedding topic). Each view
+ * reads the single-partition validated topic itself (DESIGN.md "Parallelism" phase 1: one training task per
+ * view, views in parallel), which is also its event log, so a valid event is written to the broker once.
+ * Used by {@code jrl local} (embedded broker) and {@code jrl run} (any cluster).
  *
  * <p>Lifecycle: {@link #start} returns a running pipeline; {@link #close} stops it cleanly (state is
- * checkpointed; a crash without close is recovered from the changelogs). Thread-safe.
+ * checkpointed; a crash without close is recovered from the changelogs and the validated topic). Thread-safe.
  */
 public final class Pipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -74,10 +78,16 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private final KafkaStreams streams;
+  /** The ingestion application, then one per view. */
+  private final List<KafkaStreams> apps;
 
-  private Pipeline(KafkaStreams streams) {
-    this.streams = streams;
+  private Pipeline(List<KafkaStreams> apps) {
+    this.apps = List.copyOf(apps);
+  }
+
+  /** The application id of a view's trainer: {@code <application.id>-train-<view>}. */
+  public static String viewApplicationId(StreamsSettings s, String view) {
+    return s.applicationId() + "-train-" + view;
   }
 
   /** Every topic the application reads or writes, with the settings it is created with. */
@@ -103,18 +113,38 @@ public final class Pipeline implements AutoCloseable {
     return TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor());
   }
 
-  /** The Kafka Streams properties of the trainer. */
+  /** The Kafka Streams properties of the ingestion application (one stream thread). */
   public static Properties streamsProperties(StreamsSettings s, Options o) {
     Properties p = s.kafkaProperties();
     p.putAll(o.extra());
     p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, o.stateDir().toAbsolutePath().toString());
-    // Phase 1: one training task per view; one thread each lets the views train in parallel.
-    p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(o.views().size()));
+    p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
     p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
     p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20));
     p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     return p;
+  }
+
+  /**
+   * The Kafka Streams properties of the training application {@code applicationId}: those of ingestion, one stream
+   * thread (its one task), reading the validated topic from its beginning the first time.
+   */
+  public static Properties viewProperties(StreamsSettings s, Options o, String applicationId) {
+    Properties p = streamsProperties(s, o);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"); // one task: the validated topic has one partition
+    p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    return p;
+  }
+
+  /**
+   * The event history a view's trainer restores from: the validated topic, read with the cluster settings of
+   * {@code s} (a restore waits at most 10 minutes for the records it needs).
+   */
+  public static io.jrlstream.streams.train.EventHistory history(StreamsSettings s) {
+    return new io.jrlstream.streams.train.KafkaEventHistory(s.kafkaProperties(), s.validatedTopic(),
+        Duration.ofMinutes(10));
   }
 
   /**
@@ -129,14 +159,15 @@ public final class Pipeline implements AutoCloseable {
   /**
    * As {@link #start(StreamsSettings, ModelConfig, Options)}, with image feature extraction when {@code image} is
    * not null: its model is checked first (a mismatch stops the start with a message), the images topic is
-   * created, and the extraction sub-topology, on one more stream thread, feeds the image-features topic.
+   * created, and the extraction sub-topology, on one more stream thread of the ingestion application, feeds the
+   * image-features topic.
    *
    * @throws IllegalArgumentException when the model does not match the settings, or {@code jrl.feature.dim}
    *                                  differs between the two settings
    */
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image) {
     Properties props = streamsProperties(s, o);
-    Topology topology = topology(s, config, o);
+    Topology ingestion = TrainingTopology.buildIngestion(s);
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
     if (image != null) {
       if (image.featureDim() != s.featureDim()) {
@@ -145,87 +176,98 @@ public final class Pipeline implements AutoCloseable {
       }
       OnnxSessions sessions = new OnnxSessions(image);
       sessions.verify(); // logs the provider choice once
-      ImageFeatureTopology.addTo(topology, s, sessions, new DeadLetterCounter());
+      ImageFeatureTopology.addTo(ingestion, s, sessions, new DeadLetterCounter());
       topics.add(TopicSpec.of(image.images().name(), image.images().partitions(), image.images().replicationFactor()));
       if (!o.extra().containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)) {
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(o.views().size() + 1));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
       }
     }
     try (Admin admin = Admin.create(props)) {
       TopicAdmin.ensureTopics(admin, topics); // logs each topic it creates
     }
-    KafkaStreams ks = new KafkaStreams(topology, props);
-    ks.setUncaughtExceptionHandler(e -> {
-      LOG.error("trainer failed; shutting down", e);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
-    ks.start();
-    return new Pipeline(ks);
-  }
-
-  /**
-   * Ingestion, validation and training of the views, with the validated events also written, in the order every
-   * view reads them, to {@link StreamsSettings#validatedTopic()} (one partition): the retained history from which
-   * {@code jrl replay} trains a new view or a new version of one while this application keeps running.
-   */
-  public static org.apache.kafka.streams.Topology topology(StreamsSettings s, ModelConfig config, Options o) {
-    return TrainingTopology.build(s, config, o.views(), o.training());
-  }
-
-  /**
-   * Adds the training sub-topologies of {@code o.views()} to {@code b}, fed by {@code valid}, with the options'
-   * batching, checkpoints and publication, without writing the validated topic (what {@code jrl replay} trains
-   * from it needs).
-   */
-  public static void addTraining(org.apache.kafka.streams.StreamsBuilder b,
-      org.apache.kafka.streams.kstream.KStream<String, io.jrlstream.schemas.TrainingEvent> valid, StreamsSettings s,
-      ModelConfig config, Options o) {
-    TrainingTopology.addTo(b, valid, s, config, o.views(), o.training(), false);
+    List<KafkaStreams> apps = new ArrayList<>();
+    apps.add(new KafkaStreams(ingestion, props));
+    io.jrlstream.streams.train.EventHistory history = history(s);
+    for (String view : o.views()) {
+      apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history),
+          viewProperties(s, o, viewApplicationId(s, view))));
+    }
+    for (KafkaStreams ks : apps) {
+      ks.setUncaughtExceptionHandler(e -> {
+        LOG.error("trainer failed; shutting down", e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+      });
+      ks.start();
+    }
+    return new Pipeline(apps);
   }
 
   /** Name of the sink node that writes validated events to the validated topic. */
   public static final String VALIDATED_SINK = TrainingTopology.VALIDATED_SINK;
 
-  public KafkaStreams streams() {
-    return streams;
+  /** The applications: ingestion first, then one per view in the order of {@link Options#views()}. */
+  public List<KafkaStreams> applications() {
+    return apps;
   }
 
-  /** Waits until the application is RUNNING (all stores restored) or fails. */
+  /**
+   * The pipeline's state: {@code RUNNING} when every application runs, otherwise the state of the first that does
+   * not, an error state first.
+   */
+  public KafkaStreams.State state() {
+    KafkaStreams.State worst = KafkaStreams.State.RUNNING;
+    for (KafkaStreams ks : apps) {
+      KafkaStreams.State st = ks.state();
+      if (st == KafkaStreams.State.ERROR || st == KafkaStreams.State.PENDING_ERROR
+          || st == KafkaStreams.State.NOT_RUNNING || st == KafkaStreams.State.PENDING_SHUTDOWN) {
+        return st;
+      }
+      if (st != KafkaStreams.State.RUNNING && worst == KafkaStreams.State.RUNNING) {
+        worst = st;
+      }
+    }
+    return worst;
+  }
+
+  /** Waits until every application is RUNNING (all stores restored) or one fails. */
   public void awaitRunning(Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
-    while (streams.state() != KafkaStreams.State.RUNNING) {
-      if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
-          || streams.state() == KafkaStreams.State.PENDING_ERROR) {
-        throw new IllegalStateException("the trainer stopped (" + streams.state() + "); see the log above");
+    KafkaStreams.State st;
+    while ((st = state()) != KafkaStreams.State.RUNNING) {
+      if (st == KafkaStreams.State.ERROR || st == KafkaStreams.State.NOT_RUNNING
+          || st == KafkaStreams.State.PENDING_ERROR || st == KafkaStreams.State.PENDING_SHUTDOWN) {
+        throw new IllegalStateException("the trainer stopped (" + st + "); see the log above");
       }
       if (System.nanoTime() > end) {
-        throw new IllegalStateException("the trainer did not reach RUNNING within " + timeout + " (state "
-            + streams.state() + ")");
+        throw new IllegalStateException("the trainer did not reach RUNNING within " + timeout + " (state " + st + ")");
       }
       Thread.sleep(50);
     }
   }
 
   /**
-   * The number of records the application has not processed yet on its input and repartition topics (its
-   * consumer group's committed offsets against the end offsets). Transaction markers make a fully
-   * processed transactional partition show a lag of 1, so each repartition topic's lag is counted minus one.
+   * The number of records the trainer has not processed yet: the ingestion application's on the input topics and
+   * each view's on the validated topic (committed offsets against end offsets). Transaction markers make a fully
+   * processed transactional partition show a lag of 1, so the validated topic's lag is counted minus one.
    */
   public static long lag(Admin admin, StreamsSettings s, List<String> views) throws Exception {
+    List<String> inputs = new ArrayList<>();
+    for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
+      inputs.add(t.name());
+    }
+    long lag = lag(admin, s.applicationId(), inputs, false);
+    for (String v : views) {
+      lag += lag(admin, viewApplicationId(s, v), List.of(s.validatedTopic()), true);
+    }
+    return lag;
+  }
+
+  /** Records of {@code topics} that consumer group {@code group} has not committed, less one per partition. */
+  private static long lag(Admin admin, String group, List<String> topics, boolean transactional) throws Exception {
     java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
-        committed = admin.listConsumerGroupOffsets(s.applicationId()).partitionsToOffsetAndMetadata().get();
+        committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
     java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> want =
         new java.util.HashMap<>();
-    java.util.Set<String> repartition = new java.util.HashSet<>();
-    List<String> topics = new ArrayList<>();
-    for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
-      topics.add(t.name());
-    }
-    for (String v : views) {
-      String r = TrainingTopology.repartitionTopic(s.applicationId(), v);
-      topics.add(r);
-      repartition.add(r);
-    }
     for (var e : admin.describeTopics(topics).allTopicNames().get().entrySet()) {
       for (var pi : e.getValue().partitions()) {
         want.put(new org.apache.kafka.common.TopicPartition(e.getKey(), pi.partition()),
@@ -233,12 +275,10 @@ public final class Pipeline implements AutoCloseable {
       }
     }
     long lag = 0;
-    var ends = admin.listOffsets(want).all().get();
-    for (var e : ends.entrySet()) {
+    for (var e : admin.listOffsets(want).all().get().entrySet()) {
       var c = committed.get(e.getKey());
-      long done = c == null ? 0 : c.offset();
-      long behind = e.getValue().offset() - done;
-      if (repartition.contains(e.getKey().topic()) && behind > 0) {
+      long behind = e.getValue().offset() - (c == null ? 0 : c.offset());
+      if (transactional && behind > 0 && c != null) {
         behind--;
       }
       lag += Math.max(0, behind);
@@ -287,8 +327,10 @@ public final class Pipeline implements AutoCloseable {
    */
   @Override
   public void close() {
-    streams.close(org.apache.kafka.streams.CloseOptions
-        .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-        .withTimeout(Duration.ofSeconds(30)));
+    for (KafkaStreams ks : apps) {
+      ks.close(org.apache.kafka.streams.CloseOptions
+          .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+          .withTimeout(Duration.ofSeconds(30)));
+    }
   }
 }

@@ -61,7 +61,7 @@ public final class TrainerMain {
       System.out.println(RUNNING_MARKER);
       System.out.flush();
       while (System.nanoTime() - start < maxNanos) {
-        KafkaStreams.State st = p.streams().state();
+        KafkaStreams.State st = p.state();
         if (st == KafkaStreams.State.ERROR || st == KafkaStreams.State.PENDING_ERROR
             || st == KafkaStreams.State.NOT_RUNNING || st == KafkaStreams.State.PENDING_SHUTDOWN) {
           System.out.println("JRL-TRAINER-FAILED " + st);

@@ -4,9 +4,7 @@ import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.Pipeline;
-import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.streams.config.StreamsSettings;
-import io.jrlstream.streams.serde.AvroSerde;
 import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +27,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -177,8 +174,7 @@ public final class Replay implements AutoCloseable {
     StreamsSettings rs = versionSettings(s, n).withApplicationId(spec.applicationId());
     Pipeline.Options po = new Pipeline.Options(List.of(o.view()), o.batchSize(), o.stateDir(), o.extra(),
         o.checkpointBatches());
-    Properties props = Pipeline.streamsProperties(rs, po);
-    props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    Properties props = Pipeline.viewProperties(rs, po, spec.applicationId());
     if (!rs.embeddingsTopic(o.view()).equals(spec.topic())) {
       throw new IllegalStateException("version " + n + " of " + o.view() + " was registered with topic " + spec.topic()
           + " but would publish to " + rs.embeddingsTopic(o.view()) + " (was the embeddings prefix changed?)");
@@ -201,32 +197,32 @@ public final class Replay implements AutoCloseable {
   public static Topology topology(StreamsSettings rs, ModelConfig config, Pipeline.Options o,
       Map<Integer, Long> until) {
     StreamsBuilder b = new StreamsBuilder();
-    KStream<String, TrainingEvent> history = b.stream(rs.validatedTopic(),
-        Consumed.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName("jrl-replay-source"));
+    KStream<String, byte[]> history = TrainingTopology.validated(b, rs);
     if (until != null) {
       Map<Integer, Long> bound = Map.copyOf(until);
       history = history.processValues(() -> new Bound(bound), Named.as("jrl-replay-until"));
     }
-    Pipeline.addTraining(b, history, rs, config, o);
+    String view = o.views().get(0);
+    TrainingTopology.addView(b, history, rs, config, view, o.training(), Pipeline.history(rs));
     return b.build();
   }
 
   /** Passes the records before the bound of their partition, drops the rest. */
-  private static final class Bound implements FixedKeyProcessor<String, TrainingEvent, TrainingEvent> {
+  private static final class Bound implements FixedKeyProcessor<String, byte[], byte[]> {
     private final Map<Integer, Long> until;
-    private FixedKeyProcessorContext<String, TrainingEvent> context;
+    private FixedKeyProcessorContext<String, byte[]> context;
 
     Bound(Map<Integer, Long> until) {
       this.until = until;
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, TrainingEvent> context) {
+    public void init(FixedKeyProcessorContext<String, byte[]> context) {
       this.context = context;
     }
 
     @Override
-    public void process(FixedKeyRecord<String, TrainingEvent> r) {
+    public void process(FixedKeyRecord<String, byte[]> r) {
       var meta = context.recordMetadata().orElseThrow();
       if (meta.offset() < until.getOrDefault(meta.partition(), 0L)) {
         context.forward(r);
@@ -302,7 +298,7 @@ public final class Replay implements AutoCloseable {
 
   /**
    * Validated events consumed so far (committed), at most {@link #total()}, and whether everything before the
-   * bound is trained: consumed up to {@code until} and the view's repartition topic drained.
+   * bound is trained: consumed (hence trained: the view trains in the task that consumes) up to {@code until}.
    */
   private long[] progress(Admin admin) throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(spec.applicationId())
@@ -315,19 +311,6 @@ public final class Replay implements AutoCloseable {
       long at = c == null ? spec.from().getOrDefault(e.getKey(), 0L) : c.offset();
       done += Math.max(0, Math.min(at, e.getValue()) - spec.from().getOrDefault(e.getKey(), 0L));
       all &= at >= e.getValue();
-    }
-    if (all) {
-      String rep = TrainingTopology.repartitionTopic(spec.applicationId(), options.view());
-      TopicPartition tp = new TopicPartition(rep, 0);
-      long end;
-      try {
-        end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
-      } catch (java.util.concurrent.ExecutionException e) {
-        end = 0; // not created (yet): nothing was forwarded to it
-      }
-      OffsetAndMetadata c = committed.get(tp);
-      long behind = end - (c == null ? 0 : c.offset());
-      all = behind <= 1; // a fully consumed transactional partition ends with a commit marker
     }
     return new long[] {done, all ? 1 : 0};
   }

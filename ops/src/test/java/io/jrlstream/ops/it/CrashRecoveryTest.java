@@ -138,6 +138,9 @@ class CrashRecoveryTest {
         TrainerFixtures.awaitStable(bootstrap, topics, Duration.ofMillis(publishIntervalMs + 1500));
         lap("second trainer caught up", t0);
         assertTrue(second.isAlive(), "the restarted trainer died; see " + second.stderr());
+        // Each view rebuilt its state from the validated topic (its event log), not from a copy of its own.
+        String log = Files.readString(second.stdout()) + Files.readString(second.stderr());
+        assertTrue(log.contains("re-read "), "no view restored from the validated topic; see " + second.stdout());
       }
 
       for (String view : VIEWS) {

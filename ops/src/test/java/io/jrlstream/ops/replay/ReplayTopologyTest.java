@@ -9,7 +9,7 @@ import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serde.AvroSerde;
-import io.jrlstream.streams.train.TrainingTopology;
+import io.jrlstream.streams.train.TrainingProcessor;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +27,7 @@ class ReplayTopologyTest {
 
   private static final StreamsSettings S = StreamsSettings.defaults("unused:9092").withApplicationId("app-replay-x");
 
-  /** Feeds 10 rating events at offsets 0..9 and counts what reaches the view's repartition step. */
+  /** Feeds 10 rating events at offsets 0..9 and counts what reaches the view's trainer. */
   private long passed(Map<Integer, Long> until) {
     ModelConfig cfg = ModelConfig.defaults().mapViews(v -> v.withDim(4));
     Properties p = new Properties();
@@ -42,10 +42,12 @@ class ReplayTopologyTest {
         in.pipeInput("u" + i, new TrainingEvent("e" + i, Instant.EPOCH, TrainingEventKind.RATING, "u" + i, "i" + i,
             4f, null, null, null, null, "t", 0, (long) i));
       }
-      String rep = TrainingTopology.repartitionTopic(S.applicationId(), "collaborative");
-      return d.producedTopicNames().contains(rep)
-          ? d.createOutputTopic(rep, Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).getQueueSize()
-          : 0;
+      // The trainer's position: the last offset it processed, absent before the first.
+      org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> store =
+          d.getKeyValueStore(TrainingProcessor.storeName("collaborative"));
+      byte[] position = store.get(org.apache.kafka.common.utils.Bytes.wrap(
+          "Mposition".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      return position == null ? 0 : java.nio.ByteBuffer.wrap(position).getLong() + 1;
     }
   }
 

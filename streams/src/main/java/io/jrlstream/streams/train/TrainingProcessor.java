@@ -24,30 +24,34 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Trains one view from its single-partition input (DESIGN.md §2 "Training state", "Parallelism" phase 1)
- * and forwards the user and item vectors the mini-batches changed, as single-object-encoded
- * {@link io.jrlstream.schemas.EmbeddingRecord}s (written by {@link EmbeddingCodec} straight from the
- * parameter rows). Input values are single-object-encoded {@link TrainingEvent}s; the processor logs those
- * bytes as they are.
+ * Trains one view from its single-partition input, the validated topic (DESIGN.md §2 "Training state",
+ * "Parallelism" phase 1), and forwards the user and item vectors the mini-batches changed, as
+ * single-object-encoded {@link io.jrlstream.schemas.EmbeddingRecord}s (written by {@link EmbeddingCodec} straight
+ * from the parameter rows). Input values are single-object-encoded {@link TrainingEvent}s; events the view does
+ * not learn from ({@link TrainingTopology#feeds}) only advance its position.
  *
- * <p>State lives in one RocksDB-backed key-value store with a changelog, as a checkpoint plus a log, so
- * that everything a commit covers can be rebuilt exactly after a crash:
+ * <p>State lives in one RocksDB-backed key-value store with a changelog, as a checkpoint plus a position in the
+ * input, so that everything a commit covers can be rebuilt exactly after a crash. The input topic itself is the
+ * event log ({@link EventHistory}): nothing of an event is written to the store.
  * <ul>
- *   <li>{@code E} + 8-byte sequence: the view's event log, written before the event trains. It holds the
- *       half-collected mini-batch too.
  *   <li>{@code R} + parameter block + row: the parameter rows with their optimiser state as of the last
  *       checkpoint, taken right after every {@code checkpointBatches}-th mini-batch (only rows that changed
  *       since the previous checkpoint are written, so hot rows are written once per checkpoint, not once
  *       per batch).
- *   <li>{@code M} + name: the checkpoint's counters (log position, events, batches, optimiser steps).
+ *   <li>{@code M} + name: the first input offset ever trained ({@code origin}), the last one processed
+ *       ({@code position}, written per record but coalesced by the store's cache to one write per commit), and
+ *       the checkpoint's counters (its offset, events, batches, optimiser steps).
  * </ul>
- * Restoring replays the log's structure (id indices, vocabulary with its evictions, negative sampler) up
- * to the checkpoint, loads the checkpoint's rows, then re-trains the events logged after it. Training is
- * deterministic (count-based batches, seeds from sequence numbers), so the result is bit-identical to the
- * state before the crash. Restart cost grows with the log (observe steps only, no training before the
- * checkpoint); compacting it is future work.
+ * Restoring re-reads the input from {@code origin} to {@code position}: it rebuilds the structure (id indices,
+ * vocabulary with its evictions, negative sampler) from the events up to the checkpoint, loads the checkpoint's
+ * rows, then re-trains the events after it (the half-collected mini-batch included). Training is deterministic
+ * (count-based batches, seeds from sequence numbers), so the result is bit-identical to the state before the
+ * crash. Restart cost grows with the history (observe steps only, no training before the checkpoint);
+ * checkpointing the structure too is future work.
  *
  * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): changed rows are forwarded after a batch
  * once the interval has passed since the last publication, by a wall-clock punctuation otherwise, and
@@ -62,14 +66,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link #process} per record on the stream thread; not thread-safe.
  */
 public final class TrainingProcessor implements Processor<String, byte[], String, byte[]> {
-  private static final byte EVENT = 'E';
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
   private static final byte ROW = 'R';
   private static final byte META = 'M';
+  private static final Bytes ORIGIN = metaKey("origin");
+  private static final Bytes POSITION = metaKey("position");
+  private static final Bytes CHECKPOINT = metaKey("checkpoint");
 
   private final String viewName;
   private final ModelConfig config;
   private final TrainingOptions options;
   private final String storeName;
+  private final EventHistory history;
   private final AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
   private final EmbeddingCodec embeddings = EmbeddingCodec.create();
 
@@ -77,7 +85,11 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private KeyValueStore<Bytes, byte[]> store;
   private StreamContent content;
   private StreamingTrainer trainer;
-  private long logged;
+  /** First input offset trained, -1 before any. */
+  private long origin;
+  /** Last input offset processed, -1 before any. */
+  private long position;
+  private long undecodable;
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;
@@ -87,12 +99,15 @@ public final class TrainingProcessor implements Processor<String, byte[], String
    * @param config model configuration (the view's settings and the run seed)
    * @param options batch size, checkpoint and publication intervals
    * @param storeName the view's state store (see {@link #storeName(String)})
+   * @param history the processor's input topic, re-read on restore
    */
-  public TrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, String storeName) {
+  public TrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, String storeName,
+      EventHistory history) {
     this.viewName = viewName;
     this.config = config;
     this.options = java.util.Objects.requireNonNull(options, "options");
     this.storeName = storeName;
+    this.history = java.util.Objects.requireNonNull(history, "history");
   }
 
   /** The state store name of a view's trainer. */
@@ -104,7 +119,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
     this.store = context.getStateStore(storeName);
-    restore();
+    restore(context.taskId().partition());
     lastPublishMs = context.currentSystemTimeMs();
     if (options.publishIntervalMs() > 0) {
       context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
@@ -119,10 +134,15 @@ public final class TrainingProcessor implements Processor<String, byte[], String
 
   @Override
   public void process(Record<String, byte[]> record) {
-    TrainingEvent e = codec.decode(record.value());
-    store.put(key(EVENT, logged), record.value());
-    logged++;
-    Interaction x = content.apply(e);
+    long offset = context.recordMetadata().orElseThrow(
+        () -> new IllegalStateException("a training processor needs its input's offsets")).offset();
+    if (origin < 0) {
+      origin = offset;
+      putMeta(ORIGIN, offset);
+    }
+    position = offset;
+    putMeta(POSITION, offset);
+    Interaction x = interaction(offset, record.value());
     if (x != null && trainer.accept(x)) {
       batchTimestamp = record.timestamp();
       boolean checkpointDue = trainer.batches() % options.checkpointBatches() == 0;
@@ -135,6 +155,25 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     }
   }
 
+  /**
+   * The interaction an input record brings to the view (its ids registered in the view's content), or null when
+   * the view does not learn from it. Undecodable bytes (the validated topic holds only what ingestion encoded, so
+   * only a foreign writer puts them there) are skipped with a warning, the same way live and on restore.
+   */
+  private Interaction interaction(long offset, byte[] value) {
+    TrainingEvent e;
+    try {
+      e = codec.decode(value);
+    } catch (RuntimeException ex) {
+      if (undecodable++ == 0 || Long.bitCount(undecodable) == 1) {
+        LOG.warn("view {}: skipping undecodable input at offset {} ({} so far): {}", viewName, offset, undecodable,
+            ex.getMessage());
+      }
+      return null;
+    }
+    return TrainingTopology.feeds(viewName, e) ? content.apply(e) : null;
+  }
+
   /** Writes every row changed since the last checkpoint, then the counters that make it a checkpoint. */
   private void checkpoint() {
     List<Param> params = trainer.view().params();
@@ -143,33 +182,31 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       int block = b;
       p.value().drainDirty(row -> store.put(rowKey(block, row), RowCodec.encode(p, row)));
     }
-    putMeta("logged", logged);
-    putMeta("accepted", trainer.sequence());
-    putMeta("batches", trainer.batches());
-    putMeta("steps", trainer.view().optimizer().steps());
+    putMeta(CHECKPOINT, position);
+    putMeta(metaKey("accepted"), trainer.sequence());
+    putMeta(metaKey("batches"), trainer.batches());
+    putMeta(metaKey("steps"), trainer.view().optimizer().steps());
   }
 
-  private void restore() {
+  private void restore(int partition) {
     content = new StreamContent();
     View view = ViewFactory.create(viewName, config, content);
     trainer = new StreamingTrainer(view, config.seed(), options.batchSize());
-    long checkpointLogged = getMeta("logged");
-    logged = 0;
-    boolean loaded = false;
-    try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(new byte[] {EVENT}),
-        new org.apache.kafka.common.serialization.BytesSerializer())) {
-      while (it.hasNext()) {
-        if (logged == checkpointLogged) {
+    origin = getMeta(ORIGIN, -1);
+    position = getMeta(POSITION, -1);
+    long checkpointed = getMeta(CHECKPOINT, -1);
+    boolean[] loaded = {false};
+    if (origin >= 0) {
+      history.read(partition, origin, position, (offset, value) -> {
+        if (!loaded[0] && offset > checkpointed) {
           loadCheckpoint(view);
-          loaded = true;
+          loaded[0] = true;
         }
-        KeyValue<Bytes, byte[]> kv = it.next();
-        Interaction x = content.apply(codec.decode(kv.value));
-        logged++;
+        Interaction x = interaction(offset, value);
         if (x == null) {
-          continue;
+          return;
         }
-        if (loaded) {
+        if (loaded[0]) {
           // Re-train what followed the checkpoint. Published after every batch, its output was committed with
           // it; coalesced, its rows are published again (see the class doc).
           if (trainer.accept(x) && options.publishIntervalMs() == 0) {
@@ -179,9 +216,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
         } else {
           trainer.replay(x, false);
         }
-      }
+      });
     }
-    if (!loaded) {
+    if (!loaded[0]) {
       loadCheckpoint(view);
     }
   }
@@ -203,8 +240,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       p.value().drainDirty(r -> { });
       p.value().tick(); // the checkpoint's rows were published with it
     }
-    view.optimizer().steps(getMeta("steps"));
-    trainer.restoreBatches(getMeta("batches"));
+    view.optimizer().steps(getMeta(metaKey("steps"), 0));
+    trainer.restoreBatches(getMeta(metaKey("batches"), 0));
   }
 
   /**
@@ -231,17 +268,13 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     });
   }
 
-  private long getMeta(String name) {
-    byte[] v = store.get(metaKey(name));
-    return v == null ? 0 : ByteBuffer.wrap(v).getLong();
+  private long getMeta(Bytes key, long absent) {
+    byte[] v = store.get(key);
+    return v == null ? absent : ByteBuffer.wrap(v).getLong();
   }
 
-  private void putMeta(String name, long value) {
-    store.put(metaKey(name), ByteBuffer.allocate(8).putLong(value).array());
-  }
-
-  private static Bytes key(byte prefix, long seq) {
-    return Bytes.wrap(ByteBuffer.allocate(9).put(prefix).putLong(seq).array());
+  private void putMeta(Bytes key, long value) {
+    store.put(key, ByteBuffer.allocate(8).putLong(value).array());
   }
 
   private static Bytes rowKey(int block, int row) {

@@ -14,94 +14,97 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The training sub-topologies (DESIGN.md §2): one per view, each fed by the validated events the view
- * accepts, repartitioned to a single partition (phase 1: one training task per view, views in parallel on
- * separate stream threads or instances), trained by a {@link TrainingProcessor} over its own RocksDB
- * store with changelog, and publishing changed vectors to the view's compacted embedding topic.
+ * The trainer's topologies (DESIGN.md §2). Ingestion validates the input topics and writes every valid event,
+ * encoded once, to the validated topic (one partition: the order every view trains in, and the history serving
+ * and replay read). Each view trains in a topology of its own, straight from the validated topic (phase 1: one
+ * training task per view; the pipeline runs each view as its own application, so the views train in parallel on
+ * separate stream threads or instances): a {@link TrainingProcessor} over its own RocksDB store with changelog,
+ * publishing changed vectors to the view's compacted embedding topic. The validated topic is also each view's
+ * event log ({@link EventHistory}), so an event is written to the broker once after ingestion, not once per view.
  *
- * <p>Pure functions: nothing here creates a {@code KafkaStreams}; the result is testable with
+ * <p>Pure functions: nothing here creates a {@code KafkaStreams}; the results are testable with
  * {@code TopologyTestDriver}.
  */
 public final class TrainingTopology {
   /**
    * Default mini-batches between checkpoints of a view's parameter rows (see {@link TrainingProcessor}):
    * a checkpoint writes every row changed since the previous one (for the review view at K=300 about the
-   * whole vocabulary, tens of MB), a restart re-trains at most this many batches from the event log.
+   * whole vocabulary, tens of MB), a restart re-trains at most this many batches from the validated topic.
    */
   public static final int CHECKPOINT_BATCHES = 500;
-
-  private TrainingTopology() {}
-
-  /** Ingestion, validation and training of {@code views}: the whole trainer application. */
-  public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views, int batchSize) {
-    return build(settings, config, views, TrainingOptions.defaults().withBatchSize(batchSize));
-  }
-
-  /** As {@link #build(StreamsSettings, ModelConfig, List, int)} with a checkpoint interval in batches. */
-  public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views, int batchSize,
-      int checkpointBatches) {
-    return build(settings, config, views,
-        TrainingOptions.defaults().withBatchSize(batchSize).withCheckpointBatches(checkpointBatches));
-  }
-
-  /** Ingestion, validation and training of {@code views} with the given training options. */
-  public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views,
-      TrainingOptions options) {
-    StreamsBuilder b = new StreamsBuilder();
-    KStream<String, TrainingEvent> valid = IngestionTopology.addTo(b, settings);
-    addTo(b, valid, settings, config, views, options, true);
-    return b.build();
-  }
 
   /** Name of the sink node that writes the validated events to {@link StreamsSettings#validatedTopic()}. */
   public static final String VALIDATED_SINK = "jrl-validated-sink";
 
-  /**
-   * Adds one training sub-topology per view to b, fed by {@code valid}, and with {@code writeValidated} writes
-   * every valid event to the validated topic (keyed as {@code valid}; the history that serving and replay
-   * read). Each valid event is encoded once (not once per view); its bytes go to the validated topic and
-   * through the views' repartition topics into their event logs.
-   */
-  public static void addTo(StreamsBuilder b, KStream<String, TrainingEvent> valid, StreamsSettings settings,
-      ModelConfig config, List<String> views, TrainingOptions options, boolean writeValidated) {
+  private TrainingTopology() {}
+
+  /** Ingestion and validation: the input topics into the validated topic (and the dead letters). */
+  public static Topology buildIngestion(StreamsSettings settings) {
+    StreamsBuilder b = new StreamsBuilder();
+    addIngestion(b, settings);
+    return b.build();
+  }
+
+  /** Adds ingestion and validation to b, writing every valid event, encoded once, to the validated topic. */
+  public static void addIngestion(StreamsBuilder b, StreamsSettings settings) {
     AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
-    KStream<String, Encoded> encoded = valid.mapValues(e -> new Encoded(e, codec.encode(e)));
-    if (writeValidated) {
-      encoded.mapValues(Encoded::bytes, Named.as(VALIDATED_SINK + "-bytes"))
-          .to(settings.validatedTopic(), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
-              .withName(VALIDATED_SINK));
-    }
+    IngestionTopology.addTo(b, settings).mapValues(codec::encode, Named.as(VALIDATED_SINK + "-bytes"))
+        .to(settings.validatedTopic(), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
+            .withName(VALIDATED_SINK));
+  }
+
+  /** The training of one view: the validated topic into the view's embedding topic. */
+  public static Topology buildView(StreamsSettings settings, ModelConfig config, String view, TrainingOptions options,
+      EventHistory history) {
+    StreamsBuilder b = new StreamsBuilder();
+    addView(b, validated(b, settings), settings, config, view, options, history);
+    return b.build();
+  }
+
+  /**
+   * Ingestion and the training of every view in one topology, the views on one task (the compact layout: one
+   * application, one training thread; the pipeline runs {@link #buildIngestion} and one {@link #buildView} per
+   * view instead).
+   */
+  public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views,
+      TrainingOptions options, EventHistory history) {
+    StreamsBuilder b = new StreamsBuilder();
+    addIngestion(b, settings);
+    KStream<String, byte[]> validated = validated(b, settings);
     for (String view : views) {
-      config.view(view); // fails early, naming the view, when it has no configuration
-      String store = TrainingProcessor.storeName(view);
-      b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
-          Serdes.ByteArray()).withCachingEnabled());
-      encoded.filter((k, e) -> feeds(view, e.event())).mapValues(Encoded::bytes)
-          .repartition(Repartitioned.<String, byte[]>as(repartitionName(view)).withKeySerde(Serdes.String())
-              .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1))
-          .process(() -> new TrainingProcessor(view, config, options, store), store)
-          .to(settings.embeddingsTopic(view), Produced.with(Serdes.String(), Serdes.ByteArray()));
+      addView(b, validated, settings, config, view, options, history);
     }
+    return b.build();
   }
 
-  /** A validated event with its encoding, within the ingestion task (never serialised as such). */
-  private record Encoded(TrainingEvent event, byte[] bytes) {}
-
-  /** The name of a view's repartition step; Kafka Streams names its topic {@link #repartitionTopic}. */
-  static String repartitionName(String view) {
-    return "jrl-train-" + view;
+  /** The validated topic as a stream of encoded events. */
+  public static KStream<String, byte[]> validated(StreamsBuilder b, StreamsSettings settings) {
+    return b.stream(settings.validatedTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+        .withName("jrl-validated-source"));
   }
 
-  /** The internal topic that carries a view's input to its single training task. */
-  public static String repartitionTopic(String applicationId, String view) {
-    return applicationId + "-" + repartitionName(view) + "-repartition";
+  /**
+   * Adds the training of {@code view} to b, fed by {@code input}: encoded events straight from the validated topic
+   * (their offsets are the trainer's log positions, so nothing may re-key or re-order them), the view's store, and
+   * the sink to its embedding topic.
+   */
+  public static void addView(StreamsBuilder b, KStream<String, byte[]> input, StreamsSettings settings,
+      ModelConfig config, String view, TrainingOptions options, EventHistory history) {
+    config.view(view); // fails early, naming the view, when it has no configuration
+    String store = TrainingProcessor.storeName(view);
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
+        Serdes.ByteArray()).withCachingEnabled());
+    input.process(() -> new TrainingProcessor(view, config, options, store, history), Named.as("jrl-train-" + view),
+            store)
+        .to(settings.embeddingsTopic(view), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
+            .withName("jrl-embeddings-" + view));
   }
 
   /** Whether an event is part of a view's input (its interactions, and for the image view item features). */

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Restarts of a {@link TrainingProcessor} over the same store: before the first checkpoint, mid-batch,
- * right after a checkpoint and between checkpoints. Each restart rebuilds the view from the store (event
- * log, checkpoint rows, re-training) and the vectors published over all runs end equal, bit for bit, to
+ * right after a checkpoint and between checkpoints. Each restart rebuilds the view from the store (position,
+ * checkpoint rows) and the input history (structure, re-training) and the vectors published over all runs end equal, bit for bit, to
  * those of one uninterrupted processor. A run ends without any flush, as a crash does: with coalesced
  * publication, rows changed since the last publication are then published only because the restart
  * re-trains them.
@@ -54,6 +54,16 @@ class TrainingProcessorTest {
 
   private static final AvroCodec<TrainingEvent> EVENTS = AvroCodec.of(TrainingEvent.class);
   private static final AvroCodec<EmbeddingRecord> EMBEDDINGS = AvroCodec.of(EmbeddingRecord.class);
+  /** The input's offsets start here (as on a topic whose head retention removed), so event i is at BASE + i. */
+  private static final long OFFSET_BASE = 1000;
+  /** The input topic: event i at offset OFFSET_BASE + i; asked for anything else, the test fails. */
+  private static final EventHistory HISTORY = (partition, from, to, sink) -> {
+    assertEquals(0, partition);
+    assertTrue(from >= OFFSET_BASE && to < OFFSET_BASE + DATA.interactions().size(), from + ".." + to);
+    for (long o = from; o <= to; o++) {
+      sink.accept(o, EVENTS.encode(event((int) (o - OFFSET_BASE))));
+    }
+  };
 
   private static KeyValueStore<Bytes, byte[]> store(MockProcessorContext<String, byte[]> ctx, String name) {
     KeyValueStore<Bytes, byte[]> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.Bytes(),
@@ -76,10 +86,11 @@ class TrainingProcessorTest {
     ctx.setCurrentSystemTimeMs(0);
     ctx.addStateStore(store);
     TrainingOptions options = new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs);
-    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name());
+    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY);
     p.init(ctx);
     assertEquals(publishIntervalMs > 0 ? 1 : 0, ctx.scheduledPunctuators().size());
     for (int i = from; i < to; i++) {
+      ctx.setRecordMetadata("validated", 0, OFFSET_BASE + i);
       p.process(new Record<>("k", EVENTS.encode(event(i)), i));
     }
     if (flushAtEnd && publishIntervalMs > 0) {

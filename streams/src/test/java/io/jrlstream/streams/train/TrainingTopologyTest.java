@@ -73,7 +73,8 @@ class TrainingTopologyTest {
     AvroCodec<ReviewEvent> codec = AvroCodec.of(ReviewEvent.class);
     Map<String, EmbeddingRecord> latest = new HashMap<>();
     TrainingOptions everyBatch = TrainingOptions.defaults().withBatchSize(BATCH).withPublishIntervalMs(0);
-    try (TopologyTestDriver driver = new TopologyTestDriver(TrainingTopology.build(s, config(), VIEWS, everyBatch),
+    try (TopologyTestDriver driver = new TopologyTestDriver(TrainingTopology.build(s, config(), VIEWS, everyBatch,
+        EventHistory.none()),
         props())) {
       TestInputTopic<String, byte[]> in = driver.createInputTopic(s.reviews().name(), new StringSerializer(),
           new ByteArraySerializer());
