@@ -11,7 +11,10 @@ import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import io.jrlstream.streams.train.TrainingOptions;
+import io.jrlstream.streams.train.TrainingProcessor;
 import io.jrlstream.streams.train.TrainingTopology;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -44,8 +47,12 @@ import picocli.CommandLine.Spec;
  * <p>Both throughput figures are sustained rates after warm-up: the data set is streamed {@code --passes}
  * times (the same interactions again, as new events); the first {@code --warm-up-passes} warm up (JIT,
  * broker, caches: the JIT compiles broker, client and Streams code for tens of seconds, so a fraction of a
- * 10 k-event data set is not a sustained figure), the remaining passes are timed. The offline reference trains the same passes in one process, one trainer per view on its own
- * thread, and times the same passes (wall time of the slowest view).
+ * 10 k-event data set is not a sustained figure), the remaining passes are timed. On the streaming side the warm-up
+ * goes on (up to {@code --max-warm-up-passes}) while this JVM's JIT compiled for more than {@code --jit-quiet} of
+ * the last pass's wall time: three Kafka Streams applications with their clients take the JIT minutes on two
+ * cores, and a long-running trainer does not pay that again. The offline reference then trains the same number of
+ * warm-up passes (so its state has the same size) and the same timed passes, one trainer per view on its own
+ * thread (wall time of the slowest view).
  */
 @Command(name = "bench-stream", mixinStandardHelpOptions = true,
     description = "Streaming throughput vs offline one-pass, freshness (produce → embedding topic) at half rate, memory.")
@@ -73,6 +80,15 @@ final class StreamBenchCommand implements Callable<Integer> {
       description = "Passes that warm up before the timed ones (default ${DEFAULT-VALUE}).")
   int warmUpPasses;
 
+  @Option(names = "--max-warm-up-passes", defaultValue = "12",
+      description = "Most warm-up passes on the streaming side, waiting for the JIT to settle (default ${DEFAULT-VALUE}).")
+  int maxWarmUpPasses;
+
+  @Option(names = "--jit-quiet", defaultValue = "0.05",
+      description = "Warm-up ends when the JIT compiled for less than this share of a pass's wall time "
+          + "(default ${DEFAULT-VALUE}).")
+  double jitQuiet;
+
   @Option(names = "--broker", defaultValue = "child",
       description = "Broker in a child JVM (as beside a real cluster; its CPU is reported apart) or in_process "
           + "(default ${DEFAULT-VALUE}).")
@@ -81,6 +97,11 @@ final class StreamBenchCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-batches", defaultValue = "" + TrainingTopology.CHECKPOINT_BATCHES,
       description = "Mini-batches between checkpoints of a view's rows (default ${DEFAULT-VALUE}).")
   int checkpointBatches;
+
+  @Option(names = "--checkpoint-events-per-row", defaultValue = "" + TrainingOptions.CHECKPOINT_EVENTS_PER_ROW,
+      description = "Interactions per re-written row a checkpoint waits for; 0 = every --checkpoint-batches "
+          + "(default ${DEFAULT-VALUE}).")
+  int checkpointEventsPerRow;
 
   @Option(names = "--publish-interval-ms", defaultValue = "100",
       description = "Least ms between publications of changed vectors; 0 = after every batch (default ${DEFAULT-VALUE}).")
@@ -115,32 +136,43 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("warmUpPasses", warmUpPasses);
     doc.put("timedEvents", timedEvents);
 
-    // 1. Offline one-pass, views in parallel threads as in the pipeline: the passes after the warm-up timed.
-    double[] offlineCpu = new double[1];
-    double offline = offlineSeconds(ds, cfg, offlineCpu);
-    doc.put("offlineEventsPerSecond", timedEvents / offline);
-    doc.put("offlineCpuMicrosPerEvent", offlineCpu[0] * 1e6 / timedEvents);
-    err.printf("offline one-pass: %d events in %.2f s after %d warm-up passes (%.0f events/s)%n", timedEvents, offline,
-        warmUpPasses, timedEvents / offline);
-
     Path work = Files.createTempDirectory("jrl-bench-stream");
     doc.put("broker", broker.name());
+    double offline;
+    double[] offlineCpu = new double[1];
+    double[] streamingCpu = new double[1];
     try (BenchBroker b = BenchBroker.start(broker, work)) {
       StreamsSettings s = StreamsSettings.defaults(b.bootstrapServers());
-      // 2. Sustained: after a warm-up on the first events (JIT, broker, caches), the rest is produced as
-      //    fast as possible and timed until the trainer has caught up.
+      // 1. Sustained: the data streamed until the JIT has settled (broker, clients, Streams), then the timed passes
+      //    produced as fast as possible and timed until the trainer has caught up.
       double sustained;
+      int all = ds.interactions().size();
+      java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+      int warm = 0;
       try (Pipeline p = Pipeline.start(s, cfg, options(work.resolve("state")));
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         p.awaitRunning(Duration.ofMinutes(2));
-        int all = ds.interactions().size();
-        for (int pass = 0; pass < warmUpPasses; pass++) {
+        double jitShare = 1;
+        while (warm < warmUpPasses || (jitShare > jitQuiet && warm < maxWarmUpPasses)) {
+          long w0 = System.nanoTime();
+          long j0 = jit.getTotalCompilationTime();
           producer.produce(0, all, 0, n -> { });
+          Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
+          jitShare = (jit.getTotalCompilationTime() - j0) * 1e6 / (System.nanoTime() - w0);
+          warm++;
+          err.printf("streaming warm-up pass %d: JIT busy %.0f %% of the pass%n", warm, jitShare * 100);
         }
-        Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
+        doc.put("streamingWarmUpPasses", warm);
+        long checkpoints0 = TrainingProcessor.checkpoints();
+        long checkpointRows0 = TrainingProcessor.checkpointedRows();
+        long jit0 = jit.getTotalCompilationTime();
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
         long brokerCpu0 = b.cpuNanos();
+        Map<Long, Long> threadCpu0 = threadCpuNanos();
+        Map<String, Long> nativeCpu0 = nativeThreadTicks();
+        String brokerPid = Long.toString(b.pid());
+        Map<String, Long> brokerCpu0Threads = nativeThreadTicks(brokerPid);
         long measured = 0;
         for (int pass = warmUpPasses; pass < passes; pass++) {
           measured += producer.produce(0, all, 0, n -> { });
@@ -150,25 +182,50 @@ final class StreamBenchCommand implements Callable<Integer> {
         double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
         double brokerSecs = (b.cpuNanos() - brokerCpu0) / 1e9;
         sustained = measured / secs;
+        doc.put("jitShareOfTimedWall", (jit.getTotalCompilationTime() - jit0) / (secs * 1e3));
+        doc.put("checkpointsTimed", TrainingProcessor.checkpoints() - checkpoints0);
+        doc.put("checkpointRowsTimed", TrainingProcessor.checkpointedRows() - checkpointRows0);
+        err.printf("checkpoints in the timed passes: %d, %d rows%n", TrainingProcessor.checkpoints() - checkpoints0,
+            TrainingProcessor.checkpointedRows() - checkpointRows0);
+        Map<String, Double> byGroup = cpuByThreadGroup(threadCpu0, measured);
+        doc.put("trainerCpuMicrosPerEventByThread", byGroup);
+        byGroup.forEach((g, us) -> err.printf("  %6.1f µs/event  %s%n", us, g));
+        Map<String, Double> byNative = nativeCpuByGroup(nativeCpu0, measured);
+        doc.put("trainerCpuMicrosPerEventByOsThread", byNative);
+        err.printf("by OS thread name (GC, JIT, RocksDB included):%n");
+        byNative.forEach((g, us) -> err.printf("  %6.1f µs/event  %s%n", us, g));
+        if (broker == BenchBroker.Placement.child) {
+          Map<String, Double> byBroker = nativeCpuByGroup(brokerPid, brokerCpu0Threads, measured);
+          doc.put("brokerCpuMicrosPerEventByOsThread", byBroker);
+          err.printf("broker by OS thread name:%n");
+          byBroker.forEach((g, us) -> err.printf("  %6.1f µs/event  %s%n", us, g));
+        }
         // CPU per event (trainer process: stream threads, producer, JIT, GC; plus the broker's): unlike the
         // rates, these do not depend on how much of the machine other processes take.
         doc.put("streamingCpuMicrosPerEvent", cpuSecs * 1e6 / measured);
         doc.put("brokerCpuMicrosPerEvent", brokerSecs * 1e6 / measured);
-        doc.put("cpuRatio", offlineCpu[0] / timedEvents / ((cpuSecs + brokerSecs) / measured));
-        err.printf("CPU per event: offline %.0f µs; streaming %.0f µs in the trainer process%s%n",
-            offlineCpu[0] * 1e6 / timedEvents, cpuSecs * 1e6 / measured,
+        streamingCpu[0] = (cpuSecs + brokerSecs) * timedEvents / measured;
+        err.printf("CPU per event: streaming %.0f µs in the trainer process%s%n", cpuSecs * 1e6 / measured,
             broker == BenchBroker.Placement.child ? String.format(" + %.0f µs in the broker", brokerSecs * 1e6 / measured)
                 : " (broker included)");
         doc.put("measuredEvents", measured);
         err.printf("streaming, exactly-once: %d events in %.1f s after %d warm-up passes (%.0f events/s)%n", measured,
-            secs, warmUpPasses, sustained);
+            secs, warm, sustained);
         System.gc();
         doc.put("heapUsedAfterGcBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         doc.put("rocksDbBoundBytes", BoundedRocksDbConfig.boundBytes());
         doc.put("rocksDbUsageBytes", BoundedRocksDbConfig.usageBytes());
       }
+      // 2. Offline one-pass of the same code, views on parallel threads as in the pipeline, over the same passes:
+      //    as many warm-up passes as the streaming side had (the same state size), then the same timed passes.
+      offline = offlineSeconds(ds, cfg, warm, offlineCpu);
+      doc.put("offlineEventsPerSecond", timedEvents / offline);
+      doc.put("offlineCpuMicrosPerEvent", offlineCpu[0] * 1e6 / timedEvents);
+      err.printf("offline one-pass: %d events in %.2f s after %d warm-up passes (%.0f events/s)%n", timedEvents,
+          offline, warm, timedEvents / offline);
       doc.put("streamingEventsPerSecond", sustained);
       doc.put("ratio", sustained / (timedEvents / offline));
+      doc.put("cpuRatio", offlineCpu[0] / timedEvents / (streamingCpu[0] / timedEvents));
       // 3. Freshness at half the sustained rate, on a fresh application over new topics.
       StreamsSettings f = StreamsSettings.defaults(b.bootstrapServers()).withApplicationId("jrl-fresh");
       f = withPrefix(f, "fresh.");
@@ -180,7 +237,93 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   private Pipeline.Options options(Path stateDir) {
-    return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, checkpointBatches, publishIntervalMs);
+    return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, checkpointBatches, publishIntervalMs,
+        checkpointEventsPerRow);
+  }
+
+  /** CPU nanoseconds of every live thread of this JVM, by thread id. */
+  private static Map<Long, Long> threadCpuNanos() {
+    java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> out = new java.util.HashMap<>();
+    for (long id : tm.getAllThreadIds()) {
+      long c = tm.getThreadCpuTime(id);
+      if (c >= 0) {
+        out.put(id, c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * CPU µs per event since {@code before} of the threads alive now, grouped by name with digits and client ids
+   * folded ({@code kafka-producer-network-thread | <client>} → its application), largest first; threads that
+   * ended in between are not counted (the process total is).
+   */
+  private static Map<String, Double> cpuByThreadGroup(Map<Long, Long> before, long events) {
+    java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
+    Map<String, Long> nanos = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo info : tm.getThreadInfo(tm.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long c = tm.getThreadCpuTime(info.getThreadId());
+      if (c < 0) {
+        continue;
+      }
+      String group = info.getThreadName().replaceAll("-[0-9a-f]{8}-[0-9a-f-]{27}", "") // process UUIDs
+          .replaceAll("[0-9]+", "#");
+      nanos.merge(group, c - before.getOrDefault(info.getThreadId(), 0L), Long::sum);
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    nanos.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .filter(e -> e.getValue() * 1e-3 / events >= 1)
+        .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * 10e-3 / events) / 10.0));
+    return out;
+  }
+
+  /**
+   * CPU clock ticks (user + system) of every thread of this process by thread id and OS name ({@code tid/name}),
+   * from {@code /proc/self/task}; empty where there is no {@code /proc}.
+   */
+  private static Map<String, Long> nativeThreadTicks() {
+    return nativeThreadTicks("self");
+  }
+
+  /** As {@link #nativeThreadTicks()} for process {@code pid} ({@code self}: this one). */
+  private static Map<String, Long> nativeThreadTicks(String pid) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.put(t.getFileName() + "/" + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    return out;
+  }
+
+  /** CPU µs per event since {@code before} by OS thread name with digits folded, largest first (≥ 1 µs). */
+  private static Map<String, Double> nativeCpuByGroup(Map<String, Long> before, long events) {
+    return nativeCpuByGroup("self", before, events);
+  }
+
+  private static Map<String, Double> nativeCpuByGroup(String pid, Map<String, Long> before, long events) {
+    Map<String, Long> ticks = new java.util.HashMap<>();
+    nativeThreadTicks(pid).forEach((k, v) -> ticks.merge(k.substring(k.indexOf('/') + 1).replaceAll("[0-9]+", "#"),
+        v - before.getOrDefault(k, 0L), Long::sum));
+    Map<String, Double> out = new LinkedHashMap<>();
+    double usPerTick = 1e6 / 100; // USER_HZ
+    ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .filter(e -> e.getValue() * usPerTick / events >= 1)
+        .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * usPerTick * 10 / events) / 10.0));
+    return out;
   }
 
   private static long processCpuNanos() {
@@ -189,20 +332,19 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   /** Wall seconds of the slowest view over the timed passes; {@code cpu[0]} gets the views' CPU seconds. */
-  private double offlineSeconds(Dataset ds, ModelConfig cfg, double[] cpu) throws InterruptedException {
+  private double offlineSeconds(Dataset ds, ModelConfig cfg, int warmUp, double[] cpu) throws InterruptedException {
     double[] secs = new double[views.size()];
     double[] cpus = new double[views.size()];
     List<Thread> threads = new ArrayList<>();
     for (int k = 0; k < views.size(); k++) {
       int i = k;
       Thread t = new Thread(() -> {
-        View v = ViewFactory.create(views.get(i), cfg, ds);
-        StreamingTrainer tr = new StreamingTrainer(v, cfg.seed(), batchSize);
+        StreamingTrainer tr = new StreamingTrainer(ViewFactory.create(views.get(i), cfg, ds), cfg.seed(), batchSize);
         long t0 = 0;
         long c0 = 0;
         java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
-        for (int pass = 0; pass < passes; pass++) {
-          if (pass == warmUpPasses) {
+        for (int pass = 0; pass < warmUp + passes - warmUpPasses; pass++) {
+          if (pass == warmUp) {
             t0 = System.nanoTime();
             c0 = tm.getCurrentThreadCpuTime();
           }

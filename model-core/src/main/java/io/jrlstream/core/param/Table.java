@@ -33,6 +33,9 @@ public final class Table {
   private int dirtyEpoch = 1;
   private int[] changedAt = new int[16];
   private int clock = 1;
+  /** Rows changed since the last {@link #tick}, each once: publication visits these, not every dirty row. */
+  private int[] changed = new int[16];
+  private int changedCount;
 
   public Table(String name, int dim, Init init, float scale, long seed) {
     if (dim <= 0) {
@@ -100,7 +103,13 @@ public final class Table {
       dirtyStamp = java.util.Arrays.copyOf(dirtyStamp, n);
       changedAt = java.util.Arrays.copyOf(changedAt, n);
     }
-    changedAt[i] = clock;
+    if (changedAt[i] != clock) {
+      changedAt[i] = clock;
+      if (changedCount == changed.length) {
+        changed = java.util.Arrays.copyOf(changed, changedCount * 2);
+      }
+      changed[changedCount++] = i;
+    }
     if (dirtyStamp[i] != dirtyEpoch) {
       dirtyStamp[i] = dirtyEpoch;
       if (dirtyCount == dirty.length) {
@@ -124,9 +133,10 @@ public final class Table {
    * recorded): how a trainer publishes what one mini-batch changed while persisting less often.
    */
   public void forEachChangedSinceTick(java.util.function.IntConsumer sink) {
-    for (int k = 0; k < dirtyCount; k++) {
-      if (changedAt[dirty[k]] == clock) {
-        sink.accept(dirty[k]);
+    for (int k = 0; k < changedCount; k++) {
+      int i = changed[k];
+      if (dirtyStamp[i] == dirtyEpoch) { // not drained since (as the dirty rows it is a subset of)
+        sink.accept(i);
       }
     }
   }
@@ -134,6 +144,7 @@ public final class Table {
   /** Starts a new change period for {@link #forEachChangedSinceTick}. */
   public void tick() {
     clock++;
+    changedCount = 0;
   }
 
   /** Number of rows changed since the last {@link #drainDirty}. */

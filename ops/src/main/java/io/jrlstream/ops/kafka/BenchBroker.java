@@ -65,6 +65,11 @@ public final class BenchBroker implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /** @return the process id of a child broker, or this process's in process */
+  public long pid() {
+    return child == null ? ProcessHandle.current().pid() : child.pid();
+  }
+
   /** @return CPU the broker used so far when it runs in a child JVM; 0 in process (it is the caller's CPU) */
   public long cpuNanos() {
     return child == null ? 0 : child.cpuTime().map(Duration::toNanos).orElse(0L);

@@ -49,7 +49,13 @@ public final class Pipeline implements AutoCloseable {
    * @param checkpointBatches mini-batches between checkpoints of a view's rows
    */
   public record Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-      int checkpointBatches, long publishIntervalMs) {
+      int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
+    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
+        int checkpointBatches, long publishIntervalMs) {
+      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs,
+          TrainingOptions.CHECKPOINT_EVENTS_PER_ROW);
+    }
+
     public Options(List<String> views, int batchSize, Path stateDir) {
       this(views, batchSize, stateDir, java.util.Map.of());
     }
@@ -69,12 +75,12 @@ public final class Pipeline implements AutoCloseable {
       if (views.isEmpty()) {
         throw new IllegalArgumentException("at least one view must be trained");
       }
-      new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs); // validates
+      new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow); // validates
     }
 
     /** The trainers' batching, checkpoint and publication options. */
     public TrainingOptions training() {
-      return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs);
+      return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow);
     }
   }
 
@@ -123,6 +129,10 @@ public final class Pipeline implements AutoCloseable {
     p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
     p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20));
     p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    // Embedding records (1.2 KB at K=300) and checkpoint rows (3.6 KB) in batches of hundreds, not of 16 KB: the
+    // broker's cost is mostly per request and per batch.
+    p.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG),
+        Integer.toString(512 << 10));
     return p;
   }
 

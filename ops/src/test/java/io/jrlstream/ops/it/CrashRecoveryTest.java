@@ -170,8 +170,10 @@ class CrashRecoveryTest {
     List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrap, "--state-dir", stateDir.toString(),
         "--app-id", APP_ID, "--views", String.join(",", VIEWS), "--batch-size", Integer.toString(BATCH),
         "--seed", Long.toString(SEED), "--dim", Integer.toString(DIM), "--max-seconds", "120",
-        // Checkpoints every 7 batches, so that a restart loads one and re-trains the events after it.
-        "--checkpoint-batches", "7", "--publish-interval-ms", Long.toString(publishIntervalMs)));
+        // Checkpoints every 7 batches, so that a restart loads one and re-trains the events after it (not spaced
+        // by the rows they write: this small input would then checkpoint rarely).
+        "--checkpoint-batches", "7", "--checkpoint-events-per-row", "0",
+        "--publish-interval-ms", Long.toString(publishIntervalMs)));
     for (String kv : List.of("session.timeout.ms=3000", "heartbeat.interval.ms=1000", "transaction.timeout.ms=5000",
         "jrl.rocksdb.cache.bytes=" + (16 << 20), "jrl.rocksdb.write.buffer.bytes=" + (4 << 20))) {
       args.add("--set");

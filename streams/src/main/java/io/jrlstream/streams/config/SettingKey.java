@@ -44,7 +44,10 @@ public enum SettingKey {
     VIEWS("jrl.views", "collaborative,review,rating", "views to train, comma-separated (collaborative, review, rating, image)"),
     BATCH_SIZE("jrl.batch.size", "64", "positive interactions per mini-batch"),
     CHECKPOINT_BATCHES("jrl.checkpoint.batches", "500",
-            "mini-batches between checkpoints of a view's parameter rows; a restart re-trains at most this many"),
+            "least mini-batches between checkpoints of a view's parameter rows"),
+    CHECKPOINT_EVENTS_PER_ROW("jrl.checkpoint.events.per.row", "4",
+            "a checkpoint also waits for this many interactions per old row it re-writes (0: every"
+            + " jrl.checkpoint.batches exactly); a restart re-trains at most max(batches x batch size, this x rows)"),
     PUBLISH_INTERVAL_MS("jrl.publish.interval.ms", "100",
             "least wall-clock ms between publications of changed vectors (a row changed within it is published once);"
             + " 0 publishes after every mini-batch"),

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * event log ({@link EventHistory}): nothing of an event is written to the store.
  * <ul>
  *   <li>{@code R} + parameter block + row: the parameter rows with their optimiser state as of the last
- *       checkpoint, taken right after every {@code checkpointBatches}-th mini-batch (only rows that changed
- *       since the previous checkpoint are written, so hot rows are written once per checkpoint, not once
+ *       checkpoint, taken after a mini-batch once {@link TrainingOptions#checkpointBatches()} batches and
+ *       {@link TrainingOptions#checkpointEventsPerRow()} interactions per changed row have passed (only rows that
+ *       changed since the previous checkpoint are written, so hot rows are written once per checkpoint, not once
  *       per batch).
  *   <li>{@code M} + name: the first input offset ever trained ({@code origin}), the last one processed
  *       ({@code position}, written per record but coalesced by the store's cache to one write per commit), and
@@ -72,6 +73,12 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private static final Bytes ORIGIN = metaKey("origin");
   private static final Bytes POSITION = metaKey("position");
   private static final Bytes CHECKPOINT = metaKey("checkpoint");
+  private static final Bytes ACCEPTED = metaKey("accepted");
+  private static final Bytes BATCHES = metaKey("batches");
+
+  private static final java.util.concurrent.atomic.AtomicLong CHECKPOINTS = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong CHECKPOINT_ROWS =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final String viewName;
   private final ModelConfig config;
@@ -90,6 +97,11 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   /** Last input offset processed, -1 before any. */
   private long position;
   private long undecodable;
+  /** Batches and accepted interactions at the last checkpoint. */
+  private long checkpointedBatches;
+  private long checkpointedSequence;
+  /** Rows of each parameter block at the last checkpoint. */
+  private int[] checkpointedSizes = new int[0];
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;
@@ -127,6 +139,16 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     }
   }
 
+  /** Checkpoints taken by every training processor of this JVM so far (for benchmarks). */
+  public static long checkpoints() {
+    return CHECKPOINTS.get();
+  }
+
+  /** Rows written by those checkpoints. */
+  public static long checkpointedRows() {
+    return CHECKPOINT_ROWS.get();
+  }
+
   /** The trainer (for tests and metrics). */
   StreamingTrainer trainer() {
     return trainer;
@@ -145,7 +167,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     Interaction x = interaction(offset, record.value());
     if (x != null && trainer.accept(x)) {
       batchTimestamp = record.timestamp();
-      boolean checkpointDue = trainer.batches() % options.checkpointBatches() == 0;
+      boolean checkpointDue = checkpointDue();
       if (checkpointDue || context.currentSystemTimeMs() - lastPublishMs >= options.publishIntervalMs()) {
         publish();
       }
@@ -174,17 +196,53 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     return TrainingTopology.feeds(viewName, e) ? content.apply(e) : null;
   }
 
+  /**
+   * Whether to checkpoint after the batch just trained: {@code checkpointBatches} batches since the last one, and
+   * with {@code checkpointEventsPerRow} n > 0, at least n interactions since then per row it would write again
+   * (rows that existed at the last checkpoint; rows created since are written once whenever it comes). A function
+   * of the input alone, like the training.
+   */
+  private boolean checkpointDue() {
+    if (trainer.batches() - checkpointedBatches < options.checkpointBatches()) {
+      return false;
+    }
+    if (options.checkpointEventsPerRow() == 0) {
+      return true;
+    }
+    List<Param> params = trainer.view().params();
+    long rewritten = 0;
+    for (int b = 0; b < params.size(); b++) {
+      Table t = params.get(b).value();
+      long created = Math.max(0, t.size() - (b < checkpointedSizes.length ? checkpointedSizes[b] : 0));
+      rewritten += Math.max(0, t.dirtyCount() - created);
+    }
+    return trainer.sequence() - checkpointedSequence >= rewritten * options.checkpointEventsPerRow();
+  }
+
+  private void recordSizes() {
+    List<Param> params = trainer.view().params();
+    checkpointedSizes = new int[params.size()];
+    for (int b = 0; b < params.size(); b++) {
+      checkpointedSizes[b] = params.get(b).value().size();
+    }
+  }
+
   /** Writes every row changed since the last checkpoint, then the counters that make it a checkpoint. */
   private void checkpoint() {
     List<Param> params = trainer.view().params();
     for (int b = 0; b < params.size(); b++) {
       Param p = params.get(b);
       int block = b;
+      CHECKPOINT_ROWS.addAndGet(p.value().dirtyCount());
       p.value().drainDirty(row -> store.put(rowKey(block, row), RowCodec.encode(p, row)));
     }
+    CHECKPOINTS.incrementAndGet();
+    checkpointedBatches = trainer.batches();
+    checkpointedSequence = trainer.sequence();
+    recordSizes();
     putMeta(CHECKPOINT, position);
-    putMeta(metaKey("accepted"), trainer.sequence());
-    putMeta(metaKey("batches"), trainer.batches());
+    putMeta(ACCEPTED, checkpointedSequence);
+    putMeta(BATCHES, checkpointedBatches);
     putMeta(metaKey("steps"), trainer.view().optimizer().steps());
   }
 
@@ -241,7 +299,10 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       p.value().tick(); // the checkpoint's rows were published with it
     }
     view.optimizer().steps(getMeta(metaKey("steps"), 0));
-    trainer.restoreBatches(getMeta(metaKey("batches"), 0));
+    checkpointedBatches = getMeta(BATCHES, 0);
+    checkpointedSequence = getMeta(ACCEPTED, 0);
+    recordSizes();
+    trainer.restoreBatches(checkpointedBatches);
   }
 
   /**

@@ -82,10 +82,15 @@ class TrainingProcessorTest {
    */
   private static int run(String view, long publishIntervalMs, KeyValueStore<Bytes, byte[]> store, int from, int to,
       boolean flushAtEnd, Map<String, List<Float>> latest) {
+    return run(view, publishIntervalMs, 0, store, from, to, flushAtEnd, latest);
+  }
+
+  private static int run(String view, long publishIntervalMs, int eventsPerRow, KeyValueStore<Bytes, byte[]> store,
+      int from, int to, boolean flushAtEnd, Map<String, List<Float>> latest) {
     MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
     ctx.setCurrentSystemTimeMs(0);
     ctx.addStateStore(store);
-    TrainingOptions options = new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs);
+    TrainingOptions options = new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs, eventsPerRow);
     TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY);
     p.init(ctx);
     assertEquals(publishIntervalMs > 0 ? 1 : 0, ctx.scheduledPunctuators().size());
@@ -105,13 +110,14 @@ class TrainingProcessorTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"collaborative,0", "review,0", "rating,0", "collaborative,1000", "review,1000", "rating,1000"})
-  void shouldEndAsAnUninterruptedRunAfterRestartsAtAnyPoint(String view, long publishIntervalMs) {
+  @CsvSource({"collaborative,0,0", "review,0,0", "rating,0,0", "collaborative,1000,0", "review,1000,0", "rating,1000,0",
+      "review,0,1", "review,1000,1", "collaborative,1000,1"})
+  void shouldEndAsAnUninterruptedRunAfterRestartsAtAnyPoint(String view, long publishIntervalMs, int eventsPerRow) {
     int n = DATA.interactions().size();
     assertTrue(n > BATCH * CHECKPOINT * 3, "need several checkpoints, have " + n + " events");
     Map<String, List<Float>> straight = new HashMap<>();
     MockProcessorContext<String, byte[]> c1 = new MockProcessorContext<>();
-    run(view, publishIntervalMs, store(c1, TrainingProcessor.storeName(view)), 0, n, true, straight);
+    run(view, publishIntervalMs, eventsPerRow, store(c1, TrainingProcessor.storeName(view)), 0, n, true, straight);
 
     MockProcessorContext<String, byte[]> c2 = new MockProcessorContext<>();
     KeyValueStore<Bytes, byte[]> kept = store(c2, TrainingProcessor.storeName(view));
@@ -119,7 +125,7 @@ class TrainingProcessorTest {
     int[] cuts = {5, BATCH * 3 + 5, BATCH * CHECKPOINT, BATCH * CHECKPOINT * 2 + 3, BATCH * CHECKPOINT * 3 - 1, n};
     int from = 0;
     for (int cut : cuts) {
-      run(view, publishIntervalMs, kept, from, cut, cut == n, restarted);
+      run(view, publishIntervalMs, eventsPerRow, kept, from, cut, cut == n, restarted);
       from = cut;
     }
     assertEquals(straight.keySet(), restarted.keySet());
@@ -139,5 +145,29 @@ class TrainingProcessorTest {
     assertEquals(everyBatch, coalesced);
     // Checkpoints (every 5 batches) and the final flush publish: each row at most once per such period.
     assertTrue(fewer < perBatch * 0.6, view + ": coalesced " + fewer + " records against " + perBatch);
+  }
+
+  /** The checkpoint counters in a store: batches at the last checkpoint, interactions then. */
+  private static long meta(KeyValueStore<Bytes, byte[]> store, String name) {
+    byte[] v = store.get(Bytes.wrap(("M" + name).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    return v == null ? -1 : java.nio.ByteBuffer.wrap(v).getLong();
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldSpaceCheckpointsByTheRowsTheyWriteWhenAskedTo() {
+    int n = DATA.interactions().size();
+    KeyValueStore<Bytes, byte[]> fixed = store(new MockProcessorContext<>(), "fixed");
+    run("review", 1000, 0, fixed, 0, n, false, new HashMap<>());
+    KeyValueStore<Bytes, byte[]> spaced = store(new MockProcessorContext<>(), "spaced");
+    run("review", 1000, 3, spaced, 0, n, false, new HashMap<>());
+    long fixedBatches = meta(fixed, "batches");
+    long spacedBatches = meta(spaced, "batches");
+    // Fixed: the last multiple of CHECKPOINT batches. Spaced: at least CHECKPOINT batches in, and later than fixed
+    // because each checkpoint after the first needs 3 interactions per old row it re-writes (users, items, old
+    // reviews as link negatives, words).
+    assertEquals((n / BATCH) / CHECKPOINT * CHECKPOINT, fixedBatches);
+    assertTrue(spacedBatches >= CHECKPOINT, "no checkpoint at all: " + spacedBatches);
+    assertTrue(meta(spaced, "accepted") < meta(fixed, "accepted") || spacedBatches % CHECKPOINT != 0,
+        "spaced checkpoints at " + spacedBatches + " batches, fixed at " + fixedBatches);
   }
 }
