@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
  * file with F seeded random floats per item is generated and imported as well, so that the image view has input.
  *
  * <p>Each rate is taken after warm-up, over the offsets from 30 % of the input consumed to fully trained (input
- * consumed and the view's repartition topic drained); the backfill time is from the replay's start to caught up.
+ * consumed, hence trained); the backfill time is from the replay's start to caught up.
  */
 @Command(name = "bench-replay", mixinStandardHelpOptions = true,
     description = "Backfill (jrl replay) throughput per view against live training throughput on the same events.")

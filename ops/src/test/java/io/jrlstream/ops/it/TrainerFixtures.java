@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Input is a {@link SyntheticData} data set as {@link ReviewEvent}s (text and stars, so every event feeds
  * the collaborative, review and rating views), all on the single partition of the reviews topic: the only
- * way the order into each view's single-partition repartition topic is fixed by the input alone. The
+ * way the order into the single-partition validated topic, which every view reads, is fixed by the input alone. The
  * reference is model-core's {@link StreamingTrainer} over the good events in the same order, with what the
  * trainer must publish derived from it (after every completed mini-batch, the user and item vectors it
  * changed), so the whole committed embedding log can be compared record by record, bit for bit.

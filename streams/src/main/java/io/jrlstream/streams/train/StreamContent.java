@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The content one view's trainer has seen on its stream: dense indices of users and items (assigned in
  * order of first appearance), review texts as token ids, the latest feature vector of each item. Rebuilt
- * on restart by replaying the view's event log in order, so indices come out the same.
+ * on restart by re-reading the view's input (the validated topic) in order, so indices come out the same.
  *
  * <p>Not thread-safe: owned by one {@link TrainingProcessor}.
  */
