@@ -62,6 +62,11 @@ public final class KafkaEventHistory implements EventHistory {
             + "offsets " + from + ".." + to + ": its retention deleted trained events (the trainers' input must be "
             + "retained for as long as they may restart)");
       }
+      long end = c.endOffsets(List.of(tp)).get(tp); // read_committed: the last stable offset
+      if (end <= to) {
+        throw new IllegalStateException(topic + "-" + partition + " ends at offset " + end + " but restoring needs "
+            + "offsets " + from + ".." + to + ": the topic lost trained events (was it deleted and created again?)");
+      }
       c.seek(tp, from);
       long deadline = System.nanoTime() + timeout.toNanos();
       long next = from;
