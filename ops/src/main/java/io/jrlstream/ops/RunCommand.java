@@ -89,7 +89,15 @@ final class RunCommand implements Callable<Integer> {
         err.printf("serving recommendations at %s%n", serving.url());
       }
       err.flush();
-      stop.await();
+      while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        org.apache.kafka.streams.KafkaStreams.State st = pipeline.state();
+        if (st == org.apache.kafka.streams.KafkaStreams.State.ERROR
+            || st == org.apache.kafka.streams.KafkaStreams.State.NOT_RUNNING) {
+          err.printf("the trainer stopped (%s; see the log above); shutting down%n", st);
+          err.flush();
+          return 1;
+        }
+      }
     }
     return 0;
   }
