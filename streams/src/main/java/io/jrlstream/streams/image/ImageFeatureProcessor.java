@@ -12,12 +12,11 @@ import io.jrlstream.streams.ingest.RejectReason;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.AbstractList;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.RandomAccess;
 import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -233,8 +232,8 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
     for (int i = 0; i < n; i++) {
       float[] f = new float[settings.featureDim()];
       extractor.features(i, f);
-      ImageFeatureEvent out = new ImageFeatureEvent(eventIds[i] + "/features", java.time.Instant.ofEpochMilli(now), itemIds[i], settings.modelId(),
-          settings.modelVersion(), f.length, new FloatList(f));
+      ImageFeatureEvent out = new ImageFeatureEvent(eventIds[i] + "/features", Instant.ofEpochMilli(now),
+          itemIds[i], settings.modelId(), settings.modelVersion(), f.length, new FeatureList(f));
       context.forward(new Record<Object, Object>(itemIds[i], out, timestamps[i]), FEATURES_CHILD);
       store.delete(key(sequences[i]));
       eventIds[i] = null;
@@ -283,24 +282,5 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
 
   private static byte[] envelope(long timestamp, byte[] value) {
     return ByteBuffer.allocate(Long.BYTES + value.length).putLong(timestamp).put(value).array();
-  }
-
-  /** A read-only {@code List<Float>} over a feature array, for the Avro record without copying into boxes. */
-  private static final class FloatList extends AbstractList<Float> implements RandomAccess {
-    private final float[] values;
-
-    FloatList(float[] values) {
-      this.values = values;
-    }
-
-    @Override
-    public Float get(int index) {
-      return values[index];
-    }
-
-    @Override
-    public int size() {
-      return values.length;
-    }
   }
 }
