@@ -4,7 +4,6 @@ import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.EntityKind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Writes {@link EmbeddingRecord} messages straight from a {@code float[]}: byte for byte what
@@ -27,14 +26,8 @@ public final class EmbeddingCodec {
     private final byte[] header;
 
     private EmbeddingCodec(AvroCodec<EmbeddingRecord> codec) {
-        String fields = codec.schema().getFields().stream().map(org.apache.avro.Schema.Field::name).toList()
-                .toString();
-        if (!fields.equals(FIELDS)) {
-            throw new SchemaException("EmbeddingCodec writes the fields " + FIELDS + " but EmbeddingRecord has "
-                    + fields + "; update the codec with the schema");
-        }
-        this.header = ByteBuffer.allocate(AvroCodec.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
-                .put((byte) 0xC3).put((byte) 0x01).putLong(codec.fingerprint()).array();
+        AvroBinary.requireFields(codec, FIELDS, "EmbeddingCodec");
+        this.header = AvroBinary.header(codec);
     }
 
     /** A codec for the current EmbeddingRecord schema of {@link SchemaHistory#standard()}. */
@@ -55,36 +48,18 @@ public final class EmbeddingCodec {
      */
     public byte[] encode(String viewName, EntityKind kind, String entityId, float[] vector, long updateCount,
             long eventTimeMillis) {
-        byte[] view = viewName.getBytes(StandardCharsets.UTF_8);
-        byte[] id = entityId.getBytes(StandardCharsets.UTF_8);
+        byte[] view = AvroBinary.utf8(viewName);
+        byte[] id = AvroBinary.utf8(entityId);
         int n = vector.length;
         ByteBuffer b = ByteBuffer.allocate(AvroCodec.HEADER_LENGTH + 5 + view.length + 5 + 5 + id.length + 5 + 4 * n
                 + 1 + 10 + 10).order(ByteOrder.LITTLE_ENDIAN);
         b.put(header);
-        putLong(b, view.length);
-        b.put(view);
-        putLong(b, kind.ordinal());
-        putLong(b, id.length);
-        b.put(id);
-        if (n > 0) {
-            putLong(b, n); // one block holding every element, then the empty block that ends the array
-            for (float f : vector) {
-                b.putFloat(f);
-            }
-        }
-        putLong(b, 0);
-        putLong(b, updateCount);
-        putLong(b, eventTimeMillis);
+        AvroBinary.putBytes(b, view);
+        AvroBinary.putLong(b, kind.ordinal());
+        AvroBinary.putBytes(b, id);
+        AvroBinary.putFloats(b, vector, 0, n);
+        AvroBinary.putLong(b, updateCount);
+        AvroBinary.putLong(b, eventTimeMillis);
         return java.util.Arrays.copyOf(b.array(), b.position());
-    }
-
-    /** Avro's zig-zag variable-length long. */
-    private static void putLong(ByteBuffer b, long v) {
-        long n = (v << 1) ^ (v >> 63);
-        while ((n & ~0x7FL) != 0) {
-            b.put((byte) ((n & 0x7F) | 0x80));
-            n >>>= 7;
-        }
-        b.put((byte) n);
     }
 }

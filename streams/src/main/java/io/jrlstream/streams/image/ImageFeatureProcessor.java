@@ -12,12 +12,11 @@ import io.jrlstream.streams.ingest.RejectReason;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.AbstractList;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.RandomAccess;
 import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -53,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * first batch. So every image's features are produced exactly once under {@code exactly_once_v2}. The store is
  * cached ({@link ImageFeatureTopology}): a commit flushes the cache first, so whatever the committed offsets cover
  * is in the changelog, but an image whose batch runs before the next commit reaches it only as a tombstone
- * instead of being written twice (its bytes, then the tombstone).
+ * instead of being written twice (its bytes, then the tombstone). The image that completes a batch is not stored
+ * at all: its batch runs and its features are forwarded in the same {@code process} call, and no commit can fall
+ * inside one; so at batch size 1 the store, and its changelog partition in every transaction, stay out of the
+ * path.
  *
  * <p><b>The wall-clock limit</b> bounds how stale features get on a slow stream, at a price: which images share
  * a batch then depends on timing, so a replay after a crash may batch them differently. Features do not depend
@@ -76,6 +78,8 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
 
   private static final Logger LOG = LoggerFactory.getLogger(ImageFeatureProcessor.class);
   private static final AvroCodec<ImageEvent> IMAGES = AvroCodec.of(ImageEvent.class);
+  /** Sequence of a held image that is not in the store (it completed its batch in its own process call). */
+  private static final long UNSTORED = -1;
 
   private final OnnxSessions sessions;
   private final ImageSettings settings;
@@ -149,8 +153,13 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
       reject(record, meta, e);
       return;
     }
-    long sequence = nextSequence++;
-    store.put(key(sequence), envelope(record.timestamp(), record.value()));
+    long sequence = UNSTORED;
+    // The image that completes a batch is run and forwarded within this call, before Kafka Streams can commit:
+    // nothing needs to survive for it, so it skips the store (at batch size 1, every image does).
+    if (pending + 1 < settings.batchSize()) {
+      sequence = nextSequence++;
+      store.put(key(sequence), envelope(record.timestamp(), record.value()));
+    }
     hold(slot, event, record.timestamp(), sequence);
     if (pending == settings.batchSize()) {
       flush();
@@ -233,10 +242,12 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
     for (int i = 0; i < n; i++) {
       float[] f = new float[settings.featureDim()];
       extractor.features(i, f);
-      ImageFeatureEvent out = new ImageFeatureEvent(eventIds[i] + "/features", java.time.Instant.ofEpochMilli(now), itemIds[i], settings.modelId(),
-          settings.modelVersion(), f.length, new FloatList(f));
+      ImageFeatureEvent out = new ImageFeatureEvent(eventIds[i] + "/features", Instant.ofEpochMilli(now),
+          itemIds[i], settings.modelId(), settings.modelVersion(), f.length, new FeatureList(f));
       context.forward(new Record<Object, Object>(itemIds[i], out, timestamps[i]), FEATURES_CHILD);
-      store.delete(key(sequences[i]));
+      if (sequences[i] != UNSTORED) {
+        store.delete(key(sequences[i]));
+      }
       eventIds[i] = null;
       itemIds[i] = null;
     }
@@ -283,24 +294,5 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
 
   private static byte[] envelope(long timestamp, byte[] value) {
     return ByteBuffer.allocate(Long.BYTES + value.length).putLong(timestamp).put(value).array();
-  }
-
-  /** A read-only {@code List<Float>} over a feature array, for the Avro record without copying into boxes. */
-  private static final class FloatList extends AbstractList<Float> implements RandomAccess {
-    private final float[] values;
-
-    FloatList(float[] values) {
-      this.values = values;
-    }
-
-    @Override
-    public Float get(int index) {
-      return values[index];
-    }
-
-    @Override
-    public int size() {
-      return values.length;
-    }
   }
 }

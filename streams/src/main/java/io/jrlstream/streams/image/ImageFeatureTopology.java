@@ -1,9 +1,7 @@
 package io.jrlstream.streams.image;
 
-import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
-import io.jrlstream.streams.serde.AvroSerde;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -59,7 +57,6 @@ public final class ImageFeatureTopology {
   public static Topology addTo(Topology topology, StreamsSettings settings, OnnxSessions sessions,
       DeadLetterCounter counter) {
     ImageSettings s = sessions.settings();
-    AvroSerde<ImageFeatureEvent> features = AvroSerde.of(ImageFeatureEvent.class);
     topology.addSource(AutoOffsetReset.earliest(), SOURCE, new UsePartitionTimeOnInvalidTimestamp(),
         new ByteArrayDeserializer(), new ByteArrayDeserializer(), s.images().name());
     topology.addProcessor(PROCESSOR, () -> new ImageFeatureProcessor(sessions, counter), SOURCE);
@@ -69,7 +66,7 @@ public final class ImageFeatureTopology {
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ImageFeatureProcessor.STORE),
         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), PROCESSOR);
     topology.addSink(ImageFeatureProcessor.FEATURES_CHILD, settings.imageFeatures().name(), new StringSerializer(),
-        features.serializer(), PROCESSOR);
+        new ImageFeatureSerializer(), PROCESSOR);
     topology.addSink(ImageFeatureProcessor.DEAD_LETTER_CHILD, settings.deadLetters().name(),
         new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
     return topology;

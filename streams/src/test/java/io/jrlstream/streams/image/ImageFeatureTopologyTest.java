@@ -194,17 +194,36 @@ class ImageFeatureTopologyTest {
       h.send("d", "i-d", png, "image/png"); // fills the batch of 4: it runs in this record's process()
       assertEquals(4, h.features().size());
       List<TestRecord<Bytes, byte[]>> after = changelog.readRecordsToList();
-      // c: its image (committed after c's record); then a, b, c, d: tombstones. d was put and deleted before a
-      // commit: its 50 KB never reach the changelog.
-      assertEquals(5, after.size());
+      // c: its image (committed after c's record); then a, b, c: tombstones. d completed the batch, which ran in
+      // d's own process call: d never went to the store, so neither its bytes nor a tombstone reach the changelog.
+      assertEquals(4, after.size());
       assertTrue(after.get(0).value() != null, "c's image");
       assertEquals(2L, java.nio.ByteBuffer.wrap(after.get(0).key().get()).getLong(), "c is the third image");
       List<Long> tombstones = new ArrayList<>();
-      for (TestRecord<Bytes, byte[]> r : after.subList(1, 5)) {
+      for (TestRecord<Bytes, byte[]> r : after.subList(1, 4)) {
         assertEquals(null, r.value(), "a tombstone");
         tombstones.add(java.nio.ByteBuffer.wrap(r.key().get()).getLong());
       }
-      assertEquals(List.of(0L, 1L, 2L, 3L), tombstones);
+      assertEquals(List.of(0L, 1L, 2L), tombstones);
+      assertEquals(0, h.pendingInStore());
+    }
+  }
+
+  @Test
+  void shouldLeaveTheStoreOutOfTheChangelogAtBatchSizeOne() {
+    // Each image completes its own batch within its process call: nothing is pending at any commit, so nothing,
+    // not even a tombstone, goes to the changelog (no changelog partition in the transactions).
+    try (Harness h = new Harness(TestModel.settings().withBatchSize(1))) {
+      TestOutputTopic<Bytes, byte[]> changelog = h.driver.createOutputTopic("image-test-"
+          + ImageFeatureProcessor.STORE + "-changelog", new org.apache.kafka.common.serialization.BytesDeserializer(),
+          new ByteArrayDeserializer());
+      byte[] png = TestModel.image("rgb-40x32.png");
+      for (String id : List.of("a", "b", "c")) {
+        h.send(id, "i-" + id, png, "image/png");
+      }
+      assertEquals(List.of("i-a", "i-b", "i-c"), h.features().stream().map(ImageFeatureEvent::getItemId).toList());
+      assertEquals(List.of(), changelog.readRecordsToList());
+      assertEquals(0, h.pendingInStore());
     }
   }
 
