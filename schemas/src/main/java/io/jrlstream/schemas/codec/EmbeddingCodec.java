@@ -51,8 +51,10 @@ public final class EmbeddingCodec {
         byte[] view = AvroBinary.utf8(viewName);
         byte[] id = AvroBinary.utf8(entityId);
         int n = vector.length;
-        ByteBuffer b = ByteBuffer.allocate(AvroCodec.HEADER_LENGTH + 5 + view.length + 5 + 5 + id.length + 5 + 4 * n
-                + 1 + 10 + 10).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] out = new byte[header.length + AvroBinary.bytesSize(view) + AvroBinary.longSize(kind.ordinal())
+                + AvroBinary.bytesSize(id) + AvroBinary.floatsSize(n) + AvroBinary.longSize(updateCount)
+                + AvroBinary.longSize(eventTimeMillis)]; // exact: one allocation per record
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
         b.put(header);
         AvroBinary.putBytes(b, view);
         AvroBinary.putLong(b, kind.ordinal());
@@ -60,6 +62,6 @@ public final class EmbeddingCodec {
         AvroBinary.putFloats(b, vector, 0, n);
         AvroBinary.putLong(b, updateCount);
         AvroBinary.putLong(b, eventTimeMillis);
-        return java.util.Arrays.copyOf(b.array(), b.position());
+        return out;
     }
 }

@@ -22,6 +22,20 @@ public final class StreamContent implements Content {
   private final Lexicon lexicon = new Lexicon();
   private final List<int[]> reviews = new ArrayList<>();
   private final List<float[]> features = new ArrayList<>();
+  private final boolean texts;
+
+  /** Content with review texts tokenised. */
+  public StreamContent() {
+    this(true);
+  }
+
+  /**
+   * @param texts whether review texts are kept as token ids (only the review view reads them: the other views
+   *              skip the tokenising, and their interactions carry no review)
+   */
+  public StreamContent(boolean texts) {
+    this.texts = texts;
+  }
 
   /**
    * Registers an event's content and returns its interaction, or null for a FEATURES event (content only).
@@ -42,7 +56,7 @@ public final class StreamContent implements Content {
     }
     int user = users.intern(e.getUserId());
     int review = -1;
-    if (e.getKind() == TrainingEventKind.REVIEW && e.getText() != null) {
+    if (texts && e.getKind() == TrainingEventKind.REVIEW && e.getText() != null) {
       review = reviews.size();
       reviews.add(lexicon.tokenize(e.getText()));
     }

@@ -247,7 +247,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   }
 
   private void restore(int partition) {
-    content = new StreamContent();
+    content = new StreamContent(io.jrlstream.core.view.ReviewView.NAME.equals(viewName)); // only it reads texts
     View view = ViewFactory.create(viewName, config, content);
     trainer = new StreamingTrainer(view, config.seed(), options.batchSize());
     origin = getMeta(ORIGIN, -1);
