@@ -163,6 +163,7 @@ final class StreamBenchCommand implements Callable<Integer> {
           err.printf("streaming warm-up pass %d: JIT busy %.0f %% of the pass%n", warm, jitShare * 100);
         }
         doc.put("streamingWarmUpPasses", warm);
+        System.gc(); // as before the offline reference's timed passes
         long checkpoints0 = TrainingProcessor.checkpoints();
         long checkpointRows0 = TrainingProcessor.checkpointedRows();
         long jit0 = jit.getTotalCompilationTime();
@@ -331,26 +332,39 @@ final class StreamBenchCommand implements Callable<Integer> {
         .getProcessCpuTime();
   }
 
-  /** Wall seconds of the slowest view over the timed passes; {@code cpu[0]} gets the views' CPU seconds. */
+  /**
+   * Wall seconds of the slowest view over the timed passes; {@code cpu[0]} gets the views' CPU seconds. The views'
+   * trainers warm up on parallel threads, then (after a full GC, as before the streaming side's timed passes) train
+   * the timed passes on parallel threads.
+   */
   private double offlineSeconds(Dataset ds, ModelConfig cfg, int warmUp, double[] cpu) throws InterruptedException {
-    double[] secs = new double[views.size()];
-    double[] cpus = new double[views.size()];
+    List<StreamingTrainer> trainers = new ArrayList<>();
+    for (String view : views) {
+      trainers.add(new StreamingTrainer(ViewFactory.create(view, cfg, ds), cfg.seed(), batchSize));
+    }
+    onThreads(trainers, ds, warmUp, new double[trainers.size()], new double[trainers.size()]);
+    System.gc();
+    double[] secs = new double[trainers.size()];
+    double[] cpus = new double[trainers.size()];
+    onThreads(trainers, ds, passes - warmUpPasses, secs, cpus);
+    cpu[0] = java.util.Arrays.stream(cpus).sum();
+    return java.util.Arrays.stream(secs).max().orElse(1e-9);
+  }
+
+  /** Trains {@code n} passes with each trainer on a thread of its own, recording each one's wall and CPU seconds. */
+  private static void onThreads(List<StreamingTrainer> trainers, Dataset ds, int n, double[] secs, double[] cpus)
+      throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
-    for (int k = 0; k < views.size(); k++) {
+    for (int k = 0; k < trainers.size(); k++) {
       int i = k;
       Thread t = new Thread(() -> {
-        StreamingTrainer tr = new StreamingTrainer(ViewFactory.create(views.get(i), cfg, ds), cfg.seed(), batchSize);
-        long t0 = 0;
-        long c0 = 0;
         java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
-        for (int pass = 0; pass < warmUp + passes - warmUpPasses; pass++) {
-          if (pass == warmUp) {
-            t0 = System.nanoTime();
-            c0 = tm.getCurrentThreadCpuTime();
-          }
+        long t0 = System.nanoTime();
+        long c0 = tm.getCurrentThreadCpuTime();
+        for (int pass = 0; pass < n; pass++) {
           for (Interaction x : ds.interactions()) {
             if (DatasetProducer.producible(x)) {
-              tr.accept(x);
+              trainers.get(i).accept(x);
             }
           }
         }
@@ -363,8 +377,6 @@ final class StreamBenchCommand implements Callable<Integer> {
     for (Thread t : threads) {
       t.join();
     }
-    cpu[0] = java.util.Arrays.stream(cpus).sum();
-    return java.util.Arrays.stream(secs).max().orElse(1e-9);
   }
 
   private static StreamsSettings withPrefix(StreamsSettings s, String prefix) {
