@@ -275,10 +275,18 @@ final class StreamBenchCommand implements Callable<Integer> {
           .replaceAll("[0-9]+", "#");
       nanos.merge(group, c - before.getOrDefault(info.getThreadId(), 0L), Long::sum);
     }
+    return perEvent(nanos, 1e-3, events);
+  }
+
+  /**
+   * {@code amounts} (in units of {@code micros} µs each) as µs per event to one decimal, largest first, those under
+   * 1 µs per event left out.
+   */
+  private static Map<String, Double> perEvent(Map<String, Long> amounts, double micros, long events) {
     Map<String, Double> out = new LinkedHashMap<>();
-    nanos.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .filter(e -> e.getValue() * 1e-3 / events >= 1)
-        .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * 10e-3 / events) / 10.0));
+    amounts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .filter(e -> e.getValue() * micros / events >= 1)
+        .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * micros * 10 / events) / 10.0));
     return out;
   }
 
@@ -319,12 +327,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     Map<String, Long> ticks = new java.util.HashMap<>();
     nativeThreadTicks(pid).forEach((k, v) -> ticks.merge(k.substring(k.indexOf('/') + 1).replaceAll("[0-9]+", "#"),
         v - before.getOrDefault(k, 0L), Long::sum));
-    Map<String, Double> out = new LinkedHashMap<>();
-    double usPerTick = 1e6 / 100; // USER_HZ
-    ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .filter(e -> e.getValue() * usPerTick / events >= 1)
-        .forEach(e -> out.put(e.getKey(), Math.round(e.getValue() * usPerTick * 10 / events) / 10.0));
-    return out;
+    return perEvent(ticks, 1e6 / 100, events); // ticks of USER_HZ = 100
   }
 
   private static long processCpuNanos() {

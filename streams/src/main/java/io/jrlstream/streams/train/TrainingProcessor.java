@@ -75,6 +75,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private static final Bytes CHECKPOINT = metaKey("checkpoint");
   private static final Bytes ACCEPTED = metaKey("accepted");
   private static final Bytes BATCHES = metaKey("batches");
+  private static final Bytes STEPS = metaKey("steps");
 
   private static final java.util.concurrent.atomic.AtomicLong CHECKPOINTS = new java.util.concurrent.atomic.AtomicLong();
   private static final java.util.concurrent.atomic.AtomicLong CHECKPOINT_ROWS =
@@ -243,7 +244,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     putMeta(CHECKPOINT, position);
     putMeta(ACCEPTED, checkpointedSequence);
     putMeta(BATCHES, checkpointedBatches);
-    putMeta(metaKey("steps"), trainer.view().optimizer().steps());
+    putMeta(STEPS, trainer.view().optimizer().steps());
   }
 
   private void restore(int partition) {
@@ -298,7 +299,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       p.value().drainDirty(r -> { });
       p.value().tick(); // the checkpoint's rows were published with it
     }
-    view.optimizer().steps(getMeta(metaKey("steps"), 0));
+    view.optimizer().steps(getMeta(STEPS, 0));
     checkpointedBatches = getMeta(BATCHES, 0);
     checkpointedSequence = getMeta(ACCEPTED, 0);
     recordSizes();
