@@ -170,4 +170,54 @@ class TrainingProcessorTest {
     assertTrue(meta(spaced, "accepted") < meta(fixed, "accepted") || spacedBatches % CHECKPOINT != 0,
         "spaced checkpoints at " + spacedBatches + " batches, fixed at " + fixedBatches);
   }
+
+  /** Runs input[from, to) (value at offset i = input.get(i)) through a fresh processor over store. */
+  private static void runBytes(List<byte[]> input, KeyValueStore<Bytes, byte[]> store, int from, int to,
+      Map<String, List<Float>> latest) {
+    MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
+    ctx.setCurrentSystemTimeMs(0);
+    ctx.addStateStore(store);
+    EventHistory history = (partition, a, b, sink) -> {
+      for (long o = a; o <= b; o++) {
+        sink.accept(o, input.get((int) o));
+      }
+    };
+    TrainingProcessor p = new TrainingProcessor("review", config(), new TrainingOptions(BATCH, CHECKPOINT, 0, 0),
+        store.name(), history);
+    p.init(ctx);
+    for (int i = from; i < to; i++) {
+      ctx.setRecordMetadata("validated", 0, i);
+      p.process(new Record<>("k", input.get(i), i));
+    }
+    for (MockProcessorContext.CapturedForward<? extends String, ? extends byte[]> f : ctx.forwarded()) {
+      latest.put(f.record().key(), EMBEDDINGS.decode(f.record().value()).getVector());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldSkipUndecodableInputLiveAndOnRestoreAlike() {
+    int n = DATA.interactions().size();
+    List<byte[]> clean = new java.util.ArrayList<>();
+    List<byte[]> dirty = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      clean.add(EVENTS.encode(event(i)));
+      dirty.add(EVENTS.encode(event(i)));
+      if (i % 37 == 5) {
+        dirty.add(new byte[] {(byte) 0xC3, 0x01, 7, 7, 7}); // single-object marker, unknown fingerprint
+        dirty.add(new byte[0]);
+      }
+    }
+    Map<String, List<Float>> expected = new HashMap<>();
+    runBytes(clean, store(new MockProcessorContext<>(), "clean"), 0, clean.size(), expected);
+    Map<String, List<Float>> straight = new HashMap<>();
+    runBytes(dirty, store(new MockProcessorContext<>(), "dirty"), 0, dirty.size(), straight);
+    KeyValueStore<Bytes, byte[]> kept = store(new MockProcessorContext<>(), "restarted");
+    Map<String, List<Float>> restarted = new HashMap<>();
+    int cut = dirty.size() * 2 / 3; // past several checkpoints and undecodable records
+    runBytes(dirty, kept, 0, cut, restarted);
+    runBytes(dirty, kept, cut, dirty.size(), restarted);
+    assertTrue(dirty.size() > clean.size() + 10);
+    assertEquals(expected, straight);
+    assertEquals(expected, restarted);
+  }
 }
