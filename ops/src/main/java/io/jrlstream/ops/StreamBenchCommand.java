@@ -95,7 +95,7 @@ final class StreamBenchCommand implements Callable<Integer> {
   BenchBroker.Placement broker;
 
   @Option(names = "--checkpoint-batches", defaultValue = "" + TrainingTopology.CHECKPOINT_BATCHES,
-      description = "Mini-batches between checkpoints of a view's rows (default ${DEFAULT-VALUE}).")
+      description = "Least mini-batches between checkpoints of a view's rows (default ${DEFAULT-VALUE}).")
   int checkpointBatches;
 
   @Option(names = "--checkpoint-events-per-row", defaultValue = "" + TrainingOptions.CHECKPOINT_EVENTS_PER_ROW,
@@ -140,7 +140,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("broker", broker.name());
     double offline;
     double[] offlineCpu = new double[1];
-    double[] streamingCpu = new double[1];
+    double streamingCpuPerEvent; // trainer process and broker, seconds
     try (BenchBroker b = BenchBroker.start(broker, work)) {
       StreamsSettings s = StreamsSettings.defaults(b.bootstrapServers());
       // 1. Sustained: the data streamed until the JIT has settled (broker, clients, Streams), then the timed passes
@@ -188,24 +188,19 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("checkpointRowsTimed", TrainingProcessor.checkpointedRows() - checkpointRows0);
         err.printf("checkpoints in the timed passes: %d, %d rows%n", TrainingProcessor.checkpoints() - checkpoints0,
             TrainingProcessor.checkpointedRows() - checkpointRows0);
-        Map<String, Double> byGroup = cpuByThreadGroup(threadCpu0, measured);
-        doc.put("trainerCpuMicrosPerEventByThread", byGroup);
-        byGroup.forEach((g, us) -> err.printf("  %6.1f µs/event  %s%n", us, g));
-        Map<String, Double> byNative = nativeCpuByGroup(nativeCpu0, measured);
-        doc.put("trainerCpuMicrosPerEventByOsThread", byNative);
-        err.printf("by OS thread name (GC, JIT, RocksDB included):%n");
-        byNative.forEach((g, us) -> err.printf("  %6.1f µs/event  %s%n", us, g));
+        report(doc, err, "trainerCpuMicrosPerEventByThread", "trainer by Java thread name:",
+            cpuByThreadGroup(threadCpu0, measured));
+        report(doc, err, "trainerCpuMicrosPerEventByOsThread", "trainer by OS thread name (GC, JIT, RocksDB included):",
+            nativeCpuByGroup(nativeCpu0, measured));
         if (broker == BenchBroker.Placement.child) {
-          Map<String, Double> byBroker = nativeCpuByGroup(brokerPid, brokerCpu0Threads, measured);
-          doc.put("brokerCpuMicrosPerEventByOsThread", byBroker);
-          err.printf("broker by OS thread name:%n");
-          byBroker.forEach((g, us) -> err.printf("  %6.1f µs/event  %s%n", us, g));
+          report(doc, err, "brokerCpuMicrosPerEventByOsThread", "broker by OS thread name:",
+              nativeCpuByGroup(brokerPid, brokerCpu0Threads, measured));
         }
         // CPU per event (trainer process: stream threads, producer, JIT, GC; plus the broker's): unlike the
         // rates, these do not depend on how much of the machine other processes take.
         doc.put("streamingCpuMicrosPerEvent", cpuSecs * 1e6 / measured);
         doc.put("brokerCpuMicrosPerEvent", brokerSecs * 1e6 / measured);
-        streamingCpu[0] = (cpuSecs + brokerSecs) * timedEvents / measured;
+        streamingCpuPerEvent = (cpuSecs + brokerSecs) / measured;
         err.printf("CPU per event: streaming %.0f µs in the trainer process%s%n", cpuSecs * 1e6 / measured,
             broker == BenchBroker.Placement.child ? String.format(" + %.0f µs in the broker", brokerSecs * 1e6 / measured)
                 : " (broker included)");
@@ -226,7 +221,7 @@ final class StreamBenchCommand implements Callable<Integer> {
           offline, warm, timedEvents / offline);
       doc.put("streamingEventsPerSecond", sustained);
       doc.put("ratio", sustained / (timedEvents / offline));
-      doc.put("cpuRatio", offlineCpu[0] / timedEvents / (streamingCpu[0] / timedEvents));
+      doc.put("cpuRatio", offlineCpu[0] / timedEvents / streamingCpuPerEvent);
       // 3. Freshness at half the sustained rate, on a fresh application over new topics.
       StreamsSettings f = StreamsSettings.defaults(b.bootstrapServers()).withApplicationId("jrl-fresh");
       f = withPrefix(f, "fresh.");
@@ -240,6 +235,14 @@ final class StreamBenchCommand implements Callable<Integer> {
   private Pipeline.Options options(Path stateDir) {
     return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, checkpointBatches, publishIntervalMs,
         checkpointEventsPerRow);
+  }
+
+  /** Puts a per-thread table in the figures under {@code key} and prints it under {@code title}. */
+  private static void report(Map<String, Object> doc, PrintWriter err, String key, String title,
+      Map<String, Double> microsPerEvent) {
+    doc.put(key, microsPerEvent);
+    err.println(title);
+    microsPerEvent.forEach((g, us) -> err.printf("  %6.1f µs/event  %s%n", us, g));
   }
 
   /** CPU nanoseconds of every live thread of this JVM, by thread id. */

@@ -212,9 +212,6 @@ public final class Pipeline implements AutoCloseable {
     return new Pipeline(apps);
   }
 
-  /** Name of the sink node that writes validated events to the validated topic. */
-  public static final String VALIDATED_SINK = TrainingTopology.VALIDATED_SINK;
-
   /** The applications: ingestion first, then one per view in the order of {@link Options#views()}. */
   public List<KafkaStreams> applications() {
     return apps;
