@@ -26,7 +26,7 @@ final class ModelOptions {
       description = "Override one setting, e.g. collaborative.l2=0.02, review.lr=0.01, rating.optimizer=adagrad, "
           + "review.minCount=5, image.layers=2. Keys: dim, lr, epochs, l2, optimizer (sgd|adagrad|adam), schedule "
           + "(linear|constant), init, clip, loss (log_sigmoid|sigmoid); review: lambda, negatives, sample, minCount, "
-          + "vocabCap, linkNegatives, wordUpdates (immediate|batch), wordLr; rating: lambda, hidden; image: lambda, layers.")
+          + "vocabCap, linkNegatives, wordUpdates (immediate|batch), wordLr, window (review vectors a stream keeps); rating: lambda, hidden; image: lambda, layers.")
   List<String> sets = List.of();
 
   /** The defaults with every option applied. */
@@ -78,6 +78,9 @@ final class ModelOptions {
         }
         case "review.wordUpdates" -> {
           return c.withReview(r.withWordUpdates(ReviewView.WordUpdates.valueOf(value.toUpperCase(Locale.ROOT))));
+        }
+        case "review.window" -> {
+          return c.withReview(r.withWindow(Integer.parseInt(value)));
         }
         case "review.wordLr" -> {
           return c.withReview(r.withWordLearningRate(Double.parseDouble(value)));

@@ -88,6 +88,12 @@ public final class Dataset implements Content {
     return reviews.size();
   }
 
+  /** Every review: a data set is finite, and trainers revisit its reviews. */
+  @Override
+  public int permanentReviews() {
+    return reviews.size();
+  }
+
   @Override
   public float[] itemFeatures(int item) {
     return item < features.length ? features[item] : null;

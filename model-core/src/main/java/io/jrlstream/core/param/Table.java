@@ -87,8 +87,16 @@ public final class Table {
 
   /** Re-initialises row i as if new (used when a vocabulary slot is reused). */
   public void reset(int i) {
-    float[] fresh = initialRow(i, new Rng(0));
-    System.arraycopy(fresh, 0, row(i), 0, dim);
+    reset(i, i);
+  }
+
+  /**
+   * Re-initialises row i with the initial value of row {@code key} (a row reused for another entity, e.g. a review
+   * vector's row in a review window, starts where that entity would have started in a row of its own).
+   */
+  public void reset(int i, long key) {
+    float[] r = row(i);
+    initialise(r, key, new Rng(0));
     markDirty(i);
   }
 
@@ -163,10 +171,16 @@ public final class Table {
 
   private float[] initialRow(int i, Rng rng) {
     float[] r = new float[dim];
+    initialise(r, i, rng);
+    return r;
+  }
+
+  private void initialise(float[] r, long key, Rng rng) {
     if (init == Init.ZERO) {
-      return r;
+      java.util.Arrays.fill(r, 0f);
+      return;
     }
-    rng.reseed(Rng.mix(seed, i));
+    rng.reseed(Rng.mix(seed, key));
     for (int j = 0; j < dim; j++) {
       if (init == Init.UNIFORM) {
         r[j] = (float) ((rng.nextDouble() * 2 - 1) * scale);
@@ -174,7 +188,6 @@ public final class Table {
         r[j] = (float) (gaussian(rng) * scale);
       }
     }
-    return r;
   }
 
   private static double gaussian(Rng rng) {

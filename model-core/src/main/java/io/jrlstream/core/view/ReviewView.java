@@ -17,6 +17,17 @@ import io.jrlstream.core.text.Vocabulary;
  *
  * <p>The vocabulary grows with the stream (see {@link Vocabulary} for min count, cap and eviction).
  * Word output vectors start at zero and review vectors uniform in ±0.5/K, as in word2vec.
+ *
+ * <p><b>Review window.</b> A stream brings a new review with nearly every event, and a review's vector d_r is
+ * needed while its own interaction trains and then only as link noise. So a view on a stream keeps the vectors of
+ * the latest {@link Settings#window()} reviews: review r lives in row r mod window of {@link #docs()}, and takes it
+ * over from the review it evicts with a fresh initial value (the one review r would have had in row r) and fresh
+ * optimiser state. Link noise is drawn uniformly from the reviews in the window — "uniform over other reviews" of
+ * DESIGN.md over a sliding window. That bounds the view's memory (and the rows a checkpoint writes) by the window
+ * instead of the stream's length. A finite data set keeps all its reviews ({@link Content#permanentReviews()}), so
+ * an offline trainer that revisits reviews epoch after epoch is unaffected, and while a stream has fewer reviews
+ * than the window nothing changes either. Training an evicted review (a window smaller than a mini-batch) fails
+ * with an error that says so.
  */
 public final class ReviewView extends AbstractView {
   public static final String NAME = "review";
@@ -50,9 +61,17 @@ public final class ReviewView extends AbstractView {
    * @param linkNegatives noise reviews per entity link
    * @param wordUpdates how the word term updates (see {@link WordUpdates})
    * @param wordLearningRate SGD rate of the word term in IMMEDIATE mode (word2vec's alpha; 0.05 chosen on validation)
+   * @param window review vectors kept on a stream: those of the latest {@code window} reviews (see the class doc);
+   *     a finite data set ({@link Content#permanentReviews()}) keeps all of its reviews whatever this says
    */
   public record Settings(double lambda, int negatives, double sample, int minCount, int vocabCap,
-      int linkNegatives, WordUpdates wordUpdates, double wordLearningRate) {
+      int linkNegatives, WordUpdates wordUpdates, double wordLearningRate, int window) {
+    /**
+     * Default {@link #window}: 16,384 reviews, 59 MiB of review vectors with their Adam state at K = 300. Enough
+     * noise for the entity links, and a bound on the rows a checkpoint re-writes.
+     */
+    public static final int WINDOW = 16_384;
+
     public Settings {
       if (!(lambda >= 0)) {
         throw new IllegalArgumentException("review lambda must be ≥ 0, got " + lambda);
@@ -69,43 +88,53 @@ public final class ReviewView extends AbstractView {
       if (!(wordLearningRate > 0)) {
         throw new IllegalArgumentException("review wordLearningRate must be > 0, got " + wordLearningRate);
       }
+      if (window < 1) {
+        throw new IllegalArgumentException("review window must be ≥ 1 review, got " + window);
+      }
       java.util.Objects.requireNonNull(wordUpdates, "wordUpdates");
     }
 
     public static Settings defaults() {
-      return new Settings(1.0, 5, 1e-4, 1, 1_000_000, 5, WordUpdates.IMMEDIATE, 0.05);
+      return new Settings(1.0, 5, 1e-4, 1, 1_000_000, 5, WordUpdates.IMMEDIATE, 0.05, WINDOW);
     }
 
     public Settings withLambda(double v) {
-      return new Settings(v, negatives, sample, minCount, vocabCap, linkNegatives, wordUpdates, wordLearningRate);
+      return new Settings(v, negatives, sample, minCount, vocabCap, linkNegatives, wordUpdates, wordLearningRate,
+          window);
     }
 
     public Settings withNegatives(int v) {
-      return new Settings(lambda, v, sample, minCount, vocabCap, linkNegatives, wordUpdates, wordLearningRate);
+      return new Settings(lambda, v, sample, minCount, vocabCap, linkNegatives, wordUpdates, wordLearningRate, window);
     }
 
     public Settings withSample(double v) {
-      return new Settings(lambda, negatives, v, minCount, vocabCap, linkNegatives, wordUpdates, wordLearningRate);
+      return new Settings(lambda, negatives, v, minCount, vocabCap, linkNegatives, wordUpdates, wordLearningRate,
+          window);
     }
 
     public Settings withMinCount(int v) {
-      return new Settings(lambda, negatives, sample, v, vocabCap, linkNegatives, wordUpdates, wordLearningRate);
+      return new Settings(lambda, negatives, sample, v, vocabCap, linkNegatives, wordUpdates, wordLearningRate, window);
     }
 
     public Settings withVocabCap(int v) {
-      return new Settings(lambda, negatives, sample, minCount, v, linkNegatives, wordUpdates, wordLearningRate);
+      return new Settings(lambda, negatives, sample, minCount, v, linkNegatives, wordUpdates, wordLearningRate, window);
     }
 
     public Settings withLinkNegatives(int v) {
-      return new Settings(lambda, negatives, sample, minCount, vocabCap, v, wordUpdates, wordLearningRate);
+      return new Settings(lambda, negatives, sample, minCount, vocabCap, v, wordUpdates, wordLearningRate, window);
     }
 
     public Settings withWordUpdates(WordUpdates v) {
-      return new Settings(lambda, negatives, sample, minCount, vocabCap, linkNegatives, v, wordLearningRate);
+      return new Settings(lambda, negatives, sample, minCount, vocabCap, linkNegatives, v, wordLearningRate, window);
     }
 
     public Settings withWordLearningRate(double v) {
-      return new Settings(lambda, negatives, sample, minCount, vocabCap, linkNegatives, wordUpdates, v);
+      return new Settings(lambda, negatives, sample, minCount, vocabCap, linkNegatives, wordUpdates, v, window);
+    }
+
+    public Settings withWindow(int v) {
+      return new Settings(lambda, negatives, sample, minCount, vocabCap, linkNegatives, wordUpdates, wordLearningRate,
+          v);
     }
   }
 
@@ -114,8 +143,13 @@ public final class ReviewView extends AbstractView {
   private final Param words;
   private final Param docs;
   private final Vocabulary vocab;
+  /** Review vectors kept: the settings' window, or every review of a finite data set. */
+  private final int window;
+  /** The reviews observed, as a ring of the latest {@link #window} (link noise is drawn from it). */
   private int[] observedReviews = new int[1024];
-  private int observedCount;
+  private long observedCount;
+  /** The review whose vector each row of {@link #docs} holds, −1 for a row not taken yet. */
+  private int[] rowOwner = new int[1024];
   private long rawWords;
   private final float[] neu1e;
   private float wordAlpha;
@@ -127,6 +161,7 @@ public final class ReviewView extends AbstractView {
     int k = config.dim();
     this.words = register(new Table(NAME + ".words", k, Table.Init.ZERO, 0f, this.seed));
     this.docs = register(new Table(NAME + ".docs", k, Table.Init.UNIFORM, 0.5f / k, this.seed));
+    this.window = Math.max(settings.window(), content.permanentReviews());
     this.neu1e = new float[k];
     this.wordAlpha = (float) settings.wordLearningRate();
     this.vocab = new Vocabulary(settings.minCount(), settings.vocabCap(), settings.sample(), row -> {
@@ -172,13 +207,58 @@ public final class ReviewView extends AbstractView {
       return;
     }
     int r = x.review();
-    docs.value().ensure(r + 1);
-    if (observedCount == observedReviews.length) {
-      observedReviews = java.util.Arrays.copyOf(observedReviews, observedCount * 2);
+    takeRow(r);
+    int at = (int) (observedCount % window);
+    if (at == observedReviews.length) {
+      observedReviews = java.util.Arrays.copyOf(observedReviews, (int) Math.min(window, at * 2L));
     }
-    observedReviews[observedCount++] = r;
+    observedReviews[at] = r;
+    observedCount++;
     vocab.observe(content.reviewTokens(r));
     words.value().ensure(vocab.size());
+  }
+
+  /** Review vectors this view keeps (see the class doc). */
+  public int window() {
+    return window;
+  }
+
+  /** The row of {@link #docs()} that holds review r's vector. */
+  public int docRow(int review) {
+    return review % window;
+  }
+
+  /** Gives review r its row, re-initialising the row when it held another review's vector. */
+  private void takeRow(int r) {
+    int row = docRow(r);
+    Table t = docs.value();
+    if (row >= rowOwner.length) {
+      int n = (int) Math.min(window, Math.max(row + 1L, rowOwner.length * 2L));
+      int old = rowOwner.length;
+      rowOwner = java.util.Arrays.copyOf(rowOwner, n);
+      java.util.Arrays.fill(rowOwner, old, n, -1);
+    }
+    int owner = rowOwner[row];
+    if (owner == r) {
+      return;
+    }
+    if (row < t.size() && (owner >= 0 || row != r)) {
+      t.reset(row, r); // a new review in a row used before: the value review r starts from wherever it lives
+      docs.resetState(row);
+    }
+    t.ensure(row + 1);
+    rowOwner[row] = r;
+  }
+
+  /** Review r's row, which must still hold its vector. */
+  private int liveRow(int r) {
+    int row = docRow(r);
+    if (row >= rowOwner.length || rowOwner[row] != r) {
+      throw new IllegalStateException("review " + r + " is no longer in the review window of " + window
+          + " reviews (its row holds review " + (row < rowOwner.length ? rowOwner[row] : -1)
+          + "): the window must be larger than a mini-batch");
+    }
+    return row;
   }
 
   /** Scales the IMMEDIATE word rate with the view's schedule (same decay fraction as the optimiser's rate). */
@@ -194,9 +274,10 @@ public final class ReviewView extends AbstractView {
     }
     float w = (float) (settings.lambda() * weight);
     int r = x.review();
+    int docRow = liveRow(r);
     int k = config.dim();
-    float[] d = docs.value().row(r);
-    float[] gd = docs.gradRow(r);
+    float[] d = docs.value().row(docRow);
+    float[] gd = docs.gradRow(docRow);
     double loss = 0;
     int[] tokens = content.reviewTokens(r);
     rawWords += tokens.length;
@@ -204,7 +285,7 @@ public final class ReviewView extends AbstractView {
       Table wt = words.value();
       boolean immediate = settings.wordUpdates() == WordUpdates.IMMEDIATE;
       if (immediate) {
-        docs.value().markDirty(r);
+        docs.value().markDirty(docRow);
       }
       for (int token : tokens) {
         int row = vocab.row(token);
@@ -275,12 +356,14 @@ public final class ReviewView extends AbstractView {
     float[] e = entity.value().row(row);
     float[] ge = entity.gradRow(row);
     double loss = pair(d, gd, e, ge, true, w, k);
-    for (int s = 0; s < settings.linkNegatives() && observedCount > 1; s++) {
-      int other = observedReviews[rng.nextInt(observedCount)];
+    int live = (int) Math.min(observedCount, window);
+    for (int s = 0; s < settings.linkNegatives() && live > 1; s++) {
+      int other = observedReviews[rng.nextInt(live)];
       if (other == r) {
         continue;
       }
-      loss += pair(docs.value().row(other), docs.gradRow(other), e, ge, false, w, k);
+      int otherRow = docRow(other);
+      loss += pair(docs.value().row(otherRow), docs.gradRow(otherRow), e, ge, false, w, k);
     }
     return loss;
   }

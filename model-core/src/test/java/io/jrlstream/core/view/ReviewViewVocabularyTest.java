@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The review view's word table follows its growing, capped vocabulary (DESIGN.md §1 review view). */
 class ReviewViewVocabularyTest {
   private static ReviewView view(int cap, int[][] texts) {
-    ReviewView.Settings s = new ReviewView.Settings(1.0, 2, 0, 1, cap, 2, ReviewView.WordUpdates.BATCH, 0.025);
+    ReviewView.Settings s = new ReviewView.Settings(1.0, 2, 0, 1, cap, 2, ReviewView.WordUpdates.BATCH, 0.025,
+        ReviewView.Settings.WINDOW);
     return new ReviewView(ViewGradientTest.config(4, 0, RankingLoss.LOG_SIGMOID), s,
         new FixedContent(texts, new float[0][]), 3);
   }

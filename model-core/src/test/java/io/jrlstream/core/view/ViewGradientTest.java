@@ -317,7 +317,8 @@ class ViewGradientTest {
   @ValueSource(doubles = {0.0, 0.05})
   void shouldMatchFiniteDifferencesForReviewViewWithBatchWordUpdates(double sample) {
     ViewConfig c = config(K, 0.02, RankingLoss.LOG_SIGMOID);
-    ReviewView.Settings s = new ReviewView.Settings(0.8, 3, sample, 1, 1000, 2, ReviewView.WordUpdates.BATCH, 0.025);
+    ReviewView.Settings s = new ReviewView.Settings(0.8, 3, sample, 1, 1000, 2, ReviewView.WordUpdates.BATCH, 0.025,
+        ReviewView.Settings.WINDOW);
     List<Interaction> all = new ArrayList<>();
     long[] counts = new long[8];
     ReviewView view = observedReviewView(c, s, all, counts);
@@ -353,7 +354,7 @@ class ViewGradientTest {
   void shouldApplyWord2vecStepsAndLinkGradientsForReviewViewWithImmediateWordUpdates() {
     ViewConfig c = config(K, 0.02, RankingLoss.LOG_SIGMOID);
     ReviewView.Settings s = new ReviewView.Settings(0.8, 3, 0.05, 1, 1000, 2, ReviewView.WordUpdates.IMMEDIATE,
-        0.4);
+        0.4, ReviewView.Settings.WINDOW);
     List<Interaction> all = new ArrayList<>();
     long[] counts = new long[8];
     ReviewView view = observedReviewView(c, s, all, counts);

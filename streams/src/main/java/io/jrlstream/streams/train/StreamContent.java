@@ -11,8 +11,10 @@ import java.util.List;
 
 /**
  * The content one view's trainer has seen on its stream: dense indices of users and items (assigned in
- * order of first appearance), review texts as token ids, the latest feature vector of each item. Rebuilt
- * on restart by re-reading the view's input (the validated topic) in order, so indices come out the same.
+ * order of first appearance), the texts of the latest reviews as token ids (as many as the review view keeps
+ * vectors of: its {@linkplain io.jrlstream.core.view.ReviewView.Settings#window() window}), the latest feature vector
+ * of each item. Rebuilt on restart by re-reading the view's input (the validated topic) in order, so indices come
+ * out the same. Reviews are numbered in order of arrival.
  *
  * <p>Not thread-safe: owned by one {@link TrainingProcessor}.
  */
@@ -20,21 +22,29 @@ public final class StreamContent implements Content {
   private final IdIndex users = new IdIndex();
   private final IdIndex items = new IdIndex();
   private final Lexicon lexicon = new Lexicon();
-  private final List<int[]> reviews = new ArrayList<>();
+  /** Token ids of the latest reviews: review r at r mod the window's length. */
+  private int[][] reviews = new int[64][];
+  private int reviewCount;
   private final List<float[]> features = new ArrayList<>();
   private final boolean texts;
+  private final int window;
 
-  /** Content with review texts tokenised. */
+  /** Content with review texts tokenised, every review kept. */
   public StreamContent() {
-    this(true);
+    this(true, Integer.MAX_VALUE);
   }
 
   /**
    * @param texts whether review texts are kept as token ids (only the review view reads them: the other views
    *              skip the tokenising, and their interactions carry no review)
+   * @param window how many of the latest reviews' texts to keep (≥ 1)
    */
-  public StreamContent(boolean texts) {
+  public StreamContent(boolean texts, int window) {
+    if (window < 1) {
+      throw new IllegalArgumentException("review window must be ≥ 1, got " + window);
+    }
     this.texts = texts;
+    this.window = window;
   }
 
   /**
@@ -57,8 +67,15 @@ public final class StreamContent implements Content {
     int user = users.intern(e.getUserId());
     int review = -1;
     if (texts && e.getKind() == TrainingEventKind.REVIEW && e.getText() != null) {
-      review = reviews.size();
-      reviews.add(lexicon.tokenize(e.getText()));
+      if (reviewCount == Integer.MAX_VALUE) {
+        throw new IllegalStateException("a view's stream holds at most " + Integer.MAX_VALUE + " reviews");
+      }
+      review = reviewCount++;
+      int at = review % window;
+      if (at == reviews.length) {
+        reviews = java.util.Arrays.copyOf(reviews, (int) Math.min(window, at * 2L));
+      }
+      reviews[at] = lexicon.tokenize(e.getText());
     }
     float stars = e.getStars() == null ? Float.NaN : e.getStars();
     return new Interaction(user, item, stars, review, e.getEventTime().toEpochMilli());
@@ -72,9 +89,21 @@ public final class StreamContent implements Content {
     return items;
   }
 
+  /**
+   * @throws IllegalArgumentException for a review older than the window (or not seen yet)
+   */
   @Override
   public int[] reviewTokens(int review) {
-    return reviews.get(review);
+    if (review < 0 || review >= reviewCount || reviewCount - review > window) {
+      throw new IllegalArgumentException("review " + review + " is not among the latest " + window + " of "
+          + reviewCount + " reviews");
+    }
+    return reviews[review % window];
+  }
+
+  /** Reviews seen so far. */
+  public int reviewCount() {
+    return reviewCount;
   }
 
   @Override

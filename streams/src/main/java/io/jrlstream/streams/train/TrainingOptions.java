@@ -11,7 +11,7 @@ package io.jrlstream.streams.train;
  * @param checkpointEventsPerRow with {@code n > 0}, a checkpoint also waits until the interactions trained since the
  *     previous one are at least n times the rows it would write again (rows that existed at the previous one), so
  *     that re-writing old rows costs at most one row write per n interactions however large the state grows (the
- *     review view has a row per review, and its link negatives touch old reviews all over); rows created since are
+ *     review view's link negatives touch the old review vectors of its window all over); rows created since are
  *     written once in any case. A restart re-trains at most max(checkpointBatches × batchSize, n × rows at the
  *     previous checkpoint) interactions. 0 checkpoints every {@code checkpointBatches} batches exactly.
  * @param publishIntervalMs the least wall-clock time between two publications of changed vectors. 0 publishes

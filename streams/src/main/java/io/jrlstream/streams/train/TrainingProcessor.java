@@ -248,7 +248,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   }
 
   private void restore(int partition) {
-    content = new StreamContent(io.jrlstream.core.view.ReviewView.NAME.equals(viewName)); // only it reads texts
+    // Only the review view reads texts, and only those of the reviews it keeps vectors of.
+    content = new StreamContent(io.jrlstream.core.view.ReviewView.NAME.equals(viewName), config.review().window());
     View view = ViewFactory.create(viewName, config, content);
     trainer = new StreamingTrainer(view, config.seed(), options.batchSize());
     origin = getMeta(ORIGIN, -1);

@@ -41,7 +41,8 @@ class TrainingProcessorTest {
 
   private static ModelConfig config() {
     ModelConfig c = ModelConfig.defaults().mapViews(v -> v.withDim(4)).withSeed(5);
-    return c.withReview(c.review().withVocabCap(30)); // evictions happen between checkpoints
+    // Vocabulary evictions and review vectors leaving the window happen between checkpoints.
+    return c.withReview(c.review().withVocabCap(30).withWindow(40));
   }
 
   private static TrainingEvent event(int i) {
