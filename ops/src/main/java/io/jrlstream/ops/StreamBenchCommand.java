@@ -48,8 +48,8 @@ import picocli.CommandLine.Spec;
  * times (the same interactions again, as new events); the first {@code --warm-up-passes} warm up (JIT,
  * broker, caches: the JIT compiles broker, client and Streams code for tens of seconds, so a fraction of a
  * 10 k-event data set is not a sustained figure), the remaining passes are timed. On the streaming side the warm-up
- * goes on (up to {@code --max-warm-up-passes}) while this JVM's JIT compiled for more than {@code --jit-quiet} of
- * the last pass's wall time: three Kafka Streams applications with their clients take the JIT minutes on two
+ * goes on (up to {@code --max-warm-up-passes}) while this JVM's JIT, or the child broker's, compiled for more than
+ * {@code --jit-quiet} of the last pass's wall time: three Kafka Streams applications with their clients take the JIT minutes on two
  * cores, and a long-running trainer does not pay that again. The offline reference then trains the same number of
  * warm-up passes (so its state has the same size) and the same timed passes, one trainer per view on its own
  * thread (wall time of the slowest view).
@@ -72,7 +72,7 @@ final class StreamBenchCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--passes", defaultValue = "5",
+  @Option(names = "--passes", defaultValue = "12",
       description = "Passes over the data, warm-up passes included (default ${DEFAULT-VALUE}).")
   int passes;
 
@@ -85,7 +85,8 @@ final class StreamBenchCommand implements Callable<Integer> {
   int maxWarmUpPasses;
 
   @Option(names = "--jit-quiet", defaultValue = "0.05",
-      description = "Warm-up ends when the JIT compiled for less than this share of a pass's wall time "
+      description = "Warm-up ends when the JIT (the trainer's and the child broker's) compiled for less than this share "
+          + "of a pass's wall time "
           + "(default ${DEFAULT-VALUE}).")
   double jitQuiet;
 
@@ -153,20 +154,27 @@ final class StreamBenchCommand implements Callable<Integer> {
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         p.awaitRunning(Duration.ofMinutes(2));
         double jitShare = 1;
+        String brokerJvm = broker == BenchBroker.Placement.child ? Long.toString(b.pid()) : null;
         while (warm < warmUpPasses || (jitShare > jitQuiet && warm < maxWarmUpPasses)) {
           long w0 = System.nanoTime();
           long j0 = jit.getTotalCompilationTime();
+          long bj0 = brokerJvm == null ? 0 : compilerTicks(brokerJvm);
           producer.produce(0, all, 0, n -> { });
           Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
-          jitShare = (jit.getTotalCompilationTime() - j0) * 1e6 / (System.nanoTime() - w0);
+          long wall = System.nanoTime() - w0;
+          double trainerJit = (jit.getTotalCompilationTime() - j0) * 1e6 / wall;
+          double brokerJit = brokerJvm == null ? 0 : (compilerTicks(brokerJvm) - bj0) * NANOS_PER_TICK / wall;
+          jitShare = Math.max(trainerJit, brokerJit);
           warm++;
-          err.printf("streaming warm-up pass %d: JIT busy %.0f %% of the pass%n", warm, jitShare * 100);
+          err.printf("streaming warm-up pass %d: JIT busy %.0f %% of the pass (broker's %.0f %%)%n", warm,
+              trainerJit * 100, brokerJit * 100);
         }
         doc.put("streamingWarmUpPasses", warm);
         System.gc(); // as before the offline reference's timed passes
         long checkpoints0 = TrainingProcessor.checkpoints();
         long checkpointRows0 = TrainingProcessor.checkpointedRows();
         long jit0 = jit.getTotalCompilationTime();
+        long brokerJit0 = brokerJvm == null ? 0 : compilerTicks(brokerJvm);
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
         long brokerCpu0 = b.cpuNanos();
@@ -184,6 +192,9 @@ final class StreamBenchCommand implements Callable<Integer> {
         double brokerSecs = (b.cpuNanos() - brokerCpu0) / 1e9;
         sustained = measured / secs;
         doc.put("jitShareOfTimedWall", (jit.getTotalCompilationTime() - jit0) / (secs * 1e3));
+        if (brokerJvm != null) {
+          doc.put("brokerJitShareOfTimedWall", (compilerTicks(brokerJvm) - brokerJit0) * NANOS_PER_TICK / (secs * 1e9));
+        }
         doc.put("checkpointsTimed", TrainingProcessor.checkpoints() - checkpoints0);
         doc.put("checkpointRowsTimed", TrainingProcessor.checkpointedRows() - checkpointRows0);
         err.printf("checkpoints in the timed passes: %d, %d rows%n", TrainingProcessor.checkpoints() - checkpoints0,
@@ -299,6 +310,20 @@ final class StreamBenchCommand implements Callable<Integer> {
    */
   private static Map<String, Long> nativeThreadTicks() {
     return nativeThreadTicks("self");
+  }
+
+  /** Nanoseconds per clock tick of /proc's CPU times (USER_HZ, 100 on Linux). */
+  private static final double NANOS_PER_TICK = 1e7;
+
+  /** CPU ticks of the JIT compiler threads ("C1/C2 CompilerThread") of process {@code pid} so far. */
+  private static long compilerTicks(String pid) {
+    long sum = 0;
+    for (Map.Entry<String, Long> e : nativeThreadTicks(pid).entrySet()) {
+      if (e.getKey().contains("CompilerThre")) {
+        sum += e.getValue();
+      }
+    }
+    return sum;
   }
 
   /** As {@link #nativeThreadTicks()} for process {@code pid} ({@code self}: this one). */
