@@ -182,6 +182,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         Map<String, Long> nativeCpu0 = nativeThreadTicks();
         String brokerPid = Long.toString(b.pid());
         Map<String, Long> brokerCpu0Threads = nativeThreadTicks(brokerPid);
+        Map<String, double[]> streamThreads0 = streamThreadMetrics(p);
         long measured = 0;
         for (int pass = warmUpPasses; pass < passes; pass++) {
           measured += producer.produce(0, all, 0, n -> { });
@@ -199,6 +200,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("checkpointRowsTimed", TrainingProcessor.checkpointedRows() - checkpointRows0);
         err.printf("checkpoints in the timed passes: %d, %d rows%n", TrainingProcessor.checkpoints() - checkpoints0,
             TrainingProcessor.checkpointedRows() - checkpointRows0);
+        reportStreamThreads(doc, err, streamThreads0, streamThreadMetrics(p), secs);
         report(doc, err, "trainerCpuMicrosPerEventByThread", "trainer by Java thread name:",
             cpuByThreadGroup(threadCpu0, measured));
         report(doc, err, "trainerCpuMicrosPerEventByOsThread", "trainer by OS thread name (GC, JIT, RocksDB included):",
@@ -310,6 +312,50 @@ final class StreamBenchCommand implements Callable<Integer> {
    */
   private static Map<String, Long> nativeThreadTicks() {
     return nativeThreadTicks("self");
+  }
+
+  /** Kafka Streams thread metrics read per stream thread: blocked time (KIP-761) and commits. */
+  private static final List<String> STREAM_THREAD_METRICS = List.of("blocked-time-ns-total", "commit-total");
+
+  /**
+   * For each stream thread of the pipeline (keyed by application id), the cumulative {@link #STREAM_THREAD_METRICS}
+   * so far.
+   */
+  private static Map<String, double[]> streamThreadMetrics(Pipeline p) {
+    Map<String, double[]> out = new java.util.TreeMap<>();
+    for (org.apache.kafka.streams.KafkaStreams app : p.applications()) {
+      for (var e : app.metrics().entrySet()) {
+        org.apache.kafka.common.MetricName n = e.getKey();
+        int k = STREAM_THREAD_METRICS.indexOf(n.name());
+        if (k < 0 || !"stream-thread-metrics".equals(n.group()) || !(e.getValue().metricValue() instanceof Number v)) {
+          continue;
+        }
+        // thread-id is <application.id>-<uuid>-StreamThread-<n>: the application is what tells them apart here.
+        String thread = n.tags().getOrDefault("thread-id", "?").replaceAll("-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+            "");
+        out.computeIfAbsent(thread, t -> new double[STREAM_THREAD_METRICS.size()])[k] = v.doubleValue();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Per stream thread over the timed passes: the share of the wall time it was blocked waiting on Kafka (polls,
+   * producer flushes and transaction commits), its commits and the wall time per commit.
+   */
+  private static void reportStreamThreads(Map<String, Object> doc, PrintWriter err, Map<String, double[]> before,
+      Map<String, double[]> after, double secs) {
+    Map<String, Object> table = new LinkedHashMap<>();
+    err.println("stream threads (timed passes): blocked on Kafka, commits:");
+    for (var e : after.entrySet()) {
+      double[] b = before.getOrDefault(e.getKey(), new double[STREAM_THREAD_METRICS.size()]);
+      double blocked = (e.getValue()[0] - b[0]) / 1e9 / secs;
+      double commits = e.getValue()[1] - b[1];
+      table.put(e.getKey(), Map.of("blockedShareOfWall", blocked, "commits", commits));
+      err.printf("  %5.1f %% blocked, %5.0f commits (%.1f ms blocked per commit)  %s%n", blocked * 100, commits,
+          commits > 0 ? blocked * secs * 1e3 / commits : 0.0, e.getKey());
+    }
+    doc.put("streamThreads", table);
   }
 
   /** Nanoseconds per clock tick of /proc's CPU times (USER_HZ, 100 on Linux). */
