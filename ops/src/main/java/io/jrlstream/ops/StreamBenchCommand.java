@@ -104,6 +104,11 @@ final class StreamBenchCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   int checkpointEventsPerRow;
 
+  @Option(names = "--checkpoint-spread-batches", defaultValue = "" + TrainingOptions.CHECKPOINT_SPREAD_BATCHES,
+      description = "Mini-batches over which a checkpoint's rows are written, a share after each (at most "
+          + "--checkpoint-batches); 0 or 1 = all at once (default ${DEFAULT-VALUE}).")
+  int checkpointSpreadBatches;
+
   @Option(names = "--publish-interval-ms", defaultValue = "100",
       description = "Least ms between publications of changed vectors; 0 = after every batch (default ${DEFAULT-VALUE}).")
   long publishIntervalMs;
@@ -247,7 +252,7 @@ final class StreamBenchCommand implements Callable<Integer> {
 
   private Pipeline.Options options(Path stateDir) {
     return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, checkpointBatches, publishIntervalMs,
-        checkpointEventsPerRow);
+        checkpointEventsPerRow, checkpointSpreadBatches);
   }
 
   /** Puts a per-thread table in the figures under {@code key} and prints it under {@code title}. */

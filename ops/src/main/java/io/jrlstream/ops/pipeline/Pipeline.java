@@ -47,9 +47,17 @@ public final class Pipeline implements AutoCloseable {
    * @param stateDir where the RocksDB stores live
    * @param extra further Kafka Streams properties (e.g. the RocksDB bounds {@code jrl.rocksdb.*})
    * @param checkpointBatches mini-batches between checkpoints of a view's rows
+   * @param checkpointSpreadBatches mini-batches over which a checkpoint's rows are written
+   *     ({@link TrainingOptions#checkpointSpreadBatches()})
    */
   public record Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-      int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
+      int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches) {
+    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
+        int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
+      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
+          TrainingOptions.CHECKPOINT_SPREAD_BATCHES);
+    }
+
     public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
         int checkpointBatches, long publishIntervalMs) {
       this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs,
@@ -75,12 +83,14 @@ public final class Pipeline implements AutoCloseable {
       if (views.isEmpty()) {
         throw new IllegalArgumentException("at least one view must be trained");
       }
-      new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow); // validates
+      new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
+          checkpointSpreadBatches); // validates
     }
 
     /** The trainers' batching, checkpoint and publication options. */
     public TrainingOptions training() {
-      return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow);
+      return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
+          checkpointSpreadBatches);
     }
   }
 

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <p>Arguments, each {@code --name value}: {@code --bootstrap-servers} (required), {@code --state-dir}
  * (required), {@code --app-id} (default {@code jrl}), {@code --views} (comma-separated, default
- * {@code collaborative,review,rating}), {@code --batch-size} (64), {@code --checkpoint-batches} (500), {@code --publish-interval-ms} (100), {@code --checkpoint-events-per-row} (4), {@code --seed} (1), {@code --dim}
+ * {@code collaborative,review,rating}), {@code --batch-size} (64), {@code --checkpoint-batches} (500), {@code --publish-interval-ms} (100), {@code --checkpoint-events-per-row} (4), {@code --checkpoint-spread-batches} (125), {@code --seed} (1), {@code --dim}
  * (every view's embedding dimension; default each view's own), {@code --set key=value} (repeatable: a
  * further Kafka Streams property, e.g. {@code session.timeout.ms=3000} or {@code jrl.rocksdb.cache.bytes}),
  * {@code --max-seconds} (300: a child outlives a test JVM that is itself killed, so it stops on its own
@@ -55,7 +55,9 @@ public final class TrainerMain {
         Long.parseLong(opts.getOrDefault("publish-interval-ms",
             Long.toString(io.jrlstream.streams.train.TrainingOptions.PUBLISH_INTERVAL_MS))),
         Integer.parseInt(opts.getOrDefault("checkpoint-events-per-row",
-            Integer.toString(io.jrlstream.streams.train.TrainingOptions.CHECKPOINT_EVENTS_PER_ROW))));
+            Integer.toString(io.jrlstream.streams.train.TrainingOptions.CHECKPOINT_EVENTS_PER_ROW))),
+        Integer.parseInt(opts.getOrDefault("checkpoint-spread-batches",
+            Integer.toString(io.jrlstream.streams.train.TrainingOptions.CHECKPOINT_SPREAD_BATCHES))));
     long maxNanos = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("max-seconds", "300"))).toNanos();
     long start = System.nanoTime();
     try (Pipeline p = Pipeline.start(s, config, o)) {
@@ -78,7 +80,8 @@ public final class TrainerMain {
 
   private static void parse(String[] args, Map<String, String> opts, Map<String, String> extra) {
     List<String> known = List.of("bootstrap-servers", "state-dir", "app-id", "views", "batch-size", "seed", "dim",
-        "set", "max-seconds", "checkpoint-batches", "publish-interval-ms", "checkpoint-events-per-row");
+        "set", "max-seconds", "checkpoint-batches", "publish-interval-ms", "checkpoint-events-per-row",
+        "checkpoint-spread-batches");
     for (int i = 0; i < args.length; i += 2) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("expected --name value pairs, got " + Arrays.toString(args));

@@ -48,6 +48,9 @@ public enum SettingKey {
     CHECKPOINT_EVENTS_PER_ROW("jrl.checkpoint.events.per.row", "4",
             "a checkpoint also waits for this many interactions per old row it re-writes (0: every"
             + " jrl.checkpoint.batches exactly); a restart re-trains at most max(batches x batch size, this x rows)"),
+    CHECKPOINT_SPREAD_BATCHES("jrl.checkpoint.spread.batches", "125",
+            "mini-batches over which a checkpoint's rows are written, a share after each (at most"
+            + " jrl.checkpoint.batches; 0 or 1: all in the batch that takes it)"),
     PUBLISH_INTERVAL_MS("jrl.publish.interval.ms", "100",
             "least wall-clock ms between publications of changed vectors (a row changed within it is published once);"
             + " 0 publishes after every mini-batch"),

@@ -20,9 +20,14 @@ package io.jrlstream.streams.train;
  *     published once, with its latest value, at the first batch end after the interval or by a wall-clock
  *     punctuation at most one interval later, whichever comes first. The trained parameters never depend on
  *     it; only which intermediate values reach the embedding topics does, and how often.
+ * @param checkpointSpreadBatches the mini-batches over which a checkpoint's rows are written to the store: the
+ *     rows are copied (encoded) when the checkpoint is taken and about 1/n of them written after each of the
+ *     next n batches (the one that took it included), so that no single transaction writes them all; the
+ *     checkpoint counts only once the last is written. n is at most {@code checkpointBatches}, so checkpoints
+ *     stay that far apart. 0 or 1 writes them all in the batch that takes the checkpoint.
  */
 public record TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs,
-    int checkpointEventsPerRow) {
+    int checkpointEventsPerRow, int checkpointSpreadBatches) {
   /** Default mini-batch size. */
   public static final int BATCH_SIZE = 64;
   /** Default checkpoint interval in mini-batches (see {@link TrainingTopology#CHECKPOINT_BATCHES}). */
@@ -38,10 +43,17 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
    * old rows costs at most about a quarter of the training.
    */
   public static final int CHECKPOINT_EVENTS_PER_ROW = 4;
+  /** Default spread of a checkpoint's writes: 125 batches, a quarter of the default checkpoint interval. */
+  public static final int CHECKPOINT_SPREAD_BATCHES = 125;
 
-  /** With the default {@link #CHECKPOINT_EVENTS_PER_ROW}. */
+  /** With the default {@link #CHECKPOINT_EVENTS_PER_ROW} and {@link #CHECKPOINT_SPREAD_BATCHES}. */
   public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs) {
     this(batchSize, checkpointBatches, publishIntervalMs, CHECKPOINT_EVENTS_PER_ROW);
+  }
+
+  /** With the default {@link #CHECKPOINT_SPREAD_BATCHES}. */
+  public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
+    this(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, CHECKPOINT_SPREAD_BATCHES);
   }
 
   public TrainingOptions {
@@ -54,32 +66,40 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
     if (checkpointEventsPerRow < 0) {
       throw new IllegalArgumentException("checkpoint events per row must be ≥ 0, got " + checkpointEventsPerRow);
     }
+    if (checkpointSpreadBatches < 0) {
+      throw new IllegalArgumentException("checkpoint spread must be ≥ 0 batches, got " + checkpointSpreadBatches);
+    }
     if (publishIntervalMs < 0) {
       throw new IllegalArgumentException("publish interval must be ≥ 0 ms, got " + publishIntervalMs);
     }
   }
 
   /**
-   * Batch size 64, checkpoints at least 500 batches and 4 interactions per re-written row apart, publication at most
-   * every 100 ms.
+   * Batch size 64, checkpoints at least 500 batches and 4 interactions per re-written row apart and written over 125
+   * batches, publication at most every 100 ms.
    */
   public static TrainingOptions defaults() {
     return new TrainingOptions(BATCH_SIZE, CHECKPOINT_BATCHES, PUBLISH_INTERVAL_MS);
   }
 
   public TrainingOptions withBatchSize(int n) {
-    return new TrainingOptions(n, checkpointBatches, publishIntervalMs, checkpointEventsPerRow);
+    return new TrainingOptions(n, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
+        checkpointSpreadBatches);
   }
 
   public TrainingOptions withCheckpointBatches(int n) {
-    return new TrainingOptions(batchSize, n, publishIntervalMs, checkpointEventsPerRow);
+    return new TrainingOptions(batchSize, n, publishIntervalMs, checkpointEventsPerRow, checkpointSpreadBatches);
   }
 
   public TrainingOptions withPublishIntervalMs(long ms) {
-    return new TrainingOptions(batchSize, checkpointBatches, ms, checkpointEventsPerRow);
+    return new TrainingOptions(batchSize, checkpointBatches, ms, checkpointEventsPerRow, checkpointSpreadBatches);
   }
 
   public TrainingOptions withCheckpointEventsPerRow(int n) {
-    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, n);
+    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, n, checkpointSpreadBatches);
+  }
+
+  public TrainingOptions withCheckpointSpreadBatches(int n) {
+    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, n);
   }
 }

@@ -15,6 +15,7 @@ import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -38,30 +39,42 @@ import org.slf4j.LoggerFactory;
  * input, so that everything a commit covers can be rebuilt exactly after a crash. The input topic itself is the
  * event log ({@link EventHistory}): nothing of an event is written to the store.
  * <ul>
- *   <li>{@code R} + parameter block + row: the parameter rows with their optimiser state as of the last
- *       checkpoint, taken after a mini-batch once {@link TrainingOptions#checkpointBatches()} batches and
- *       {@link TrainingOptions#checkpointEventsPerRow()} interactions per changed row have passed (only rows that
- *       changed since the previous checkpoint are written, so hot rows are written once per checkpoint, not once
- *       per batch).
+ *   <li>{@code R} + parameter block + row + generation: parameter rows with their optimiser state, each version
+ *       written by the checkpoint of that generation. A checkpoint is taken after a mini-batch once
+ *       {@link TrainingOptions#checkpointBatches()} batches and {@link TrainingOptions#checkpointEventsPerRow()}
+ *       interactions per changed row have passed: it snapshots (encodes, a copy) the rows that changed since the
+ *       previous one, so hot rows are written once per checkpoint, not once per batch, and writes them under
+ *       generation committed + 1 a share per mini-batch over the next
+ *       {@link TrainingOptions#checkpointSpreadBatches()} batches. The committed checkpoint is, for each row, its
+ *       version with the highest generation up to {@code M generation}; versions of the generation being written
+ *       never overwrite those, so it stays whole until the new one commits. No checkpoint is due while one is
+ *       being written.
  *   <li>{@code M} + name: the first input offset ever trained ({@code origin}), the last one processed
  *       ({@code position}, written per record but coalesced by the store's cache to one write per commit), and
- *       the checkpoint's counters (its offset, events, batches, optimiser steps).
+ *       the committed checkpoint's generation and counters (its offset, events, batches, optimiser steps),
+ *       written, all of them, in the mini-batch that writes its last row.
  * </ul>
+ * Once a generation commits, the versions it superseded are deleted, a share per batch too; the restore deletes
+ * (with the next checkpoint, before it commits) any superseded version a crash left and every version above the
+ * committed generation (a checkpoint interrupted while being written). Until written, the snapshot holds encoded
+ * copies of its rows in memory (3.6 KB per row of the review view at K=300 with Adam state), released as they
+ * are written.
  * Restoring re-reads the input from {@code origin} to {@code position}: it rebuilds the structure (id indices,
  * vocabulary with its evictions, negative sampler) from the events up to the checkpoint, loads the checkpoint's
  * rows, then re-trains the events after it (the half-collected mini-batch included). Training is deterministic
  * (count-based batches, seeds from sequence numbers), so the result is bit-identical to the state before the
  * crash. Restart cost grows with the history (observe steps only, no training before the checkpoint);
- * checkpointing the structure too is future work.
+ * checkpointing the structure too is future work. When the checkpoints fall depends on the input and, after a
+ * crash during a checkpoint's writes, on the restart (it starts again from the committed one); training does not.
  *
  * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): changed rows are forwarded after a batch
  * once the interval has passed since the last publication, by a wall-clock punctuation otherwise, and
- * always right before a checkpoint. So every row changed before the last checkpoint was published in the
- * same transaction as the checkpoint, and every row changed after it is changed again when a restart
- * re-trains those events, and published then: a crash may publish a vector twice, never lose its latest
- * value. With an interval of 0 each batch's rows are published in the {@code process} call that trains it,
- * hence in the same transaction, and a restart publishes nothing twice: the committed embedding log is
- * exactly that of an uninterrupted run.
+ * always right before a checkpoint's snapshot. So every row changed before the last committed checkpoint was
+ * published in the transaction that took its snapshot, no later than the one that committed it, and every row
+ * changed after it is changed again when a restart re-trains those events, and published then: a crash may
+ * publish a vector twice, never lose its latest value. With an interval of 0 each batch's rows are published in
+ * the {@code process} call that trains it, hence in the same transaction, and a restart publishes nothing twice:
+ * the committed embedding log is exactly that of an uninterrupted run.
  *
  * <p>Lifecycle: Kafka Streams calls {@link #init} once per task assignment (restoring state), then
  * {@link #process} per record on the stream thread; not thread-safe.
@@ -76,6 +89,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private static final Bytes ACCEPTED = metaKey("accepted");
   private static final Bytes BATCHES = metaKey("batches");
   private static final Bytes STEPS = metaKey("steps");
+  private static final Bytes GENERATION = metaKey("generation");
+  /** {@code R}, block, row, generation. */
+  private static final int ROW_KEY_BYTES = 10;
 
   private static final java.util.concurrent.atomic.AtomicLong CHECKPOINTS = new java.util.concurrent.atomic.AtomicLong();
   private static final java.util.concurrent.atomic.AtomicLong CHECKPOINT_ROWS =
@@ -103,6 +119,14 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private long checkpointedSequence;
   /** Rows of each parameter block at the last checkpoint. */
   private int[] checkpointedSizes = new int[0];
+  /** Committed checkpoint generation (0: none yet). */
+  private int committedGeneration;
+  /** Per block, the generation of each row's version in the committed checkpoint (0: none stored). */
+  private int[][] storedGenerations = new int[0][];
+  /** Row versions the restore found superfluous, deleted by the next checkpoint before it commits. */
+  private final List<Bytes> garbage = new ArrayList<>();
+  /** The checkpoint being written, null when none is. */
+  private PendingCheckpoint pending;
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;
@@ -174,6 +198,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       }
       if (checkpointDue) {
         checkpoint();
+      } else if (pending != null) {
+        pending.step();
       }
     }
   }
@@ -204,6 +230,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
    * of the input alone, like the training.
    */
   private boolean checkpointDue() {
+    if (pending != null) {
+      return false;
+    }
     if (trainer.batches() - checkpointedBatches < options.checkpointBatches()) {
       return false;
     }
@@ -228,23 +257,149 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     }
   }
 
-  /** Writes every row changed since the last checkpoint, then the counters that make it a checkpoint. */
+  /**
+   * Takes a checkpoint's snapshot: encodes every row changed since the previous one (a copy, written later by
+   * {@link PendingCheckpoint#step}) and drains the dirty sets, then writes the first share of it.
+   */
   private void checkpoint() {
     List<Param> params = trainer.view().params();
+    int n = 0;
+    for (Param p : params) {
+      n += p.value().dirtyCount();
+    }
+    int[] blocks = new int[n];
+    int[] rows = new int[n];
+    byte[][] values = new byte[n][];
+    int[] k = {0};
+    int superseded = 0;
     for (int b = 0; b < params.size(); b++) {
       Param p = params.get(b);
       int block = b;
-      CHECKPOINT_ROWS.addAndGet(p.value().dirtyCount());
-      p.value().drainDirty(row -> store.put(rowKey(block, row), RowCodec.encode(p, row)));
+      p.value().drainDirty(row -> {
+        blocks[k[0]] = block;
+        rows[k[0]] = row;
+        values[k[0]++] = RowCodec.encode(p, row);
+      });
     }
-    CHECKPOINTS.incrementAndGet();
+    for (int i = 0; i < n; i++) {
+      superseded += storedGeneration(blocks[i], rows[i]) > 0 ? 1 : 0;
+    }
     checkpointedBatches = trainer.batches();
     checkpointedSequence = trainer.sequence();
     recordSizes();
-    putMeta(CHECKPOINT, position);
-    putMeta(ACCEPTED, checkpointedSequence);
-    putMeta(BATCHES, checkpointedBatches);
-    putMeta(STEPS, trainer.view().optimizer().steps());
+    int spread = Math.min(options.checkpointSpreadBatches(), options.checkpointBatches());
+    long ops = garbage.size() + (long) n + superseded;
+    int perBatch = (int) Math.min(Integer.MAX_VALUE, spread <= 1 ? ops : (ops + spread - 1) / spread);
+    pending = new PendingCheckpoint(committedGeneration + 1, position, checkpointedSequence, checkpointedBatches,
+        trainer.view().optimizer().steps(), blocks, rows, values, new ArrayList<>(garbage), Math.max(1, perBatch));
+    garbage.clear();
+    pending.step();
+  }
+
+  /**
+   * A checkpoint being written: its snapshot of the changed rows and counters, and how far the store has got.
+   * Each {@link #step} (one per mini-batch) does at most {@code perBatch} store operations, in this order:
+   * delete the versions the restore found superfluous (superseded, or left by an interrupted checkpoint with a
+   * generation above the committed one, which must be gone before this generation commits: re-training after the
+   * restart changes those rows again, so this snapshot re-writes them anyway, but correctness does not rest on
+   * that), put the snapshot's
+   * rows under the new generation, commit it (the meta counters, in the step that puts the last row), delete the
+   * versions it superseded.
+   */
+  private final class PendingCheckpoint {
+    final int generation;
+    final long offset;
+    final long sequence;
+    final long batches;
+    final long steps;
+    final int[] blocks;
+    final int[] rows;
+    /** The encoded rows not yet written (null once written). */
+    final byte[][] values;
+    final List<Bytes> deletesBefore;
+    final int perBatch;
+    /** After the commit, the generation each written row had before (0: none). */
+    int[] previous;
+    int deleted;
+    int written;
+    int cleaned;
+
+    PendingCheckpoint(int generation, long offset, long sequence, long batches, long steps, int[] blocks, int[] rows,
+        byte[][] values, List<Bytes> deletesBefore, int perBatch) {
+      this.generation = generation;
+      this.offset = offset;
+      this.sequence = sequence;
+      this.batches = batches;
+      this.steps = steps;
+      this.blocks = blocks;
+      this.rows = rows;
+      this.values = values;
+      this.deletesBefore = deletesBefore;
+      this.perBatch = perBatch;
+    }
+
+    /** Does this mini-batch's share; clears {@link #pending} once everything is done. */
+    void step() {
+      int budget = perBatch;
+      for (; budget > 0 && deleted < deletesBefore.size(); budget--) {
+        store.delete(deletesBefore.get(deleted++));
+      }
+      for (; budget > 0 && written < values.length; budget--) {
+        store.put(rowKey(blocks[written], rows[written], generation), values[written]);
+        values[written++] = null;
+      }
+      if (written < values.length) {
+        return;
+      }
+      if (previous == null) {
+        commit();
+      }
+      for (; budget > 0 && cleaned < previous.length; cleaned++) {
+        if (previous[cleaned] > 0) {
+          store.delete(rowKey(blocks[cleaned], rows[cleaned], previous[cleaned]));
+          budget--;
+        }
+      }
+      while (cleaned < previous.length && previous[cleaned] == 0) {
+        cleaned++;
+      }
+      if (cleaned == previous.length) {
+        pending = null;
+      }
+    }
+
+    private void commit() {
+      putMeta(CHECKPOINT, offset);
+      putMeta(ACCEPTED, sequence);
+      putMeta(BATCHES, batches);
+      putMeta(STEPS, steps);
+      putMeta(GENERATION, generation);
+      committedGeneration = generation;
+      previous = new int[rows.length];
+      for (int i = 0; i < rows.length; i++) {
+        previous[i] = storedGeneration(blocks[i], rows[i]);
+        setStoredGeneration(blocks[i], rows[i], generation);
+      }
+      CHECKPOINTS.incrementAndGet();
+      CHECKPOINT_ROWS.addAndGet(rows.length);
+    }
+  }
+
+  private int storedGeneration(int block, int row) {
+    int[] g = block < storedGenerations.length ? storedGenerations[block] : null;
+    return g != null && row < g.length ? g[row] : 0;
+  }
+
+  private void setStoredGeneration(int block, int row, int generation) {
+    if (block >= storedGenerations.length) {
+      storedGenerations = java.util.Arrays.copyOf(storedGenerations, block + 1);
+    }
+    int[] g = storedGenerations[block];
+    if (g == null || row >= g.length) {
+      g = java.util.Arrays.copyOf(g == null ? new int[0] : g, Math.max(row + 1, g == null ? 16 : g.length * 2));
+      storedGenerations[block] = g;
+    }
+    g[row] = generation;
   }
 
   private void restore(int partition) {
@@ -252,6 +407,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     content = new StreamContent(io.jrlstream.core.view.ReviewView.NAME.equals(viewName), config.review().window());
     View view = ViewFactory.create(viewName, config, content);
     trainer = new StreamingTrainer(view, config.seed(), options.batchSize());
+    pending = null;
     origin = getMeta(ORIGIN, -1);
     position = getMeta(POSITION, -1);
     long checkpointed = getMeta(CHECKPOINT, -1);
@@ -283,17 +439,39 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     }
   }
 
+  /**
+   * Loads the committed checkpoint: of each row, the stored version with the highest generation up to the
+   * committed one. Every other version (superseded, or written by a checkpoint that did not commit) is queued
+   * for deletion by the next checkpoint.
+   */
   private void loadCheckpoint(View view) {
     List<Param> params = view.params();
+    committedGeneration = (int) getMeta(GENERATION, 0);
+    storedGenerations = new int[params.size()][];
+    garbage.clear();
     try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(Bytes.wrap(new byte[] {ROW}),
         new org.apache.kafka.common.serialization.BytesSerializer())) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
+        if (kv.key.get().length != ROW_KEY_BYTES) {
+          throw new IllegalStateException("store " + storeName + " holds a row key of " + kv.key.get().length
+              + " bytes, not " + ROW_KEY_BYTES + ": written by an older layout; reset the application's state");
+        }
         ByteBuffer k = ByteBuffer.wrap(kv.key.get());
         k.get();
         int block = k.get();
         int row = k.getInt();
-        RowCodec.decode(params.get(block), row, kv.value);
+        int generation = k.getInt();
+        int stored = storedGeneration(block, row);
+        if (generation > committedGeneration || generation < stored) {
+          garbage.add(kv.key);
+        } else {
+          if (stored > 0) {
+            garbage.add(rowKey(block, row, stored));
+          }
+          RowCodec.decode(params.get(block), row, kv.value);
+          setStoredGeneration(block, row, generation);
+        }
       }
     }
     for (Param p : params) {
@@ -340,8 +518,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     store.put(key, ByteBuffer.allocate(8).putLong(value).array());
   }
 
-  private static Bytes rowKey(int block, int row) {
-    return Bytes.wrap(ByteBuffer.allocate(6).put(ROW).put((byte) block).putInt(row).array());
+  private static Bytes rowKey(int block, int row, int generation) {
+    return Bytes.wrap(ByteBuffer.allocate(ROW_KEY_BYTES).put(ROW).put((byte) block).putInt(row).putInt(generation)
+        .array());
   }
 
   private static Bytes metaKey(String name) {

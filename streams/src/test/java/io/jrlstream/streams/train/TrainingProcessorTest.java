@@ -88,16 +88,24 @@ class TrainingProcessorTest {
 
   private static int run(String view, long publishIntervalMs, int eventsPerRow, KeyValueStore<Bytes, byte[]> store,
       int from, int to, boolean flushAtEnd, Map<String, List<Float>> latest) {
+    return run(view, new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs, eventsPerRow), store, from, to,
+        flushAtEnd, latest, i -> { });
+  }
+
+  /** As above with the given options; afterEach gets the index of each event once the processor has taken it. */
+  private static int run(String view, TrainingOptions options, KeyValueStore<Bytes, byte[]> store, int from, int to,
+      boolean flushAtEnd, Map<String, List<Float>> latest, java.util.function.IntConsumer afterEach) {
+    long publishIntervalMs = options.publishIntervalMs();
     MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
     ctx.setCurrentSystemTimeMs(0);
     ctx.addStateStore(store);
-    TrainingOptions options = new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs, eventsPerRow);
     TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY);
     p.init(ctx);
     assertEquals(publishIntervalMs > 0 ? 1 : 0, ctx.scheduledPunctuators().size());
     for (int i = from; i < to; i++) {
       ctx.setRecordMetadata("validated", 0, OFFSET_BASE + i);
       p.process(new Record<>("k", EVENTS.encode(event(i)), i));
+      afterEach.accept(i);
     }
     if (flushAtEnd && publishIntervalMs > 0) {
       ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(0);
@@ -110,28 +118,124 @@ class TrainingProcessorTest {
     return ctx.forwarded().size();
   }
 
+  /**
+   * Cuts at fixed points (before the first checkpoint, mid-batch, right after a checkpoint's batch) and every 17
+   * events besides, so that with a checkpoint spread over several batches (as each is here, spread of at most
+   * CHECKPOINT batches) some cuts fall while one is half written: its rows partly in the store, not committed.
+   */
   @ParameterizedTest
-  @CsvSource({"collaborative,0,0", "review,0,0", "rating,0,0", "collaborative,1000,0", "review,1000,0", "rating,1000,0",
-      "review,0,1", "review,1000,1", "collaborative,1000,1"})
-  void shouldEndAsAnUninterruptedRunAfterRestartsAtAnyPoint(String view, long publishIntervalMs, int eventsPerRow) {
+  @CsvSource({"collaborative,0,0,1", "review,0,0,1", "rating,0,0,1", "collaborative,1000,0,1", "review,1000,0,1",
+      "rating,1000,0,1", "review,0,1,1", "review,1000,1,1", "collaborative,1000,1,1",
+      "collaborative,0,0,3", "review,0,0,3", "rating,0,0,5", "collaborative,1000,0,4", "review,1000,0,3",
+      "rating,1000,0,3", "review,0,1,3", "review,1000,1,125", "collaborative,1000,1,2"})
+  void shouldEndAsAnUninterruptedRunAfterRestartsAtAnyPoint(String view, long publishIntervalMs, int eventsPerRow,
+      int spread) {
     int n = DATA.interactions().size();
     assertTrue(n > BATCH * CHECKPOINT * 3, "need several checkpoints, have " + n + " events");
+    TrainingOptions options = new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs, eventsPerRow, spread);
     Map<String, List<Float>> straight = new HashMap<>();
     MockProcessorContext<String, byte[]> c1 = new MockProcessorContext<>();
-    run(view, publishIntervalMs, eventsPerRow, store(c1, TrainingProcessor.storeName(view)), 0, n, true, straight);
+    run(view, options, store(c1, TrainingProcessor.storeName(view)), 0, n, true, straight, i -> { });
 
     MockProcessorContext<String, byte[]> c2 = new MockProcessorContext<>();
     KeyValueStore<Bytes, byte[]> kept = store(c2, TrainingProcessor.storeName(view));
     Map<String, List<Float>> restarted = new HashMap<>();
-    int[] cuts = {5, BATCH * 3 + 5, BATCH * CHECKPOINT, BATCH * CHECKPOINT * 2 + 3, BATCH * CHECKPOINT * 3 - 1, n};
+    java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>(
+        List.of(5, BATCH * 3 + 5, BATCH * CHECKPOINT, BATCH * CHECKPOINT * 2 + 3, BATCH * CHECKPOINT * 3 - 1, n));
+    for (int c = 17; c < n; c += 17) {
+      cuts.add(c);
+    }
     int from = 0;
+    int halfWritten = 0;
     for (int cut : cuts) {
-      run(view, publishIntervalMs, eventsPerRow, kept, from, cut, cut == n, restarted);
+      run(view, options, kept, from, cut, cut == n, restarted, i -> { });
+      halfWritten += cut < n && versions(kept).values().stream().anyMatch(g -> g.last() > meta(kept, "generation"))
+          ? 1 : 0;
       from = cut;
     }
     assertEquals(straight.keySet(), restarted.keySet());
     for (String k : straight.keySet()) {
       assertEquals(straight.get(k), restarted.get(k), view + " " + k);
+    }
+    if (spread > 1) {
+      assertTrue(halfWritten > 0, "no cut fell while a checkpoint was half written");
+    } else {
+      assertEquals(0, halfWritten);
+    }
+  }
+
+  /** The row versions in a store: per block and row ("block/row"), the generations stored. */
+  private static Map<String, java.util.TreeSet<Integer>> versions(KeyValueStore<Bytes, byte[]> store) {
+    Map<String, java.util.TreeSet<Integer>> v = new HashMap<>();
+    try (var it = store.prefixScan(Bytes.wrap(new byte[] {'R'}),
+        new org.apache.kafka.common.serialization.BytesSerializer())) {
+      while (it.hasNext()) {
+        java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(it.next().key.get());
+        k.get();
+        String row = k.get() + "/" + k.getInt();
+        v.computeIfAbsent(row, r -> new java.util.TreeSet<>()).add(k.getInt());
+      }
+    }
+    return v;
+  }
+
+  /**
+   * A checkpoint's rows go to the store a share per batch (spread 4: at most a quarter of its writes and deletes
+   * per process call, over several calls), and once it is complete, when the next one starts, the store holds
+   * exactly one version per row, none above the committed generation. Spread 1 writes each checkpoint's rows in
+   * one call, as a control.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void shouldSpreadACheckpointsWritesAndKeepOneVersionPerRow(int spread) {
+    int n = DATA.interactions().size();
+    KeyValueStore<Bytes, byte[]> store = store(new MockProcessorContext<>(), "spread");
+    var before = new java.util.concurrent.atomic.AtomicReference<>(versions(store));
+    long[] generation = {0};
+    Map<Long, Integer> rowsOf = new HashMap<>(); // per generation: its rows
+    Map<Long, Integer> callsOf = new HashMap<>(); // per generation: the calls that wrote some
+    Map<Long, Integer> mostPerCall = new HashMap<>();
+    int[] completeChecks = {0};
+    run("review", new TrainingOptions(BATCH, CHECKPOINT, 0, 0, spread), store, 0, n, false, new HashMap<>(), i -> {
+      Map<String, java.util.TreeSet<Integer>> after = versions(store);
+      long next = generation[0] + 1;
+      int written = 0;
+      boolean started = false;
+      for (Map.Entry<String, java.util.TreeSet<Integer>> e : after.entrySet()) {
+        if (e.getValue().contains((int) next)) {
+          started = true;
+          java.util.TreeSet<Integer> was = before.get().get(e.getKey());
+          written += was != null && was.contains((int) next) ? 0 : 1;
+        }
+      }
+      boolean wasStarted = before.get().values().stream().anyMatch(g -> g.contains((int) next));
+      if (started && !wasStarted) { // a checkpoint started: the previous one was complete
+        for (Map.Entry<String, java.util.TreeSet<Integer>> e : before.get().entrySet()) {
+          assertEquals(1, e.getValue().size(), "versions of row " + e.getKey() + " before generation " + next);
+          assertTrue(e.getValue().first() <= generation[0], e.getKey() + ": " + e.getValue());
+        }
+        completeChecks[0]++;
+      }
+      if (written > 0) {
+        rowsOf.merge(next, written, Integer::sum);
+        callsOf.merge(next, 1, Integer::sum);
+        mostPerCall.merge(next, written, Math::max);
+      }
+      generation[0] = Math.max(0, meta(store, "generation"));
+      before.set(after);
+    });
+    assertTrue(completeChecks[0] >= 5, "checkpoints started: " + completeChecks[0]);
+    for (long g = 1; g < generation[0]; g++) {
+      int rows = rowsOf.get(g);
+      if (spread == 1) {
+        assertEquals(1, callsOf.get(g), "generation " + g);
+      } else {
+        // Its budget per call covers writes and the deletes of superseded versions: at most 2 per row.
+        assertTrue(mostPerCall.get(g) <= (2 * rows + spread - 1) / spread, "generation " + g + ": " + rows
+            + " rows, " + mostPerCall.get(g) + " in one call");
+        assertTrue(rows < spread || callsOf.get(g) >= 2, "generation " + g + ": " + callsOf.get(g) + " calls for "
+            + rows + " rows");
+      }
     }
   }
 
@@ -158,9 +262,10 @@ class TrainingProcessorTest {
   void shouldSpaceCheckpointsByTheRowsTheyWriteWhenAskedTo() {
     int n = DATA.interactions().size();
     KeyValueStore<Bytes, byte[]> fixed = store(new MockProcessorContext<>(), "fixed");
-    run("review", 1000, 0, fixed, 0, n, false, new HashMap<>());
+    // Written in the batch that takes them (spread 1), so that the last one counts as soon as taken.
+    run("review", new TrainingOptions(BATCH, CHECKPOINT, 1000, 0, 1), fixed, 0, n, false, new HashMap<>(), i -> { });
     KeyValueStore<Bytes, byte[]> spaced = store(new MockProcessorContext<>(), "spaced");
-    run("review", 1000, 3, spaced, 0, n, false, new HashMap<>());
+    run("review", new TrainingOptions(BATCH, CHECKPOINT, 1000, 3, 1), spaced, 0, n, false, new HashMap<>(), i -> { });
     long fixedBatches = meta(fixed, "batches");
     long spacedBatches = meta(spaced, "batches");
     // Fixed: the last multiple of CHECKPOINT batches. Spaced: at least CHECKPOINT batches in, and later than fixed
