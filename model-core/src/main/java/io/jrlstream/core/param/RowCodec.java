@@ -52,6 +52,7 @@ public final class RowCodec {
     float[] v = new float[dim];
     get(b, v);
     p.value().set(i, v);
+    p.resetState(i); // the row's state is what the bytes hold: none, when they hold none
     if ((flags & 1) != 0) {
       get(b, p.state1(i));
     }
