@@ -66,13 +66,17 @@ public final class Param {
     return i < state2.length ? state2[i] : null;
   }
 
-  /** Drops optimiser state for row i (when a vocabulary slot is reused). */
+  /**
+   * Gives row i the optimiser state of a row never updated (when a vocabulary slot or a review window's row is
+   * reused): zeros, written into the row's buffers when it has them (a row reused again and again allocates
+   * nothing), so {@link #state1OrNull} may then return zeros rather than null.
+   */
   public void resetState(int i) {
-    if (i < state1.length) {
-      state1[i] = null;
+    if (i < state1.length && state1[i] != null) {
+      java.util.Arrays.fill(state1[i], 0f);
     }
-    if (i < state2.length) {
-      state2[i] = null;
+    if (i < state2.length && state2[i] != null) {
+      java.util.Arrays.fill(state2[i], 0f);
     }
   }
 }
