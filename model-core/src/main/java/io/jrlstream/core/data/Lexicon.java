@@ -15,9 +15,16 @@ import java.util.List;
  */
 public final class Lexicon {
   private final List<String> words = new ArrayList<>();
-  /** Token id + 1 per slot, 0 when empty; the length is a power of two, at most half full. */
-  private int[] slots = new int[1024];
+  /**
+   * Per slot: the word's hash in the high 32 bits, token id + 1 in the low ones, 0 when empty; the length is a
+   * power of two, at most half full. A probe compares hashes without leaving this array.
+   */
+  private long[] slots = new long[1024];
   private int[] hashes = new int[0];
+  /** Every word's letters back to back (word t at starts[t], ends[t]): one cache line to compare, not a String. */
+  private char[] letters = new char[4096];
+  private int[] starts = new int[64];
+  private int lettersUsed;
   private char[] buf = new char[32];
 
   /** Tokenises {@code text} and returns the token ids, interning new words. */
@@ -61,22 +68,35 @@ public final class Lexicon {
   private int intern(char[] cs, int len, int hash) {
     int mask = slots.length - 1;
     for (int s = mix(hash) & mask; ; s = (s + 1) & mask) {
-      int t = slots[s] - 1;
-      if (t < 0) {
+      long slot = slots[s];
+      if (slot == 0) {
         break;
       }
-      if (hashes[t] == hash && sameWord(words.get(t), cs, len)) {
-        return t;
+      if ((int) (slot >>> 32) == hash) {
+        int t = (int) slot - 1;
+        if (sameWord(t, cs, len)) {
+          return t;
+        }
       }
     }
     int t = words.size();
     words.add(new String(cs, 0, len));
-    if (t == hashes.length) {
-      hashes = Arrays.copyOf(hashes, Math.max(64, t * 2));
+    if (t + 1 >= starts.length) {
+      starts = Arrays.copyOf(starts, starts.length * 2);
+      hashes = Arrays.copyOf(hashes, starts.length);
+    } else if (hashes.length < starts.length) {
+      hashes = Arrays.copyOf(hashes, starts.length);
     }
+    if (lettersUsed + len > letters.length) {
+      letters = Arrays.copyOf(letters, Math.max(letters.length * 2, lettersUsed + len));
+    }
+    System.arraycopy(cs, 0, letters, lettersUsed, len);
+    starts[t] = lettersUsed;
+    lettersUsed += len;
+    starts[t + 1] = lettersUsed;
     hashes[t] = hash;
     if (2 * (t + 1) > slots.length) {
-      slots = new int[slots.length * 2];
+      slots = new long[slots.length * 2];
       for (int u = 0; u <= t; u++) {
         place(u);
       }
@@ -92,23 +112,16 @@ public final class Lexicon {
     while (slots[s] != 0) {
       s = (s + 1) & mask;
     }
-    slots[s] = token + 1;
+    slots[s] = ((long) hashes[token] << 32) | (token + 1L);
   }
 
   private static int mix(int h) {
     return h ^ (h >>> 16) * 0x45d9f3b;
   }
 
-  private static boolean sameWord(String w, char[] cs, int len) {
-    if (w.length() != len) {
-      return false;
-    }
-    for (int i = 0; i < len; i++) {
-      if (w.charAt(i) != cs[i]) {
-        return false;
-      }
-    }
-    return true;
+  private boolean sameWord(int t, char[] cs, int len) {
+    int from = starts[t];
+    return starts[t + 1] - from == len && Arrays.equals(letters, from, from + len, cs, 0, len);
   }
 
   public String word(int token) {
