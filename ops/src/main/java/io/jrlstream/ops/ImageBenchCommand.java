@@ -125,69 +125,73 @@ final class ImageBenchCommand implements Callable<Integer> {
     doc.put("rounds", rounds);
     List<Map<String, Object>> rows = new ArrayList<>();
     Path work = Files.createTempDirectory("jrl-bench-image");
-    try (BenchBroker b = BenchBroker.start(broker, work)) {
-      for (int batch : batches) {
-        ImageSettings s = base.withBatchSize(batch);
-        int perRound = roundImages(batch);
-        double[] bare = new double[rounds];
-        double[] streaming = new double[rounds];
-        double[] bareCpu = new double[rounds];
-        double[] streamingCpu = new double[rounds];
-        double[] brokerCpu = new double[rounds];
-        long jitMillis = 0;
-        // Rounds alternate between the two sides, so that both see the same load from whatever else runs on the
-        // machine; the warm-up rounds (session, JIT, broker, caches) are not timed.
-        try (Bare session = new Bare(s, jpegs); Streaming app = new Streaming(s, b.bootstrapServers(),
-            work.resolve("state-" + batch))) {
-          for (int r = -warmUpRounds; r < rounds; r++) {
-            long j0 = jitMillis();
-            long c0 = cpuNanos();
-            double x = session.round(perRound);
-            long c1 = cpuNanos();
-            long k1 = b.cpuNanos();
-            double y = app.round(perRound, jpegs);
-            long c2 = cpuNanos();
-            long k2 = b.cpuNanos();
-            if (r >= 0) {
-              jitMillis += jitMillis() - j0;
-              bare[r] = x;
-              streaming[r] = y;
-              bareCpu[r] = (c1 - c0) / 1e6 / perRound;
-              streamingCpu[r] = (c2 - c1) / 1e6 / perRound;
-              brokerCpu[r] = (k2 - k1) / 1e6 / perRound;
-              err.printf("batch %2d round %d: bare session %6.1f images/s (%5.1f ms CPU per image), streaming path "
-                  + "%6.1f images/s (%5.1f ms CPU per image%s)%n", batch, r, x, bareCpu[r], y, streamingCpu[r],
-                  broker == BenchBroker.Placement.child ? String.format(" + %.1f ms in the broker", brokerCpu[r]) : "");
-              err.flush();
+    try {
+      try (BenchBroker b = BenchBroker.start(broker, work)) {
+        for (int batch : batches) {
+          ImageSettings s = base.withBatchSize(batch);
+          int perRound = roundImages(batch);
+          double[] bare = new double[rounds];
+          double[] streaming = new double[rounds];
+          double[] bareCpu = new double[rounds];
+          double[] streamingCpu = new double[rounds];
+          double[] brokerCpu = new double[rounds];
+          long jitMillis = 0;
+          // Rounds alternate between the two sides, so that both see the same load from whatever else runs on the
+          // machine; the warm-up rounds (session, JIT, broker, caches) are not timed.
+          try (Bare session = new Bare(s, jpegs); Streaming app = new Streaming(s, b.bootstrapServers(),
+              work.resolve("state-" + batch))) {
+            for (int r = -warmUpRounds; r < rounds; r++) {
+              long j0 = jitMillis();
+              long c0 = cpuNanos();
+              double x = session.round(perRound);
+              long c1 = cpuNanos();
+              long k1 = b.cpuNanos();
+              double y = app.round(perRound, jpegs);
+              long c2 = cpuNanos();
+              long k2 = b.cpuNanos();
+              if (r >= 0) {
+                jitMillis += jitMillis() - j0;
+                bare[r] = x;
+                streaming[r] = y;
+                bareCpu[r] = (c1 - c0) / 1e6 / perRound;
+                streamingCpu[r] = (c2 - c1) / 1e6 / perRound;
+                brokerCpu[r] = (k2 - k1) / 1e6 / perRound;
+                err.printf("batch %2d round %d: bare session %6.1f images/s (%5.1f ms CPU per image), streaming path "
+                    + "%6.1f images/s (%5.1f ms CPU per image%s)%n", batch, r, x, bareCpu[r], y, streamingCpu[r],
+                    broker == BenchBroker.Placement.child
+                        ? String.format(" + %.1f ms in the broker", brokerCpu[r]) : "");
+                err.flush();
+              }
             }
           }
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("batch", batch);
+          row.put("imagesPerRound", perRound);
+          row.put("bareImagesPerSecond", median(bare));
+          row.put("streamingImagesPerSecond", median(streaming));
+          row.put("ratio", median(streaming) / median(bare));
+          row.put("bareRounds", bare);
+          row.put("streamingRounds", streaming);
+          // CPU per image (this process's threads: ONNX Runtime's, the stream thread, producer, reader, JIT, GC; the
+          // broker's apart when it is a child): less sensitive than wall time to other processes on a loaded machine.
+          row.put("bareCpuMillisPerImage", median(bareCpu));
+          row.put("streamingCpuMillisPerImage", median(streamingCpu));
+          row.put("brokerCpuMillisPerImage", median(brokerCpu));
+          row.put("cpuRatio", median(bareCpu) / (median(streamingCpu) + median(brokerCpu)));
+          row.put("cpuRatioWithoutBroker", median(bareCpu) / median(streamingCpu));
+          row.put("jitMillisInTimedRounds", jitMillis);
+          err.printf("batch %2d: bare %.1f, streaming %.1f images/s (medians of %d rounds), ratio %.3f; CPU per image "
+              + "%.1f ms bare, %.1f ms streaming + %.1f ms broker, ratio %.3f (%.3f without the broker); JIT %d ms in "
+              + "timed rounds%n", batch, median(bare), median(streaming), rounds, median(streaming) / median(bare),
+              median(bareCpu), median(streamingCpu), median(brokerCpu), row.get("cpuRatio"),
+              row.get("cpuRatioWithoutBroker"), jitMillis);
+          err.flush();
+          rows.add(row);
         }
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("batch", batch);
-        row.put("imagesPerRound", perRound);
-        row.put("bareImagesPerSecond", median(bare));
-        row.put("streamingImagesPerSecond", median(streaming));
-        row.put("ratio", median(streaming) / median(bare));
-        row.put("bareRounds", bare);
-        row.put("streamingRounds", streaming);
-        // CPU per image (this process's threads: ONNX Runtime's, the stream thread, producer, reader, JIT, GC; the
-        // broker's apart when it is a child): less sensitive than wall time to other processes on a loaded machine.
-        row.put("bareCpuMillisPerImage", median(bareCpu));
-        row.put("streamingCpuMillisPerImage", median(streamingCpu));
-        row.put("brokerCpuMillisPerImage", median(brokerCpu));
-        row.put("cpuRatio", median(bareCpu) / (median(streamingCpu) + median(brokerCpu)));
-        row.put("cpuRatioWithoutBroker", median(bareCpu) / median(streamingCpu));
-        row.put("jitMillisInTimedRounds", jitMillis);
-        err.printf("batch %2d: bare %.1f, streaming %.1f images/s (medians of %d rounds), ratio %.3f; CPU per image "
-            + "%.1f ms bare, %.1f ms streaming + %.1f ms broker, ratio %.3f (%.3f without the broker); JIT %d ms in "
-            + "timed rounds%n", batch, median(bare), median(streaming), rounds, median(streaming) / median(bare),
-            median(bareCpu), median(streamingCpu), median(brokerCpu), row.get("cpuRatio"),
-            row.get("cpuRatioWithoutBroker"), jitMillis);
-        err.flush();
-        rows.add(row);
       }
+    } finally {
+      TempDirs.delete(work); // broker logs: gigabytes
     }
-    deleteRecursively(work);
     doc.put("results", rows);
     JsonOutput.emit(doc, out, json);
     return 0;
@@ -325,14 +329,6 @@ final class ImageBenchCommand implements Callable<Integer> {
       }
     }
     return received;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   /** Images per round: at least one batch, whole batches. */

@@ -122,7 +122,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
       }
     } finally {
       if (temp) {
-        deleteTree(dir);
+        TempDirs.delete(dir);
       }
     }
     doc.put("views", rows);
@@ -266,13 +266,5 @@ final class ReplayBenchCommand implements Callable<Integer> {
       }
     }
     return f;
-  }
-
-  private static void deleteTree(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      // best effort: a temporary folder
-    }
   }
 }

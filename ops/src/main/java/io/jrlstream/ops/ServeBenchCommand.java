@@ -142,7 +142,13 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
     if (freshnessProbes > 0) {
       Path work = workDir != null ? workDir : Files.createTempDirectory("jrl-bench-serve");
-      doc.put("freshness", ServeFreshness.measure(work, freshnessProbes, 100, err));
+      try {
+        doc.put("freshness", ServeFreshness.measure(work, freshnessProbes, 100, err));
+      } finally {
+        if (workDir == null) {
+          TempDirs.delete(work);
+        }
+      }
     }
     if (largeItems > 0) {
       List<String> lv = views.subList(0, Math.min(largeViews, views.size()));
@@ -375,6 +381,8 @@ final class ServeBenchCommand implements Callable<Integer> {
             (double) out.get("serverCpuMsPerRequest"), r.path("clientCpuMsPerRequest").asDouble());
         err.flush();
         return out;
+      } finally {
+        TempDirs.delete(logs);
       }
     }
   }

@@ -143,6 +143,17 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("timedEvents", timedEvents);
 
     Path work = Files.createTempDirectory("jrl-bench-stream");
+    try {
+      run(ds, cfg, events, timedEvents, work, doc, err);
+    } finally {
+      TempDirs.delete(work); // broker logs and state stores: gigabytes
+    }
+    JsonOutput.emit(doc, out, json);
+    return 0;
+  }
+
+  private void run(Dataset ds, ModelConfig cfg, List<Interaction> events, long timedEvents, Path work,
+      Map<String, Object> doc, PrintWriter err) throws Exception {
     doc.put("broker", broker.name());
     double offline;
     double[] offlineCpu = new double[1];
@@ -246,8 +257,6 @@ final class StreamBenchCommand implements Callable<Integer> {
       Map<String, Object> fresh = freshness(ds, cfg, f, work.resolve("state-fresh"), sustained / 2, err);
       doc.put("freshness", fresh);
     }
-    JsonOutput.emit(doc, out, json);
-    return 0;
   }
 
   private Pipeline.Options options(Path stateDir) {

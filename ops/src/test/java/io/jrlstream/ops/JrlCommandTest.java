@@ -125,14 +125,27 @@ class JrlCommandTest {
     return f;
   }
 
+  private static java.util.Set<Path> benchStreamDirs() throws java.io.IOException {
+    try (var paths = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return paths.filter(p -> p.getFileName().toString().startsWith("jrl-bench-stream"))
+          .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+    }
+  }
+
   @Test
   void shouldBenchTheStreamingTrainerAgainstOfflineWithTheBrokerInAChildJvm() throws Exception {
     Path data = reviewFile(30, 8);
     Path json = dir.resolve("stream.json");
+    java.util.Set<Path> before = benchStreamDirs();
     Result r = run("bench-stream", "--data", data.toString(), "--set", "review.dim=8,rating.dim=8", "--passes", "2",
         "--warm-up-passes", "1", "--freshness-events", "120", "--json", json.toString());
     assertEquals(0, r.code(), r.err());
+    java.util.Set<Path> left = benchStreamDirs();
+    left.removeAll(before);
+    assertEquals(java.util.Set.of(), left, "the benchmark's working folder (broker logs, state) is deleted");
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    JsonNode review = doc.get("streamThreads").get("jrl-train-review-StreamThread-1");
+    assertTrue(review != null && review.get("commits").asDouble() > 0, doc.get("streamThreads").toString());
     assertEquals("child", doc.get("broker").asText());
     assertEquals(240, doc.get("events").asInt());
     assertEquals(240, doc.get("measuredEvents").asInt());
