@@ -49,10 +49,10 @@ import picocli.CommandLine.Spec;
  * broker, caches: the JIT compiles broker, client and Streams code for tens of seconds, so a fraction of a
  * 10 k-event data set is not a sustained figure), the remaining passes are timed. On the streaming side the warm-up
  * goes on (up to {@code --max-warm-up-passes}) while this JVM's JIT, or the child broker's, compiled for more than
- * {@code --jit-quiet} of the last pass's wall time: three Kafka Streams applications with their clients take the JIT minutes on two
- * cores, and a long-running trainer does not pay that again. The offline reference then trains the same number of
- * warm-up passes (so its state has the same size) and the same timed passes, one trainer per view on its own
- * thread (wall time of the slowest view).
+ * {@code --jit-quiet} of the last pass's wall time: three Kafka Streams applications with their clients take the JIT
+ * minutes on two cores, and a long-running trainer does not pay that again. The offline reference then trains the
+ * same number of warm-up passes (so its state has the same size) and the same timed passes, one trainer per view on
+ * its own thread (wall time of the slowest view).
  */
 @Command(name = "bench-stream", mixinStandardHelpOptions = true,
     description = "Streaming throughput vs offline one-pass, freshness (produce → embedding topic) at half rate, memory.")

@@ -80,7 +80,8 @@ class ReviewWindowQualityTest {
   @Test
   void shouldRankAsWellWithAWindowFarSmallerThanTheStream() {
     String p = ReviewWindowQualityTest.class.getName();
-    assumeTrue(Files.isReadable(DATA), p + ": skipped, " + DATA + " is absent (the shared data folder beside the checkout)");
+    assumeTrue(Files.isReadable(DATA),
+        p + ": skipped, " + DATA + " is absent (the shared data folder beside the checkout)");
     Dataset data = DatasetReader.read(DATA);
     Split split = Split.perUser(data.interactions(), 0.7, 1);
     Metrics all = streamed(data, split, Integer.MAX_VALUE);
