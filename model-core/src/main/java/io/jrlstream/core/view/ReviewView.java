@@ -149,7 +149,7 @@ public final class ReviewView extends AbstractView {
   private int[] observedReviews = new int[1024];
   private long observedCount;
   /** The review whose vector each row of {@link #docs} holds, −1 for a row not taken yet. */
-  private int[] rowOwner = new int[1024];
+  private int[] rowOwner = new int[0];
   private long rawWords;
   private final float[] neu1e;
   private float wordAlpha;
@@ -233,7 +233,7 @@ public final class ReviewView extends AbstractView {
     int row = docRow(r);
     Table t = docs.value();
     if (row >= rowOwner.length) {
-      int n = (int) Math.min(window, Math.max(row + 1L, rowOwner.length * 2L));
+      int n = (int) Math.min(window, Math.max(row + 1L, Math.max(1024, rowOwner.length * 2L)));
       int old = rowOwner.length;
       rowOwner = java.util.Arrays.copyOf(rowOwner, n);
       java.util.Arrays.fill(rowOwner, old, n, -1);
@@ -242,11 +242,11 @@ public final class ReviewView extends AbstractView {
     if (owner == r) {
       return;
     }
-    if (row < t.size() && (owner >= 0 || row != r)) {
-      t.reset(row, r); // a new review in a row used before: the value review r starts from wherever it lives
+    t.ensure(row + 1);
+    if (owner >= 0 || row != r) {
+      t.reset(row, r); // another review's row, or one created for row index ≠ r: the value r starts from anywhere
       docs.resetState(row);
     }
-    t.ensure(row + 1);
     rowOwner[row] = r;
   }
 

@@ -113,6 +113,15 @@ class ReviewWindowTest {
   }
 
   @Test
+  void shouldTrainTheFirstReviewAlone() {
+    ReviewView v = view(4, content(1, 0));
+    StreamingTrainer t = new StreamingTrainer(v, 3, 1);
+    assertTrue(t.accept(review(0)), "a batch of one trains at once");
+    assertEquals(1, v.docs().size());
+    assertNotNull(v.params().stream().filter(p -> p.value() == v.docs()).findFirst().orElseThrow().state1OrNull(0));
+  }
+
+  @Test
   void shouldFailClearlyWhenAMiniBatchOutgrowsTheWindow() {
     ReviewView v = view(2, content(10, 0));
     StreamingTrainer t = new StreamingTrainer(v, 3, 4);
