@@ -13,7 +13,8 @@ package io.jrlstream.streams.train;
  *     that re-writing old rows costs at most one row write per n interactions however large the state grows (the
  *     review view's link negatives touch the old review vectors of its window all over); rows created since are
  *     written once in any case. A restart re-trains at most max(checkpointBatches × batchSize, n × rows at the
- *     previous checkpoint) interactions. 0 checkpoints every {@code checkpointBatches} batches exactly.
+ *     previous checkpoint) interactions, plus those of a checkpoint still being written
+ *     ({@link #checkpointSpreadBatches()}). 0 checkpoints every {@code checkpointBatches} batches exactly.
  * @param publishIntervalMs the least wall-clock time between two publications of changed vectors. 0 publishes
  *     the rows each mini-batch changed right after it (the sequence of published records is then a function
  *     of the input). Larger values coalesce: a row changed by several batches within the interval is
