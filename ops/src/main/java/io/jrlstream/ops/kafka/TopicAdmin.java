@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * <p>Existing topics are never altered: a topic with the wrong number of partitions would move keys
  * to other partitions and a policy change would silently delete or keep data, so an operator decides.
  * Checked on existing topics: the partition count, the replication factor (unless the spec says
- * {@code -1}) and {@code cleanup.policy} when the spec sets it (compared as a set, so {@code
- * "compact,delete"} equals {@code "delete,compact"}).
+ * {@code -1}), and of the configs the spec sets {@code cleanup.policy} (compared as a set, so {@code
+ * "compact,delete"} equals {@code "delete,compact"}), {@code retention.ms} and {@code retention.bytes}
+ * (a finite retention on a topic whose whole history is needed deletes it).
  *
  * <p>Stateless and thread-safe; every call blocks on the given {@link Admin} (bounded by its {@code
  * default.api.timeout.ms}). Safe against concurrent creators: a topic that another process creates
@@ -188,22 +189,31 @@ public final class TopicAdmin {
               + ", actual " + replication);
         }
       }
-      String expectedPolicy = spec.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG);
-      if (expectedPolicy != null) {
-        ConfigEntry entry = configs.get(spec.name()).get(TopicConfig.CLEANUP_POLICY_CONFIG);
-        String actualPolicy = entry == null ? "" : entry.value();
-        if (!policySet(expectedPolicy).equals(policySet(actualPolicy))) {
-          problems.add("topic '" + spec.name() + "': cleanup.policy expected '" + expectedPolicy
-              + "', actual '" + actualPolicy + "'");
+      for (String key : CHECKED_CONFIGS) {
+        String expected = spec.configs().get(key);
+        if (expected == null) {
+          continue;
+        }
+        ConfigEntry entry = configs.get(spec.name()).get(key);
+        String actual = entry == null ? "" : entry.value();
+        boolean same = key.equals(TopicConfig.CLEANUP_POLICY_CONFIG)
+            ? policySet(expected).equals(policySet(actual)) : expected.trim().equals(actual.trim());
+        if (!same) {
+          problems.add("topic '" + spec.name() + "': " + key + " expected '" + expected + "', actual '" + actual
+              + "'");
         }
       }
     }
     return problems;
   }
 
+  /** The topic-level configs compared on existing topics when a spec sets them. */
+  private static final List<String> CHECKED_CONFIGS = List.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+      TopicConfig.RETENTION_MS_CONFIG, TopicConfig.RETENTION_BYTES_CONFIG);
+
   private static Map<String, Config> describePolicies(Admin admin, List<TopicSpec> specs) {
     List<ConfigResource> resources = specs.stream()
-        .filter(s -> s.configs().containsKey(TopicConfig.CLEANUP_POLICY_CONFIG))
+        .filter(s -> CHECKED_CONFIGS.stream().anyMatch(s.configs()::containsKey))
         .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name()))
         .collect(Collectors.toList());
     if (resources.isEmpty()) {

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * @param replication the replication factor, at least 1, or {@code -1} for the broker's {@code
  *     default.replication.factor} (then not checked on existing topics)
  * @param configs topic-level configs applied at creation (e.g. {@code cleanup.policy=compact});
- *     copied, iterated in key order. Of these only {@code cleanup.policy} is checked on existing
- *     topics.
+ *     copied, iterated in key order. Of these {@code cleanup.policy}, {@code retention.ms} and
+ *     {@code retention.bytes} are checked on existing topics.
  */
 public record TopicSpec(String name, int partitions, short replication, Map<String, String> configs) {
 
@@ -60,6 +60,11 @@ public record TopicSpec(String name, int partitions, short replication, Map<Stri
   public static TopicSpec compacted(String name, int partitions, short replication) {
     return new TopicSpec(name, partitions, replication,
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
+  /** @return a copy of this spec for topic {@code other} */
+  public TopicSpec renamed(String other) {
+    return new TopicSpec(other, partitions, replication, configs);
   }
 
   /** @return a copy of this spec with {@code key=value} added to (or replaced in) the configs */

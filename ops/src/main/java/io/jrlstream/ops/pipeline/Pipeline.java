@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -122,11 +123,17 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * The validated topic: every valid event in the order the views train on it, one partition. Serving reads the
-   * interactions there, replay trains new views (or versions) from it, so it keeps the topic's retention.
+   * The validated topic: every valid event in the order the views train on it, one partition, kept for good
+   * ({@code retention.ms} and {@code retention.bytes} -1, never compacted). It is each view's event log: a trainer
+   * restores by re-reading it from its first offset, replay trains new views (or versions) from it, serving reads
+   * the interactions there; a broker's default retention (7 days) would make every restart after a week fail, so
+   * an existing topic with a finite retention is refused at start-up, named.
    */
   public static TopicSpec validatedTopic(StreamsSettings s) {
-    return TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor());
+    return TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor())
+        .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
+        .withConfig(TopicConfig.RETENTION_MS_CONFIG, "-1")
+        .withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
   }
 
   /** The Kafka Streams properties of the ingestion application (one stream thread). */

@@ -74,6 +74,7 @@ class BrokerTrainingTest {
       }
 
       assertDeadLetters(bootstrap, s, inputs);
+      assertValidatedTopicKeptForGood(bootstrap, s);
       for (String view : VIEWS) {
         List<Published> streamed = TrainerFixtures.publishedOn(bootstrap, s.embeddingsTopic(view));
         OfflineRun offline = TrainerFixtures.offline(view, TrainerFixtures.config(), BATCH, offlineData,
@@ -88,6 +89,19 @@ class BrokerTrainingTest {
         }
         assertTrue(users > 0, view + ": no user vector published");
       }
+    }
+  }
+
+  /** The trainers' event log was created to keep its whole history (restarts re-read it from its first offset). */
+  private static void assertValidatedTopicKeptForGood(String bootstrap, StreamsSettings s) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", bootstrap))) {
+      var resource = new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, s.validatedTopic());
+      var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+      assertEquals("-1", config.get("retention.ms").value(), s.validatedTopic());
+      assertEquals("-1", config.get("retention.bytes").value(), s.validatedTopic());
+      assertEquals("delete", config.get("cleanup.policy").value(), s.validatedTopic());
     }
   }
 

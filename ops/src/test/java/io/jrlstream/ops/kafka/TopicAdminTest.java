@@ -156,6 +156,24 @@ class TopicAdminTest {
     assertTrue(twice.getMessage().contains("'dup'"), twice.getMessage());
   }
 
+  /** A topic whose whole history is needed (the validated topic) must not lose it to a finite retention. */
+  @Test
+  void shouldRefuseAnExistingTopicWhoseRetentionIsNotTheSpecs() {
+    TopicSpec forGood = TopicSpec.of("history.kept", 1, (short) 1).withConfig("retention.ms", "-1")
+        .withConfig("retention.bytes", "-1");
+    TopicAdmin.ensureTopics(admin, List.of(forGood,
+        TopicSpec.of("history.week", 1, (short) 1).withConfig("retention.ms", "604800000"),
+        forGood.withConfig("retention.bytes", "1048576").renamed("history.bytes")));
+    assertEquals(List.of(), TopicAdmin.ensureTopics(admin, List.of(forGood)), "created with -1, so accepted");
+
+    TopicMisconfiguredException e = assertThrows(TopicMisconfiguredException.class,
+        () -> TopicAdmin.ensureTopics(admin, List.of(forGood.renamed("history.week"),
+            forGood.renamed("history.bytes"))));
+    assertEquals(List.of(
+        "topic 'history.week': retention.ms expected '-1', actual '604800000'",
+        "topic 'history.bytes': retention.bytes expected '-1', actual '1048576'"), e.problems());
+  }
+
   @Test
   void shouldCompareCleanupPoliciesAsSets() {
     TopicAdmin.ensureTopics(admin, List.of(
