@@ -42,6 +42,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -82,10 +83,8 @@ final class ImageBenchCommand implements Callable<Integer> {
           + "the JIT compiles client, Streams and broker code for the first few hundred images.")
   int warmUpRounds;
 
-  @Option(names = "--broker", defaultValue = "child",
-      description = "Broker in a child JVM (as beside a real cluster; its CPU is reported apart) or in_process "
-          + "(default ${DEFAULT-VALUE}).")
-  BenchBroker.Placement broker;
+  @Mixin
+  BrokerOption broker;
 
   @Option(names = "--images-per-round", defaultValue = "256",
       description = "Images per round, rounded up to whole batches; a streaming round fills and drains the pipeline once, "
@@ -120,13 +119,13 @@ final class ImageBenchCommand implements Callable<Integer> {
     doc.put("provider", new OnnxSessions(base).choice().provider());
     doc.put("intraOpThreads", base.intraThreads());
     doc.put("spin", base.spin());
-    doc.put("broker", broker.name());
+    doc.put("broker", broker.placement.name());
     doc.put("warmUpRounds", warmUpRounds);
     doc.put("rounds", rounds);
     List<Map<String, Object>> rows = new ArrayList<>();
     Path work = Files.createTempDirectory("jrl-bench-image");
     try {
-      try (BenchBroker b = BenchBroker.start(broker, work)) {
+      try (BenchBroker b = BenchBroker.start(broker.placement, work)) {
         for (int batch : batches) {
           ImageSettings s = base.withBatchSize(batch);
           int perRound = roundImages(batch);
@@ -158,7 +157,7 @@ final class ImageBenchCommand implements Callable<Integer> {
                 brokerCpu[r] = (k2 - k1) / 1e6 / perRound;
                 err.printf("batch %2d round %d: bare session %6.1f images/s (%5.1f ms CPU per image), streaming path "
                     + "%6.1f images/s (%5.1f ms CPU per image%s)%n", batch, r, x, bareCpu[r], y, streamingCpu[r],
-                    broker == BenchBroker.Placement.child
+                    broker.child()
                         ? String.format(" + %.1f ms in the broker", brokerCpu[r]) : "");
                 err.flush();
               }

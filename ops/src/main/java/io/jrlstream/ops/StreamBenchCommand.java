@@ -86,14 +86,11 @@ final class StreamBenchCommand implements Callable<Integer> {
 
   @Option(names = "--jit-quiet", defaultValue = "0.05",
       description = "Warm-up ends when the JIT (the trainer's and the child broker's) compiled for less than this share "
-          + "of a pass's wall time "
-          + "(default ${DEFAULT-VALUE}).")
+          + "of a pass's wall time (default ${DEFAULT-VALUE}).")
   double jitQuiet;
 
-  @Option(names = "--broker", defaultValue = "child",
-      description = "Broker in a child JVM (as beside a real cluster; its CPU is reported apart) or in_process "
-          + "(default ${DEFAULT-VALUE}).")
-  BenchBroker.Placement broker;
+  @Mixin
+  BrokerOption broker;
 
   @Option(names = "--checkpoint-batches", defaultValue = "" + TrainingTopology.CHECKPOINT_BATCHES,
       description = "Least mini-batches between checkpoints of a view's rows (default ${DEFAULT-VALUE}).")
@@ -154,11 +151,11 @@ final class StreamBenchCommand implements Callable<Integer> {
 
   private void run(Dataset ds, ModelConfig cfg, List<Interaction> events, long timedEvents, Path work,
       Map<String, Object> doc, PrintWriter err) throws Exception {
-    doc.put("broker", broker.name());
+    doc.put("broker", broker.placement.name());
     double offline;
     double[] offlineCpu = new double[1];
     double streamingCpuPerEvent; // trainer process and broker, seconds
-    try (BenchBroker b = BenchBroker.start(broker, work)) {
+    try (BenchBroker b = BenchBroker.start(broker.placement, work)) {
       StreamsSettings s = StreamsSettings.defaults(b.bootstrapServers());
       // 1. Sustained: the data streamed until the JIT has settled (broker, clients, Streams), then the timed passes
       //    produced as fast as possible and timed until the trainer has caught up.
@@ -170,7 +167,7 @@ final class StreamBenchCommand implements Callable<Integer> {
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         p.awaitRunning(Duration.ofMinutes(2));
         double jitShare = 1;
-        String brokerJvm = broker == BenchBroker.Placement.child ? Long.toString(b.pid()) : null;
+        String brokerJvm = broker.child() ? Long.toString(b.pid()) : null;
         while (warm < warmUpPasses || (jitShare > jitQuiet && warm < maxWarmUpPasses)) {
           long w0 = System.nanoTime();
           long j0 = jit.getTotalCompilationTime();
@@ -221,7 +218,7 @@ final class StreamBenchCommand implements Callable<Integer> {
             cpuByThreadGroup(threadCpu0, measured));
         report(doc, err, "trainerCpuMicrosPerEventByOsThread", "trainer by OS thread name (GC, JIT, RocksDB included):",
             nativeCpuByGroup(nativeCpu0, measured));
-        if (broker == BenchBroker.Placement.child) {
+        if (broker.child()) {
           report(doc, err, "brokerCpuMicrosPerEventByOsThread", "broker by OS thread name:",
               nativeCpuByGroup(brokerPid, brokerCpu0Threads, measured));
         }
@@ -231,7 +228,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("brokerCpuMicrosPerEvent", brokerSecs * 1e6 / measured);
         streamingCpuPerEvent = (cpuSecs + brokerSecs) / measured;
         err.printf("CPU per event: streaming %.0f µs in the trainer process%s%n", cpuSecs * 1e6 / measured,
-            broker == BenchBroker.Placement.child ? String.format(" + %.0f µs in the broker", brokerSecs * 1e6 / measured)
+            broker.child() ? String.format(" + %.0f µs in the broker", brokerSecs * 1e6 / measured)
                 : " (broker included)");
         doc.put("measuredEvents", measured);
         err.printf("streaming, exactly-once: %d events in %.1f s after %d warm-up passes (%.0f events/s)%n", measured,
