@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * replication factor 1 and {@code min.insync.replicas=1} for every topic including the internal
  * offsets and transaction-state topics (4 partitions each, not 50), {@code
  * group.initial.rebalance.delay.ms=0}, an 8 MiB log-cleaner dedupe buffer (the 128 MiB default would
- * take a large part of a small heap), 64 MiB log segments, {@code auto.create.topics.enable=false}
+ * take a large part of a small heap), 64 MiB log segments, no time-based retention ({@code
+ * log.retention.ms=-1}: a local broker keeps what it was given, as the trainers' validated topic must, also in
+ * a data folder from before that topic was created with its own -1), {@code auto.create.topics.enable=false}
  * (topics are created by {@link TopicAdmin} with their configured settings, so a forgotten one fails
  * loudly instead of appearing with defaults) and few network/IO threads. Listeners bind to 127.0.0.1
  * only. {@link Settings#brokerOverrides()} changes any of these except the identity, listener and
@@ -399,6 +401,7 @@ public final class LocalBroker implements AutoCloseable {
     d.put("auto.create.topics.enable", "false");
     d.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 << 20));
     d.put("log.segment.bytes", Integer.toString(64 << 20));
+    d.put("log.retention.ms", "-1");
     d.put("num.network.threads", "2");
     d.put("num.io.threads", "4");
     d.put("background.threads", "4");
