@@ -253,7 +253,35 @@ final class StreamBenchCommand implements Callable<Integer> {
       f = withPrefix(f, "fresh.");
       Map<String, Object> fresh = freshness(ds, cfg, f, work.resolve("state-fresh"), sustained / 2, err);
       doc.put("freshness", fresh);
+      // 4. Restart: the sustained phase's applications again over their state; each view's trainer restores by
+      //    re-reading its whole input (the validated topic) for its structure and re-training after its checkpoint.
+      restart(s, cfg, work.resolve("state"), (long) events.size() * (warm + passes - warmUpPasses), doc, err);
     }
+  }
+
+  /** Times a restart of the pipeline over {@code state}: until every view's trainer has restored. */
+  private void restart(StreamsSettings s, ModelConfig cfg, Path state, long history, Map<String, Object> doc,
+      PrintWriter err) throws InterruptedException {
+    long restores0 = TrainingProcessor.restores();
+    long restoreNanos0 = TrainingProcessor.restoreNanos();
+    long t0 = System.nanoTime();
+    double wall;
+    try (Pipeline again = Pipeline.start(s, cfg, options(state))) {
+      again.awaitRunning(Duration.ofMinutes(30));
+      long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+      while (TrainingProcessor.restores() - restores0 < views.size() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      wall = (System.nanoTime() - t0) / 1e9;
+    }
+    double restoring = (TrainingProcessor.restoreNanos() - restoreNanos0) / 1e9;
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("historyEvents", history);
+    r.put("secondsUntilRestored", wall);
+    r.put("restoreSecondsAllViews", restoring);
+    doc.put("restart", r);
+    err.printf("restart over %d events of history: every view restored after %.1f s (restores themselves %.1f s, "
+        + "views in parallel)%n", history, wall, restoring);
   }
 
   private Pipeline.Options options(Path stateDir) {

@@ -144,6 +144,11 @@ class JrlCommandTest {
     left.removeAll(before);
     assertEquals(java.util.Set.of(), left, "the benchmark's working folder (broker logs, state) is deleted");
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
+    JsonNode restart = doc.get("restart");
+    // Every pass streamed (warm-up and timed) is history a restart re-reads.
+    assertEquals(240 * (doc.get("streamingWarmUpPasses").asInt() + 1), restart.get("historyEvents").asInt(),
+        restart.toString());
+    assertTrue(restart.get("restoreSecondsAllViews").asDouble() > 0, restart.toString());
     JsonNode review = doc.get("streamThreads").get("jrl-train-review-StreamThread-1");
     assertTrue(review != null && review.get("commits").asDouble() > 0, doc.get("streamThreads").toString());
     assertEquals("child", doc.get("broker").asText());

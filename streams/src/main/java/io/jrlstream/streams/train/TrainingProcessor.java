@@ -94,6 +94,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private static final int ROW_KEY_BYTES = 10;
 
   private static final java.util.concurrent.atomic.AtomicLong CHECKPOINTS = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong RESTORES = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong RESTORE_NANOS =
+      new java.util.concurrent.atomic.AtomicLong();
   private static final java.util.concurrent.atomic.AtomicLong CHECKPOINT_ROWS =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -403,6 +406,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   }
 
   private void restore(int partition) {
+    long t0 = System.nanoTime();
     // Only the review view reads texts, and only those of the reviews it keeps vectors of.
     content = new StreamContent(io.jrlstream.core.view.ReviewView.NAME.equals(viewName), config.review().window());
     View view = ViewFactory.create(viewName, config, content);
@@ -437,6 +441,24 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     if (!loaded[0]) {
       loadCheckpoint(view);
     }
+    long nanos = System.nanoTime() - t0;
+    RESTORES.incrementAndGet();
+    RESTORE_NANOS.addAndGet(nanos);
+    if (origin >= 0) {
+      LOG.info("view {}: restored in {} ms from its input's offsets {}..{}: {} interactions observed up to the "
+          + "checkpoint at offset {}, {} re-trained after it", viewName, nanos / 1_000_000, origin, position,
+          checkpointedSequence, checkpointed, trainer.sequence() - checkpointedSequence);
+    }
+  }
+
+  /** Restores (task initialisations) done by every training processor of this JVM so far (for benchmarks). */
+  public static long restores() {
+    return RESTORES.get();
+  }
+
+  /** Wall time those restores took, in nanoseconds. */
+  public static long restoreNanos() {
+    return RESTORE_NANOS.get();
   }
 
   /**
