@@ -445,9 +445,10 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     RESTORES.incrementAndGet();
     RESTORE_NANOS.addAndGet(nanos);
     if (origin >= 0) {
-      LOG.info("view {}: restored in {} ms from its input's offsets {}..{}: {} interactions observed up to the "
-          + "checkpoint at offset {}, {} re-trained after it", viewName, nanos / 1_000_000, origin, position,
-          checkpointedSequence, checkpointed, trainer.sequence() - checkpointedSequence);
+      String upTo = checkpointed < 0 ? "no checkpoint yet"
+          : checkpointedSequence + " interactions observed up to the checkpoint at offset " + checkpointed;
+      LOG.info("view {}: restored in {} ms from its input's offsets {}..{}: {}, {} re-trained after it", viewName,
+          nanos / 1_000_000, origin, position, upTo, trainer.sequence() - checkpointedSequence);
     }
   }
 
