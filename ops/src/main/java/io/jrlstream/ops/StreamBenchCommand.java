@@ -440,7 +440,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     Map<String, Long> ticks = new java.util.HashMap<>();
     nativeThreadTicks(pid).forEach((k, v) -> ticks.merge(k.substring(k.indexOf('/') + 1).replaceAll("[0-9]+", "#"),
         v - before.getOrDefault(k, 0L), Long::sum));
-    return perEvent(ticks, 1e6 / 100, events); // ticks of USER_HZ = 100
+    return perEvent(ticks, NANOS_PER_TICK / 1e3, events); // µs
   }
 
   private static long processCpuNanos() {

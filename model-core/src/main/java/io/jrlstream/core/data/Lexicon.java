@@ -20,8 +20,7 @@ public final class Lexicon {
    * power of two, at most half full. A probe compares hashes without leaving this array.
    */
   private long[] slots = new long[1024];
-  private int[] hashes = new int[0];
-  /** Every word's letters back to back (word t at starts[t], ends[t]): one cache line to compare, not a String. */
+  /** Every word's letters back to back (word t from starts[t] to starts[t + 1]): compared without a String. */
   private char[] letters = new char[4096];
   private int[] starts = new int[64];
   private int lettersUsed;
@@ -83,9 +82,6 @@ public final class Lexicon {
     words.add(new String(cs, 0, len));
     if (t + 1 >= starts.length) {
       starts = Arrays.copyOf(starts, starts.length * 2);
-      hashes = Arrays.copyOf(hashes, starts.length);
-    } else if (hashes.length < starts.length) {
-      hashes = Arrays.copyOf(hashes, starts.length);
     }
     if (lettersUsed + len > letters.length) {
       letters = Arrays.copyOf(letters, Math.max(letters.length * 2, lettersUsed + len));
@@ -94,25 +90,27 @@ public final class Lexicon {
     starts[t] = lettersUsed;
     lettersUsed += len;
     starts[t + 1] = lettersUsed;
-    hashes[t] = hash;
     if (2 * (t + 1) > slots.length) {
-      slots = new long[slots.length * 2];
-      for (int u = 0; u <= t; u++) {
-        place(u);
+      long[] old = slots;
+      slots = new long[old.length * 2];
+      for (long slot : old) {
+        if (slot != 0) {
+          place(slot);
+        }
       }
-    } else {
-      place(t);
     }
+    place(((long) hash << 32) | (t + 1L));
     return t;
   }
 
-  private void place(int token) {
+  /** Puts a slot value (hash and token id + 1) into the first free slot from its hash's home. */
+  private void place(long slot) {
     int mask = slots.length - 1;
-    int s = mix(hashes[token]) & mask;
+    int s = mix((int) (slot >>> 32)) & mask;
     while (slots[s] != 0) {
       s = (s + 1) & mask;
     }
-    slots[s] = ((long) hashes[token] << 32) | (token + 1L);
+    slots[s] = slot;
   }
 
   private static int mix(int h) {
