@@ -23,60 +23,60 @@ import org.apache.avro.specific.SpecificRecord;
  */
 final class KnownClassesSpecificData extends SpecificData {
 
-    private final Map<String, Class<?>> classes;
+  private final Map<String, Class<?>> classes;
 
-    KnownClassesSpecificData(Class<? extends SpecificRecord> type) {
-        super(type.getClassLoader());
-        addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-        Map<String, Class<?>> found = new HashMap<>();
-        collect(SchemaHistory.schemaOf(type), type.getClassLoader(), found);
-        this.classes = Map.copyOf(found);
-    }
+  KnownClassesSpecificData(Class<? extends SpecificRecord> type) {
+    super(type.getClassLoader());
+    addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+    Map<String, Class<?>> found = new HashMap<>();
+    collect(SchemaHistory.schemaOf(type), type.getClassLoader(), found);
+    this.classes = Map.copyOf(found);
+  }
 
-    private static void collect(Schema schema, ClassLoader loader, Map<String, Class<?>> found) {
-        switch (schema.getType()) {
-            case RECORD -> {
-                if (found.containsKey(schema.getFullName())) {
-                    return; // recursive record
-                }
-                found.put(schema.getFullName(), load(schema, loader));
-                for (Schema.Field field : schema.getFields()) {
-                    collect(field.schema(), loader, found);
-                }
-            }
-            case ENUM, FIXED -> found.put(schema.getFullName(), load(schema, loader));
-            case ARRAY -> collect(schema.getElementType(), loader, found);
-            case MAP -> collect(schema.getValueType(), loader, found);
-            case UNION -> schema.getTypes().forEach(branch -> collect(branch, loader, found));
-            default -> {
-                // primitive: no class to map
-            }
+  private static void collect(Schema schema, ClassLoader loader, Map<String, Class<?>> found) {
+    switch (schema.getType()) {
+      case RECORD -> {
+        if (found.containsKey(schema.getFullName())) {
+          return; // recursive record
         }
-    }
-
-    private static Class<?> load(Schema schema, ClassLoader loader) {
-        String className = SpecificData.getClassName(schema);
-        try {
-            return Class.forName(className, false, loader);
-        } catch (ClassNotFoundException e) {
-            throw new SchemaException("no generated class " + className + " for schema " + schema.getFullName(), e);
+        found.put(schema.getFullName(), load(schema, loader));
+        for (Schema.Field field : schema.getFields()) {
+          collect(field.schema(), loader, found);
         }
+      }
+      case ENUM, FIXED -> found.put(schema.getFullName(), load(schema, loader));
+      case ARRAY -> collect(schema.getElementType(), loader, found);
+      case MAP -> collect(schema.getValueType(), loader, found);
+      case UNION -> schema.getTypes().forEach(branch -> collect(branch, loader, found));
+      default -> {
+        // primitive: no class to map
+      }
     }
+  }
 
-    @Override
-    @SuppressWarnings("rawtypes") // the overridden method returns a raw Class
-    public Class getClass(Schema schema) {
-        switch (schema.getType()) {
-            case RECORD, ENUM, FIXED -> {
-                Class<?> known = classes.get(schema.getFullName());
-                if (known != null) {
-                    return known;
-                }
-            }
-            default -> {
-                // not a named type: SpecificData handles it
-            }
-        }
-        return super.getClass(schema);
+  private static Class<?> load(Schema schema, ClassLoader loader) {
+    String className = SpecificData.getClassName(schema);
+    try {
+      return Class.forName(className, false, loader);
+    } catch (ClassNotFoundException e) {
+      throw new SchemaException("no generated class " + className + " for schema " + schema.getFullName(), e);
     }
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes") // the overridden method returns a raw Class
+  public Class getClass(Schema schema) {
+    switch (schema.getType()) {
+      case RECORD, ENUM, FIXED -> {
+        Class<?> known = classes.get(schema.getFullName());
+        if (known != null) {
+          return known;
+        }
+      }
+      default -> {
+        // not a named type: SpecificData handles it
+      }
+    }
+    return super.getClass(schema);
+  }
 }

@@ -9,20 +9,20 @@ package io.jrlstream.schemas.codec;
  */
 public class MalformedMessageException extends SchemaException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /**
-     * @param message what is wrong with the bytes, naming the expected record type
-     */
-    public MalformedMessageException(String message) {
-        super(message);
-    }
+  /**
+   * @param message what is wrong with the bytes, naming the expected record type
+   */
+  public MalformedMessageException(String message) {
+    super(message);
+  }
 
-    /**
-     * @param message what is wrong with the bytes, naming the expected record type
-     * @param cause   the Avro or I/O failure that revealed it
-     */
-    public MalformedMessageException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  /**
+   * @param message what is wrong with the bytes, naming the expected record type
+   * @param cause   the Avro or I/O failure that revealed it
+   */
+  public MalformedMessageException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

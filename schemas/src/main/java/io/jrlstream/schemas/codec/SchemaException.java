@@ -8,20 +8,20 @@ package io.jrlstream.schemas.codec;
  */
 public class SchemaException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /**
-     * @param message what went wrong, naming the record type or resource concerned
-     */
-    public SchemaException(String message) {
-        super(message);
-    }
+  /**
+   * @param message what went wrong, naming the record type or resource concerned
+   */
+  public SchemaException(String message) {
+    super(message);
+  }
 
-    /**
-     * @param message what went wrong, naming the record type or resource concerned
-     * @param cause   the underlying failure
-     */
-    public SchemaException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  /**
+   * @param message what went wrong, naming the record type or resource concerned
+   * @param cause   the underlying failure
+   */
+  public SchemaException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

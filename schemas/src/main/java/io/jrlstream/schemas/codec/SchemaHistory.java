@@ -48,185 +48,185 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class SchemaHistory implements SchemaStore {
 
-    /** Classpath folder of the published schema versions, ending with '/'. */
-    public static final String RESOURCE_ROOT = "io/jrlstream/schemas/history/";
+  /** Classpath folder of the published schema versions, ending with '/'. */
+  public static final String RESOURCE_ROOT = "io/jrlstream/schemas/history/";
 
-    private static final List<Class<? extends SpecificRecord>> RECORD_TYPES = List.of(
-            ReviewEvent.class, RatingEvent.class, ImageEvent.class, ImageFeatureEvent.class,
-            EmbeddingRecord.class, TrainingEvent.class);
+  private static final List<Class<? extends SpecificRecord>> RECORD_TYPES = List.of(
+      ReviewEvent.class, RatingEvent.class, ImageEvent.class, ImageFeatureEvent.class,
+      EmbeddingRecord.class, TrainingEvent.class);
 
-    private final Map<String, List<SchemaVersion>> byName;
-    private final Map<Long, SchemaVersion> byFingerprint;
-    private final List<SchemaVersion> all;
+  private final Map<String, List<SchemaVersion>> byName;
+  private final Map<Long, SchemaVersion> byFingerprint;
+  private final List<SchemaVersion> all;
 
-    private SchemaHistory(Map<String, List<SchemaVersion>> byName) {
-        this.byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
-        Map<Long, SchemaVersion> fingerprints = new HashMap<>();
-        List<SchemaVersion> versions = new ArrayList<>();
-        for (List<SchemaVersion> list : byName.values()) {
-            for (SchemaVersion v : list) {
-                SchemaVersion clash = fingerprints.putIfAbsent(v.fingerprint(), v);
-                if (clash != null) {
-                    throw new SchemaException(v + " has the same fingerprint as " + clash
-                            + ": a new version must change the schema's canonical form");
-                }
-                versions.add(v);
-            }
+  private SchemaHistory(Map<String, List<SchemaVersion>> byName) {
+    this.byName = Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+    Map<Long, SchemaVersion> fingerprints = new HashMap<>();
+    List<SchemaVersion> versions = new ArrayList<>();
+    for (List<SchemaVersion> list : byName.values()) {
+      for (SchemaVersion v : list) {
+        SchemaVersion clash = fingerprints.putIfAbsent(v.fingerprint(), v);
+        if (clash != null) {
+          throw new SchemaException(v + " has the same fingerprint as " + clash
+              + ": a new version must change the schema's canonical form");
         }
-        this.byFingerprint = Map.copyOf(fingerprints);
-        this.all = List.copyOf(versions);
+        versions.add(v);
+      }
     }
+    this.byFingerprint = Map.copyOf(fingerprints);
+    this.all = List.copyOf(versions);
+  }
 
-    /**
-     * The history of the JRL record types ({@link #recordTypes()}), loaded once from this module's
-     * resources.
-     *
-     * @return the shared, immutable history
-     * @throws SchemaException if the published resources are missing or inconsistent (a build error)
-     */
-    public static SchemaHistory standard() {
-        return StandardHolder.INSTANCE;
-    }
+  /**
+   * The history of the JRL record types ({@link #recordTypes()}), loaded once from this module's
+   * resources.
+   *
+   * @return the shared, immutable history
+   * @throws SchemaException if the published resources are missing or inconsistent (a build error)
+   */
+  public static SchemaHistory standard() {
+    return StandardHolder.INSTANCE;
+  }
 
-    /** @return the generated record classes whose histories {@link #standard()} holds */
-    public static List<Class<? extends SpecificRecord>> recordTypes() {
-        return RECORD_TYPES;
-    }
+  /** @return the generated record classes whose histories {@link #standard()} holds */
+  public static List<Class<? extends SpecificRecord>> recordTypes() {
+    return RECORD_TYPES;
+  }
 
-    /**
-     * Loads the published versions of the given current schemas from classpath resources.
-     *
-     * @param loader         where to look for resources
-     * @param resourceRoot   resource folder, ending with '/' (normally {@link #RESOURCE_ROOT})
-     * @param currentSchemas the schemas the running code writes, one per record type
-     * @return the history of those record types
-     * @throws SchemaException if a resource cannot be read or parsed, or a check in the class
-     *                         description fails
-     */
-    public static SchemaHistory load(ClassLoader loader, String resourceRoot, Collection<Schema> currentSchemas) {
-        Objects.requireNonNull(loader, "loader");
-        Objects.requireNonNull(resourceRoot, "resourceRoot");
-        Map<String, List<SchemaVersion>> byName = new LinkedHashMap<>();
-        for (Schema current : currentSchemas) {
-            String name = current.getFullName();
-            if (byName.containsKey(name)) {
-                throw new SchemaException("record type " + name + " given twice");
-            }
-            byName.put(name, loadVersions(loader, resourceRoot, current));
-        }
-        return new SchemaHistory(byName);
+  /**
+   * Loads the published versions of the given current schemas from classpath resources.
+   *
+   * @param loader         where to look for resources
+   * @param resourceRoot   resource folder, ending with '/' (normally {@link #RESOURCE_ROOT})
+   * @param currentSchemas the schemas the running code writes, one per record type
+   * @return the history of those record types
+   * @throws SchemaException if a resource cannot be read or parsed, or a check in the class
+   *                         description fails
+   */
+  public static SchemaHistory load(ClassLoader loader, String resourceRoot, Collection<Schema> currentSchemas) {
+    Objects.requireNonNull(loader, "loader");
+    Objects.requireNonNull(resourceRoot, "resourceRoot");
+    Map<String, List<SchemaVersion>> byName = new LinkedHashMap<>();
+    for (Schema current : currentSchemas) {
+      String name = current.getFullName();
+      if (byName.containsKey(name)) {
+        throw new SchemaException("record type " + name + " given twice");
+      }
+      byName.put(name, loadVersions(loader, resourceRoot, current));
     }
+    return new SchemaHistory(byName);
+  }
 
-    private static List<SchemaVersion> loadVersions(ClassLoader loader, String root, Schema current) {
-        String name = current.getFullName();
-        List<SchemaVersion> versions = new ArrayList<>();
-        for (int v = 1; ; v++) {
-            String path = root + current.getName() + ".v" + v + ".avsc";
-            URL url = loader.getResource(path);
-            if (url == null) {
-                break;
-            }
-            Schema schema = parse(url, path);
-            if (!name.equals(schema.getFullName())) {
-                throw new SchemaException(path + " defines " + schema.getFullName() + ", expected " + name);
-            }
-            versions.add(SchemaVersion.of(v, schema));
-        }
-        String nextPath = root + current.getName() + ".v" + (versions.size() + 1) + ".avsc";
-        if (versions.isEmpty()) {
-            throw new SchemaException("no published version of " + name + ": expected resource " + nextPath);
-        }
-        SchemaVersion latest = versions.get(versions.size() - 1);
-        long currentFingerprint = SchemaNormalization.parsingFingerprint64(current);
-        if (latest.fingerprint() != currentFingerprint) {
-            throw new SchemaException("current schema of " + name + " (fingerprint "
-                    + SchemaVersion.hex(currentFingerprint) + ") is not its latest published version " + latest
-                    + ": publish it as " + nextPath + " (never edit a published version)");
-        }
-        for (SchemaVersion writer : versions) {
-            SchemaPairCompatibility compatibility =
-                    SchemaCompatibility.checkReaderWriterCompatibility(current, writer.schema());
-            if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
-                throw new SchemaException("current schema of " + name + " cannot read data written with "
-                        + writer + ": " + compatibility.getResult().getIncompatibilities());
-            }
-        }
-        return List.copyOf(versions);
+  private static List<SchemaVersion> loadVersions(ClassLoader loader, String root, Schema current) {
+    String name = current.getFullName();
+    List<SchemaVersion> versions = new ArrayList<>();
+    for (int v = 1; ; v++) {
+      String path = root + current.getName() + ".v" + v + ".avsc";
+      URL url = loader.getResource(path);
+      if (url == null) {
+        break;
+      }
+      Schema schema = parse(url, path);
+      if (!name.equals(schema.getFullName())) {
+        throw new SchemaException(path + " defines " + schema.getFullName() + ", expected " + name);
+      }
+      versions.add(SchemaVersion.of(v, schema));
     }
+    String nextPath = root + current.getName() + ".v" + (versions.size() + 1) + ".avsc";
+    if (versions.isEmpty()) {
+      throw new SchemaException("no published version of " + name + ": expected resource " + nextPath);
+    }
+    SchemaVersion latest = versions.get(versions.size() - 1);
+    long currentFingerprint = SchemaNormalization.parsingFingerprint64(current);
+    if (latest.fingerprint() != currentFingerprint) {
+      throw new SchemaException("current schema of " + name + " (fingerprint "
+          + SchemaVersion.hex(currentFingerprint) + ") is not its latest published version " + latest
+          + ": publish it as " + nextPath + " (never edit a published version)");
+    }
+    for (SchemaVersion writer : versions) {
+      SchemaPairCompatibility compatibility =
+          SchemaCompatibility.checkReaderWriterCompatibility(current, writer.schema());
+      if (compatibility.getType() != SchemaCompatibilityType.COMPATIBLE) {
+        throw new SchemaException("current schema of " + name + " cannot read data written with "
+            + writer + ": " + compatibility.getResult().getIncompatibilities());
+      }
+    }
+    return List.copyOf(versions);
+  }
 
-    private static Schema parse(URL url, String path) {
-        // A fresh parser per file: versions of one record share a name, which one parser rejects.
-        try (InputStream in = url.openStream()) {
-            return new Schema.Parser().parse(in);
-        } catch (IOException | AvroRuntimeException e) {
-            throw new SchemaException("cannot read published schema " + path + ": " + e.getMessage(), e);
-        }
+  private static Schema parse(URL url, String path) {
+    // A fresh parser per file: versions of one record share a name, which one parser rejects.
+    try (InputStream in = url.openStream()) {
+      return new Schema.Parser().parse(in);
+    } catch (IOException | AvroRuntimeException e) {
+      throw new SchemaException("cannot read published schema " + path + ": " + e.getMessage(), e);
     }
+  }
 
-    /**
-     * @param fullName full name of a record type, e.g. {@code io.jrlstream.schemas.ReviewEvent}
-     * @return its published versions, oldest first; empty if the type is unknown
-     */
-    public List<SchemaVersion> versions(String fullName) {
-        return byName.getOrDefault(fullName, List.of());
-    }
+  /**
+   * @param fullName full name of a record type, e.g. {@code io.jrlstream.schemas.ReviewEvent}
+   * @return its published versions, oldest first; empty if the type is unknown
+   */
+  public List<SchemaVersion> versions(String fullName) {
+    return byName.getOrDefault(fullName, List.of());
+  }
 
-    /**
-     * @param fullName full name of a record type
-     * @return its latest published version (the current schema), or empty if the type is unknown
-     */
-    public Optional<SchemaVersion> latest(String fullName) {
-        List<SchemaVersion> versions = versions(fullName);
-        return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
-    }
+  /**
+   * @param fullName full name of a record type
+   * @return its latest published version (the current schema), or empty if the type is unknown
+   */
+  public Optional<SchemaVersion> latest(String fullName) {
+    List<SchemaVersion> versions = versions(fullName);
+    return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
+  }
 
-    /**
-     * @param fingerprint a CRC-64-AVRO fingerprint as read from a message
-     * @return the published version with that fingerprint, or empty if there is none
-     */
-    public Optional<SchemaVersion> byFingerprint(long fingerprint) {
-        return Optional.ofNullable(byFingerprint.get(fingerprint));
-    }
+  /**
+   * @param fingerprint a CRC-64-AVRO fingerprint as read from a message
+   * @return the published version with that fingerprint, or empty if there is none
+   */
+  public Optional<SchemaVersion> byFingerprint(long fingerprint) {
+    return Optional.ofNullable(byFingerprint.get(fingerprint));
+  }
 
-    /** @return every published version of every type, grouped by type, oldest first within a type */
-    public List<SchemaVersion> all() {
-        return all;
-    }
+  /** @return every published version of every type, grouped by type, oldest first within a type */
+  public List<SchemaVersion> all() {
+    return all;
+  }
 
-    /** @return full names of the record types held, in load order */
-    public Set<String> recordNames() {
-        return byName.keySet();
-    }
+  /** @return full names of the record types held, in load order */
+  public Set<String> recordNames() {
+    return byName.keySet();
+  }
 
-    /**
-     * Avro's {@link SchemaStore} view, so that Avro's own {@code BinaryMessageDecoder} can use this
-     * history too.
-     *
-     * @param fingerprint a CRC-64-AVRO fingerprint
-     * @return the published schema with that fingerprint, or {@code null} if there is none
-     */
-    @Override
-    public Schema findByFingerprint(long fingerprint) {
-        SchemaVersion version = byFingerprint.get(fingerprint);
-        return version == null ? null : version.schema();
-    }
+  /**
+   * Avro's {@link SchemaStore} view, so that Avro's own {@code BinaryMessageDecoder} can use this
+   * history too.
+   *
+   * @param fingerprint a CRC-64-AVRO fingerprint
+   * @return the published schema with that fingerprint, or {@code null} if there is none
+   */
+  @Override
+  public Schema findByFingerprint(long fingerprint) {
+    SchemaVersion version = byFingerprint.get(fingerprint);
+    return version == null ? null : version.schema();
+  }
 
-    @Override
-    public String toString() {
-        return "SchemaHistory" + all;
-    }
+  @Override
+  public String toString() {
+    return "SchemaHistory" + all;
+  }
 
-    /** Loads the standard history on first use; an immutable value, not mutable static state. */
-    private static final class StandardHolder {
-        static final SchemaHistory INSTANCE = load(SchemaHistory.class.getClassLoader(), RESOURCE_ROOT,
-                RECORD_TYPES.stream().map(SchemaHistory::schemaOf).toList());
-    }
+  /** Loads the standard history on first use; an immutable value, not mutable static state. */
+  private static final class StandardHolder {
+    static final SchemaHistory INSTANCE = load(SchemaHistory.class.getClassLoader(), RESOURCE_ROOT,
+        RECORD_TYPES.stream().map(SchemaHistory::schemaOf).toList());
+  }
 
-    static Schema schemaOf(Class<? extends SpecificRecord> type) {
-        try {
-            return (Schema) type.getField("SCHEMA$").get(null);
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new SchemaException(type.getName() + " is not an Avro-generated class with a SCHEMA$ field", e);
-        }
+  static Schema schemaOf(Class<? extends SpecificRecord> type) {
+    try {
+      return (Schema) type.getField("SCHEMA$").get(null);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new SchemaException(type.getName() + " is not an Avro-generated class with a SCHEMA$ field", e);
     }
+  }
 }

@@ -10,36 +10,36 @@ package io.jrlstream.schemas.codec;
  */
 public class UnknownSchemaException extends SchemaException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** The fingerprint read from the message. */
-    private final long fingerprint;
-    /** Full name of the record type that was expected. */
-    private final String expectedType;
+  /** The fingerprint read from the message. */
+  private final long fingerprint;
+  /** Full name of the record type that was expected. */
+  private final String expectedType;
 
-    /**
-     * @param fingerprint  the CRC-64-AVRO fingerprint read from the message
-     * @param expectedType full name of the record type the decoder expected
-     * @param message      the complete message, naming both of the above
-     */
-    public UnknownSchemaException(long fingerprint, String expectedType, String message) {
-        super(message);
-        this.fingerprint = fingerprint;
-        this.expectedType = expectedType;
-    }
+  /**
+   * @param fingerprint  the CRC-64-AVRO fingerprint read from the message
+   * @param expectedType full name of the record type the decoder expected
+   * @param message      the complete message, naming both of the above
+   */
+  public UnknownSchemaException(long fingerprint, String expectedType, String message) {
+    super(message);
+    this.fingerprint = fingerprint;
+    this.expectedType = expectedType;
+  }
 
-    /** @return the CRC-64-AVRO fingerprint read from the message */
-    public long fingerprint() {
-        return fingerprint;
-    }
+  /** @return the CRC-64-AVRO fingerprint read from the message */
+  public long fingerprint() {
+    return fingerprint;
+  }
 
-    /** @return the fingerprint as 16 lower-case hex digits, as in {@link SchemaVersion#fingerprintHex()} */
-    public String fingerprintHex() {
-        return SchemaVersion.hex(fingerprint);
-    }
+  /** @return the fingerprint as 16 lower-case hex digits, as in {@link SchemaVersion#fingerprintHex()} */
+  public String fingerprintHex() {
+    return SchemaVersion.hex(fingerprint);
+  }
 
-    /** @return full name of the record type the decoder expected, e.g. {@code io.jrlstream.schemas.ReviewEvent} */
-    public String expectedType() {
-        return expectedType;
-    }
+  /** @return full name of the record type the decoder expected, e.g. {@code io.jrlstream.schemas.ReviewEvent} */
+  public String expectedType() {
+    return expectedType;
+  }
 }

@@ -38,252 +38,252 @@ import java.util.regex.Pattern;
  *                              {@code jrl.*}, {@code application.id} or {@code bootstrap.servers} key
  */
 public record StreamsSettings(
-        String applicationId,
-        String bootstrapServers,
-        TopicSpec reviews,
-        TopicSpec ratings,
-        TopicSpec imageFeatures,
-        TopicSpec deadLetters,
-        String validatedTopic,
-        String embeddingsTopicPrefix,
-        int maxTextChars,
-        int featureDim,
-        Map<String, String> passthrough) {
+    String applicationId,
+    String bootstrapServers,
+    TopicSpec reviews,
+    TopicSpec ratings,
+    TopicSpec imageFeatures,
+    TopicSpec deadLetters,
+    String validatedTopic,
+    String embeddingsTopicPrefix,
+    int maxTextChars,
+    int featureDim,
+    Map<String, String> passthrough) {
 
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|\\.key$).*");
+  private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|\\.key$).*");
 
-    /**
-     * @throws IllegalArgumentException naming the setting that is out of range, or the two topics that
-     *                                  collide
-     * @throws NullPointerException     naming a missing argument
-     */
-    public StreamsSettings {
-        TopicSpec.requireLegalName(applicationId, SettingKey.APPLICATION_ID.key());
-        Objects.requireNonNull(bootstrapServers, SettingKey.BOOTSTRAP_SERVERS.key());
-        if (bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException(SettingKey.BOOTSTRAP_SERVERS.key() + " must not be blank");
+  /**
+   * @throws IllegalArgumentException naming the setting that is out of range, or the two topics that
+   *                                  collide
+   * @throws NullPointerException     naming a missing argument
+   */
+  public StreamsSettings {
+    TopicSpec.requireLegalName(applicationId, SettingKey.APPLICATION_ID.key());
+    Objects.requireNonNull(bootstrapServers, SettingKey.BOOTSTRAP_SERVERS.key());
+    if (bootstrapServers.isBlank()) {
+      throw new IllegalArgumentException(SettingKey.BOOTSTRAP_SERVERS.key() + " must not be blank");
+    }
+    Objects.requireNonNull(reviews, "reviews");
+    Objects.requireNonNull(ratings, "ratings");
+    Objects.requireNonNull(imageFeatures, "imageFeatures");
+    Objects.requireNonNull(deadLetters, "deadLetters");
+    TopicSpec.requireLegalName(validatedTopic, SettingKey.TOPIC_VALIDATED.key());
+    TopicSpec.requireLegalName(embeddingsTopicPrefix, SettingKey.TOPIC_EMBEDDINGS_PREFIX.key());
+    if (maxTextChars < 1) {
+      throw new IllegalArgumentException(SettingKey.MAX_TEXT_CHARS.key() + " must be >= 1, got " + maxTextChars);
+    }
+    if (featureDim < 1) {
+      throw new IllegalArgumentException(SettingKey.FEATURE_DIM.key() + " must be >= 1, got " + featureDim);
+    }
+    List<String> names = List.of(reviews.name(), ratings.name(), imageFeatures.name(), deadLetters.name(),
+        validatedTopic);
+    Set<String> seen = new HashSet<>();
+    for (String name : names) {
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("topic " + name
+            + " is configured for two purposes; the reviews, ratings, image-features, dead-letter"
+            + " and validated topics must all differ, got " + names);
+      }
+      if (name.startsWith(embeddingsTopicPrefix)) {
+        throw new IllegalArgumentException("topic " + name + " starts with the embeddings prefix '"
+            + embeddingsTopicPrefix + "' (" + SettingKey.TOPIC_EMBEDDINGS_PREFIX.key()
+            + "), so an embedding topic could collide with it");
+      }
+    }
+    passthrough = copyPassthrough(passthrough);
+  }
+
+  private static Map<String, String> copyPassthrough(Map<String, String> given) {
+    Objects.requireNonNull(given, "passthrough");
+    Map<String, String> copy = new TreeMap<>();
+    for (Map.Entry<String, String> e : given.entrySet()) {
+      String key = Objects.requireNonNull(e.getKey(), "passthrough key");
+      Objects.requireNonNull(e.getValue(), () -> "passthrough value of " + key);
+      if (key.startsWith(SettingKey.PREFIX) || key.equals(SettingKey.APPLICATION_ID.key())
+          || key.equals(SettingKey.BOOTSTRAP_SERVERS.key())) {
+        throw new IllegalArgumentException("pass-through properties must not set " + key
+            + ": it is a typed setting of StreamsSettings");
+      }
+      copy.put(key, e.getValue());
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * Settings with every default of {@link SettingKey} and no pass-through properties.
+   *
+   * @param bootstrapServers the Kafka cluster
+   * @return the settings
+   */
+  public static StreamsSettings defaults(String bootstrapServers) {
+    Properties p = new Properties();
+    p.setProperty(SettingKey.BOOTSTRAP_SERVERS.key(), bootstrapServers);
+    return fromProperties(p);
+  }
+
+  /**
+   * Reads settings from properties (e.g. a {@code --config} file): the keys of {@link SettingKey}, with
+   * their defaults where absent (values are stripped of surrounding white space), and every other key
+   * that does not start with {@value SettingKey#PREFIX} as a pass-through property, value unchanged.
+   * Keys from the properties' defaults count as present.
+   *
+   * @param properties the properties; not modified; every key and value must be a String
+   * @return the validated settings
+   * @throws IllegalArgumentException naming unknown {@code jrl.*} keys (all of them, with the known
+   *                                  ones), a missing required key, a value that is not a number where
+   *                                  one is expected, a non-String entry, or any check of the
+   *                                  constructor
+   */
+  public static StreamsSettings fromProperties(Properties properties) {
+    Objects.requireNonNull(properties, "properties");
+    for (Map.Entry<Object, Object> e : properties.entrySet()) {
+      if (!(e.getKey() instanceof String) || !(e.getValue() instanceof String)) {
+        throw new IllegalArgumentException("property " + e.getKey() + " is a "
+            + e.getKey().getClass().getSimpleName() + " -> " + e.getValue().getClass().getSimpleName()
+            + " entry; only String keys and values are read");
+      }
+    }
+    Map<String, String> given = new TreeMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      given.put(key, properties.getProperty(key));
+    }
+    Set<String> unknown = new TreeSet<>();
+    Map<String, String> passthrough = new TreeMap<>();
+    for (Map.Entry<String, String> e : given.entrySet()) {
+      String key = e.getKey();
+      if (SettingKey.forKey(key).isPresent()) {
+        continue;
+      }
+      if (key.startsWith(SettingKey.PREFIX)) {
+        unknown.add(key);
+      } else {
+        passthrough.put(key, e.getValue());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      List<String> known = new ArrayList<>();
+      for (SettingKey k : SettingKey.values()) {
+        if (k.key().startsWith(SettingKey.PREFIX)) {
+          known.add(k.key());
         }
-        Objects.requireNonNull(reviews, "reviews");
-        Objects.requireNonNull(ratings, "ratings");
-        Objects.requireNonNull(imageFeatures, "imageFeatures");
-        Objects.requireNonNull(deadLetters, "deadLetters");
-        TopicSpec.requireLegalName(validatedTopic, SettingKey.TOPIC_VALIDATED.key());
-        TopicSpec.requireLegalName(embeddingsTopicPrefix, SettingKey.TOPIC_EMBEDDINGS_PREFIX.key());
-        if (maxTextChars < 1) {
-            throw new IllegalArgumentException(SettingKey.MAX_TEXT_CHARS.key() + " must be >= 1, got " + maxTextChars);
+      }
+      throw new IllegalArgumentException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
+          + String.join(", ", unknown) + "; the " + SettingKey.PREFIX + "* keys are " + known);
+    }
+    Reader r = new Reader(given);
+    return new StreamsSettings(
+        r.string(SettingKey.APPLICATION_ID),
+        r.string(SettingKey.BOOTSTRAP_SERVERS),
+        r.topic(SettingKey.TOPIC_REVIEWS, SettingKey.TOPIC_REVIEWS_PARTITIONS,
+            SettingKey.TOPIC_REVIEWS_REPLICATION),
+        r.topic(SettingKey.TOPIC_RATINGS, SettingKey.TOPIC_RATINGS_PARTITIONS,
+            SettingKey.TOPIC_RATINGS_REPLICATION),
+        r.topic(SettingKey.TOPIC_IMAGE_FEATURES, SettingKey.TOPIC_IMAGE_FEATURES_PARTITIONS,
+            SettingKey.TOPIC_IMAGE_FEATURES_REPLICATION),
+        r.topic(SettingKey.TOPIC_DEAD_LETTERS, SettingKey.TOPIC_DEAD_LETTERS_PARTITIONS,
+            SettingKey.TOPIC_DEAD_LETTERS_REPLICATION),
+        r.string(SettingKey.TOPIC_VALIDATED),
+        r.string(SettingKey.TOPIC_EMBEDDINGS_PREFIX),
+        r.integer(SettingKey.MAX_TEXT_CHARS, Integer.MAX_VALUE),
+        r.integer(SettingKey.FEATURE_DIM, Integer.MAX_VALUE),
+        passthrough);
+  }
+
+  /** Reads typed values of known keys, falling back to defaults. */
+  private record Reader(Map<String, String> given) {
+
+    String string(SettingKey key) {
+      String value = given.get(key.key());
+      if (value == null) {
+        return key.defaultValue().orElseThrow(() -> new IllegalArgumentException(
+            key.key() + " is required: " + key.description()));
+      }
+      return value.strip();
+    }
+
+    int integer(SettingKey key, int max) {
+      String value = string(key);
+      try {
+        int parsed = Integer.parseInt(value);
+        if (parsed > max || parsed < -max) { // so that a cast to short cannot wrap
+          throw new NumberFormatException();
         }
-        if (featureDim < 1) {
-            throw new IllegalArgumentException(SettingKey.FEATURE_DIM.key() + " must be >= 1, got " + featureDim);
-        }
-        List<String> names = List.of(reviews.name(), ratings.name(), imageFeatures.name(), deadLetters.name(),
-                validatedTopic);
-        Set<String> seen = new HashSet<>();
-        for (String name : names) {
-            if (!seen.add(name)) {
-                throw new IllegalArgumentException("topic " + name
-                        + " is configured for two purposes; the reviews, ratings, image-features, dead-letter"
-                        + " and validated topics must all differ, got " + names);
-            }
-            if (name.startsWith(embeddingsTopicPrefix)) {
-                throw new IllegalArgumentException("topic " + name + " starts with the embeddings prefix '"
-                        + embeddingsTopicPrefix + "' (" + SettingKey.TOPIC_EMBEDDINGS_PREFIX.key()
-                        + "), so an embedding topic could collide with it");
-            }
-        }
-        passthrough = copyPassthrough(passthrough);
+        return parsed;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(key.key() + " must be an integer"
+            + (max < Integer.MAX_VALUE ? " up to " + max : "") + ", got '" + value + "'");
+      }
     }
 
-    private static Map<String, String> copyPassthrough(Map<String, String> given) {
-        Objects.requireNonNull(given, "passthrough");
-        Map<String, String> copy = new TreeMap<>();
-        for (Map.Entry<String, String> e : given.entrySet()) {
-            String key = Objects.requireNonNull(e.getKey(), "passthrough key");
-            Objects.requireNonNull(e.getValue(), () -> "passthrough value of " + key);
-            if (key.startsWith(SettingKey.PREFIX) || key.equals(SettingKey.APPLICATION_ID.key())
-                    || key.equals(SettingKey.BOOTSTRAP_SERVERS.key())) {
-                throw new IllegalArgumentException("pass-through properties must not set " + key
-                        + ": it is a typed setting of StreamsSettings");
-            }
-            copy.put(key, e.getValue());
-        }
-        return Collections.unmodifiableMap(copy);
+    TopicSpec topic(SettingKey name, SettingKey partitions, SettingKey replication) {
+      return new TopicSpec(string(name), integer(partitions, Integer.MAX_VALUE),
+          (short) integer(replication, Short.MAX_VALUE));
     }
+  }
 
-    /**
-     * Settings with every default of {@link SettingKey} and no pass-through properties.
-     *
-     * @param bootstrapServers the Kafka cluster
-     * @return the settings
-     */
-    public static StreamsSettings defaults(String bootstrapServers) {
-        Properties p = new Properties();
-        p.setProperty(SettingKey.BOOTSTRAP_SERVERS.key(), bootstrapServers);
-        return fromProperties(p);
-    }
+  /**
+   * The embedding topic of one view.
+   *
+   * @param viewName the view's name, e.g. {@code review}
+   * @return {@code embeddingsTopicPrefix + viewName}
+   * @throws IllegalArgumentException if the result is not a legal topic name
+   */
+  public String embeddingsTopic(String viewName) {
+    Objects.requireNonNull(viewName, "viewName");
+    return TopicSpec.requireLegalName(embeddingsTopicPrefix + viewName, "embeddings topic of view " + viewName);
+  }
 
-    /**
-     * Reads settings from properties (e.g. a {@code --config} file): the keys of {@link SettingKey}, with
-     * their defaults where absent (values are stripped of surrounding white space), and every other key
-     * that does not start with {@value SettingKey#PREFIX} as a pass-through property, value unchanged.
-     * Keys from the properties' defaults count as present.
-     *
-     * @param properties the properties; not modified; every key and value must be a String
-     * @return the validated settings
-     * @throws IllegalArgumentException naming unknown {@code jrl.*} keys (all of them, with the known
-     *                                  ones), a missing required key, a value that is not a number where
-     *                                  one is expected, a non-String entry, or any check of the
-     *                                  constructor
-     */
-    public static StreamsSettings fromProperties(Properties properties) {
-        Objects.requireNonNull(properties, "properties");
-        for (Map.Entry<Object, Object> e : properties.entrySet()) {
-            if (!(e.getKey() instanceof String) || !(e.getValue() instanceof String)) {
-                throw new IllegalArgumentException("property " + e.getKey() + " is a "
-                        + e.getKey().getClass().getSimpleName() + " -> " + e.getValue().getClass().getSimpleName()
-                        + " entry; only String keys and values are read");
-            }
-        }
-        Map<String, String> given = new TreeMap<>();
-        for (String key : properties.stringPropertyNames()) {
-            given.put(key, properties.getProperty(key));
-        }
-        Set<String> unknown = new TreeSet<>();
-        Map<String, String> passthrough = new TreeMap<>();
-        for (Map.Entry<String, String> e : given.entrySet()) {
-            String key = e.getKey();
-            if (SettingKey.forKey(key).isPresent()) {
-                continue;
-            }
-            if (key.startsWith(SettingKey.PREFIX)) {
-                unknown.add(key);
-            } else {
-                passthrough.put(key, e.getValue());
-            }
-        }
-        if (!unknown.isEmpty()) {
-            List<String> known = new ArrayList<>();
-            for (SettingKey k : SettingKey.values()) {
-                if (k.key().startsWith(SettingKey.PREFIX)) {
-                    known.add(k.key());
-                }
-            }
-            throw new IllegalArgumentException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; the " + SettingKey.PREFIX + "* keys are " + known);
-        }
-        Reader r = new Reader(given);
-        return new StreamsSettings(
-                r.string(SettingKey.APPLICATION_ID),
-                r.string(SettingKey.BOOTSTRAP_SERVERS),
-                r.topic(SettingKey.TOPIC_REVIEWS, SettingKey.TOPIC_REVIEWS_PARTITIONS,
-                        SettingKey.TOPIC_REVIEWS_REPLICATION),
-                r.topic(SettingKey.TOPIC_RATINGS, SettingKey.TOPIC_RATINGS_PARTITIONS,
-                        SettingKey.TOPIC_RATINGS_REPLICATION),
-                r.topic(SettingKey.TOPIC_IMAGE_FEATURES, SettingKey.TOPIC_IMAGE_FEATURES_PARTITIONS,
-                        SettingKey.TOPIC_IMAGE_FEATURES_REPLICATION),
-                r.topic(SettingKey.TOPIC_DEAD_LETTERS, SettingKey.TOPIC_DEAD_LETTERS_PARTITIONS,
-                        SettingKey.TOPIC_DEAD_LETTERS_REPLICATION),
-                r.string(SettingKey.TOPIC_VALIDATED),
-                r.string(SettingKey.TOPIC_EMBEDDINGS_PREFIX),
-                r.integer(SettingKey.MAX_TEXT_CHARS, Integer.MAX_VALUE),
-                r.integer(SettingKey.FEATURE_DIM, Integer.MAX_VALUE),
-                passthrough);
-    }
+  /** @return the input topics: reviews, ratings and image features, in that order */
+  public List<TopicSpec> inputTopics() {
+    return List.of(reviews, ratings, imageFeatures);
+  }
 
-    /** Reads typed values of known keys, falling back to defaults. */
-    private record Reader(Map<String, String> given) {
+  /**
+   * The properties to give Kafka clients and Kafka Streams: the pass-through properties, then
+   * {@code application.id} and {@code bootstrap.servers}.
+   *
+   * @return a new, mutable copy; the caller may add its own entries
+   */
+  public Properties kafkaProperties() {
+    Properties p = new Properties();
+    p.putAll(passthrough);
+    p.setProperty(SettingKey.APPLICATION_ID.key(), applicationId);
+    p.setProperty(SettingKey.BOOTSTRAP_SERVERS.key(), bootstrapServers);
+    return p;
+  }
 
-        String string(SettingKey key) {
-            String value = given.get(key.key());
-            if (value == null) {
-                return key.defaultValue().orElseThrow(() -> new IllegalArgumentException(
-                        key.key() + " is required: " + key.description()));
-            }
-            return value.strip();
-        }
+  /** @return a copy with other bootstrap servers, e.g. those of an embedded broker */
+  public StreamsSettings withBootstrapServers(String newBootstrapServers) {
+    return new StreamsSettings(applicationId, newBootstrapServers, reviews, ratings, imageFeatures, deadLetters,
+        validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough);
+  }
 
-        int integer(SettingKey key, int max) {
-            String value = string(key);
-            try {
-                int parsed = Integer.parseInt(value);
-                if (parsed > max || parsed < -max) { // so that a cast to short cannot wrap
-                    throw new NumberFormatException();
-                }
-                return parsed;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key.key() + " must be an integer"
-                        + (max < Integer.MAX_VALUE ? " up to " + max : "") + ", got '" + value + "'");
-            }
-        }
+  /** @return a copy with another application id */
+  public StreamsSettings withApplicationId(String newApplicationId) {
+    return new StreamsSettings(newApplicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
+        validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough);
+  }
 
-        TopicSpec topic(SettingKey name, SettingKey partitions, SettingKey replication) {
-            return new TopicSpec(string(name), integer(partitions, Integer.MAX_VALUE),
-                    (short) integer(replication, Short.MAX_VALUE));
-        }
-    }
+  /** @return a copy with another text limit */
+  public StreamsSettings withMaxTextChars(int newMaxTextChars) {
+    return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
+        validatedTopic, embeddingsTopicPrefix, newMaxTextChars, featureDim, passthrough);
+  }
 
-    /**
-     * The embedding topic of one view.
-     *
-     * @param viewName the view's name, e.g. {@code review}
-     * @return {@code embeddingsTopicPrefix + viewName}
-     * @throws IllegalArgumentException if the result is not a legal topic name
-     */
-    public String embeddingsTopic(String viewName) {
-        Objects.requireNonNull(viewName, "viewName");
-        return TopicSpec.requireLegalName(embeddingsTopicPrefix + viewName, "embeddings topic of view " + viewName);
-    }
+  /** @return a copy with another expected feature dimension */
+  public StreamsSettings withFeatureDim(int newFeatureDim) {
+    return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
+        validatedTopic, embeddingsTopicPrefix, maxTextChars, newFeatureDim, passthrough);
+  }
 
-    /** @return the input topics: reviews, ratings and image features, in that order */
-    public List<TopicSpec> inputTopics() {
-        return List.of(reviews, ratings, imageFeatures);
-    }
-
-    /**
-     * The properties to give Kafka clients and Kafka Streams: the pass-through properties, then
-     * {@code application.id} and {@code bootstrap.servers}.
-     *
-     * @return a new, mutable copy; the caller may add its own entries
-     */
-    public Properties kafkaProperties() {
-        Properties p = new Properties();
-        p.putAll(passthrough);
-        p.setProperty(SettingKey.APPLICATION_ID.key(), applicationId);
-        p.setProperty(SettingKey.BOOTSTRAP_SERVERS.key(), bootstrapServers);
-        return p;
-    }
-
-    /** @return a copy with other bootstrap servers, e.g. those of an embedded broker */
-    public StreamsSettings withBootstrapServers(String newBootstrapServers) {
-        return new StreamsSettings(applicationId, newBootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-                validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough);
-    }
-
-    /** @return a copy with another application id */
-    public StreamsSettings withApplicationId(String newApplicationId) {
-        return new StreamsSettings(newApplicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-                validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough);
-    }
-
-    /** @return a copy with another text limit */
-    public StreamsSettings withMaxTextChars(int newMaxTextChars) {
-        return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-                validatedTopic, embeddingsTopicPrefix, newMaxTextChars, featureDim, passthrough);
-    }
-
-    /** @return a copy with another expected feature dimension */
-    public StreamsSettings withFeatureDim(int newFeatureDim) {
-        return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-                validatedTopic, embeddingsTopicPrefix, maxTextChars, newFeatureDim, passthrough);
-    }
-
-    @Override
-    public String toString() {
-        Map<String, String> shown = new TreeMap<>();
-        passthrough.forEach((k, v) -> shown.put(k, SECRET.matcher(k).matches() ? "[hidden]" : v));
-        return "StreamsSettings[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers
-                + ", reviews=" + reviews + ", ratings=" + ratings + ", imageFeatures=" + imageFeatures
-                + ", deadLetters=" + deadLetters + ", validatedTopic=" + validatedTopic
-                + ", embeddingsTopicPrefix=" + embeddingsTopicPrefix + ", maxTextChars=" + maxTextChars
-                + ", featureDim=" + featureDim + ", passthrough=" + shown + "]";
-    }
+  @Override
+  public String toString() {
+    Map<String, String> shown = new TreeMap<>();
+    passthrough.forEach((k, v) -> shown.put(k, SECRET.matcher(k).matches() ? "[hidden]" : v));
+    return "StreamsSettings[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers
+        + ", reviews=" + reviews + ", ratings=" + ratings + ", imageFeatures=" + imageFeatures
+        + ", deadLetters=" + deadLetters + ", validatedTopic=" + validatedTopic
+        + ", embeddingsTopicPrefix=" + embeddingsTopicPrefix + ", maxTextChars=" + maxTextChars
+        + ", featureDim=" + featureDim + ", passthrough=" + shown + "]";
+  }
 }

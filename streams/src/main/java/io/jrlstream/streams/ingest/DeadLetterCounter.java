@@ -19,54 +19,54 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class DeadLetterCounter {
 
-    private static final RejectReason[] REASONS = RejectReason.values();
+  private static final RejectReason[] REASONS = RejectReason.values();
 
-    private final LongAdder[] counts = new LongAdder[REASONS.length];
+  private final LongAdder[] counts = new LongAdder[REASONS.length];
 
-    /** A counter at zero for every reason. */
-    public DeadLetterCounter() {
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = new LongAdder();
-        }
+  /** A counter at zero for every reason. */
+  public DeadLetterCounter() {
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = new LongAdder();
     }
+  }
 
-    /**
-     * Counts one dead letter.
-     *
-     * @param reason why the record was rejected
-     */
-    public void increment(RejectReason reason) {
-        counts[reason.ordinal()].increment();
-    }
+  /**
+   * Counts one dead letter.
+   *
+   * @param reason why the record was rejected
+   */
+  public void increment(RejectReason reason) {
+    counts[reason.ordinal()].increment();
+  }
 
-    /**
-     * @param reason a reason
-     * @return the dead letters counted for it so far
-     */
-    public long count(RejectReason reason) {
-        return counts[Objects.requireNonNull(reason, "reason").ordinal()].sum();
-    }
+  /**
+   * @param reason a reason
+   * @return the dead letters counted for it so far
+   */
+  public long count(RejectReason reason) {
+    return counts[Objects.requireNonNull(reason, "reason").ordinal()].sum();
+  }
 
-    /** @return the dead letters counted so far, all reasons together */
-    public long total() {
-        long sum = 0;
-        for (LongAdder c : counts) {
-            sum += c.sum();
-        }
-        return sum;
+  /** @return the dead letters counted so far, all reasons together */
+  public long total() {
+    long sum = 0;
+    for (LongAdder c : counts) {
+      sum += c.sum();
     }
+    return sum;
+  }
 
-    /** @return a new, unmodifiable map of every reason to its count (zeros included), in declaration order */
-    public Map<RejectReason, Long> snapshot() {
-        Map<RejectReason, Long> m = new EnumMap<>(RejectReason.class);
-        for (RejectReason r : REASONS) {
-            m.put(r, counts[r.ordinal()].sum());
-        }
-        return Collections.unmodifiableMap(m);
+  /** @return a new, unmodifiable map of every reason to its count (zeros included), in declaration order */
+  public Map<RejectReason, Long> snapshot() {
+    Map<RejectReason, Long> m = new EnumMap<>(RejectReason.class);
+    for (RejectReason r : REASONS) {
+      m.put(r, counts[r.ordinal()].sum());
     }
+    return Collections.unmodifiableMap(m);
+  }
 
-    @Override
-    public String toString() {
-        return "DeadLetterCounter" + snapshot();
-    }
+  @Override
+  public String toString() {
+    return "DeadLetterCounter" + snapshot();
+  }
 }

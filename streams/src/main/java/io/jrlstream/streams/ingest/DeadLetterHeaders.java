@@ -12,45 +12,45 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class DeadLetterHeaders {
 
-    /** Human-readable reason, e.g. {@code "rating ev-7: stars 7.0 outside 1-5"}. */
-    public static final String REASON = "jrl.reason";
-    /** Short code: the name of a {@link RejectReason}, e.g. {@code STARS_OUT_OF_RANGE}. */
-    public static final String ERROR = "jrl.error";
-    /** Topic the record was read from. */
-    public static final String SOURCE_TOPIC = "jrl.source.topic";
-    /** Partition the record was read from, in decimal. */
-    public static final String SOURCE_PARTITION = "jrl.source.partition";
-    /** Offset of the record in its partition, in decimal. */
-    public static final String SOURCE_OFFSET = "jrl.source.offset";
+  /** Human-readable reason, e.g. {@code "rating ev-7: stars 7.0 outside 1-5"}. */
+  public static final String REASON = "jrl.reason";
+  /** Short code: the name of a {@link RejectReason}, e.g. {@code STARS_OUT_OF_RANGE}. */
+  public static final String ERROR = "jrl.error";
+  /** Topic the record was read from. */
+  public static final String SOURCE_TOPIC = "jrl.source.topic";
+  /** Partition the record was read from, in decimal. */
+  public static final String SOURCE_PARTITION = "jrl.source.partition";
+  /** Offset of the record in its partition, in decimal. */
+  public static final String SOURCE_OFFSET = "jrl.source.offset";
 
-    private DeadLetterHeaders() {
-    }
+  private DeadLetterHeaders() {
+  }
 
-    /**
-     * The headers of a dead letter: a copy of the rejected record's headers with these added (replacing any of
-     * the same names).
-     *
-     * @param original  the rejected record's headers; not modified
-     * @param reason    why it was rejected
-     * @param message   the human-readable reason
-     * @param topic     source topic
-     * @param partition source partition
-     * @param offset    source offset
-     * @return new headers
-     */
-    public static Headers of(Headers original, RejectReason reason, String message, String topic, int partition,
-            long offset) {
-        Headers headers = new RecordHeaders(original.toArray());
-        put(headers, REASON, message);
-        put(headers, ERROR, reason.name());
-        put(headers, SOURCE_TOPIC, topic);
-        put(headers, SOURCE_PARTITION, Integer.toString(partition));
-        put(headers, SOURCE_OFFSET, Long.toString(offset));
-        return headers;
-    }
+  /**
+   * The headers of a dead letter: a copy of the rejected record's headers with these added (replacing any of
+   * the same names).
+   *
+   * @param original  the rejected record's headers; not modified
+   * @param reason    why it was rejected
+   * @param message   the human-readable reason
+   * @param topic     source topic
+   * @param partition source partition
+   * @param offset    source offset
+   * @return new headers
+   */
+  public static Headers of(Headers original, RejectReason reason, String message, String topic, int partition,
+      long offset) {
+    Headers headers = new RecordHeaders(original.toArray());
+    put(headers, REASON, message);
+    put(headers, ERROR, reason.name());
+    put(headers, SOURCE_TOPIC, topic);
+    put(headers, SOURCE_PARTITION, Integer.toString(partition));
+    put(headers, SOURCE_OFFSET, Long.toString(offset));
+    return headers;
+  }
 
-    private static void put(Headers headers, String name, String value) {
-        headers.remove(name);
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
+  private static void put(Headers headers, String name, String value) {
+    headers.remove(name);
+    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+  }
 }

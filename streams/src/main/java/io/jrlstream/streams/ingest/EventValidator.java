@@ -36,163 +36,163 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class EventValidator {
 
-    private final AvroCodec<ReviewEvent> reviews = AvroCodec.of(ReviewEvent.class);
-    private final AvroCodec<RatingEvent> ratings = AvroCodec.of(RatingEvent.class);
-    private final AvroCodec<ImageFeatureEvent> features = AvroCodec.of(ImageFeatureEvent.class);
-    private final int maxTextChars;
-    private final int featureDim;
+  private final AvroCodec<ReviewEvent> reviews = AvroCodec.of(ReviewEvent.class);
+  private final AvroCodec<RatingEvent> ratings = AvroCodec.of(RatingEvent.class);
+  private final AvroCodec<ImageFeatureEvent> features = AvroCodec.of(ImageFeatureEvent.class);
+  private final int maxTextChars;
+  private final int featureDim;
 
-    /**
-     * @param maxTextChars longest accepted review text, in chars; >= 1
-     * @param featureDim   length every feature vector must have; >= 1
-     */
-    public EventValidator(int maxTextChars, int featureDim) {
-        if (maxTextChars < 1 || featureDim < 1) {
-            throw new IllegalArgumentException("maxTextChars and featureDim must be >= 1, got " + maxTextChars
-                    + " and " + featureDim);
-        }
-        this.maxTextChars = maxTextChars;
-        this.featureDim = featureDim;
+  /**
+   * @param maxTextChars longest accepted review text, in chars; >= 1
+   * @param featureDim   length every feature vector must have; >= 1
+   */
+  public EventValidator(int maxTextChars, int featureDim) {
+    if (maxTextChars < 1 || featureDim < 1) {
+      throw new IllegalArgumentException("maxTextChars and featureDim must be >= 1, got " + maxTextChars
+          + " and " + featureDim);
     }
+    this.maxTextChars = maxTextChars;
+    this.featureDim = featureDim;
+  }
 
-    /**
-     * @param settings where the limits come from
-     * @return a validator with the settings' {@code maxTextChars} and {@code featureDim}
-     */
-    public static EventValidator of(StreamsSettings settings) {
-        return new EventValidator(settings.maxTextChars(), settings.featureDim());
-    }
+  /**
+   * @param settings where the limits come from
+   * @return a validator with the settings' {@code maxTextChars} and {@code featureDim}
+   */
+  public static EventValidator of(StreamsSettings settings) {
+    return new EventValidator(settings.maxTextChars(), settings.featureDim());
+  }
 
-    /**
-     * Validates one record.
-     *
-     * @param kind      which record type the topic carries
-     * @param value     the record's value bytes; not modified; may be null
-     * @param topic     topic the record was read from, copied into the event
-     * @param partition its partition
-     * @param offset    its offset
-     * @return the validated, normalised event
-     * @throws InvalidEventException when the record is rejected
-     */
-    public TrainingEvent validate(TrainingEventKind kind, byte[] value, String topic, int partition, long offset) {
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(topic, "topic");
-        return switch (kind) {
-            case REVIEW -> review(decode(reviews, value), topic, partition, offset);
-            case RATING -> rating(decode(ratings, value), topic, partition, offset);
-            case FEATURES -> features(decode(features, value), topic, partition, offset);
-        };
-    }
+  /**
+   * Validates one record.
+   *
+   * @param kind      which record type the topic carries
+   * @param value     the record's value bytes; not modified; may be null
+   * @param topic     topic the record was read from, copied into the event
+   * @param partition its partition
+   * @param offset    its offset
+   * @return the validated, normalised event
+   * @throws InvalidEventException when the record is rejected
+   */
+  public TrainingEvent validate(TrainingEventKind kind, byte[] value, String topic, int partition, long offset) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(topic, "topic");
+    return switch (kind) {
+      case REVIEW -> review(decode(reviews, value), topic, partition, offset);
+      case RATING -> rating(decode(ratings, value), topic, partition, offset);
+      case FEATURES -> features(decode(features, value), topic, partition, offset);
+    };
+  }
 
-    /**
-     * Decodes one record value, as {@link #validate} does first (also used by the image path).
-     *
-     * @param codec the topic's record type
-     * @param value the value bytes; may be null
-     * @param <T>   the record type
-     * @return the decoded record
-     * @throws InvalidEventException {@code UNDECODABLE} for null or malformed bytes, {@code UNKNOWN_SCHEMA} for an
-     *                               unpublished schema
-     */
-    public static <T extends SpecificRecord> T decode(AvroCodec<T> codec, byte[] value) {
-        if (value == null) {
-            throw new InvalidEventException(RejectReason.UNDECODABLE,
-                    codec.schema().getName() + " record has no value (null)");
-        }
-        try {
-            return codec.decode(value);
-        } catch (UnknownSchemaException e) {
-            throw new InvalidEventException(RejectReason.UNKNOWN_SCHEMA, e.getMessage(), e);
-        } catch (SchemaException e) {
-            throw new InvalidEventException(RejectReason.UNDECODABLE, e.getMessage(), e);
-        }
+  /**
+   * Decodes one record value, as {@link #validate} does first (also used by the image path).
+   *
+   * @param codec the topic's record type
+   * @param value the value bytes; may be null
+   * @param <T>   the record type
+   * @return the decoded record
+   * @throws InvalidEventException {@code UNDECODABLE} for null or malformed bytes, {@code UNKNOWN_SCHEMA} for an
+   *                               unpublished schema
+   */
+  public static <T extends SpecificRecord> T decode(AvroCodec<T> codec, byte[] value) {
+    if (value == null) {
+      throw new InvalidEventException(RejectReason.UNDECODABLE,
+          codec.schema().getName() + " record has no value (null)");
     }
+    try {
+      return codec.decode(value);
+    } catch (UnknownSchemaException e) {
+      throw new InvalidEventException(RejectReason.UNKNOWN_SCHEMA, e.getMessage(), e);
+    } catch (SchemaException e) {
+      throw new InvalidEventException(RejectReason.UNDECODABLE, e.getMessage(), e);
+    }
+  }
 
-    private TrainingEvent review(ReviewEvent e, String topic, int partition, long offset) {
-        String eventId = id(e.getEventId(), "review", "eventId");
-        String what = "review " + eventId;
-        String userId = id(e.getUserId(), what, "userId");
-        String itemId = id(e.getItemId(), what, "itemId");
-        Integer stars = e.getStars();
-        if (stars != null && (stars < 1 || stars > 5)) {
-            throw new InvalidEventException(RejectReason.STARS_OUT_OF_RANGE, what + ": stars " + stars + " outside 1-5");
-        }
-        String text = text(e.getSummary(), e.getReviewText(), what);
-        return new TrainingEvent(eventId, e.getEventTime(), TrainingEventKind.REVIEW, userId, itemId,
-                stars == null ? null : (float) stars, text, null, null, null, topic, partition, offset);
+  private TrainingEvent review(ReviewEvent e, String topic, int partition, long offset) {
+    String eventId = id(e.getEventId(), "review", "eventId");
+    String what = "review " + eventId;
+    String userId = id(e.getUserId(), what, "userId");
+    String itemId = id(e.getItemId(), what, "itemId");
+    Integer stars = e.getStars();
+    if (stars != null && (stars < 1 || stars > 5)) {
+      throw new InvalidEventException(RejectReason.STARS_OUT_OF_RANGE, what + ": stars " + stars + " outside 1-5");
     }
+    String text = text(e.getSummary(), e.getReviewText(), what);
+    return new TrainingEvent(eventId, e.getEventTime(), TrainingEventKind.REVIEW, userId, itemId,
+        stars == null ? null : (float) stars, text, null, null, null, topic, partition, offset);
+  }
 
-    private static TrainingEvent rating(RatingEvent e, String topic, int partition, long offset) {
-        String eventId = id(e.getEventId(), "rating", "eventId");
-        String what = "rating " + eventId;
-        String userId = id(e.getUserId(), what, "userId");
-        String itemId = id(e.getItemId(), what, "itemId");
-        Float stars = e.getStars(); // null: an interaction without a rating (RatingEvent version 2)
-        if (stars != null && !(stars >= 1 && stars <= 5)) { // also rejects NaN
-            throw new InvalidEventException(RejectReason.STARS_OUT_OF_RANGE, what + ": stars " + stars + " outside 1-5");
-        }
-        return new TrainingEvent(eventId, e.getEventTime(), TrainingEventKind.RATING, userId, itemId,
-                stars, null, null, null, null, topic, partition, offset);
+  private static TrainingEvent rating(RatingEvent e, String topic, int partition, long offset) {
+    String eventId = id(e.getEventId(), "rating", "eventId");
+    String what = "rating " + eventId;
+    String userId = id(e.getUserId(), what, "userId");
+    String itemId = id(e.getItemId(), what, "itemId");
+    Float stars = e.getStars(); // null: an interaction without a rating (RatingEvent version 2)
+    if (stars != null && !(stars >= 1 && stars <= 5)) { // also rejects NaN
+      throw new InvalidEventException(RejectReason.STARS_OUT_OF_RANGE, what + ": stars " + stars + " outside 1-5");
     }
+    return new TrainingEvent(eventId, e.getEventTime(), TrainingEventKind.RATING, userId, itemId,
+        stars, null, null, null, null, topic, partition, offset);
+  }
 
-    private TrainingEvent features(ImageFeatureEvent e, String topic, int partition, long offset) {
-        String eventId = id(e.getEventId(), "image features", "eventId");
-        String what = "image features " + eventId;
-        String itemId = id(e.getItemId(), what, "itemId");
-        String modelId = id(e.getModelId(), what, "modelId");
-        List<Float> v = e.getFeatures();
-        if (v.size() != e.getDimension()) {
-            throw new InvalidEventException(RejectReason.WRONG_DIMENSION,
-                    what + ": declares dimension " + e.getDimension() + " but has " + v.size() + " features");
-        }
-        if (v.size() != featureDim) {
-            throw new InvalidEventException(RejectReason.WRONG_DIMENSION, what + ": has " + v.size()
-                    + " features, expected " + featureDim + " (" + SettingKey.FEATURE_DIM.key() + ")");
-        }
-        for (int i = 0, n = v.size(); i < n; i++) {
-            float x = v.get(i);
-            if (!Float.isFinite(x)) {
-                throw new InvalidEventException(RejectReason.BAD_VECTOR, what + ": feature " + i + " of " + n + " is " + x);
-            }
-        }
-        return new TrainingEvent(eventId, e.getEventTime(), TrainingEventKind.FEATURES, null, itemId,
-                null, null, v, modelId, e.getModelVersion(), topic, partition, offset);
+  private TrainingEvent features(ImageFeatureEvent e, String topic, int partition, long offset) {
+    String eventId = id(e.getEventId(), "image features", "eventId");
+    String what = "image features " + eventId;
+    String itemId = id(e.getItemId(), what, "itemId");
+    String modelId = id(e.getModelId(), what, "modelId");
+    List<Float> v = e.getFeatures();
+    if (v.size() != e.getDimension()) {
+      throw new InvalidEventException(RejectReason.WRONG_DIMENSION,
+          what + ": declares dimension " + e.getDimension() + " but has " + v.size() + " features");
     }
+    if (v.size() != featureDim) {
+      throw new InvalidEventException(RejectReason.WRONG_DIMENSION, what + ": has " + v.size()
+          + " features, expected " + featureDim + " (" + SettingKey.FEATURE_DIM.key() + ")");
+    }
+    for (int i = 0, n = v.size(); i < n; i++) {
+      float x = v.get(i);
+      if (!Float.isFinite(x)) {
+        throw new InvalidEventException(RejectReason.BAD_VECTOR, what + ": feature " + i + " of " + n + " is " + x);
+      }
+    }
+    return new TrainingEvent(eventId, e.getEventTime(), TrainingEventKind.FEATURES, null, itemId,
+        null, null, v, modelId, e.getModelVersion(), topic, partition, offset);
+  }
 
-    /** summary + " " + body (the non-empty one alone if the other is empty), as AmazonReviewReader builds it. */
-    private String text(String summary, String body, String what) {
-        long length = summary.isEmpty() || body.isEmpty()
-                ? summary.length() + body.length()
-                : summary.length() + 1L + body.length();
-        if (length > maxTextChars) {
-            throw new InvalidEventException(RejectReason.TEXT_TOO_LONG, what + ": text of " + length
-                    + " chars is longer than " + maxTextChars + " (" + SettingKey.MAX_TEXT_CHARS.key() + ")");
-        }
-        String text = summary.isEmpty() ? body : body.isEmpty() ? summary : summary + " " + body;
-        if (!hasWord(text)) {
-            throw new InvalidEventException(RejectReason.EMPTY_TEXT,
-                    what + ": summary and text hold no word (no letter a-z)");
-        }
-        return text;
+  /** summary + " " + body (the non-empty one alone if the other is empty), as AmazonReviewReader builds it. */
+  private String text(String summary, String body, String what) {
+    long length = summary.isEmpty() || body.isEmpty()
+        ? summary.length() + body.length()
+        : summary.length() + 1L + body.length();
+    if (length > maxTextChars) {
+      throw new InvalidEventException(RejectReason.TEXT_TOO_LONG, what + ": text of " + length
+          + " chars is longer than " + maxTextChars + " (" + SettingKey.MAX_TEXT_CHARS.key() + ")");
     }
+    String text = summary.isEmpty() ? body : body.isEmpty() ? summary : summary + " " + body;
+    if (!hasWord(text)) {
+      throw new InvalidEventException(RejectReason.EMPTY_TEXT,
+          what + ": summary and text hold no word (no letter a-z)");
+    }
+    return text;
+  }
 
-    /** Whether Lexicon.tokenize finds a word in s: a letter a-z after lower-casing. */
-    static boolean hasWord(CharSequence s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = Character.toLowerCase(s.charAt(i));
-            if (c >= 'a' && c <= 'z') {
-                return true;
-            }
-        }
-        return false;
+  /** Whether Lexicon.tokenize finds a word in s: a letter a-z after lower-casing. */
+  static boolean hasWord(CharSequence s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = Character.toLowerCase(s.charAt(i));
+      if (c >= 'a' && c <= 'z') {
+        return true;
+      }
     }
+    return false;
+  }
 
-    /** The id stripped of surrounding white space; rejected when that leaves nothing. */
-    private static String id(String raw, String what, String field) {
-        String id = raw.strip();
-        if (id.isEmpty()) {
-            throw new InvalidEventException(RejectReason.MISSING_ID, what + ": " + field + " is blank");
-        }
-        return id;
+  /** The id stripped of surrounding white space; rejected when that leaves nothing. */
+  private static String id(String raw, String what, String field) {
+    String id = raw.strip();
+    if (id.isEmpty()) {
+      throw new InvalidEventException(RejectReason.MISSING_ID, what + ": " + field + " is blank");
     }
+    return id;
+  }
 }

@@ -32,90 +32,90 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
  */
 public final class IngestionTopology {
 
-    /** Name of the source node that reads every input topic. */
-    public static final String SOURCE = "jrl-ingest-source";
-    /** Name of the {@link ValidatingProcessor} node. */
-    public static final String VALIDATOR = "jrl-ingest-validate";
-    /** Name of the sink of validated events in {@link #build}. */
-    public static final String VALIDATED_SINK = "jrl-ingest-validated-sink";
+  /** Name of the source node that reads every input topic. */
+  public static final String SOURCE = "jrl-ingest-source";
+  /** Name of the {@link ValidatingProcessor} node. */
+  public static final String VALIDATOR = "jrl-ingest-validate";
+  /** Name of the sink of validated events in {@link #build}. */
+  public static final String VALIDATED_SINK = "jrl-ingest-validated-sink";
 
-    private IngestionTopology() {
-    }
+  private IngestionTopology() {
+  }
 
-    /**
-     * Adds ingestion to {@code builder}, counting dead letters in a counter nobody reads. See
-     * {@link #addTo(StreamsBuilder, StreamsSettings, DeadLetterCounter)}.
-     *
-     * @param builder  the builder to add to
-     * @param settings topics and validation limits
-     * @return the validated events, keyed by user id (item id for image features)
-     */
-    public static KStream<String, TrainingEvent> addTo(StreamsBuilder builder, StreamsSettings settings) {
-        return addTo(builder, settings, new DeadLetterCounter());
-    }
+  /**
+   * Adds ingestion to {@code builder}, counting dead letters in a counter nobody reads. See
+   * {@link #addTo(StreamsBuilder, StreamsSettings, DeadLetterCounter)}.
+   *
+   * @param builder  the builder to add to
+   * @param settings topics and validation limits
+   * @return the validated events, keyed by user id (item id for image features)
+   */
+  public static KStream<String, TrainingEvent> addTo(StreamsBuilder builder, StreamsSettings settings) {
+    return addTo(builder, settings, new DeadLetterCounter());
+  }
 
-    /**
-     * Adds ingestion to {@code builder}: one source over the three input topics, the validator, and the
-     * dead-letter sink.
-     *
-     * <p>The returned stream's key is not the input's partitioning key, and Kafka Streams knows it: a
-     * downstream key-based stateful operation repartitions first (or call {@code repartition()}).
-     *
-     * @param builder  the builder to add to; the input topics must not be sources in it already
-     * @param settings topics and validation limits
-     * @param counter  counts dead letters per reason
-     * @return the validated events in input order per partition, keyed by user id (item id for image
-     *         features); values are never null
-     */
-    public static KStream<String, TrainingEvent> addTo(StreamsBuilder builder, StreamsSettings settings,
-            DeadLetterCounter counter) {
-        KStream<byte[], byte[]> raw = builder.stream(
-                settings.inputTopics().stream().map(TopicSpec::name).toList(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
-                        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp())
-                        .withName(SOURCE));
-        KStream<Object, Object> routed = raw.process(ValidatingProcessor.supplier(settings, counter),
-                Named.as(VALIDATOR));
-        IngestionTopology.<byte[], byte[]>retype(routed).to(settings.deadLetters().name(),
-                Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(ValidatingProcessor.DEAD_LETTER_CHILD));
-        // A pass-through node, so that the valid records have a child of the agreed name to go to.
-        return IngestionTopology.<String, TrainingEvent>retype(
-                routed.peek((key, value) -> { }, Named.as(ValidatingProcessor.VALID_CHILD)));
-    }
+  /**
+   * Adds ingestion to {@code builder}: one source over the three input topics, the validator, and the
+   * dead-letter sink.
+   *
+   * <p>The returned stream's key is not the input's partitioning key, and Kafka Streams knows it: a
+   * downstream key-based stateful operation repartitions first (or call {@code repartition()}).
+   *
+   * @param builder  the builder to add to; the input topics must not be sources in it already
+   * @param settings topics and validation limits
+   * @param counter  counts dead letters per reason
+   * @return the validated events in input order per partition, keyed by user id (item id for image
+   *         features); values are never null
+   */
+  public static KStream<String, TrainingEvent> addTo(StreamsBuilder builder, StreamsSettings settings,
+      DeadLetterCounter counter) {
+    KStream<byte[], byte[]> raw = builder.stream(
+        settings.inputTopics().stream().map(TopicSpec::name).toList(),
+        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp())
+            .withName(SOURCE));
+    KStream<Object, Object> routed = raw.process(ValidatingProcessor.supplier(settings, counter),
+        Named.as(VALIDATOR));
+    IngestionTopology.<byte[], byte[]>retype(routed).to(settings.deadLetters().name(),
+        Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(ValidatingProcessor.DEAD_LETTER_CHILD));
+    // A pass-through node, so that the valid records have a child of the agreed name to go to.
+    return IngestionTopology.<String, TrainingEvent>retype(
+        routed.peek((key, value) -> { }, Named.as(ValidatingProcessor.VALID_CHILD)));
+  }
 
-    /**
-     * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
-     * (String keys, {@link AvroSerde} values), for tests and tools. See {@link #build(StreamsSettings,
-     * DeadLetterCounter)}.
-     *
-     * @param settings topics and validation limits
-     * @return a new topology
-     */
-    public static Topology build(StreamsSettings settings) {
-        return build(settings, new DeadLetterCounter());
-    }
+  /**
+   * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
+   * (String keys, {@link AvroSerde} values), for tests and tools. See {@link #build(StreamsSettings,
+   * DeadLetterCounter)}.
+   *
+   * @param settings topics and validation limits
+   * @return a new topology
+   */
+  public static Topology build(StreamsSettings settings) {
+    return build(settings, new DeadLetterCounter());
+  }
 
-    /**
-     * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
-     * with String keys and {@link AvroSerde} values.
-     *
-     * @param settings topics and validation limits
-     * @param counter  counts dead letters per reason
-     * @return a new topology
-     */
-    public static Topology build(StreamsSettings settings, DeadLetterCounter counter) {
-        StreamsBuilder builder = new StreamsBuilder();
-        addTo(builder, settings, counter).to(settings.validatedTopic(),
-                Produced.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName(VALIDATED_SINK));
-        return builder.build();
-    }
+  /**
+   * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
+   * with String keys and {@link AvroSerde} values.
+   *
+   * @param settings topics and validation limits
+   * @param counter  counts dead letters per reason
+   * @return a new topology
+   */
+  public static Topology build(StreamsSettings settings, DeadLetterCounter counter) {
+    StreamsBuilder builder = new StreamsBuilder();
+    addTo(builder, settings, counter).to(settings.validatedTopic(),
+        Produced.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName(VALIDATED_SINK));
+    return builder.build();
+  }
 
-    /**
-     * The validator forwards each type only to the child wired for it (see {@link ValidatingProcessor}),
-     * so the cast is safe per child although the DSL sees one {@code Object} stream.
-     */
-    @SuppressWarnings("unchecked")
-    private static <K, V> KStream<K, V> retype(KStream<?, ?> stream) {
-        return (KStream<K, V>) stream;
-    }
+  /**
+   * The validator forwards each type only to the child wired for it (see {@link ValidatingProcessor}),
+   * so the cast is safe per child although the DSL sees one {@code Object} stream.
+   */
+  @SuppressWarnings("unchecked")
+  private static <K, V> KStream<K, V> retype(KStream<?, ?> stream) {
+    return (KStream<K, V>) stream;
+  }
 }

@@ -11,31 +11,31 @@ import java.util.Objects;
  */
 public final class InvalidEventException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** Why the record was rejected. */
-    private final RejectReason reason;
+  /** Why the record was rejected. */
+  private final RejectReason reason;
 
-    /**
-     * @param reason  why the record is rejected
-     * @param message what is wrong, naming the event where it is known
-     * @param cause   the decoding failure behind it, or null
-     */
-    public InvalidEventException(RejectReason reason, String message, Throwable cause) {
-        super(message, cause, false, false);
-        this.reason = Objects.requireNonNull(reason, "reason");
-    }
+  /**
+   * @param reason  why the record is rejected
+   * @param message what is wrong, naming the event where it is known
+   * @param cause   the decoding failure behind it, or null
+   */
+  public InvalidEventException(RejectReason reason, String message, Throwable cause) {
+    super(message, cause, false, false);
+    this.reason = Objects.requireNonNull(reason, "reason");
+  }
 
-    /**
-     * @param reason  why the record is rejected
-     * @param message what is wrong, naming the event where it is known
-     */
-    public InvalidEventException(RejectReason reason, String message) {
-        this(reason, message, null);
-    }
+  /**
+   * @param reason  why the record is rejected
+   * @param message what is wrong, naming the event where it is known
+   */
+  public InvalidEventException(RejectReason reason, String message) {
+    this(reason, message, null);
+  }
 
-    /** @return why the record was rejected */
-    public RejectReason reason() {
-        return reason;
-    }
+  /** @return why the record was rejected */
+  public RejectReason reason() {
+    return reason;
+  }
 }

@@ -8,24 +8,24 @@ package io.jrlstream.streams.ingest;
  * <p>Codes are part of the dead-letter topic's contract: add new ones, never rename one.
  */
 public enum RejectReason {
-    /** The value is null, or not a well-formed Avro single-object message (bad magic, truncated, corrupt). */
-    UNDECODABLE,
-    /** The message's schema fingerprint is not a published version of the topic's record type. */
-    UNKNOWN_SCHEMA,
-    /** An id (eventId, userId, itemId, or modelId of image features) is blank. */
-    MISSING_ID,
-    /** Stars outside 1–5, or NaN; a review may have no stars, a rating must have them. */
-    STARS_OUT_OF_RANGE,
-    /** A review whose summary and text hold no word the tokeniser keeps (no letter a–z). */
-    EMPTY_TEXT,
-    /** A review whose text (summary + " " + reviewText) is longer than the configured maximum. */
-    TEXT_TOO_LONG,
-    /** A feature vector holding NaN or an infinity. */
-    BAD_VECTOR,
-    /** A feature vector whose length differs from its declared dimension or the configured one. */
-    WRONG_DIMENSION,
-    /** Image bytes that are empty, not an image in a readable format, truncated or corrupt, or of zero size. */
-    BAD_IMAGE,
-    /** An image with more bytes or more pixels (width x height) than the configured limits. */
-    IMAGE_TOO_LARGE
+  /** The value is null, or not a well-formed Avro single-object message (bad magic, truncated, corrupt). */
+  UNDECODABLE,
+  /** The message's schema fingerprint is not a published version of the topic's record type. */
+  UNKNOWN_SCHEMA,
+  /** An id (eventId, userId, itemId, or modelId of image features) is blank. */
+  MISSING_ID,
+  /** Stars outside 1–5, or NaN; a review may have no stars, a rating must have them. */
+  STARS_OUT_OF_RANGE,
+  /** A review whose summary and text hold no word the tokeniser keeps (no letter a–z). */
+  EMPTY_TEXT,
+  /** A review whose text (summary + " " + reviewText) is longer than the configured maximum. */
+  TEXT_TOO_LONG,
+  /** A feature vector holding NaN or an infinity. */
+  BAD_VECTOR,
+  /** A feature vector whose length differs from its declared dimension or the configured one. */
+  WRONG_DIMENSION,
+  /** Image bytes that are empty, not an image in a readable format, truncated or corrupt, or of zero size. */
+  BAD_IMAGE,
+  /** An image with more bytes or more pixels (width x height) than the configured limits. */
+  IMAGE_TOO_LARGE
 }

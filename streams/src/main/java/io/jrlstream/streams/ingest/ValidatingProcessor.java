@@ -38,96 +38,96 @@ import org.slf4j.LoggerFactory;
  */
 public final class ValidatingProcessor implements Processor<byte[], byte[], Object, Object> {
 
-    /** Name of the child that receives valid {@code String → TrainingEvent} records. */
-    public static final String VALID_CHILD = "jrl-ingest-valid";
-    /** Name of the child that receives dead letters as original {@code byte[] → byte[]} records. */
-    public static final String DEAD_LETTER_CHILD = "jrl-ingest-dead-letters";
+  /** Name of the child that receives valid {@code String → TrainingEvent} records. */
+  public static final String VALID_CHILD = "jrl-ingest-valid";
+  /** Name of the child that receives dead letters as original {@code byte[] → byte[]} records. */
+  public static final String DEAD_LETTER_CHILD = "jrl-ingest-dead-letters";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ValidatingProcessor.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ValidatingProcessor.class);
 
-    private final EventValidator validator;
-    private final Map<String, TrainingEventKind> kindByTopic;
-    private final DeadLetterCounter counter;
-    private final Set<RejectReason> logged = EnumSet.noneOf(RejectReason.class);
-    private ProcessorContext<Object, Object> context;
+  private final EventValidator validator;
+  private final Map<String, TrainingEventKind> kindByTopic;
+  private final DeadLetterCounter counter;
+  private final Set<RejectReason> logged = EnumSet.noneOf(RejectReason.class);
+  private ProcessorContext<Object, Object> context;
 
-    /**
-     * @param validator   decodes and validates values
-     * @param kindByTopic the record type of each input topic
-     * @param counter     counts dead letters
-     */
-    public ValidatingProcessor(EventValidator validator, Map<String, TrainingEventKind> kindByTopic,
-            DeadLetterCounter counter) {
-        this.validator = Objects.requireNonNull(validator, "validator");
-        this.kindByTopic = Map.copyOf(kindByTopic);
-        this.counter = Objects.requireNonNull(counter, "counter");
+  /**
+   * @param validator   decodes and validates values
+   * @param kindByTopic the record type of each input topic
+   * @param counter     counts dead letters
+   */
+  public ValidatingProcessor(EventValidator validator, Map<String, TrainingEventKind> kindByTopic,
+      DeadLetterCounter counter) {
+    this.validator = Objects.requireNonNull(validator, "validator");
+    this.kindByTopic = Map.copyOf(kindByTopic);
+    this.counter = Objects.requireNonNull(counter, "counter");
+  }
+
+  /**
+   * A supplier of processors for the input topics of {@code settings}, sharing one validator and
+   * {@code counter}.
+   *
+   * @param settings input topics and validation limits
+   * @param counter  counts dead letters
+   * @return a supplier that returns a new processor on every call
+   */
+  public static ProcessorSupplier<byte[], byte[], Object, Object> supplier(StreamsSettings settings,
+      DeadLetterCounter counter) {
+    EventValidator validator = EventValidator.of(settings);
+    Map<String, TrainingEventKind> kinds = kindByTopic(settings);
+    Objects.requireNonNull(counter, "counter");
+    return () -> new ValidatingProcessor(validator, kinds, counter);
+  }
+
+  /**
+   * @param settings the settings
+   * @return the record type of each input topic of {@code settings}
+   */
+  public static Map<String, TrainingEventKind> kindByTopic(StreamsSettings settings) {
+    return Map.of(settings.reviews().name(), TrainingEventKind.REVIEW,
+        settings.ratings().name(), TrainingEventKind.RATING,
+        settings.imageFeatures().name(), TrainingEventKind.FEATURES);
+  }
+
+  @Override
+  public void init(ProcessorContext<Object, Object> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    RecordMetadata meta = context.recordMetadata().orElseThrow(() -> new IllegalStateException(
+        "ValidatingProcessor must be fed from a source topic, not a punctuation"));
+    TrainingEventKind kind = kindByTopic.get(meta.topic());
+    if (kind == null) {
+      throw new IllegalStateException("ValidatingProcessor got a record of topic " + meta.topic()
+          + ", which is none of its input topics " + kindByTopic.keySet());
     }
-
-    /**
-     * A supplier of processors for the input topics of {@code settings}, sharing one validator and
-     * {@code counter}.
-     *
-     * @param settings input topics and validation limits
-     * @param counter  counts dead letters
-     * @return a supplier that returns a new processor on every call
-     */
-    public static ProcessorSupplier<byte[], byte[], Object, Object> supplier(StreamsSettings settings,
-            DeadLetterCounter counter) {
-        EventValidator validator = EventValidator.of(settings);
-        Map<String, TrainingEventKind> kinds = kindByTopic(settings);
-        Objects.requireNonNull(counter, "counter");
-        return () -> new ValidatingProcessor(validator, kinds, counter);
+    TrainingEvent event;
+    try {
+      event = validator.validate(kind, record.value(), meta.topic(), meta.partition(), meta.offset());
+    } catch (InvalidEventException e) {
+      reject(record, meta, e);
+      return;
     }
+    // Outside the try: an exception thrown downstream is not this record's fault.
+    String key = kind == TrainingEventKind.FEATURES ? event.getItemId() : event.getUserId();
+    context.forward(record.<Object>withKey(key).<Object>withValue(event), VALID_CHILD);
+  }
 
-    /**
-     * @param settings the settings
-     * @return the record type of each input topic of {@code settings}
-     */
-    public static Map<String, TrainingEventKind> kindByTopic(StreamsSettings settings) {
-        return Map.of(settings.reviews().name(), TrainingEventKind.REVIEW,
-                settings.ratings().name(), TrainingEventKind.RATING,
-                settings.imageFeatures().name(), TrainingEventKind.FEATURES);
+  private void reject(Record<byte[], byte[]> record, RecordMetadata meta, InvalidEventException e) {
+    RejectReason reason = e.reason();
+    counter.increment(reason);
+    if (logged.add(reason)) {
+      LOG.warn("dead letter ({}, first of this kind in this task; later ones are logged at debug): {} at {}-{}@{}",
+          reason, e.getMessage(), meta.topic(), meta.partition(), meta.offset());
+    } else {
+      LOG.debug("dead letter ({}): {} at {}-{}@{}", reason, e.getMessage(), meta.topic(), meta.partition(),
+          meta.offset());
     }
-
-    @Override
-    public void init(ProcessorContext<Object, Object> context) {
-        this.context = context;
-    }
-
-    @Override
-    public void process(Record<byte[], byte[]> record) {
-        RecordMetadata meta = context.recordMetadata().orElseThrow(() -> new IllegalStateException(
-                "ValidatingProcessor must be fed from a source topic, not a punctuation"));
-        TrainingEventKind kind = kindByTopic.get(meta.topic());
-        if (kind == null) {
-            throw new IllegalStateException("ValidatingProcessor got a record of topic " + meta.topic()
-                    + ", which is none of its input topics " + kindByTopic.keySet());
-        }
-        TrainingEvent event;
-        try {
-            event = validator.validate(kind, record.value(), meta.topic(), meta.partition(), meta.offset());
-        } catch (InvalidEventException e) {
-            reject(record, meta, e);
-            return;
-        }
-        // Outside the try: an exception thrown downstream is not this record's fault.
-        String key = kind == TrainingEventKind.FEATURES ? event.getItemId() : event.getUserId();
-        context.forward(record.<Object>withKey(key).<Object>withValue(event), VALID_CHILD);
-    }
-
-    private void reject(Record<byte[], byte[]> record, RecordMetadata meta, InvalidEventException e) {
-        RejectReason reason = e.reason();
-        counter.increment(reason);
-        if (logged.add(reason)) {
-            LOG.warn("dead letter ({}, first of this kind in this task; later ones are logged at debug): {} at {}-{}@{}",
-                    reason, e.getMessage(), meta.topic(), meta.partition(), meta.offset());
-        } else {
-            LOG.debug("dead letter ({}): {} at {}-{}@{}", reason, e.getMessage(), meta.topic(), meta.partition(),
-                    meta.offset());
-        }
-        Headers headers = DeadLetterHeaders.of(record.headers(), reason, e.getMessage(), meta.topic(),
-                meta.partition(), meta.offset());
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
-                DEAD_LETTER_CHILD);
-    }
+    Headers headers = DeadLetterHeaders.of(record.headers(), reason, e.getMessage(), meta.topic(),
+        meta.partition(), meta.offset());
+    context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
+        DEAD_LETTER_CHILD);
+  }
 }

@@ -28,60 +28,60 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
-    private final AvroCodec<T> codec;
-    private final Serializer<T> serializer;
-    private final Deserializer<T> deserializer;
+  private final AvroCodec<T> codec;
+  private final Serializer<T> serializer;
+  private final Deserializer<T> deserializer;
 
-    /**
-     * @param codec the codec to wrap
-     */
-    public AvroSerde(AvroCodec<T> codec) {
-        this.codec = Objects.requireNonNull(codec, "codec");
-        this.serializer = (topic, record) -> record == null ? null : codec.encode(record);
-        this.deserializer = (topic, bytes) -> bytes == null ? null : codec.decode(bytes);
-    }
+  /**
+   * @param codec the codec to wrap
+   */
+  public AvroSerde(AvroCodec<T> codec) {
+    this.codec = Objects.requireNonNull(codec, "codec");
+    this.serializer = (topic, record) -> record == null ? null : codec.encode(record);
+    this.deserializer = (topic, bytes) -> bytes == null ? null : codec.decode(bytes);
+  }
 
-    /**
-     * A serde over the standard schema history.
-     *
-     * @param type a generated record class of the schemas module
-     * @param <T>  the record class
-     * @return the serde
-     * @throws SchemaException if the standard history does not hold {@code type}'s current schema
-     */
-    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
-        return new AvroSerde<>(AvroCodec.of(type));
-    }
+  /**
+   * A serde over the standard schema history.
+   *
+   * @param type a generated record class of the schemas module
+   * @param <T>  the record class
+   * @return the serde
+   * @throws SchemaException if the standard history does not hold {@code type}'s current schema
+   */
+  public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
+    return new AvroSerde<>(AvroCodec.of(type));
+  }
 
-    /** @return the wrapped codec */
-    public AvroCodec<T> codec() {
-        return codec;
-    }
+  /** @return the wrapped codec */
+  public AvroCodec<T> codec() {
+    return codec;
+  }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The serializer returns null for a null record and otherwise throws {@link SchemaException} when
-     * the record does not fit its schema (e.g. null in a non-null field).
-     */
-    @Override
-    public Serializer<T> serializer() {
-        return serializer;
-    }
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The serializer returns null for a null record and otherwise throws {@link SchemaException} when
+   * the record does not fit its schema (e.g. null in a non-null field).
+   */
+  @Override
+  public Serializer<T> serializer() {
+    return serializer;
+  }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The deserializer returns null for null bytes and otherwise throws the codec's
-     * {@link SchemaException} subtypes for bytes that are not a message of a published version.
-     */
-    @Override
-    public Deserializer<T> deserializer() {
-        return deserializer;
-    }
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The deserializer returns null for null bytes and otherwise throws the codec's
+   * {@link SchemaException} subtypes for bytes that are not a message of a published version.
+   */
+  @Override
+  public Deserializer<T> deserializer() {
+    return deserializer;
+  }
 
-    @Override
-    public String toString() {
-        return "AvroSerde[" + codec + "]";
-    }
+  @Override
+  public String toString() {
+    return "AvroSerde[" + codec + "]";
+  }
 }

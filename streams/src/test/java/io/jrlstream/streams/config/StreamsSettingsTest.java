@@ -12,212 +12,212 @@ import org.junit.jupiter.api.Test;
 
 class StreamsSettingsTest {
 
-    private static Properties props(String... keyValues) {
-        Properties p = new Properties();
-        p.setProperty("bootstrap.servers", "broker:9092");
-        for (int i = 0; i < keyValues.length; i += 2) {
-            p.setProperty(keyValues[i], keyValues[i + 1]);
-        }
-        return p;
+  private static Properties props(String... keyValues) {
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", "broker:9092");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      p.setProperty(keyValues[i], keyValues[i + 1]);
     }
+    return p;
+  }
 
-    private static IllegalArgumentException rejected(Properties p) {
-        return assertThrows(IllegalArgumentException.class, () -> StreamsSettings.fromProperties(p));
+  private static IllegalArgumentException rejected(Properties p) {
+    return assertThrows(IllegalArgumentException.class, () -> StreamsSettings.fromProperties(p));
+  }
+
+  @Test
+  void shouldUseDocumentedDefaults() {
+    StreamsSettings s = StreamsSettings.fromProperties(props());
+
+    assertEquals("jrl", s.applicationId());
+    assertEquals("broker:9092", s.bootstrapServers());
+    assertEquals(new TopicSpec("jrl.reviews", 1, (short) 1), s.reviews());
+    assertEquals(new TopicSpec("jrl.ratings", 1, (short) 1), s.ratings());
+    assertEquals(new TopicSpec("jrl.image-features", 1, (short) 1), s.imageFeatures());
+    assertEquals(new TopicSpec("jrl.dead-letters", 1, (short) 1), s.deadLetters());
+    assertEquals("jrl.validated", s.validatedTopic());
+    assertEquals("jrl.embeddings.", s.embeddingsTopicPrefix());
+    assertEquals("jrl.embeddings.review", s.embeddingsTopic("review"));
+    assertEquals(100_000, s.maxTextChars());
+    assertEquals(4096, s.featureDim());
+    assertEquals(Map.of(), s.passthrough());
+    assertEquals(s, StreamsSettings.defaults("broker:9092"));
+  }
+
+  @Test
+  void shouldMatchDefaultsDocumentedInSettingKey() {
+    StreamsSettings s = StreamsSettings.fromProperties(props());
+
+    assertEquals(SettingKey.TOPIC_REVIEWS.defaultValue().orElseThrow(), s.reviews().name());
+    assertEquals(SettingKey.MAX_TEXT_CHARS.defaultValue().orElseThrow(), Integer.toString(s.maxTextChars()));
+    assertEquals(SettingKey.FEATURE_DIM.defaultValue().orElseThrow(), Integer.toString(s.featureDim()));
+    assertTrue(SettingKey.BOOTSTRAP_SERVERS.defaultValue().isEmpty());
+    for (SettingKey k : SettingKey.values()) {
+      assertTrue(SettingKey.describeAll().contains(k.key() + " = "), k.key());
     }
+  }
 
-    @Test
-    void shouldUseDocumentedDefaults() {
-        StreamsSettings s = StreamsSettings.fromProperties(props());
+  @Test
+  void shouldReadOverrides() {
+    StreamsSettings s = StreamsSettings.fromProperties(props(
+        "application.id", "jrl-test",
+        "jrl.topic.reviews", " my.reviews ",
+        "jrl.topic.reviews.partitions", "12",
+        "jrl.topic.reviews.replication.factor", "3",
+        "jrl.topic.ratings", "my.ratings",
+        "jrl.topic.image.features", "my.features",
+        "jrl.topic.image.features.partitions", "4",
+        "jrl.topic.dead.letters", "my.dlq",
+        "jrl.topic.dead.letters.replication.factor", "2",
+        "jrl.topic.validated", "my.validated",
+        "jrl.topic.embeddings.prefix", "emb-",
+        "jrl.max.text.chars", "500",
+        "jrl.feature.dim", "2048"));
 
-        assertEquals("jrl", s.applicationId());
-        assertEquals("broker:9092", s.bootstrapServers());
-        assertEquals(new TopicSpec("jrl.reviews", 1, (short) 1), s.reviews());
-        assertEquals(new TopicSpec("jrl.ratings", 1, (short) 1), s.ratings());
-        assertEquals(new TopicSpec("jrl.image-features", 1, (short) 1), s.imageFeatures());
-        assertEquals(new TopicSpec("jrl.dead-letters", 1, (short) 1), s.deadLetters());
-        assertEquals("jrl.validated", s.validatedTopic());
-        assertEquals("jrl.embeddings.", s.embeddingsTopicPrefix());
-        assertEquals("jrl.embeddings.review", s.embeddingsTopic("review"));
-        assertEquals(100_000, s.maxTextChars());
-        assertEquals(4096, s.featureDim());
-        assertEquals(Map.of(), s.passthrough());
-        assertEquals(s, StreamsSettings.defaults("broker:9092"));
-    }
+    assertEquals("jrl-test", s.applicationId());
+    assertEquals(new TopicSpec("my.reviews", 12, (short) 3), s.reviews());
+    assertEquals(new TopicSpec("my.ratings", 1, (short) 1), s.ratings());
+    assertEquals(new TopicSpec("my.features", 4, (short) 1), s.imageFeatures());
+    assertEquals(new TopicSpec("my.dlq", 1, (short) 2), s.deadLetters());
+    assertEquals(List.of(s.reviews(), s.ratings(), s.imageFeatures()), s.inputTopics());
+    assertEquals("my.validated", s.validatedTopic());
+    assertEquals("emb-image", s.embeddingsTopic("image"));
+    assertEquals(500, s.maxTextChars());
+    assertEquals(2048, s.featureDim());
+  }
 
-    @Test
-    void shouldMatchDefaultsDocumentedInSettingKey() {
-        StreamsSettings s = StreamsSettings.fromProperties(props());
+  @Test
+  void shouldRejectUnknownJrlKeysNamingThemAndTheKnownOnes() {
+    IllegalArgumentException e = rejected(props("jrl.topic.reveiws", "x", "jrl.max.txt.chars", "5"));
 
-        assertEquals(SettingKey.TOPIC_REVIEWS.defaultValue().orElseThrow(), s.reviews().name());
-        assertEquals(SettingKey.MAX_TEXT_CHARS.defaultValue().orElseThrow(), Integer.toString(s.maxTextChars()));
-        assertEquals(SettingKey.FEATURE_DIM.defaultValue().orElseThrow(), Integer.toString(s.featureDim()));
-        assertTrue(SettingKey.BOOTSTRAP_SERVERS.defaultValue().isEmpty());
-        for (SettingKey k : SettingKey.values()) {
-            assertTrue(SettingKey.describeAll().contains(k.key() + " = "), k.key());
-        }
-    }
+    assertTrue(e.getMessage().contains("jrl.max.txt.chars, jrl.topic.reveiws"), e.getMessage());
+    assertTrue(e.getMessage().contains("jrl.topic.reviews"), e.getMessage());
+  }
 
-    @Test
-    void shouldReadOverrides() {
-        StreamsSettings s = StreamsSettings.fromProperties(props(
-                "application.id", "jrl-test",
-                "jrl.topic.reviews", " my.reviews ",
-                "jrl.topic.reviews.partitions", "12",
-                "jrl.topic.reviews.replication.factor", "3",
-                "jrl.topic.ratings", "my.ratings",
-                "jrl.topic.image.features", "my.features",
-                "jrl.topic.image.features.partitions", "4",
-                "jrl.topic.dead.letters", "my.dlq",
-                "jrl.topic.dead.letters.replication.factor", "2",
-                "jrl.topic.validated", "my.validated",
-                "jrl.topic.embeddings.prefix", "emb-",
-                "jrl.max.text.chars", "500",
-                "jrl.feature.dim", "2048"));
+  @Test
+  void shouldPassThroughOtherKeysAndHideSecretsInToString() {
+    StreamsSettings s = StreamsSettings.fromProperties(props(
+        "security.protocol", "SASL_SSL",
+        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cr3t\";",
+        "processing.guarantee", "exactly_once_v2"));
 
-        assertEquals("jrl-test", s.applicationId());
-        assertEquals(new TopicSpec("my.reviews", 12, (short) 3), s.reviews());
-        assertEquals(new TopicSpec("my.ratings", 1, (short) 1), s.ratings());
-        assertEquals(new TopicSpec("my.features", 4, (short) 1), s.imageFeatures());
-        assertEquals(new TopicSpec("my.dlq", 1, (short) 2), s.deadLetters());
-        assertEquals(List.of(s.reviews(), s.ratings(), s.imageFeatures()), s.inputTopics());
-        assertEquals("my.validated", s.validatedTopic());
-        assertEquals("emb-image", s.embeddingsTopic("image"));
-        assertEquals(500, s.maxTextChars());
-        assertEquals(2048, s.featureDim());
-    }
+    assertEquals(List.of("processing.guarantee", "sasl.jaas.config", "security.protocol"),
+        List.copyOf(s.passthrough().keySet()));
+    Properties kafka = s.kafkaProperties();
+    assertEquals("SASL_SSL", kafka.getProperty("security.protocol"));
+    assertEquals("exactly_once_v2", kafka.getProperty("processing.guarantee"));
+    assertEquals("jrl", kafka.getProperty("application.id"));
+    assertEquals("broker:9092", kafka.getProperty("bootstrap.servers"));
+    assertFalse(s.toString().contains("s3cr3t"), s.toString());
+    assertTrue(s.toString().contains("SASL_SSL"), s.toString());
+  }
 
-    @Test
-    void shouldRejectUnknownJrlKeysNamingThemAndTheKnownOnes() {
-        IllegalArgumentException e = rejected(props("jrl.topic.reveiws", "x", "jrl.max.txt.chars", "5"));
+  @Test
+  void shouldReadKeysFromPropertiesDefaults() {
+    Properties defaults = props("jrl.feature.dim", "8");
+    Properties p = new Properties(defaults);
+    p.setProperty("jrl.max.text.chars", "9");
 
-        assertTrue(e.getMessage().contains("jrl.max.txt.chars, jrl.topic.reveiws"), e.getMessage());
-        assertTrue(e.getMessage().contains("jrl.topic.reviews"), e.getMessage());
-    }
+    StreamsSettings s = StreamsSettings.fromProperties(p);
 
-    @Test
-    void shouldPassThroughOtherKeysAndHideSecretsInToString() {
-        StreamsSettings s = StreamsSettings.fromProperties(props(
-                "security.protocol", "SASL_SSL",
-                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cr3t\";",
-                "processing.guarantee", "exactly_once_v2"));
+    assertEquals(8, s.featureDim());
+    assertEquals(9, s.maxTextChars());
+  }
 
-        assertEquals(List.of("processing.guarantee", "sasl.jaas.config", "security.protocol"),
-                List.copyOf(s.passthrough().keySet()));
-        Properties kafka = s.kafkaProperties();
-        assertEquals("SASL_SSL", kafka.getProperty("security.protocol"));
-        assertEquals("exactly_once_v2", kafka.getProperty("processing.guarantee"));
-        assertEquals("jrl", kafka.getProperty("application.id"));
-        assertEquals("broker:9092", kafka.getProperty("bootstrap.servers"));
-        assertFalse(s.toString().contains("s3cr3t"), s.toString());
-        assertTrue(s.toString().contains("SASL_SSL"), s.toString());
-    }
+  @Test
+  void shouldRequireBootstrapServers() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> StreamsSettings.fromProperties(new Properties()));
 
-    @Test
-    void shouldReadKeysFromPropertiesDefaults() {
-        Properties defaults = props("jrl.feature.dim", "8");
-        Properties p = new Properties(defaults);
-        p.setProperty("jrl.max.text.chars", "9");
+    assertTrue(e.getMessage().contains("bootstrap.servers is required"), e.getMessage());
+  }
 
-        StreamsSettings s = StreamsSettings.fromProperties(p);
+  @Test
+  void shouldRejectValuesThatAreNotNumbers() {
+    IllegalArgumentException e = rejected(props("jrl.topic.ratings.partitions", "two"));
 
-        assertEquals(8, s.featureDim());
-        assertEquals(9, s.maxTextChars());
-    }
+    assertTrue(e.getMessage().contains("jrl.topic.ratings.partitions must be an integer"), e.getMessage());
+    assertTrue(e.getMessage().contains("'two'"), e.getMessage());
+    assertTrue(rejected(props("jrl.topic.ratings.replication.factor", "100000")).getMessage()
+        .contains("up to 32767"));
+  }
 
-    @Test
-    void shouldRequireBootstrapServers() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> StreamsSettings.fromProperties(new Properties()));
+  @Test
+  void shouldRejectOutOfRangeValues() {
+    assertTrue(rejected(props("jrl.topic.reviews.partitions", "0")).getMessage()
+        .contains("topic jrl.reviews: partitions must be >= 1, got 0"));
+    assertTrue(rejected(props("jrl.topic.dead.letters.replication.factor", "-1")).getMessage()
+        .contains("replication factor must be >= 1"));
+    assertTrue(rejected(props("jrl.max.text.chars", "0")).getMessage().contains("jrl.max.text.chars must be >= 1"));
+    assertTrue(rejected(props("jrl.feature.dim", "-3")).getMessage().contains("jrl.feature.dim must be >= 1"));
+    assertTrue(rejected(props("bootstrap.servers", " ")).getMessage().contains("bootstrap.servers must not be blank"));
+  }
 
-        assertTrue(e.getMessage().contains("bootstrap.servers is required"), e.getMessage());
-    }
+  @Test
+  void shouldRejectIllegalTopicNames() {
+    assertTrue(rejected(props("jrl.topic.reviews", "my reviews")).getMessage()
+        .contains("'my reviews' may contain only"));
+    assertTrue(rejected(props("jrl.topic.ratings", "")).getMessage().contains("not a legal topic name"));
+    assertTrue(rejected(props("jrl.topic.ratings", "r".repeat(250))).getMessage().contains("at most 249"));
+    assertTrue(rejected(props("application.id", "a/b")).getMessage().contains("application.id"));
+  }
 
-    @Test
-    void shouldRejectValuesThatAreNotNumbers() {
-        IllegalArgumentException e = rejected(props("jrl.topic.ratings.partitions", "two"));
+  @Test
+  void shouldRejectOneTopicForTwoPurposes() {
+    IllegalArgumentException e = rejected(props("jrl.topic.dead.letters", "jrl.reviews"));
 
-        assertTrue(e.getMessage().contains("jrl.topic.ratings.partitions must be an integer"), e.getMessage());
-        assertTrue(e.getMessage().contains("'two'"), e.getMessage());
-        assertTrue(rejected(props("jrl.topic.ratings.replication.factor", "100000")).getMessage()
-                .contains("up to 32767"));
-    }
+    assertTrue(e.getMessage().contains("topic jrl.reviews is configured for two purposes"), e.getMessage());
+  }
 
-    @Test
-    void shouldRejectOutOfRangeValues() {
-        assertTrue(rejected(props("jrl.topic.reviews.partitions", "0")).getMessage()
-                .contains("topic jrl.reviews: partitions must be >= 1, got 0"));
-        assertTrue(rejected(props("jrl.topic.dead.letters.replication.factor", "-1")).getMessage()
-                .contains("replication factor must be >= 1"));
-        assertTrue(rejected(props("jrl.max.text.chars", "0")).getMessage().contains("jrl.max.text.chars must be >= 1"));
-        assertTrue(rejected(props("jrl.feature.dim", "-3")).getMessage().contains("jrl.feature.dim must be >= 1"));
-        assertTrue(rejected(props("bootstrap.servers", " ")).getMessage().contains("bootstrap.servers must not be blank"));
-    }
+  @Test
+  void shouldRejectTopicUnderEmbeddingsPrefix() {
+    IllegalArgumentException e = rejected(props("jrl.topic.embeddings.prefix", "jrl."));
 
-    @Test
-    void shouldRejectIllegalTopicNames() {
-        assertTrue(rejected(props("jrl.topic.reviews", "my reviews")).getMessage()
-                .contains("'my reviews' may contain only"));
-        assertTrue(rejected(props("jrl.topic.ratings", "")).getMessage().contains("not a legal topic name"));
-        assertTrue(rejected(props("jrl.topic.ratings", "r".repeat(250))).getMessage().contains("at most 249"));
-        assertTrue(rejected(props("application.id", "a/b")).getMessage().contains("application.id"));
-    }
+    assertTrue(e.getMessage().contains("starts with the embeddings prefix 'jrl.'"), e.getMessage());
+  }
 
-    @Test
-    void shouldRejectOneTopicForTwoPurposes() {
-        IllegalArgumentException e = rejected(props("jrl.topic.dead.letters", "jrl.reviews"));
+  @Test
+  void shouldRejectTypedKeysInPassthrough() {
+    StreamsSettings s = StreamsSettings.defaults("b:1");
 
-        assertTrue(e.getMessage().contains("topic jrl.reviews is configured for two purposes"), e.getMessage());
-    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StreamsSettings(
+        s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(), s.imageFeatures(),
+        s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix(), s.maxTextChars(), s.featureDim(),
+        Map.of("bootstrap.servers", "other:1")));
 
-    @Test
-    void shouldRejectTopicUnderEmbeddingsPrefix() {
-        IllegalArgumentException e = rejected(props("jrl.topic.embeddings.prefix", "jrl."));
+    assertTrue(e.getMessage().contains("must not set bootstrap.servers"), e.getMessage());
+  }
 
-        assertTrue(e.getMessage().contains("starts with the embeddings prefix 'jrl.'"), e.getMessage());
-    }
+  @Test
+  void shouldCopyPassthroughSoLaterChangesDoNotLeakIn() {
+    StreamsSettings s = StreamsSettings.defaults("b:1");
+    Map<String, String> mutable = new java.util.HashMap<>(Map.of("acks", "all"));
+    StreamsSettings t = new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(),
+        s.imageFeatures(), s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix(), s.maxTextChars(),
+        s.featureDim(), mutable);
 
-    @Test
-    void shouldRejectTypedKeysInPassthrough() {
-        StreamsSettings s = StreamsSettings.defaults("b:1");
+    mutable.put("linger.ms", "5");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StreamsSettings(
-                s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(), s.imageFeatures(),
-                s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix(), s.maxTextChars(), s.featureDim(),
-                Map.of("bootstrap.servers", "other:1")));
+    assertEquals(Map.of("acks", "all"), t.passthrough());
+    assertThrows(UnsupportedOperationException.class, () -> t.passthrough().put("x", "y"));
+  }
 
-        assertTrue(e.getMessage().contains("must not set bootstrap.servers"), e.getMessage());
-    }
+  @Test
+  void shouldReturnValidatedCopiesFromWithMethods() {
+    StreamsSettings s = StreamsSettings.defaults("b:1");
 
-    @Test
-    void shouldCopyPassthroughSoLaterChangesDoNotLeakIn() {
-        StreamsSettings s = StreamsSettings.defaults("b:1");
-        Map<String, String> mutable = new java.util.HashMap<>(Map.of("acks", "all"));
-        StreamsSettings t = new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(),
-                s.imageFeatures(), s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix(), s.maxTextChars(),
-                s.featureDim(), mutable);
+    assertEquals("other:2", s.withBootstrapServers("other:2").bootstrapServers());
+    assertEquals("jrl-2", s.withApplicationId("jrl-2").applicationId());
+    assertEquals(7, s.withMaxTextChars(7).maxTextChars());
+    assertEquals(3, s.withFeatureDim(3).featureDim());
+    assertEquals("b:1", s.bootstrapServers());
+    assertThrows(IllegalArgumentException.class, () -> s.withFeatureDim(0));
+  }
 
-        mutable.put("linger.ms", "5");
+  @Test
+  void shouldRejectIllegalEmbeddingsTopic() {
+    StreamsSettings s = StreamsSettings.defaults("b:1");
 
-        assertEquals(Map.of("acks", "all"), t.passthrough());
-        assertThrows(UnsupportedOperationException.class, () -> t.passthrough().put("x", "y"));
-    }
-
-    @Test
-    void shouldReturnValidatedCopiesFromWithMethods() {
-        StreamsSettings s = StreamsSettings.defaults("b:1");
-
-        assertEquals("other:2", s.withBootstrapServers("other:2").bootstrapServers());
-        assertEquals("jrl-2", s.withApplicationId("jrl-2").applicationId());
-        assertEquals(7, s.withMaxTextChars(7).maxTextChars());
-        assertEquals(3, s.withFeatureDim(3).featureDim());
-        assertEquals("b:1", s.bootstrapServers());
-        assertThrows(IllegalArgumentException.class, () -> s.withFeatureDim(0));
-    }
-
-    @Test
-    void shouldRejectIllegalEmbeddingsTopic() {
-        StreamsSettings s = StreamsSettings.defaults("b:1");
-
-        assertThrows(IllegalArgumentException.class, () -> s.embeddingsTopic("my view"));
-    }
+    assertThrows(IllegalArgumentException.class, () -> s.embeddingsTopic("my view"));
+  }
 }

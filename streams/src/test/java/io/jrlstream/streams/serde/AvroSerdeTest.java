@@ -14,42 +14,42 @@ import org.junit.jupiter.api.Test;
 
 class AvroSerdeTest {
 
-    private final AvroSerde<RatingEvent> serde = AvroSerde.of(RatingEvent.class);
+  private final AvroSerde<RatingEvent> serde = AvroSerde.of(RatingEvent.class);
 
-    private static RatingEvent rating() {
-        return RatingEvent.newBuilder().setEventId("e1").setEventTime(Instant.ofEpochMilli(1234))
-                .setUserId("u").setItemId("i").setStars(4f).build();
-    }
+  private static RatingEvent rating() {
+    return RatingEvent.newBuilder().setEventId("e1").setEventTime(Instant.ofEpochMilli(1234))
+        .setUserId("u").setItemId("i").setStars(4f).build();
+  }
 
-    @Test
-    void shouldRoundTrip() {
-        byte[] bytes = serde.serializer().serialize("t", rating());
+  @Test
+  void shouldRoundTrip() {
+    byte[] bytes = serde.serializer().serialize("t", rating());
 
-        assertEquals(rating(), serde.deserializer().deserialize("t", bytes));
-        assertEquals(serde.codec().fingerprint(), io.jrlstream.schemas.codec.AvroCodec.fingerprintOf(bytes));
-    }
+    assertEquals(rating(), serde.deserializer().deserialize("t", bytes));
+    assertEquals(serde.codec().fingerprint(), io.jrlstream.schemas.codec.AvroCodec.fingerprintOf(bytes));
+  }
 
-    @Test
-    void shouldMapNullToNull() {
-        assertNull(serde.serializer().serialize("t", null));
-        assertNull(serde.deserializer().deserialize("t", null));
-    }
+  @Test
+  void shouldMapNullToNull() {
+    assertNull(serde.serializer().serialize("t", null));
+    assertNull(serde.deserializer().deserialize("t", null));
+  }
 
-    @Test
-    void shouldThrowCodecExceptionForAnotherType() {
-        byte[] review = AvroSerde.of(ReviewEvent.class).serializer().serialize("t", ReviewEvent.newBuilder()
-                .setEventId("e").setEventTime(Instant.EPOCH).setUserId("u").setItemId("i").setStars(null)
-                .setSummary("s").setReviewText("t").build());
+  @Test
+  void shouldThrowCodecExceptionForAnotherType() {
+    byte[] review = AvroSerde.of(ReviewEvent.class).serializer().serialize("t", ReviewEvent.newBuilder()
+        .setEventId("e").setEventTime(Instant.EPOCH).setUserId("u").setItemId("i").setStars(null)
+        .setSummary("s").setReviewText("t").build());
 
-        UnknownSchemaException e = assertThrows(UnknownSchemaException.class,
-                () -> serde.deserializer().deserialize("t", review));
+    UnknownSchemaException e = assertThrows(UnknownSchemaException.class,
+        () -> serde.deserializer().deserialize("t", review));
 
-        assertTrue(e.getMessage().contains("io.jrlstream.schemas.RatingEvent"), e.getMessage());
-    }
+    assertTrue(e.getMessage().contains("io.jrlstream.schemas.RatingEvent"), e.getMessage());
+  }
 
-    @Test
-    void shouldThrowCodecExceptionForGarbage() {
-        assertThrows(MalformedMessageException.class,
-                () -> serde.deserializer().deserialize("t", new byte[] {1, 2, 3}));
-    }
+  @Test
+  void shouldThrowCodecExceptionForGarbage() {
+    assertThrows(MalformedMessageException.class,
+        () -> serde.deserializer().deserialize("t", new byte[] {1, 2, 3}));
+  }
 }
