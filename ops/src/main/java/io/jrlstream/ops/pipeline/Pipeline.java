@@ -8,6 +8,7 @@ import io.jrlstream.streams.image.ImageFeatureTopology;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.image.OnnxSessions;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
+import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
@@ -194,7 +195,7 @@ public final class Pipeline implements AutoCloseable {
    */
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image) {
     Properties props = streamsProperties(s, o);
-    Topology ingestion = TrainingTopology.buildIngestion(s);
+    Topology ingestion = IngestionTopology.build(s);
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
     if (image != null) {
       if (image.featureDim() != s.featureDim()) {

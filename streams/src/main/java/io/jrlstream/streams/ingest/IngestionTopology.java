@@ -25,7 +25,7 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
  *
  * <p>Node names: source {@value #SOURCE}, processor {@value #VALIDATOR}, its children
  * {@value ValidatingProcessor#VALID_CHILD} and {@value ValidatingProcessor#DEAD_LETTER_CHILD} (the
- * dead-letter sink), and, in {@link #build}, the sink {@value #VALIDATED_SINK}.
+ * dead-letter sink), and, in {@link #build} and {@link #addWithSink}, the sink {@value #VALIDATED_SINK}.
  *
  * <p>Pure functions of their arguments: nothing here creates a {@code KafkaStreams} or touches a
  * broker. Stateless; the returned topology is for one {@code KafkaStreams} instance.
@@ -84,9 +84,8 @@ public final class IngestionTopology {
   }
 
   /**
-   * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
-   * (String keys, {@link AvroSerde} values), for tests and tools. See {@link #build(StreamsSettings,
-   * DeadLetterCounter)}.
+   * The ingestion topology as production runs it, counting dead letters in a counter nobody reads. See
+   * {@link #build(StreamsSettings, DeadLetterCounter)}.
    *
    * @param settings topics and validation limits
    * @return a new topology
@@ -96,8 +95,9 @@ public final class IngestionTopology {
   }
 
   /**
-   * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
-   * with String keys and {@link AvroSerde} values.
+   * The ingestion topology as production runs it (the pipeline's ingestion application and the tests build
+   * this same topology): the input topics into {@link StreamsSettings#validatedTopic()}, String keys and
+   * single-object-encoded {@link TrainingEvent} values ({@link AvroSerde}), plus the dead letters.
    *
    * @param settings topics and validation limits
    * @param counter  counts dead letters per reason
@@ -105,9 +105,21 @@ public final class IngestionTopology {
    */
   public static Topology build(StreamsSettings settings, DeadLetterCounter counter) {
     StreamsBuilder builder = new StreamsBuilder();
+    addWithSink(builder, settings, counter);
+    return builder.build();
+  }
+
+  /**
+   * Adds ingestion to {@code builder} with its sink of validated events, as {@link #build} has it: for a
+   * topology that also holds other sub-topologies (the trainers' compact layout).
+   *
+   * @param builder  the builder to add to; the input topics must not be sources in it already
+   * @param settings topics and validation limits
+   * @param counter  counts dead letters per reason
+   */
+  public static void addWithSink(StreamsBuilder builder, StreamsSettings settings, DeadLetterCounter counter) {
     addTo(builder, settings, counter).to(settings.validatedTopic(),
         Produced.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName(VALIDATED_SINK));
-    return builder.build();
   }
 
   /**

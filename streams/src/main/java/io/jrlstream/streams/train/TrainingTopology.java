@@ -8,8 +8,8 @@ import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.IngestionTopology;
-import io.jrlstream.schemas.codec.AvroCodec;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -40,25 +40,7 @@ public final class TrainingTopology {
    */
   public static final int CHECKPOINT_BATCHES = 500;
 
-  /** Name of the sink node that writes the validated events to {@link StreamsSettings#validatedTopic()}. */
-  public static final String VALIDATED_SINK = "jrl-validated-sink";
-
   private TrainingTopology() {}
-
-  /** Ingestion and validation: the input topics into the validated topic (and the dead letters). */
-  public static Topology buildIngestion(StreamsSettings settings) {
-    StreamsBuilder b = new StreamsBuilder();
-    addIngestion(b, settings);
-    return b.build();
-  }
-
-  /** Adds ingestion and validation to b, writing every valid event, encoded once, to the validated topic. */
-  public static void addIngestion(StreamsBuilder b, StreamsSettings settings) {
-    AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
-    IngestionTopology.addTo(b, settings).mapValues(codec::encode, Named.as(VALIDATED_SINK + "-bytes"))
-        .to(settings.validatedTopic(), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
-            .withName(VALIDATED_SINK));
-  }
 
   /** The training of one view: the validated topic into the view's embedding topic. */
   public static Topology buildView(StreamsSettings settings, ModelConfig config, String view, TrainingOptions options,
@@ -70,13 +52,13 @@ public final class TrainingTopology {
 
   /**
    * Ingestion and the training of every view in one topology, the views on one task (the compact layout: one
-   * application, one training thread; the pipeline runs {@link #buildIngestion} and one {@link #buildView} per
+   * application, one training thread; the pipeline runs {@link IngestionTopology#build} and one {@link #buildView} per
    * view instead).
    */
   public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views,
       TrainingOptions options, EventHistory history) {
     StreamsBuilder b = new StreamsBuilder();
-    addIngestion(b, settings);
+    IngestionTopology.addWithSink(b, settings, new DeadLetterCounter());
     KStream<String, byte[]> validated = validated(b, settings);
     for (String view : views) {
       addView(b, validated, settings, config, view, options, history);
