@@ -11,8 +11,8 @@ import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
-import io.jrlstream.streams.train.TrainingProcessor;
 import io.jrlstream.streams.train.TrainingTopology;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -163,7 +164,8 @@ final class StreamBenchCommand implements Callable<Integer> {
       int all = ds.interactions().size();
       java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
       int warm = 0;
-      try (Pipeline p = Pipeline.start(s, cfg, options(work.resolve("state")));
+      TrainingCounters counters = new TrainingCounters();
+      try (Pipeline p = Pipeline.start(s, cfg, options(work.resolve("state")), null, counters);
           DatasetProducer producer = new DatasetProducer(ds, s)) {
         p.awaitRunning(Duration.ofMinutes(2));
         double jitShare = 1;
@@ -184,8 +186,8 @@ final class StreamBenchCommand implements Callable<Integer> {
         }
         doc.put("streamingWarmUpPasses", warm);
         System.gc(); // as before the offline reference's timed passes
-        long checkpoints0 = TrainingProcessor.checkpoints();
-        long checkpointRows0 = TrainingProcessor.checkpointedRows();
+        long checkpoints0 = counters.checkpoints.get();
+        long checkpointRows0 = counters.checkpointRows.get();
         long jit0 = jit.getTotalCompilationTime();
         long brokerJit0 = brokerJvm == null ? 0 : compilerTicks(brokerJvm);
         long t0 = System.nanoTime();
@@ -209,10 +211,11 @@ final class StreamBenchCommand implements Callable<Integer> {
         if (brokerJvm != null) {
           doc.put("brokerJitShareOfTimedWall", (compilerTicks(brokerJvm) - brokerJit0) * NANOS_PER_TICK / (secs * 1e9));
         }
-        doc.put("checkpointsTimed", TrainingProcessor.checkpoints() - checkpoints0);
-        doc.put("checkpointRowsTimed", TrainingProcessor.checkpointedRows() - checkpointRows0);
-        err.printf("checkpoints in the timed passes: %d, %d rows%n", TrainingProcessor.checkpoints() - checkpoints0,
-            TrainingProcessor.checkpointedRows() - checkpointRows0);
+        long checkpointsTimed = counters.checkpoints.get() - checkpoints0;
+        long checkpointRowsTimed = counters.checkpointRows.get() - checkpointRows0;
+        doc.put("checkpointsTimed", checkpointsTimed);
+        doc.put("checkpointRowsTimed", checkpointRowsTimed);
+        err.printf("checkpoints in the timed passes: %d, %d rows%n", checkpointsTimed, checkpointRowsTimed);
         reportStreamThreads(doc, err, streamThreads0, streamThreadMetrics(p), secs);
         report(doc, err, "trainerCpuMicrosPerEventByThread", "trainer by Java thread name:",
             cpuByThreadGroup(threadCpu0, measured));
@@ -262,19 +265,18 @@ final class StreamBenchCommand implements Callable<Integer> {
   /** Times a restart of the pipeline over {@code state}: until every view's trainer has restored. */
   private void restart(StreamsSettings s, ModelConfig cfg, Path state, long history, Map<String, Object> doc,
       PrintWriter err) throws InterruptedException {
-    long restores0 = TrainingProcessor.restores();
-    long restoreNanos0 = TrainingProcessor.restoreNanos();
+    TrainingCounters counters = new TrainingCounters();
     long t0 = System.nanoTime();
     double wall;
-    try (Pipeline again = Pipeline.start(s, cfg, options(state))) {
+    try (Pipeline again = Pipeline.start(s, cfg, options(state), null, counters)) {
       again.awaitRunning(Duration.ofMinutes(30));
       long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-      while (TrainingProcessor.restores() - restores0 < views.size() && System.nanoTime() < deadline) {
+      while (counters.restores.get() < views.size() && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       wall = (System.nanoTime() - t0) / 1e9;
     }
-    double restoring = (TrainingProcessor.restoreNanos() - restoreNanos0) / 1e9;
+    double restoring = counters.restoreNanos.get() / 1e9;
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("historyEvents", history);
     r.put("secondsUntilRestored", wall);
@@ -282,6 +284,26 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("restart", r);
     err.printf("restart over %d events of history: every view restored after %.1f s (restores themselves %.1f s, "
         + "views in parallel)%n", history, wall, restoring);
+  }
+
+  /** Counts the trainers' restores and checkpoints (every view's processor reports to it, each on its thread). */
+  private static final class TrainingCounters implements TrainingObserver {
+    final AtomicLong checkpoints = new AtomicLong();
+    final AtomicLong checkpointRows = new AtomicLong();
+    final AtomicLong restores = new AtomicLong();
+    final AtomicLong restoreNanos = new AtomicLong();
+
+    @Override
+    public void restored(String view, long nanos, long eventsRead, long retrained) {
+      restoreNanos.addAndGet(nanos);
+      restores.incrementAndGet();
+    }
+
+    @Override
+    public void checkpointCommitted(String view, int rows, long bytes) {
+      checkpointRows.addAndGet(rows);
+      checkpoints.incrementAndGet();
+    }
   }
 
   private Pipeline.Options options(Path stateDir) {

@@ -10,6 +10,7 @@ import io.jrlstream.streams.image.OnnxSessions;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
@@ -194,6 +195,15 @@ public final class Pipeline implements AutoCloseable {
    *                                  differs between the two settings
    */
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image) {
+    return start(s, config, o, image, TrainingObserver.NONE);
+  }
+
+  /**
+   * As {@link #start(StreamsSettings, ModelConfig, Options, ImageSettings)}, telling {@code observer} of every
+   * view's restores and checkpoints.
+   */
+  public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image,
+      TrainingObserver observer) {
     Properties props = streamsProperties(s, o);
     Topology ingestion = IngestionTopology.build(s);
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
@@ -217,7 +227,7 @@ public final class Pipeline implements AutoCloseable {
     apps.add(new KafkaStreams(ingestion, props));
     io.jrlstream.streams.train.EventHistory history = history(s);
     for (String view : o.views()) {
-      apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history),
+      apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
           viewProperties(s, o, viewApplicationId(s, view))));
     }
     for (KafkaStreams ks : apps) {

@@ -5,6 +5,7 @@ import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,7 +204,8 @@ public final class Replay implements AutoCloseable {
       history = history.processValues(() -> new Bound(bound), Named.as("jrl-replay-until"));
     }
     String view = o.views().get(0);
-    TrainingTopology.addView(b, history, rs, config, view, o.training(), Pipeline.history(rs));
+    TrainingTopology.addView(b, history, rs, config, view, o.training(), Pipeline.history(rs),
+        TrainingObserver.NONE);
     return b.build();
   }
 

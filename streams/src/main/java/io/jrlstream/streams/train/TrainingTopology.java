@@ -44,9 +44,9 @@ public final class TrainingTopology {
 
   /** The training of one view: the validated topic into the view's embedding topic. */
   public static Topology buildView(StreamsSettings settings, ModelConfig config, String view, TrainingOptions options,
-      EventHistory history) {
+      EventHistory history, TrainingObserver observer) {
     StreamsBuilder b = new StreamsBuilder();
-    addView(b, validated(b, settings), settings, config, view, options, history);
+    addView(b, validated(b, settings), settings, config, view, options, history, observer);
     return b.build();
   }
 
@@ -56,12 +56,12 @@ public final class TrainingTopology {
    * view instead).
    */
   public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views,
-      TrainingOptions options, EventHistory history) {
+      TrainingOptions options, EventHistory history, TrainingObserver observer) {
     StreamsBuilder b = new StreamsBuilder();
     IngestionTopology.addWithSink(b, settings, new DeadLetterCounter());
     KStream<String, byte[]> validated = validated(b, settings);
     for (String view : views) {
-      addView(b, validated, settings, config, view, options, history);
+      addView(b, validated, settings, config, view, options, history, observer);
     }
     return b.build();
   }
@@ -75,16 +75,16 @@ public final class TrainingTopology {
   /**
    * Adds the training of {@code view} to b, fed by {@code input}: encoded events straight from the validated topic
    * (their offsets are the trainer's log positions, so nothing may re-key or re-order them), the view's store, and
-   * the sink to its embedding topic.
+   * the sink to its embedding topic. {@code observer} is told of the view's restores and checkpoints.
    */
   public static void addView(StreamsBuilder b, KStream<String, byte[]> input, StreamsSettings settings,
-      ModelConfig config, String view, TrainingOptions options, EventHistory history) {
+      ModelConfig config, String view, TrainingOptions options, EventHistory history, TrainingObserver observer) {
     config.view(view); // fails early, naming the view, when it has no configuration
     String store = TrainingProcessor.storeName(view);
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
         Serdes.ByteArray()).withCachingEnabled());
-    input.process(() -> new TrainingProcessor(view, config, options, store, history), Named.as("jrl-train-" + view),
-            store)
+    input.process(() -> new TrainingProcessor(view, config, options, store, history, observer),
+            Named.as("jrl-train-" + view), store)
         .to(settings.embeddingsTopic(view), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
             .withName("jrl-embeddings-" + view));
   }

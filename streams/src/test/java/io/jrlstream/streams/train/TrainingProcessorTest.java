@@ -99,7 +99,8 @@ class TrainingProcessorTest {
     MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
     ctx.setCurrentSystemTimeMs(0);
     ctx.addStateStore(store);
-    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY);
+    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY,
+        TrainingObserver.NONE);
     p.init(ctx);
     assertEquals(publishIntervalMs > 0 ? 1 : 0, ctx.scheduledPunctuators().size());
     for (int i = from; i < to; i++) {
@@ -289,7 +290,7 @@ class TrainingProcessorTest {
       }
     };
     TrainingProcessor p = new TrainingProcessor("review", config(), new TrainingOptions(BATCH, CHECKPOINT, 0, 0),
-        store.name(), history);
+        store.name(), history, TrainingObserver.NONE);
     p.init(ctx);
     for (int i = from; i < to; i++) {
       ctx.setRecordMetadata("validated", 0, i);
