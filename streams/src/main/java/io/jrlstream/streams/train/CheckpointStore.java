@@ -1,5 +1,6 @@
 package io.jrlstream.streams.train;
 
+import io.jrlstream.core.state.StateBlock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,8 +18,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * mini-batches, and loading. Everything a commit covers is in the store: the store is changelogged, so an instance
  * that dies is rebuilt elsewhere.
  * <ul>
- *   <li>{@code R} + block + row + generation: a row of one {@link CheckpointBlock} (parameter rows with their
- *       optimiser state), each version written by the checkpoint of that generation. {@link #take} snapshots
+ *   <li>{@code R} + block + row + generation: a row of one {@link StateBlock} (parameter rows with their
+ *       optimiser state, structure), each version written by the checkpoint of that generation. {@link #take} snapshots
  *       (encodes, a copy) the rows changed since the previous checkpoint, so hot rows are written once per
  *       checkpoint, not once per batch, and {@link #step} writes them under generation committed + 1 a share per
  *       mini-batch. The committed checkpoint is, for each row, its version with the highest generation up to
@@ -129,14 +130,14 @@ final class CheckpointStore {
 
   /**
    * Loads the committed checkpoint into {@code blocks}: of each row, the stored version with the highest generation
-   * up to the committed one. Every other version (superseded, or written by a checkpoint that did not commit) is
+   * up to the committed one, in ascending row order per block; then tells each block it is loaded. Every other version (superseded, or written by a checkpoint that did not commit) is
    * queued for deletion by the next checkpoint. Afterwards {@link #due} measures from the committed checkpoint and
    * the blocks' sizes as they are now.
    *
    * @return the committed checkpoint's counters
    * @throws IllegalStateException when the store holds rows of another key layout
    */
-  Counters load(List<CheckpointBlock> blocks) {
+  Counters load(List<StateBlock> blocks) {
     committedGeneration = (int) getMeta(GENERATION, 0);
     storedGenerations = new int[blocks.size()][];
     garbage.clear();
@@ -165,6 +166,7 @@ final class CheckpointStore {
         }
       }
     }
+    blocks.forEach(StateBlock::loaded);
     Counters c = committed();
     taken = c;
     takenSizes = sizes(blocks);
@@ -177,7 +179,7 @@ final class CheckpointStore {
    * write again (rows that existed at the last checkpoint; rows created since are written once whenever it comes).
    * A function of the input alone, like the training.
    */
-  boolean due(List<CheckpointBlock> blocks, long batches, long sequence, TrainingOptions options) {
+  boolean due(List<StateBlock> blocks, long batches, long sequence, TrainingOptions options) {
     if (pending != null || batches - taken.batches() < options.checkpointBatches()) {
       return false;
     }
@@ -186,7 +188,7 @@ final class CheckpointStore {
     }
     long rewritten = 0;
     for (int b = 0; b < blocks.size(); b++) {
-      CheckpointBlock block = blocks.get(b);
+      StateBlock block = blocks.get(b);
       long created = Math.max(0, block.size() - (b < takenSizes.length ? takenSizes[b] : 0));
       rewritten += Math.max(0, block.dirtyCount() - created);
     }
@@ -198,9 +200,9 @@ final class CheckpointStore {
    * and drains the blocks' dirty sets, then writes the first share. Its rows are written over {@code spreadBatches}
    * mini-batches (this one included; 0 or 1: all now).
    */
-  void take(List<CheckpointBlock> blocks, Counters at, int spreadBatches) {
+  void take(List<StateBlock> blocks, Counters at, int spreadBatches) {
     int n = 0;
-    for (CheckpointBlock b : blocks) {
+    for (StateBlock b : blocks) {
       n += b.dirtyCount();
     }
     int[] blockOf = new int[n];
@@ -208,7 +210,7 @@ final class CheckpointStore {
     byte[][] values = new byte[n][];
     int[] k = {0};
     for (int b = 0; b < blocks.size(); b++) {
-      CheckpointBlock block = blocks.get(b);
+      StateBlock block = blocks.get(b);
       int index = b;
       block.drainDirty(row -> {
         blockOf[k[0]] = index;
@@ -240,7 +242,7 @@ final class CheckpointStore {
     }
   }
 
-  private static int[] sizes(List<CheckpointBlock> blocks) {
+  private static int[] sizes(List<StateBlock> blocks) {
     int[] s = new int[blocks.size()];
     for (int b = 0; b < s.length; b++) {
       s[b] = blocks.get(b).size();

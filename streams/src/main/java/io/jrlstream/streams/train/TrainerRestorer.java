@@ -2,6 +2,7 @@ package io.jrlstream.streams.train;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.param.Param;
+import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ReviewView;
@@ -27,7 +28,7 @@ final class TrainerRestorer {
   /**
    * A restored view: its content, trainer, input reader, and the blocks its checkpoints store.
    */
-  record Restored(StreamContent content, StreamingTrainer trainer, ViewInput input, List<CheckpointBlock> blocks) {}
+  record Restored(StreamContent content, StreamingTrainer trainer, ViewInput input, List<StateBlock> blocks) {}
 
   private TrainerRestorer() {}
 
@@ -44,7 +45,7 @@ final class TrainerRestorer {
     View v = ViewFactory.create(view, config, content);
     StreamingTrainer trainer = new StreamingTrainer(v, config.seed(), options.batchSize());
     ViewInput input = new ViewInput(view, content);
-    List<CheckpointBlock> blocks = v.params().stream().map(CheckpointBlock::of).toList();
+    List<StateBlock> blocks = v.params().stream().map(StateBlock::of).toList();
     long checkpointed = store.committed().offset();
     long[] read = {0};
     boolean[] loaded = {false};
@@ -86,11 +87,10 @@ final class TrainerRestorer {
   }
 
   /** Loads the committed checkpoint into the trainer's view; its rows were published with it. */
-  private static CheckpointStore.Counters load(CheckpointStore store, List<CheckpointBlock> blocks,
+  private static CheckpointStore.Counters load(CheckpointStore store, List<StateBlock> blocks,
       StreamingTrainer trainer) {
     CheckpointStore.Counters c = store.load(blocks);
     for (Param p : trainer.view().params()) {
-      p.value().drainDirty(r -> { });
       p.value().tick();
     }
     trainer.view().optimizer().steps(c.steps());

@@ -3,6 +3,7 @@ package io.jrlstream.streams.train;
 import io.jrlstream.core.data.IdIndex;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.param.Table;
+import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
@@ -58,7 +59,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private StreamContent content;
   private StreamingTrainer trainer;
   private ViewInput input;
-  private List<CheckpointBlock> blocks;
+  private List<StateBlock> blocks;
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrlstream.core.state.StateBlock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class CheckpointStoreTest {
   /** A block of rows holding one byte each, recording which rows changed. */
-  private static final class ByteBlock implements CheckpointBlock {
+  private static final class ByteBlock implements StateBlock {
     final List<Byte> rows = new ArrayList<>();
     final Set<Integer> dirty = new LinkedHashSet<>();
 
@@ -78,7 +79,7 @@ class CheckpointStoreTest {
     return s;
   }
 
-  private static List<CheckpointBlock> blocks(ByteBlock... b) {
+  private static List<StateBlock> blocks(ByteBlock... b) {
     return List.of(b);
   }
 

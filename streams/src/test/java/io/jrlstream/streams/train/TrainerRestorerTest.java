@@ -8,6 +8,7 @@ import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.param.Param;
+import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ReviewView;
@@ -76,7 +77,7 @@ class TrainerRestorerTest {
     if (checkpointAfter >= 0) {
       StreamingTrainer before = straight(view, checkpointAfter);
       assertEquals(List.of(), before.pending(), "the processor checkpoints right after a mini-batch");
-      List<CheckpointBlock> blocks = before.view().params().stream().map(CheckpointBlock::of).toList();
+      List<StateBlock> blocks = before.view().params().stream().map(StateBlock::of).toList();
       store.take(blocks, new CheckpointStore.Counters(BASE + checkpointAfter, before.sequence(), before.batches(),
           before.view().optimizer().steps()), 0);
     }
