@@ -78,7 +78,8 @@ final class RunCommand implements Callable<Integer> {
     try (Pipeline pipeline = Pipeline.start(s, cfg,
         new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish,
             Integer.parseInt(value(p, SettingKey.CHECKPOINT_EVENTS_PER_ROW)),
-            Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES))), image);
+            Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES)),
+            Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS))), image);
         io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
             io.jrlstream.streams.serve.ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra,
             value(p, SettingKey.TOPIC_VIEW_VERSIONS))) {

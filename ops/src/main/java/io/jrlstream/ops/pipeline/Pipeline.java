@@ -52,9 +52,18 @@ public final class Pipeline implements AutoCloseable {
    * @param checkpointBatches mini-batches between checkpoints of a view's rows
    * @param checkpointSpreadBatches mini-batches over which a checkpoint's rows are written
    *     ({@link TrainingOptions#checkpointSpreadBatches()})
+   * @param flushAfterMs the longest a validated event waits before a flush marker makes the views train their
+   *     half-collected batches ({@link TrainingOptions#flushAfterMs()}; 0: never)
    */
   public record Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-      int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches) {
+      int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches,
+      long flushAfterMs) {
+    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
+        int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches) {
+      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
+          checkpointSpreadBatches, TrainingOptions.FLUSH_AFTER_MS);
+    }
+
     public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
         int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
       this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
@@ -87,13 +96,19 @@ public final class Pipeline implements AutoCloseable {
         throw new IllegalArgumentException("at least one view must be trained");
       }
       new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches); // validates
+          checkpointSpreadBatches, flushAfterMs); // validates
     }
 
     /** The trainers' batching, checkpoint and publication options. */
     public TrainingOptions training() {
       return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches);
+          checkpointSpreadBatches, flushAfterMs);
+    }
+
+    /** These options with {@code ms} as {@link #flushAfterMs()}. */
+    public Options withFlushAfterMs(long ms) {
+      return new Options(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs,
+          checkpointEventsPerRow, checkpointSpreadBatches, ms);
     }
   }
 
@@ -205,7 +220,7 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image,
       TrainingObserver observer) {
     Properties props = streamsProperties(s, o);
-    Topology ingestion = IngestionTopology.build(s);
+    Topology ingestion = IngestionTopology.build(s, new DeadLetterCounter(), o.flushAfterMs());
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
     if (image != null) {
       if (image.featureDim() != s.featureDim()) {

@@ -171,15 +171,57 @@ final class TrainerFixtures {
    * internal change tracking.
    */
   static OfflineRun offline(String viewName, ModelConfig config, int batch, Dataset d, long[] timestamps) {
+    return offline(viewName, config, batch, d, timestamps, List.of());
+  }
+
+  /**
+   * A flush marker on the validated topic: after how many events it stands (counting every event, not markers) and
+   * its record timestamp, which the batch it completes carries.
+   */
+  record Marker(int eventsBefore, long timestamp) {}
+
+  /** The flush markers on the validated topic, in order (read_committed). */
+  static List<Marker> markers(String bootstrap, String validatedTopic) {
+    List<Marker> out = new ArrayList<>();
+    int events = 0;
+    for (ConsumerRecord<String, byte[]> r : readCommitted(bootstrap, validatedTopic)) {
+      if (r.value() == null) {
+        out.add(new Marker(events, r.timestamp()));
+      } else {
+        events++;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * As {@link #offline(String, ModelConfig, int, Dataset, long[])}, with the flush markers the ingestion wrote: after
+   * each marker's events the trainer trains its half-collected batch, as the processor does when it reads the marker.
+   */
+  static OfflineRun offline(String viewName, ModelConfig config, int batch, Dataset d, long[] timestamps,
+      List<Marker> markers) {
     View view = ViewFactory.create(viewName, config, d);
     StreamingTrainer t = new StreamingTrainer(view, config.seed(), batch);
     List<Published> out = new ArrayList<>();
-    int seenUsers = 0;
-    int seenItems = 0;
-    for (int n = 0; n < d.interactions().size(); n++) {
+    int[] seen = {0, 0};
+    int next = 0;
+    for (int n = 0; n <= d.interactions().size(); n++) {
+      for (; next < markers.size() && markers.get(next).eventsBefore() == n; next++) {
+        float[][] users = snapshot(view.users());
+        float[][] items = snapshot(view.items());
+        if (t.flush()) {
+          changed(view, view.users(), users, "USER:", d.users(), seen[0], t.batches(), markers.get(next).timestamp(),
+              out);
+          changed(view, view.items(), items, "ITEM:", d.items(), seen[1], t.batches(), markers.get(next).timestamp(),
+              out);
+        }
+      }
+      if (n == d.interactions().size()) {
+        break;
+      }
       Interaction x = d.interactions().get(n);
-      seenUsers = Math.max(seenUsers, x.user() + 1);
-      seenItems = Math.max(seenItems, x.item() + 1);
+      seen[0] = Math.max(seen[0], x.user() + 1);
+      seen[1] = Math.max(seen[1], x.item() + 1);
       boolean completes = view.accepts(x) && t.pending().size() == batch - 1;
       float[][] users = completes ? snapshot(view.users()) : null;
       float[][] items = completes ? snapshot(view.items()) : null;
@@ -187,8 +229,8 @@ final class TrainerFixtures {
         throw new AssertionError("StreamingTrainer completed a batch where none was due (or the reverse)");
       }
       if (completes) {
-        changed(view, view.users(), users, "USER:", d.users(), seenUsers, t.batches(), timestamps[n], out);
-        changed(view, view.items(), items, "ITEM:", d.items(), seenItems, t.batches(), timestamps[n], out);
+        changed(view, view.users(), users, "USER:", d.users(), seen[0], t.batches(), timestamps[n], out);
+        changed(view, view.items(), items, "ITEM:", d.items(), seen[1], t.batches(), timestamps[n], out);
       }
     }
     return new OfflineRun(view, d.users(), d.items(), out);

@@ -51,6 +51,9 @@ public enum SettingKey {
   CHECKPOINT_SPREAD_BATCHES("jrl.checkpoint.spread.batches", "125",
       "mini-batches over which a checkpoint's rows are written, a share after each (at most"
       + " jrl.checkpoint.batches; 0 or 1: all in the batch that takes it)"),
+  FLUSH_AFTER_MS("jrl.flush.after.ms", "1000",
+      "longest a validated event waits before a flush marker in the validated topic makes every view train its"
+      + " half-collected mini-batch (bounds freshness on a quiet stream; 0: never)"),
   PUBLISH_INTERVAL_MS("jrl.publish.interval.ms", "100",
       "least wall-clock ms between publications of changed vectors (a row changed within it is published once);"
       + " 0 publishes after every mini-batch"),

@@ -38,6 +38,8 @@ public final class IngestionTopology {
   public static final String VALIDATOR = "jrl-ingest-validate";
   /** Name of the sink of validated events in {@link #build}. */
   public static final String VALIDATED_SINK = "jrl-ingest-validated-sink";
+  /** Name of the node that writes flush markers before {@link #VALIDATED_SINK} (see {@link FlushMarkers}). */
+  public static final String FLUSH_MARKERS = "jrl-ingest-flush-markers";
 
   private IngestionTopology() {
   }
@@ -84,14 +86,19 @@ public final class IngestionTopology {
   }
 
   /**
-   * The ingestion topology as production runs it, counting dead letters in a counter nobody reads. See
-   * {@link #build(StreamsSettings, DeadLetterCounter)}.
+   * The ingestion topology as production runs it, counting dead letters in a counter nobody reads and writing no
+   * flush markers. See {@link #build(StreamsSettings, DeadLetterCounter, long)}.
    *
    * @param settings topics and validation limits
    * @return a new topology
    */
   public static Topology build(StreamsSettings settings) {
-    return build(settings, new DeadLetterCounter());
+    return build(settings, new DeadLetterCounter(), 0);
+  }
+
+  /** {@link #build(StreamsSettings, DeadLetterCounter, long)} without flush markers. */
+  public static Topology build(StreamsSettings settings, DeadLetterCounter counter) {
+    return build(settings, counter, 0);
   }
 
   /**
@@ -101,11 +108,14 @@ public final class IngestionTopology {
    *
    * @param settings topics and validation limits
    * @param counter  counts dead letters per reason
+   * @param flushAfterMs with a value above 0, a flush marker (a null value) follows validated events once the oldest
+   *                 of them has waited this long, so that views train a half-collected mini-batch
+   *                 ({@link FlushMarkers}); 0: no markers
    * @return a new topology
    */
-  public static Topology build(StreamsSettings settings, DeadLetterCounter counter) {
+  public static Topology build(StreamsSettings settings, DeadLetterCounter counter, long flushAfterMs) {
     StreamsBuilder builder = new StreamsBuilder();
-    addWithSink(builder, settings, counter);
+    addWithSink(builder, settings, counter, flushAfterMs);
     return builder.build();
   }
 
@@ -116,9 +126,15 @@ public final class IngestionTopology {
    * @param builder  the builder to add to; the input topics must not be sources in it already
    * @param settings topics and validation limits
    * @param counter  counts dead letters per reason
+   * @param flushAfterMs see {@link #build(StreamsSettings, DeadLetterCounter, long)}
    */
-  public static void addWithSink(StreamsBuilder builder, StreamsSettings settings, DeadLetterCounter counter) {
-    addTo(builder, settings, counter).to(settings.validatedTopic(),
+  public static void addWithSink(StreamsBuilder builder, StreamsSettings settings, DeadLetterCounter counter,
+      long flushAfterMs) {
+    KStream<String, TrainingEvent> validated = addTo(builder, settings, counter);
+    if (flushAfterMs > 0) {
+      validated = validated.process(() -> new FlushMarkers(flushAfterMs), Named.as(FLUSH_MARKERS));
+    }
+    validated.to(settings.validatedTopic(),
         Produced.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName(VALIDATED_SINK));
   }
 

@@ -8,6 +8,7 @@ import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.streams.ingest.FlushMarkers;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,14 @@ final class TrainerRestorer {
         if (!loaded[0] && offset > checkpointed) {
           at[0] = load(store, blocks, trainer);
           loaded[0] = true;
+        }
+        if (FlushMarkers.isMarker(value)) {
+          // Before the checkpoint nothing trains; after it the marker cuts the batch where it did the first time.
+          if (loaded[0] && trainer.flush() && options.publishIntervalMs() == 0) {
+            trainer.view().users().tick();
+            trainer.view().items().tick();
+          }
+          return;
         }
         Interaction x = input.interaction(offset, value);
         if (x == null) {

@@ -1,5 +1,7 @@
 package io.jrlstream.streams.train;
 
+import io.jrlstream.streams.ingest.FlushMarkers;
+
 /**
  * How a view's {@link TrainingProcessor} batches, checkpoints and publishes. Validated on construction;
  * {@code withX} returns a copy.
@@ -26,9 +28,13 @@ package io.jrlstream.streams.train;
  *     next n batches (the one that took it included), so that no single transaction writes them all; the
  *     checkpoint counts only once the last is written. n is at most {@code checkpointBatches}, so checkpoints
  *     stay that far apart. 0 or 1 writes them all in the batch that takes the checkpoint.
+ * @param flushAfterMs the longest a validated event waits (wall clock) before a flush marker in the validated topic
+ *     makes every view train its half-collected mini-batch ({@link FlushMarkers}): bounds freshness on a quiet
+ *     stream, and since the marker is in the input log, batches stay a function of the input. 0: no markers (a
+ *     half-collected batch waits for more events).
  */
 public record TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs,
-    int checkpointEventsPerRow, int checkpointSpreadBatches) {
+    int checkpointEventsPerRow, int checkpointSpreadBatches, long flushAfterMs) {
   /** Default mini-batch size. */
   public static final int BATCH_SIZE = 64;
   /** Default checkpoint interval in mini-batches (see {@link TrainingTopology#CHECKPOINT_BATCHES}). */
@@ -46,15 +52,24 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
   public static final int CHECKPOINT_EVENTS_PER_ROW = 4;
   /** Default spread of a checkpoint's writes: 125 batches, a quarter of the default checkpoint interval. */
   public static final int CHECKPOINT_SPREAD_BATCHES = 125;
+  /** Default wait before a flush marker: 1 s, so a quiet stream's last events are trained within about 1.3 s. */
+  public static final long FLUSH_AFTER_MS = 1000;
 
   /** With the default {@link #CHECKPOINT_EVENTS_PER_ROW} and {@link #CHECKPOINT_SPREAD_BATCHES}. */
   public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs) {
     this(batchSize, checkpointBatches, publishIntervalMs, CHECKPOINT_EVENTS_PER_ROW);
   }
 
-  /** With the default {@link #CHECKPOINT_SPREAD_BATCHES}. */
+  /** With the default {@link #CHECKPOINT_SPREAD_BATCHES} and {@link #FLUSH_AFTER_MS}. */
   public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
     this(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, CHECKPOINT_SPREAD_BATCHES);
+  }
+
+  /** With the default {@link #FLUSH_AFTER_MS}. */
+  public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow,
+      int checkpointSpreadBatches) {
+    this(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, checkpointSpreadBatches,
+        FLUSH_AFTER_MS);
   }
 
   public TrainingOptions {
@@ -73,6 +88,9 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
     if (publishIntervalMs < 0) {
       throw new IllegalArgumentException("publish interval must be ≥ 0 ms, got " + publishIntervalMs);
     }
+    if (flushAfterMs < 0) {
+      throw new IllegalArgumentException("flush marker wait must be ≥ 0 ms, got " + flushAfterMs);
+    }
   }
 
   /**
@@ -85,22 +103,31 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
 
   public TrainingOptions withBatchSize(int n) {
     return new TrainingOptions(n, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-        checkpointSpreadBatches);
+        checkpointSpreadBatches, flushAfterMs);
   }
 
   public TrainingOptions withCheckpointBatches(int n) {
-    return new TrainingOptions(batchSize, n, publishIntervalMs, checkpointEventsPerRow, checkpointSpreadBatches);
+    return new TrainingOptions(batchSize, n, publishIntervalMs, checkpointEventsPerRow, checkpointSpreadBatches,
+        flushAfterMs);
   }
 
   public TrainingOptions withPublishIntervalMs(long ms) {
-    return new TrainingOptions(batchSize, checkpointBatches, ms, checkpointEventsPerRow, checkpointSpreadBatches);
+    return new TrainingOptions(batchSize, checkpointBatches, ms, checkpointEventsPerRow, checkpointSpreadBatches,
+        flushAfterMs);
   }
 
   public TrainingOptions withCheckpointEventsPerRow(int n) {
-    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, n, checkpointSpreadBatches);
+    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, n, checkpointSpreadBatches,
+        flushAfterMs);
   }
 
   public TrainingOptions withCheckpointSpreadBatches(int n) {
-    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, n);
+    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, n,
+        flushAfterMs);
+  }
+
+  public TrainingOptions withFlushAfterMs(long ms) {
+    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
+        checkpointSpreadBatches, ms);
   }
 }

@@ -10,6 +10,7 @@ import io.jrlstream.core.view.View;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
+import io.jrlstream.streams.ingest.FlushMarkers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +24,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * "Parallelism" phase 1), and forwards the user and item vectors the mini-batches changed, as
  * single-object-encoded {@link io.jrlstream.schemas.EmbeddingRecord}s (written by {@link EmbeddingCodec} straight
  * from the parameter rows). Input values are single-object-encoded {@link TrainingEvent}s; events the view does
- * not learn from ({@link TrainingTopology#feeds}) only advance its position.
+ * not learn from ({@link TrainingTopology#feeds}) only advance its position; a flush marker (a null value, see
+ * {@link FlushMarkers}) trains the half-collected mini-batch, so batch boundaries stay a function of the input.
  *
  * <p>State lives in one RocksDB-backed key-value store with a changelog, as a checkpoint plus a position in the
  * input ({@link CheckpointStore}: key layout, generations, spreading), so that everything a commit covers can be
@@ -114,8 +116,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     long offset = context.recordMetadata().orElseThrow(
         () -> new IllegalStateException("a training processor needs its input's offsets")).offset();
     checkpoints.recordInput(offset);
-    Interaction x = input.interaction(offset, record.value());
-    if (x == null || !trainer.accept(x)) {
+    if (!train(offset, record.value())) {
       return;
     }
     batchTimestamp = record.timestamp();
@@ -130,6 +131,20 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     } else {
       checkpoints.step();
     }
+  }
+
+  /**
+   * Trains what an input record brings: an interaction joins the pending mini-batch, a flush marker
+   * ({@link FlushMarkers}) trains the half-collected one.
+   *
+   * @return whether a mini-batch was applied
+   */
+  private boolean train(long offset, byte[] value) {
+    if (FlushMarkers.isMarker(value)) {
+      return trainer.flush();
+    }
+    Interaction x = input.interaction(offset, value);
+    return x != null && trainer.accept(x);
   }
 
   /**

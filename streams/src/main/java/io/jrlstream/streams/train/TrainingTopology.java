@@ -58,7 +58,7 @@ public final class TrainingTopology {
   public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views,
       TrainingOptions options, EventHistory history, TrainingObserver observer) {
     StreamsBuilder b = new StreamsBuilder();
-    IngestionTopology.addWithSink(b, settings, new DeadLetterCounter());
+    IngestionTopology.addWithSink(b, settings, new DeadLetterCounter(), options.flushAfterMs());
     KStream<String, byte[]> validated = validated(b, settings);
     for (String view : views) {
       addView(b, validated, settings, config, view, options, history, observer);

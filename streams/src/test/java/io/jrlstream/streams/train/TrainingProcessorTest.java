@@ -1,6 +1,7 @@
 package io.jrlstream.streams.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.data.Dataset;
@@ -326,5 +327,42 @@ class TrainingProcessorTest {
     assertTrue(dirty.size() > clean.size() + 10);
     assertEquals(expected, straight);
     assertEquals(expected, restarted);
+  }
+
+  /**
+   * Flush markers (null values, written by ingestion when a batch has waited too long) train the half-collected
+   * batch where they stand, live and on restore alike: restarts at many cut points, some between a marker and the
+   * next batch, end where an uninterrupted run does, and the markers do change the training (batches are cut).
+   */
+  @org.junit.jupiter.api.Test
+  void shouldCutBatchesAtFlushMarkersLiveAndOnRestoreAlike() {
+    int n = DATA.interactions().size();
+    List<byte[]> clean = new java.util.ArrayList<>();
+    List<byte[]> marked = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      clean.add(EVENTS.encode(event(i)));
+      marked.add(EVENTS.encode(event(i)));
+      if (i % 23 == 3) {
+        marked.add(null);
+        if (i % 3 == 0) {
+          marked.add(null); // a second marker with nothing pending trains nothing
+        }
+      }
+    }
+    Map<String, List<Float>> unmarked = new HashMap<>();
+    runBytes(clean, store(new MockProcessorContext<>(), "clean"), 0, clean.size(), unmarked);
+    Map<String, List<Float>> straight = new HashMap<>();
+    KeyValueStore<Bytes, byte[]> one = store(new MockProcessorContext<>(), "one");
+    runBytes(marked, one, 0, marked.size(), straight);
+    KeyValueStore<Bytes, byte[]> kept = store(new MockProcessorContext<>(), "restarted");
+    Map<String, List<Float>> restarted = new HashMap<>();
+    int from = 0;
+    for (int cut = 13; from < marked.size(); cut += 13) {
+      int to = Math.min(cut, marked.size());
+      runBytes(marked, kept, from, to, restarted);
+      from = to;
+    }
+    assertEquals(straight, restarted);
+    assertNotEquals(unmarked, straight, "the markers changed where batches were cut");
   }
 }
