@@ -126,9 +126,9 @@ class ProducerGuideTest {
    */
   @Test
   void shouldWriteSingleObjectMessagesThatPlainAvroWritesAndReads() throws Exception {
-    ReviewEvent e = ReviewEvent.newBuilder().setEventId("shop-1:42").setEventTime(Instant.ofEpochMilli(1_700_000_000_123L))
-        .setUserId("u-7").setItemId("i-3").setStars(4).setSummary("Warm").setReviewText("a warm, bright tone")
-        .setHelpfulVotes(2).build();
+    ReviewEvent e = ReviewEvent.newBuilder().setEventId("shop-1:42")
+        .setEventTime(Instant.ofEpochMilli(1_700_000_000_123L)).setUserId("u-7").setItemId("i-3").setStars(4)
+        .setSummary("Warm").setReviewText("a warm, bright tone").setHelpfulVotes(2).build();
     ProducerRecord<String, byte[]> r = ProduceEvents.review("jrl.reviews", e);
     assertEquals("u-7", r.key());
     byte[] value = r.value();

@@ -61,7 +61,8 @@ final class PythonExample {
         p.destroyForcibly();
       }
       String out = Files.readString(log, StandardCharsets.UTF_8);
-      return exited ? new Result(p.exitValue(), out) : new Result(-1, out + "\n(killed after " + timeoutSeconds + " s)");
+      return exited ? new Result(p.exitValue(), out)
+          : new Result(-1, out + "\n(killed after " + timeoutSeconds + " s)");
     } finally {
       Files.deleteIfExists(log);
     }
