@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jrlstream.ops.Jrl;
+import io.jrlstream.ops.JrlRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -27,32 +26,24 @@ class BenchCommandTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Jrl.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static JrlRun run(String... args) {
+    return JrlRun.of(args);
   }
 
   @Test
   void shouldKeepTheBenchmarksOutOfTheProductsHelpAndListThemUnderBench() {
-    Result jrl = run("--help");
+    JrlRun jrl = run("--help");
     assertEquals(0, jrl.code(), jrl.err());
     assertTrue(jrl.out().contains("\n  evaluate "), jrl.out());
     assertFalse(jrl.out().contains("bench"), jrl.out());
     assertFalse(jrl.out().contains("\n  load "), jrl.out());
 
-    Result bench = run("bench", "--help");
+    JrlRun bench = run("bench", "--help");
     assertEquals(0, bench.code(), bench.err());
     for (String sub : new String[] {"stream", "serve", "image", "replay", "view", "load", "jmh"}) {
       assertTrue(bench.out().contains("\n  " + sub + " "), sub + " missing from:\n" + bench.out());
     }
-    Result none = run("bench");
+    JrlRun none = run("bench");
     assertEquals(2, none.code(), none.out());
     assertTrue(none.err().contains("Missing required subcommand"), none.err());
   }
@@ -69,14 +60,14 @@ class BenchCommandTest {
       assertEquals(now.userObject().getClass(), old.userObject().getClass(), a.getKey());
       assertEquals(now.optionsMap().keySet(), old.optionsMap().keySet(), a.getKey());
       assertTrue(old.usageMessage().hidden(), a.getKey());
-      Result help = run(a.getKey(), "--help");
+      JrlRun help = run(a.getKey(), "--help");
       assertEquals(0, help.code(), help.err());
       assertTrue(help.out().startsWith("Usage: jrl " + a.getKey() + " "), help.out());
     }
-    Result replay = run("replay", "--help");
+    JrlRun replay = run("replay", "--help");
     assertTrue(replay.out().startsWith("Usage: jrl replay ") && replay.out().contains("--activate-only"),
         "the product's replay, not the benchmark's: " + replay.out());
-    Result bad = run("load", "--url", "http://127.0.0.1:1", "--users", "0");
+    JrlRun bad = run("load", "--url", "http://127.0.0.1:1", "--users", "0");
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().startsWith("jrl load: --users, --concurrency"), bad.err());
   }
@@ -84,18 +75,18 @@ class BenchCommandTest {
   @Test
   void shouldBenchAViewAndWriteThroughput() throws Exception {
     Path json = dir.resolve("bench.json");
-    Result r = run("bench", "view", "rating", "--dim", "8", "--warmup", "1", "--epochs", "1", "--json",
+    JrlRun r = run("bench", "view", "rating", "--dim", "8", "--warmup", "1", "--epochs", "1", "--json",
         json.toString());
     assertEquals(0, r.code(), r.err());
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
     assertEquals("rating", doc.get("view").asText());
     assertTrue(doc.get("interactionsPerSecond").asDouble() > 0);
     assertEquals(0.0, doc.get("rawWordsPerSecond").asDouble());
-    Result review = run("bench", "view", "review", "--dim", "8", "--warmup", "1", "--epochs", "1");
+    JrlRun review = run("bench", "view", "review", "--dim", "8", "--warmup", "1", "--epochs", "1");
     assertEquals(0, review.code(), review.err());
     JsonNode rd = new ObjectMapper().readTree(review.out());
     assertTrue(rd.get("rawWordsPerSecond").asDouble() > 0);
-    Result unknown = run("bench", "view", "bogus");
+    JrlRun unknown = run("bench", "view", "bogus");
     assertEquals(2, unknown.code(), unknown.err());
     assertTrue(unknown.err().startsWith("jrl bench view: unknown view 'bogus'"), unknown.err());
   }
@@ -131,7 +122,7 @@ class BenchCommandTest {
     Path data = reviewFile(30, 8);
     Path json = dir.resolve("stream.json");
     Set<Path> before = benchStreamDirs();
-    Result r = run("bench", "stream", "--data", data.toString(), "--set", "review.dim=8,rating.dim=8", "--passes",
+    JrlRun r = run("bench", "stream", "--data", data.toString(), "--set", "review.dim=8,rating.dim=8", "--passes",
         "2", "--warm-up-passes", "1", "--freshness-events", "120", "--json", json.toString());
     assertEquals(0, r.code(), r.err());
     Set<Path> left = benchStreamDirs();
@@ -155,7 +146,7 @@ class BenchCommandTest {
     assertTrue(doc.get("freshness").get("p99Millis").asLong() >= doc.get("freshness").get("p50Millis").asLong());
 
     // The old name runs the same command.
-    Result bad = run("bench-stream", "--data", data.toString(), "--passes", "2", "--warm-up-passes", "2");
+    JrlRun bad = run("bench-stream", "--data", data.toString(), "--passes", "2", "--warm-up-passes", "2");
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().contains("jrl bench-stream: need 0 ≤ --warm-up-passes < --passes"), bad.err());
   }
@@ -164,7 +155,7 @@ class BenchCommandTest {
   void shouldBenchTheImagePathAgainstABareSessionWithTheBrokerInAChildJvm() throws Exception {
     Path model = Path.of("..", "streams", "src", "test", "resources", "onnx", "tiny-cnn.onnx");
     Path json = dir.resolve("image.json");
-    Result r = run("bench", "image", "--model", model.toString(), "--feature-dim", "16", "--image-set",
+    JrlRun r = run("bench", "image", "--model", model.toString(), "--feature-dim", "16", "--image-set",
         "jrl.image.input.size=32,jrl.image.resize=36,jrl.image.threads.intra=1", "--image-size", "48", "--batches",
         "1,4", "--warm-up-rounds", "1", "--rounds", "1", "--images-per-round", "6", "--json", json.toString());
     assertEquals(0, r.code(), r.err());
@@ -184,7 +175,7 @@ class BenchCommandTest {
       assertTrue(row.get("cpuRatio").asDouble() >= 0, row.toString());
     }
 
-    Result bad = run("bench-image", "--model", model.toString(), "--feature-dim", "16", "--rounds", "0");
+    JrlRun bad = run("bench-image", "--model", model.toString(), "--feature-dim", "16", "--rounds", "0");
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().contains("jrl bench-image: need --rounds ≥ 1"), bad.err());
   }

@@ -6,35 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class JrlCommandTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Jrl.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static JrlRun run(String... args) {
+    return JrlRun.of(args);
   }
 
   @Test
   void shouldRefuseModelsWhoseViewHasNoDataInTheFile() throws Exception {
     Path pairs = dir.resolve("pairs.tsv");
     Files.writeString(pairs, "u1\ti1\nu1\ti2\nu2\ti1\n");
-    Result r = run("evaluate", "--data", pairs.toString(), "--models", "pop,rating", "--seeds", "1");
+    JrlRun r = run("evaluate", "--data", pairs.toString(), "--models", "pop,rating", "--seeds", "1");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("model 'rating' needs star ratings"), r.err());
     assertTrue(r.err().contains("views with data here: collaborative"), r.err());
@@ -44,27 +33,27 @@ class JrlCommandTest {
   void shouldRefuseToStreamAPairsFileWithAClearMessage() throws Exception {
     Path pairs = dir.resolve("pairs.tsv");
     Files.writeString(pairs, "u1\ti1\nu2\ti1\n");
-    Result r = run("local", "--data", pairs.toString(), "--work-dir", dir.resolve("work").toString());
+    JrlRun r = run("local", "--data", pairs.toString(), "--work-dir", dir.resolve("work").toString());
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("neither review texts nor star ratings"), r.err());
   }
 
   @Test
   void shouldRefuseUnknownModelsAndSettings() {
-    Result r = run("evaluate", "--models", "pop,bogus", "--seeds", "1");
+    JrlRun r = run("evaluate", "--models", "pop,bogus", "--seeds", "1");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown model 'bogus'"), r.err());
-    Result s = run("evaluate", "--models", "pop", "--set", "collaborative.nonsense=1");
+    JrlRun s = run("evaluate", "--models", "pop", "--set", "collaborative.nonsense=1");
     assertEquals(2, s.code());
     assertTrue(s.err().contains("unknown setting 'nonsense'"), s.err());
-    Result n = run("evaluate", "--models", "pop", "--set", "collaborative.l2=abc");
+    JrlRun n = run("evaluate", "--models", "pop", "--set", "collaborative.l2=abc");
     assertEquals(2, n.code());
     assertTrue(n.err().contains("'abc' is not a number"), n.err());
   }
 
   @Test
   void shouldReportAMissingFileClearly() {
-    Result r = run("evaluate", "--data", dir.resolve("absent.json").toString(), "--models", "pop");
+    JrlRun r = run("evaluate", "--data", dir.resolve("absent.json").toString(), "--models", "pop");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("absent.json"), r.err());
   }
@@ -72,7 +61,7 @@ class JrlCommandTest {
   @Test
   void shouldPrintTheTableAndWriteJsonWithMeanAndStd() throws Exception {
     Path json = dir.resolve("out/results.json");
-    Result r = run("evaluate", "--models", "pop,bpr,ejrl", "--seeds", "1,2", "--epochs", "3", "--dim", "8",
+    JrlRun r = run("evaluate", "--models", "pop,bpr,ejrl", "--seeds", "1,2", "--epochs", "3", "--dim", "8",
         "--threads", "2", "--json", json.toString(), "-q");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("model"), r.out());
@@ -95,14 +84,14 @@ class JrlCommandTest {
 
   @Test
   void shouldListTheProductsCommandsOnly() {
-    Result r = run("--help");
+    JrlRun r = run("--help");
     assertEquals(0, r.code(), r.err());
     for (String command : new String[] {"local", "run", "evaluate", "serve", "query", "import", "export", "replay"}) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " missing from:\n" + r.out());
     }
     assertFalse(r.out().contains("bench"), r.out());
     assertFalse(r.out().contains("\n  load "), r.out());
-    Result b = run("bench-stream");
+    JrlRun b = run("bench-stream");
     assertEquals(2, b.code(), "without the bench module there is no bench command: " + b.out());
     assertTrue(b.err().contains("Unmatched argument"), b.err());
   }
