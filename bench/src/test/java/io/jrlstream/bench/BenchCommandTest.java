@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jrlstream.ops.Jrl;
 import io.jrlstream.ops.JrlRun;
+import io.jrlstream.ops.serve.ServeFixtures;
+import io.jrlstream.ops.serve.ServeServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +72,21 @@ class BenchCommandTest {
     JrlRun bad = run("load", "--url", "http://127.0.0.1:1", "--users", "0");
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().startsWith("jrl load: --users, --concurrency"), bad.err());
+  }
+
+  @Test
+  void shouldMeasureQueriesPerSecondWithTheLoadClient() throws Exception {
+    try (ServeServer s = ServeFixtures.server("t0k")) {
+      JrlRun r = run("bench", "load", "--url", s.url(), "--users", "5", "--concurrency", "2", "--duration", "1",
+          "--warmup", "0.2", "--token", "t0k");
+      assertEquals(0, r.code(), r.out() + r.err());
+      JsonNode j = new ObjectMapper().readTree(r.out());
+      assertEquals(0, j.path("errors").asLong());
+      assertTrue(j.path("requests").asLong() > 10, r.out());
+      assertTrue(j.path("p99Ms").asDouble() >= j.path("p50Ms").asDouble(), r.out());
+      JrlRun unauthorised = run("load", "--url", s.url(), "--duration", "0.5", "--warmup", "0");
+      assertEquals(1, unauthorised.code(), "errors must fail the load run: " + unauthorised.out());
+    }
   }
 
   @Test
