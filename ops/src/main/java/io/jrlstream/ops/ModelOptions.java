@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  * Model options shared by the commands that train: {@code --dim}, {@code --epochs} and
  * {@code --set VIEW.KEY=VALUE} overrides of the documented defaults ({@link ModelConfig#defaults()}).
  */
-final class ModelOptions {
+public final class ModelOptions {
   @Option(names = "--dim", description = "Embedding dimension K for every view (default: each view's own).")
   Integer dim;
 
@@ -30,7 +30,7 @@ final class ModelOptions {
   List<String> sets = List.of();
 
   /** The defaults with every option applied. */
-  ModelConfig apply(ModelConfig base) {
+  public ModelConfig apply(ModelConfig base) {
     ModelConfig c = base;
     if (dim != null) {
       c = c.mapViews(v -> v.withDim(dim));
@@ -44,7 +44,7 @@ final class ModelOptions {
     return c;
   }
 
-  static ModelConfig set(ModelConfig c, String assignment) {
+  public static ModelConfig set(ModelConfig c, String assignment) {
     int eq = assignment.indexOf('=');
     int dot = assignment.indexOf('.');
     if (eq < 0 || dot < 0 || dot > eq) {

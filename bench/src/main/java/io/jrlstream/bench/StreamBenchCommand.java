@@ -1,12 +1,15 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
+import io.jrlstream.bench.kafka.BenchBroker;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
-import io.jrlstream.ops.kafka.BenchBroker;
+import io.jrlstream.ops.DataOption;
+import io.jrlstream.ops.JsonOutput;
+import io.jrlstream.ops.ModelOptions;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -41,7 +44,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl bench-stream}: end-to-end throughput of the streaming trainer through a real (embedded)
+ * {@code jrl bench stream}: end-to-end throughput of the streaming trainer through a real (embedded)
  * broker with exactly-once, against the one-pass offline throughput of the same code on the same events in
  * the same process; then freshness at half the sustained rate; heap and RocksDB memory.
  *
@@ -55,7 +58,7 @@ import picocli.CommandLine.Spec;
  * same number of warm-up passes (so its state has the same size) and the same timed passes, one trainer per view on
  * its own thread (wall time of the slowest view).
  */
-@Command(name = "bench-stream", mixinStandardHelpOptions = true,
+@Command(name = "stream", mixinStandardHelpOptions = true,
     description = "Streaming throughput vs offline one-pass, freshness (produce → embedding topic) at half rate, memory.")
 final class StreamBenchCommand implements Callable<Integer> {
   @Spec

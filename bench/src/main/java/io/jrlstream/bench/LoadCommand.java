@@ -1,6 +1,7 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
-import io.jrlstream.ops.serve.LoadClient;
+import io.jrlstream.bench.serve.LoadClient;
+import io.jrlstream.ops.JsonOutput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl load}: an HTTP load client for the serving API, meant to run as its own process: closed-loop
+ * {@code jrl bench load}: an HTTP load client for the serving API, meant to run as its own process: closed-loop
  * GETs of {@code /users/PREFIX<i>/recommendations?n=N} for random i below {@code --users}, printing
  * queries/s and latency percentiles as JSON.
  */

@@ -1,6 +1,6 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
-import io.jrlstream.ops.kafka.BenchBroker;
+import io.jrlstream.bench.kafka.BenchBroker;
 import picocli.CommandLine.Option;
 
 /** {@code --broker child|in_process}: where a benchmark's embedded broker runs. */

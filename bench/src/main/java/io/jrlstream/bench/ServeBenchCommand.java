@@ -1,13 +1,15 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jrlstream.bench.serve.LoadClient;
 import io.jrlstream.core.eval.TopN;
 import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.math.Vectors;
+import io.jrlstream.ops.Jrl;
+import io.jrlstream.ops.JsonOutput;
 import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.serve.HttpSettings;
-import io.jrlstream.ops.serve.LoadClient;
 import io.jrlstream.ops.serve.ServeServer;
 import io.jrlstream.streams.serve.HnswIndex;
 import io.jrlstream.streams.serve.ItemIndex;
@@ -34,13 +36,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl bench-serve}: exact top-N latency of the serving index on synthetic vectors with planted
+ * {@code jrl bench serve}: exact top-N latency of the serving index on synthetic vectors with planted
  * clusters: in-process at the Beauty scale (12,101 items, review/image/rating views at K=300) against a
  * reference in the same run (the same scores over one array per item, the layout of a naive index; its
  * answers must equal the index's), then over HTTP on loopback from a load client in a separate JVM
- * ({@code jrl load}), then in-process at 1,000,000 items (one view by default: 1.2 GB at K=300).
+ * ({@code jrl bench load}), then in-process at 1,000,000 items (one view by default: 1.2 GB at K=300).
  */
-@Command(name = "bench-serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serving latency: exact top-N in-process and over HTTP (separate load-client JVM), and at 1M items.")
 final class ServeBenchCommand implements Callable<Integer> {
   @Spec
@@ -360,7 +362,8 @@ final class ServeBenchCommand implements Callable<Integer> {
       err.flush();
       long cpu0 = LoadClient.processCpuNanos();
       try (ChildJvm load = ChildJvm.start(Jrl.class, logs, List.of("-Xmx256m", "-XX:+UseSerialGC"),
-          List.of("load", "--url", server.url(), "--users", Integer.toString(users), "--n", Integer.toString(n),
+          List.of("bench", "load", "--url", server.url(), "--users", Integer.toString(users),
+              "--n", Integer.toString(n),
               "--concurrency", Integer.toString(httpConcurrency), "--duration", Double.toString(httpSeconds),
               "--warmup", "3"))) {
         var code = load.waitFor(Duration.ofSeconds((long) httpSeconds + 120));

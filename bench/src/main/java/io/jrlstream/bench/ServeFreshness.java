@@ -1,4 +1,4 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,7 +10,7 @@ import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.serve.HttpSettings;
-import io.jrlstream.ops.serve.LoadClient;
+import io.jrlstream.bench.serve.LoadClient;
 import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
@@ -35,7 +35,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Freshness as a client sees it ({@code jrl bench-serve}): an embedded broker, the trainer (collaborative
+ * Freshness as a client sees it ({@code jrl bench serve}): an embedded broker, the trainer (collaborative
  * view, exactly-once) with serving, and a background stream of synthetic events; each probe produces one
  * rating of a user for the top item of the user's current answer, then polls {@code GET
  * /users/{id}/recommendations} until (1) the item has left the answer (the interaction reached the serving

@@ -1,4 +1,4 @@
-package io.jrlstream.ops.serve;
+package io.jrlstream.bench.serve;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 
 /**
- * A closed-loop HTTP load generator for the serving API ({@code jrl load}): {@code concurrency} threads each
+ * A closed-loop HTTP load generator for the serving API ({@code jrl bench load}): {@code concurrency} threads each
  * send one GET at a time (HTTP/1.1, kept-alive connections) for a warm-up period, then for the measured
  * period, recording each request's latency. Latencies are kept in preallocated per-thread arrays.
  *

@@ -1,4 +1,4 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
@@ -12,6 +12,9 @@ import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewConfig;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.ops.DataOption;
+import io.jrlstream.ops.JsonOutput;
+import io.jrlstream.ops.ModelOptions;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -27,13 +30,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl bench VIEW}: training throughput of one view after warm-up epochs, as the median over the
+ * {@code jrl bench view VIEW}: training throughput of one view after warm-up epochs, as the median over the
  * measured epochs. Runs the same code path as {@code jrl evaluate} (the offline trainer, one view, one
  * thread, batches of 64), over every interaction of the file.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "view", mixinStandardHelpOptions = true,
     description = "Measure one view's training throughput (median over epochs after warm-up).")
-final class BenchCommand implements Callable<Integer> {
+final class ViewBenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 

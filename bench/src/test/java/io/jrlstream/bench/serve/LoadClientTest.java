@@ -1,4 +1,4 @@
-package io.jrlstream.ops.serve;
+package io.jrlstream.bench.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

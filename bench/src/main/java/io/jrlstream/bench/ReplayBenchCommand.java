@@ -1,10 +1,12 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.DatasetReader;
 import io.jrlstream.core.data.ImageFeatureReader;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.JsonOutput;
+import io.jrlstream.ops.ModelOptions;
 import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl bench-replay}: backfill throughput of each view ({@link Replay} from the validated topic) against the
+ * {@code jrl bench replay}: backfill throughput of each view ({@link Replay} from the validated topic) against the
  * live trainer's throughput for the same view on the same events (a {@link Pipeline} training that view alone,
  * catching up on the imported input), through an embedded broker, exactly-once. The data is loaded with
  * {@code jrl import} first (its rate is reported too); with {@code --synthetic-features F} a McAuley-format feature
@@ -43,7 +45,7 @@ import picocli.CommandLine.Spec;
  * <p>Each rate is taken after warm-up, over the offsets from 30 % of the input consumed to fully trained (input
  * consumed, hence trained); the backfill time is from the replay's start to caught up.
  */
-@Command(name = "bench-replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Backfill (jrl replay) throughput per view against live training throughput on the same events.")
 final class ReplayBenchCommand implements Callable<Integer> {
   private static final double WARM_UP = 0.3;

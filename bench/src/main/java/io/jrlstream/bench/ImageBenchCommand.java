@@ -1,9 +1,10 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.jrlstream.ops.kafka.BenchBroker;
+import io.jrlstream.bench.kafka.BenchBroker;
+import io.jrlstream.ops.JsonOutput;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.ImageProducer;
@@ -47,7 +48,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl bench-image}: images per second of the image path end to end (ImageEvents produced to an embedded
+ * {@code jrl bench image}: images per second of the image path end to end (ImageEvents produced to an embedded
  * broker, decoded, preprocessed, micro-batched, run through ONNX Runtime and committed as feature events with
  * exactly-once) against a bare ONNX Runtime session on the same model, batch size and session options (thread
  * counts, spinning, optimisation level: {@link OnnxSessions#options}), fed ready-made input tensors, in the same
@@ -58,7 +59,7 @@ import picocli.CommandLine.Spec;
  * <p>Images are generated JPEGs (seeded gradients with noise, {@code --image-size} square), so decoding and
  * resizing are part of the streaming figure, as they are of the real path.
  */
-@Command(name = "bench-image", mixinStandardHelpOptions = true,
+@Command(name = "image", mixinStandardHelpOptions = true,
     description = "Image feature extraction: streaming path (broker, exactly-once) vs a bare ONNX Runtime session, "
         + "images/s per batch size. Model: e.g. the random-weight AlexNet of make_test_model.py --alexnet.")
 final class ImageBenchCommand implements Callable<Integer> {

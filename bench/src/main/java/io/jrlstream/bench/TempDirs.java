@@ -1,4 +1,4 @@
-package io.jrlstream.ops;
+package io.jrlstream.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
-package io.jrlstream.ops.kafka;
+package io.jrlstream.bench.kafka;
 
+import io.jrlstream.ops.kafka.LocalBroker;
 import java.nio.file.Path;
 
 /**

@@ -1,5 +1,7 @@
-package io.jrlstream.ops.kafka;
+package io.jrlstream.bench.kafka;
 
+import io.jrlstream.ops.kafka.ChildJvm;
+import io.jrlstream.ops.kafka.LocalBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
