@@ -92,19 +92,10 @@ public final class Dataset implements Content {
 
   private List<Interaction> computeFirsts() {
     int n = interactions.size();
-    // Each user's interactions (counting sort); a user's pairs are then found by sorting (item, time rank, position).
-    int[] start = new int[users.size() + 1];
-    for (Interaction x : interactions) {
-      start[x.user() + 1]++;
-    }
-    for (int u = 0; u < users.size(); u++) {
-      start[u + 1] += start[u];
-    }
-    int[] fill = Arrays.copyOf(start, users.size());
-    int[] byUser = new int[n];
-    for (int i = 0; i < n; i++) {
-      byUser[fill[interactions.get(i).user()]++] = i;
-    }
+    // Each user's pairs are found by sorting (item, stream rank) within the user's interactions.
+    ByUser byUser = ByUser.of(interactions, users.size());
+    int[] start = byUser.start;
+    int[] positions = byUser.positions;
     int[] streamRank = new int[n];
     int[] order = StreamOrder.order(interactions, 0);
     for (int p = 0; p < n; p++) {
@@ -119,7 +110,7 @@ public final class Dataset implements Content {
         keys = new long[m];
       }
       for (int j = 0; j < m; j++) {
-        int i = byUser[start[u] + j];
+        int i = positions[start[u] + j];
         keys[j] = ((long) interactions.get(i).item() << 32) | streamRank[i];
       }
       Arrays.sort(keys, 0, m);

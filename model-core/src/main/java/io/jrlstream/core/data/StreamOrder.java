@@ -84,28 +84,11 @@ public final class StreamOrder {
 
   private static int[] interleaved(List<Interaction> xs, long seed) {
     int n = xs.size();
-    int users = 0;
-    for (Interaction x : xs) {
-      if (x.user() < 0) {
-        throw new IllegalArgumentException("negative user index " + x.user() + " in " + x);
-      }
-      users = Math.max(users, x.user() + 1);
-    }
-    // Each user's events in input order (counting sort), and one label per event to deal out.
-    int[] start = new int[users + 1];
-    for (Interaction x : xs) {
-      start[x.user() + 1]++;
-    }
-    for (int u = 0; u < users; u++) {
-      start[u + 1] += start[u];
-    }
-    int[] byUser = new int[n];
-    int[] fill = Arrays.copyOf(start, users);
+    ByUser byUser = ByUser.of(xs, 0);
+    // One label per event to deal out over the stream's positions.
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {
-      int u = xs.get(i).user();
-      byUser[fill[u]++] = i;
-      labels[i] = u;
+      labels[i] = xs.get(i).user();
     }
     Rng rng = new Rng(Rng.mix(seed, 0x0DE5_7EA3L));
     for (int i = n - 1; i > 0; i--) {
@@ -114,10 +97,10 @@ public final class StreamOrder {
       labels[i] = labels[j];
       labels[j] = t;
     }
-    int[] next = Arrays.copyOf(start, users);
+    int[] next = Arrays.copyOf(byUser.start, byUser.users);
     int[] order = new int[n];
     for (int p = 0; p < n; p++) {
-      order[p] = byUser[next[labels[p]]++];
+      order[p] = byUser.positions[next[labels[p]]++];
     }
     return order;
   }

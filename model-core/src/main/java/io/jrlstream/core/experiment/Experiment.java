@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -49,10 +50,10 @@ import java.util.concurrent.Future;
  * are tuned without touching test data.
  */
 public final class Experiment {
-  /** The model names {@code jrl evaluate} knows. */
   /** Relative NDCG gain a weight change must bring on the validation carve to be taken. */
   static final double MIN_GAIN = 0.02;
 
+  /** The model names {@code jrl evaluate} knows. */
   public static final List<String> MODELS = List.of("pop", "bpr", "review", "rating", "image", "ejrl", "jrl");
 
   /** How the views learn from the training part. */
@@ -64,7 +65,7 @@ public final class Experiment {
 
     /** The name in the JSON and on the command line. */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -101,6 +102,15 @@ public final class Experiment {
 
   /** Progress messages (one line each). */
   public interface Progress extends TrainListener {
+    /** Progress that goes nowhere. */
+    Progress NONE = new Progress() {
+      @Override
+      public void message(String line) {}
+
+      @Override
+      public void epoch(String view, int epoch, int epochs, double meanLoss, long interactions, double seconds) {}
+    };
+
     void message(String line);
   }
 
@@ -250,7 +260,7 @@ public final class Experiment {
               progress)
               .train(vs, train, data.userCount(), data.itemCount());
           double[] ones = new double[vs.size()];
-          java.util.Arrays.fill(ones, 1.0);
+          Arrays.fill(ones, 1.0);
           scorer = new EjrlModel(vs, ones, data.itemCount());
           secs = (System.nanoTime() - s0) / 1e9;
         }
@@ -294,11 +304,11 @@ public final class Experiment {
       vs.add(views.get(n));
     }
     double[] unit = new double[vs.size()];
-    java.util.Arrays.fill(unit, 1.0);
+    Arrays.fill(unit, 1.0);
     double[] scale = standardised(vs, unit, seed);
     CachedScores cache = new CachedScores(vs, data.userCount(), data.itemCount());
     double[] w = new double[names.size()];
-    java.util.Arrays.fill(w, 1.0);
+    Arrays.fill(w, 1.0);
     // Standardised scores make equal weights a sensible start; a move must beat the current best by
     // MIN_GAIN (relative), because NDCG differences on a small validation split are mostly noise.
     double[] grid = {0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3};

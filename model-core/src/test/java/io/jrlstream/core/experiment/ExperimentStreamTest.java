@@ -16,13 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ExperimentStreamTest {
-  private static final Experiment.Progress QUIET = new Experiment.Progress() {
-    @Override
-    public void message(String line) {}
-
-    @Override
-    public void epoch(String view, int epoch, int epochs, double meanLoss, long interactions, double seconds) {}
-  };
+  private static final Experiment.Progress QUIET = Experiment.Progress.NONE;
 
   private static final ModelConfig SMALL = ModelConfig.defaults().mapViews(v -> v.withDim(8).withEpochs(2));
 

@@ -14,13 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PrequentialTest {
-  private static final Experiment.Progress QUIET = new Experiment.Progress() {
-    @Override
-    public void message(String line) {}
-
-    @Override
-    public void epoch(String view, int epoch, int epochs, double meanLoss, long interactions, double seconds) {}
-  };
+  private static final Experiment.Progress QUIET = Experiment.Progress.NONE;
 
   private static final ModelConfig SMALL = ModelConfig.defaults().mapViews(v -> v.withDim(8));
 
