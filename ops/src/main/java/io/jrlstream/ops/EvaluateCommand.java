@@ -60,7 +60,7 @@ final class EvaluateCommand implements Callable<Integer> {
   int window;
 
   @Option(names = "--warm-up", defaultValue = "-1", paramLabel = "N",
-      description = "Prequential: first events left out of the totals (default: 10 % of the stream).")
+      description = "Prequential: first events left out of the totals (default: 10 %% of the stream).")
   long warmUp;
 
   @Option(names = "--sample-every", defaultValue = "1", paramLabel = "K",
@@ -229,8 +229,8 @@ final class EvaluateCommand implements Callable<Integer> {
     out.printf("%n%s, prequential (test-then-train), %d seed(s), %d events in %s order, top-%d, values in %%%n",
         ds.name(), seeds.size(), first.events(), first.order() == StreamOrder.Kind.EVENT_TIME ? "event-time"
             : "interleaved", opts.k());
-    out.printf("totals leave out the first %d events (warm-up); windows of %d events; every %d-th event measured; "
-        + "recent-pop half-life %.0f events%n", first.warmUp(), first.window(), first.sampleEvery(), first.halfLife());
+    out.printf("totals leave out the first %d events (warm-up); windows of %d events; %s; recent-pop half-life %.0f "
+        + "events%n", first.warmUp(), first.window(), Prequential.sampled(first.sampleEvery()), first.halfLife());
     out.printf("after the warm-up (seed %d): %d events measured, %d repeats skipped, %d first events of a user "
         + "skipped, %d first events of an item (misses)%n", first.seed(), first.measured(), first.repeats(),
         first.coldUsers(), first.newItems());

@@ -131,7 +131,10 @@ public final class Experiment {
     return viewsWithData(data);
   }
 
-  /** The views with data in {@code d}: collaborative always, review with texts, rating with stars, image with features. */
+  /**
+   * The views with data in {@code d}: collaborative always, review with texts, rating with stars, image with
+   * features.
+   */
   public static List<String> viewsWithData(Dataset d) {
     List<String> out = new ArrayList<>();
     out.add(CollaborativeView.NAME);

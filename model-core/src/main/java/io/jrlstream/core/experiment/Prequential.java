@@ -216,9 +216,9 @@ public final class Prequential {
     PrequentialMeter.Settings settings = new PrequentialMeter.Settings(options.k(), window, warmUp,
         options.sampleEvery());
     StreamOrder.Kind order = StreamOrder.kind(data.interactions());
-    progress.message(String.format("seed %d, prequential: %d events in %s order, %d windows of %d, warm-up %d, "
-        + "every %d-th event measured", seed, n, order == StreamOrder.Kind.EVENT_TIME ? "event-time" : "interleaved",
-        windows, window, warmUp, options.sampleEvery()));
+    progress.message(String.format("seed %d, prequential: %d events in %s order, %d windows of %d, warm-up %d, %s",
+        seed, n, order == StreamOrder.Kind.EVENT_TIME ? "event-time" : "interleaved", windows, window, warmUp,
+        sampled(options.sampleEvery())));
 
     List<String> viewNames = new ArrayList<>();
     for (String m : models) {
@@ -380,6 +380,20 @@ public final class Prequential {
     return new Result(seed, order, n, window, warmUp, options.sampleEvery(), options.halfLife(), measured, repeats,
         coldUsers, newItems, results, windowStart, loss, eventsPerSecond, weights, trainSeconds,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /** "every event measured" or "every 4th event measured". */
+  public static String sampled(int every) {
+    if (every == 1) {
+      return "every event measured";
+    }
+    String suffix = every % 100 / 10 == 1 ? "th" : switch (every % 10) {
+      case 1 -> "st";
+      case 2 -> "nd";
+      case 3 -> "rd";
+      default -> "th";
+    };
+    return "every " + every + suffix + " event measured";
   }
 
   private static String windowLine(List<String> models, int w, double[][] ndcg, double[][] hit, int end) {

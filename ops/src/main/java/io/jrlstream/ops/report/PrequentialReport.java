@@ -151,12 +151,12 @@ public final class PrequentialReport {
         .append("</head>\n<body>\n<h1>Prequential quality: ").append(escape(data)).append("</h1>\n<p>")
         .append(String.format(Locale.ROOT, "Test-then-train over %,d events in %s order: before an event trains, its "
             + "item is ranked for its user among the items known so far that the user has not had, with the current "
-            + "vectors. Windows of %,d events; the first %,d events (warm-up) are left out of the totals; every "
-            + "%d-th event measured; recent-pop half-life %,.0f events. Seeds: %s%s.", first.events(),
+            + "vectors. Windows of %,d events; the first %,d events (warm-up) are left out of the totals; %s; "
+            + "recent-pop half-life %,.0f events. Seeds: %s%s.", first.events(),
             first.order() == StreamOrder.Kind.EVENT_TIME ? "event-time" : "a seeded interleaving of the users' "
-            + "sequences (no times in the data)", first.window(), first.warmUp(), first.sampleEvery(),
-            first.halfLife(), results.stream().map(r -> Long.toString(r.seed())).toList(),
-            results.size() > 1 ? " (plots: mean over the seeds)" : ""))
+            + "sequences (no times in the data)", first.window(), first.warmUp(),
+            Prequential.sampled(first.sampleEvery()), first.halfLife(),
+            results.stream().map(r -> Long.toString(r.seed())).toList(), results.size() > 1 ? " (plots: mean over the seeds)" : ""))
         .append("</p>\n<p>")
         .append(String.format(Locale.ROOT, "After the warm-up (seed %d): %,d events measured; %,d repeats skipped "
             + "(the user already had the item); %,d first events of a user skipped (no model knows the user); %,d "

@@ -132,9 +132,9 @@ class PrequentialReportTest {
       check.append("<img src=\"").append(id).append(".png\">");
     }
     check.append("<script>window.onload = () => { const bad = [...document.images].filter(i => !i.complete"
-        + " || i.naturalWidth !== ").append(PrequentialReport.WIDTH).append("); if (bad.length) console.error('bad png: ' +"
-        + " bad.map(i => i.src)); document.body.setAttribute('data-pngs', document.images.length - bad.length); };"
-        + "</script></body></html>");
+        + " || i.naturalWidth !== ").append(PrequentialReport.WIDTH).append("); if (bad.length) console.error("
+        + "'bad png: ' + bad.map(i => i.src)); document.body.setAttribute('data-pngs', document.images.length"
+        + " - bad.length); };</script></body></html>");
     Path checkPage = html.resolveSibling("png-check.html");
     Files.writeString(checkPage, check);
     Chrome pngs = chrome(chromium, checkPage);
