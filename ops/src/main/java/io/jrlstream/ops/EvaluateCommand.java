@@ -234,17 +234,19 @@ final class EvaluateCommand implements Callable<Integer> {
     out.printf("after the warm-up (seed %d): %d events measured, %d repeats skipped, %d first events of a user "
         + "skipped, %d first events of an item (misses)%n", first.seed(), first.measured(), first.repeats(),
         first.coldUsers(), first.newItems());
-    out.printf("%-10s %16s %16s %9s %11s%n", "model", "NDCG@10", "HR@10", "ranked", "µs/ranked");
+    out.printf("%-10s %16s %16s %9s %14s%n", "model", "NDCG@10", "HR@10", "ranked", "CPU µs/ranked");
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> rows = (List<Map<String, Object>>) doc.get("results");
     for (Map<String, Object> r : rows) {
       @SuppressWarnings("unchecked")
       Map<String, Double> std = (Map<String, Double>) r.get("std");
-      out.printf("%-10s %16s %16s %9d %11.1f%n", r.get("model"), pm(r, std, "ndcg"), pm(r, std, "hit"),
+      out.printf("%-10s %16s %16s %9d %14.1f%n", r.get("model"), pm(r, std, "ndcg"), pm(r, std, "hit"),
           (long) r.get("ranked"), (double) r.get("microsPerRanked"));
     }
-    out.printf("run time: %s s per seed; training time per view (seed %d): %s%n", Arrays.toString(
-        results.stream().mapToDouble(r -> Math.round(r.seconds() * 10) / 10.0).toArray()), first.seed(),
+    out.printf("run time per seed: %s s wall, %s s CPU; training CPU time per view (seed %d): %s%n",
+        Arrays.toString(results.stream().mapToDouble(r -> Math.round(r.seconds() * 10) / 10.0).toArray()),
+        Arrays.toString(results.stream().mapToDouble(r -> Math.round(r.cpuSeconds() * 10) / 10.0).toArray()),
+        first.seed(),
         first.trainSeconds().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(),
             e.getValue())).toList());
     out.flush();

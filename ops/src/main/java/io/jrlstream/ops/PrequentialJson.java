@@ -76,6 +76,7 @@ final class PrequentialJson {
       run.put("coldUsers", r.coldUsers());
       run.put("newItems", r.newItems());
       run.put("seconds", r.seconds());
+      run.put("cpuSeconds", r.cpuSeconds());
       run.put("trainSeconds", r.trainSeconds());
       run.put("windowStart", r.windowStart());
       Map<String, Object> models = new LinkedHashMap<>();

@@ -76,7 +76,7 @@ class EvaluateCommandTest {
         "-q");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("recent-pop"), r.out());
-    assertTrue(r.out().contains("µs/ranked"), r.out());
+    assertTrue(r.out().contains("CPU µs/ranked"), r.out());
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
     assertEquals("prequential", doc.get("protocol").asText());
     assertEquals(1000, doc.get("settings").get("events").asInt());

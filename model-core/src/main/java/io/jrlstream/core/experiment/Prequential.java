@@ -13,6 +13,8 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,6 +40,9 @@ import java.util.Map;
  * windows of {@code window} events (default: the stream in {@value #DEFAULT_WINDOWS}) cover everything. With
  * {@code sampleEvery} = s only events whose position is a multiple of s are measured (all still train).
  *
+ * <p>Timings (measuring µs per ranked event, training events per second) are the running thread's CPU time where
+ * the JVM measures it (else wall time), so that they mean the same on a machine shared with other work.
+ *
  * <p>Deterministic: the same data, seed and settings give the same figures (timings aside). Single-threaded: the
  * measurement of an event must see the parameters of exactly the events before it.
  */
@@ -50,6 +55,8 @@ public final class Prequential {
   public static final int DEFAULT_WARM_UP_PERCENT = 10;
   /** Default number of windows the stream is cut into. */
   public static final int DEFAULT_WINDOWS = 20;
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /**
    * @param k cut-off of HR and NDCG (10)
@@ -121,7 +128,7 @@ public final class Prequential {
    * @param windowHitRate HR@k per window (NaN for a window where nothing was ranked)
    * @param windowNdcg NDCG@k per window (NaN likewise)
    * @param windowRanked events ranked per window
-   * @param microsPerRanked measuring time per ranked event, µs (all windows)
+   * @param microsPerRanked measuring CPU time per ranked event, µs (all windows)
    */
   public record ModelResult(String model, long ranked, long hits, double ndcgSum, double[] windowHitRate,
       double[] windowNdcg, long[] windowRanked, double microsPerRanked) {
@@ -153,15 +160,16 @@ public final class Prequential {
    * @param models per model, in the order asked
    * @param windowStart first event of each window
    * @param loss per view, the mean training loss of the mini-batches completed in each window (NaN: none)
-   * @param eventsPerSecond per view, events trained per second of training time in each window
+   * @param eventsPerSecond per view, events trained per second of training CPU time in each window
    * @param ejrlWeights eJRL's weights in use in each window (empty without eJRL)
-   * @param trainSeconds per view, training time in all
+   * @param trainSeconds per view, training CPU time in all
    * @param seconds wall time of the whole run
+   * @param cpuSeconds CPU time of the whole run (the measuring and training thread)
    */
   public record Result(long seed, StreamOrder.Kind order, int events, int window, long warmUp, int sampleEvery,
       double halfLife, long measured, long repeats, long coldUsers, long newItems, List<ModelResult> models,
       long[] windowStart, Map<String, double[]> loss, Map<String, double[]> eventsPerSecond,
-      List<Map<String, Double>> ejrlWeights, Map<String, Double> trainSeconds, double seconds) {}
+      List<Map<String, Double>> ejrlWeights, Map<String, Double> trainSeconds, double seconds, double cpuSeconds) {}
 
   private final Dataset data;
   private final ModelConfig config;
@@ -203,6 +211,7 @@ public final class Prequential {
 
   private Result run(List<String> models, long seed) {
     long start = System.nanoTime();
+    long cpuStart = cpuNanos();
     ModelConfig cfg = config.withSeed(seed);
     StreamInput input = StreamInput.of(data, data.interactions(), seed, true);
     List<Interaction> events = input.events();
@@ -343,20 +352,20 @@ public final class Prequential {
         ensemble.limit(itemsKnown);
       }
       for (int i = 0; i < m; i++) {
-        long t0 = System.nanoTime();
+        long t0 = cpuNanos();
         PrequentialMeter.Outcome o = meters[i].measure(e, sources[i], u, item, interacted, itemsKnown);
         if (i == ejrlAt && o == PrequentialMeter.Outcome.RANKED) {
           ensemble.scoreArms(u, item, interacted);
         }
-        measureNanos[i] += System.nanoTime() - t0;
+        measureNanos[i] += cpuNanos() - t0;
       }
       for (int i = 0; i < v; i++) {
-        long t0 = System.nanoTime();
+        long t0 = cpuNanos();
         if (trainers[i].accept(x)) {
           windowLoss[i] += trainers[i].lastLoss();
           windowBatches[i]++;
         }
-        long dt = System.nanoTime() - t0;
+        long dt = cpuNanos() - t0;
         trainNanos[i] += dt;
         windowTrainNanos[i] += dt;
       }
@@ -379,7 +388,12 @@ public final class Prequential {
     }
     return new Result(seed, order, n, window, warmUp, options.sampleEvery(), options.halfLife(), measured, repeats,
         coldUsers, newItems, results, windowStart, loss, eventsPerSecond, weights, trainSeconds,
-        (System.nanoTime() - start) / 1e9);
+        (System.nanoTime() - start) / 1e9, (cpuNanos() - cpuStart) / 1e9);
+  }
+
+  /** The calling thread's CPU time where the JVM measures it, else wall time. */
+  private static long cpuNanos() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
   }
 
   /** "every event measured" or "every 4th event measured". */

@@ -81,7 +81,7 @@ public final class PrequentialReport {
     plots.add(new Plot("hit", "HR@10 per window", "HR@10 (%)", hit));
     plots.add(new Plot("loss", "Training loss per window (mean over its mini-batches)", "loss per interaction",
         loss));
-    plots.add(new Plot("events-per-second", "Training throughput per window", "events/s (training time only)",
+    plots.add(new Plot("events-per-second", "Training throughput per window", "events/s (training CPU time)",
         eps));
     StringBuilder html = new StringBuilder(64 * 1024);
     head(html, data, results);
@@ -163,7 +163,7 @@ public final class PrequentialReport {
             + "first events of an item (misses for every model).", first.seed(), first.measured(), first.repeats(),
             first.coldUsers(), first.newItems()))
         .append("</p>\n<table>\n<tr><th>model</th><th>NDCG@10 (%)</th><th>HR@10 (%)</th><th>events ranked</th>")
-        .append("<th>µs per ranked event</th></tr>\n");
+        .append("<th>CPU µs per ranked event</th></tr>\n");
     for (int i = 0; i < first.models().size(); i++) {
       int at = i;
       double[] nd = results.stream().mapToDouble(r -> r.models().get(at).ndcg()).toArray();
