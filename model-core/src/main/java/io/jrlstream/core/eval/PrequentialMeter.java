@@ -33,8 +33,11 @@ import java.util.function.Consumer;
  * no event was measured is not reported.
  *
  * <p>Cost: one {@link RankSource#score} per candidate until k better items are found (a dot product of the
- * view's dimension), no allocation per event (a window's record is allocated when it closes). The figures are in
- * the README ("Measuring quality"). The meter's state is not part of a trainer's checkpoint: after a restart it
+ * view's dimension), no allocation per event (a window's record is allocated when it closes). Measured (README,
+ * Figures, "Live quality"; CPU time on the 2-core machine): at Beauty scale (12,101 items) 33–46 µs per ranked
+ * event for a K=64 collaborative view, against about 10 µs of training per event; with 900 items 8–12 µs for K=64
+ * to K=300 views, against 240 µs of training for the review view. A hit costs a full scan, so a better model costs
+ * more. The meter's state is not part of a trainer's checkpoint: after a restart it
  * starts counting again. Not thread-safe: the training thread measures; other threads read {@link #latest()},
  * which is published at each window's close.
  */
