@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,7 +93,7 @@ class ItemIndexTest {
     assertEquals(List.of("i4999", "i4998"), ids(index.topN(new float[][] {{1, 0}}, new float[] {1}, Set.of(), 2)));
   }
 
-  static List<String> ids(List<ItemIndex.Hit> hits) {
+  private static List<String> ids(List<ItemIndex.Hit> hits) {
     List<String> out = new ArrayList<>();
     hits.forEach(h -> out.add(h.itemId()));
     return out;

@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import io.jrlstream.core.eval.TopN;
 import io.jrlstream.core.math.Vectors;
@@ -298,7 +298,7 @@ public final class ItemIndex {
 
   /**
    * A consistent copy of the items and the given views' vectors, concatenated per item in the given order
-   * (zeros where an item has no vector in a view), for building other indexes (e.g. {@link HnswIndex}).
+   * (zeros where an item has no vector in a view), for building other indexes (e.g. streams' HNSW graph).
    *
    * @param ks view positions
    * @return ids[slot] and one concatenated vector per slot
