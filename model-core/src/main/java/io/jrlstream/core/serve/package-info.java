@@ -4,7 +4,8 @@
  * ({@link io.jrlstream.core.eval.TopN}) it shares with offline evaluation.
  *
  * <p>Pieces: {@link io.jrlstream.core.serve.ItemIndex} (dense per-view item rows and their 8-bit copies,
- * exact top-N of s(u, v) = Σ_k w_k·(u_k·v_k)); {@link io.jrlstream.core.serve.Recommender} (a user's answer:
+ * exact top-N of s(u, v) = Σ_k w_k·(u_k·v_k) by the scan {@link io.jrlstream.core.rank.EjrlModel} evaluates
+ * with offline); {@link io.jrlstream.core.serve.Recommender} (a user's answer:
  * exclusions, per-view contributions, the popular fallback from {@link io.jrlstream.core.serve.Popularity};
  * similar items); the query ({@link io.jrlstream.core.serve.Query}, validated against
  * {@link io.jrlstream.core.serve.QuerySettings}); the answers ({@link io.jrlstream.core.serve.Recommendations},
