@@ -5,7 +5,8 @@
  * <p>Subpackages: {@code config} (typed settings), {@code serde} (Kafka serdes over the Avro codecs of
  * the schemas module), {@code ingest} (decoding and validation of the input topics, dead letters),
  * {@code train} (per-view training), {@code image} (image feature extraction with ONNX Runtime) and
- * {@code serve} (the serving topology, scoring index and interactive queries). Nothing here creates a
- * {@code KafkaStreams} instance; the ops module wires topologies, settings and clients together.
+ * {@code serve} (the serving topology feeding model-core's Kafka-free serving core {@code io.jrlstream.core.serve},
+ * and the interactive queries across instances). Nothing here creates a {@code KafkaStreams} instance; the ops
+ * module wires topologies, settings and clients together.
  */
 package io.jrlstream.streams;

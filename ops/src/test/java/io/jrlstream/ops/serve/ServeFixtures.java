@@ -1,11 +1,11 @@
 package io.jrlstream.ops.serve;
 
-import io.jrlstream.streams.serve.ItemIndex;
-import io.jrlstream.streams.serve.LocalQueryService;
-import io.jrlstream.streams.serve.Popularity;
-import io.jrlstream.streams.serve.Recommender;
+import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.core.serve.LocalQueryService;
+import io.jrlstream.core.serve.Popularity;
+import io.jrlstream.core.serve.Recommender;
+import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.streams.serve.ServeSettings;
-import io.jrlstream.streams.serve.UserProfile;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

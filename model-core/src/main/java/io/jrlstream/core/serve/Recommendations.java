@@ -1,7 +1,9 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The answer to "what should this user see now?" (the body of {@code GET /users/{id}/recommendations}).
@@ -54,8 +56,8 @@ public record Recommendations(String user, String kind, List<ScoredItem> items, 
   }
 
   /** A copy whose views report the version each was served from ({@code versions}: view → version). */
-  public Recommendations withViewVersions(java.util.function.ToIntFunction<String> versions) {
-    Map<String, ViewUse> m = new java.util.LinkedHashMap<>();
+  public Recommendations withViewVersions(ToIntFunction<String> versions) {
+    Map<String, ViewUse> m = new LinkedHashMap<>();
     views.forEach((view, use) -> m.put(view, use.withViewVersion(versions.applyAsInt(view))));
     return new Recommendations(user, kind, items, m, servedBy);
   }

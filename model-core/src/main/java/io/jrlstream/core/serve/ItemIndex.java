@@ -1,11 +1,14 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import io.jrlstream.core.eval.TopN;
 import io.jrlstream.core.math.Vectors;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -27,6 +30,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * best lower bound, and re-scores only those from the float rows, exactly as {@link #topNFullScan} does: the
  * answer is the same, bit for bit and tie for tie (see {@link #quantize} for the bound's terms).
  *
+ * <p>The arithmetic lives in the shared kernels: every float score (full scan, re-scoring, contributions) is
+ * {@link Vectors#dotRows}, the routine the offline evaluator's {@code EjrlModel} scores with, so serving and
+ * evaluation rank by the same bits; the 8-bit rows are {@link Vectors#quantize} and {@link Vectors#dotBytes};
+ * selection is {@link TopN} (the n best lower bounds with {@link TopN#offerLargest}, the answer with
+ * {@link TopN#select}, whose tie-break is the lower slot).
+ *
  * <p>Lifecycle: filled by the serving topology's global item processors (and rebuilt from their stores on
  * restart), read by queries. Thread-safe: writers take a write lock for one row, queries a read lock for
  * their scan. Queries allocate nothing per item; each query thread keeps its scratch arrays of the index's
@@ -45,8 +54,8 @@ public final class ItemIndex {
   private final Map<String, Integer> slots = new HashMap<>();
   private final Block[] blocks;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-  private final java.util.concurrent.atomic.LongAdder twoPassQueries = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder rescored = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder twoPassQueries = new LongAdder();
+  private final LongAdder rescored = new LongAdder();
   private String[] ids = new String[INITIAL_CAPACITY];
   /** Bit k set: the item has a vector in view k. */
   private int[] present = new int[INITIAL_CAPACITY];
@@ -88,34 +97,20 @@ public final class ItemIndex {
    */
   private void quantize(int v) {
     float max = 0;
-    boolean usable = true;
     for (Block b : blocks) {
-      for (int i = 0, o = v * b.dim; i < b.dim; i++) {
-        float x = b.data[o + i];
-        usable &= Float.isFinite(x) && Math.abs(x) <= LARGE;
-        max = Math.max(max, Math.abs(x));
-      }
+      max = Math.max(max, Vectors.maxAbs(b.data, v * b.dim, b.dim));
     }
-    float sc = usable ? max / 127f : 0f;
+    float sc = max <= LARGE ? max / 127f : 0f; // false for NaN and ∞ too
     double rho = 4.0 * (stride + 64) * 0x1p-24;
     for (Block b : blocks) {
       if (b.dim < 0) {
         continue;
       }
-      double err = 0;
-      double norm = 0;
-      boolean finite = true;
-      for (int i = 0, o = v * b.dim, r = v * stride + b.offset; i < b.dim; i++) {
-        float x = b.data[o + i];
-        finite &= Float.isFinite(x) && Math.abs(x) <= LARGE;
-        int q = sc == 0f ? 0 : Math.max(-127, Math.min(127, Math.round(x / sc)));
-        rowBytes[r + i] = (byte) q;
-        double e = (double) x - (double) sc * q;
-        err += e * e;
-        norm += (double) x * x;
-      }
-      double r = Math.sqrt(err) * (1 + rho) + rho * Math.sqrt(norm);
-      b.bound[v] = finite ? Math.nextUp((float) (r * (1 + 0x1p-40))) : Float.POSITIVE_INFINITY;
+      int o = v * b.dim;
+      double err = Vectors.quantize(b.data, o, b.dim, sc, rowBytes, v * stride + b.offset);
+      double r = Math.sqrt(err) * (1 + rho) + rho * Math.sqrt(Vectors.squaredNorm(b.data, o, b.dim));
+      boolean bounded = Vectors.maxAbs(b.data, o, b.dim) <= LARGE;
+      b.bound[v] = bounded ? Math.nextUp((float) (r * (1 + 0x1p-40))) : Float.POSITIVE_INFINITY;
     }
     rowScale[v] = sc;
   }
@@ -141,7 +136,7 @@ public final class ItemIndex {
     float[] scores = new float[0];
     /** Candidates' upper bounds, by position in slots. */
     double[] high = new double[0];
-    /** Min-heap of the n best lower bounds so far. */
+    /** The n best lower bounds so far ({@link TopN#offerLargest}'s min-heap). */
     double[] low = new double[0];
     int[] slots = new int[0];
     int[] heap = new int[0];
@@ -298,7 +293,7 @@ public final class ItemIndex {
 
   /**
    * A consistent copy of the items and the given views' vectors, concatenated per item in the given order
-   * (zeros where an item has no vector in a view), for building other indexes (e.g. {@link HnswIndex}).
+   * (zeros where an item has no vector in a view), for building other indexes (e.g. streams' HNSW graph).
    *
    * @param ks view positions
    * @return ids[slot] and one concatenated vector per slot
@@ -346,7 +341,7 @@ public final class ItemIndex {
    * @return at most n hits, best first
    * @throws IllegalArgumentException when a query vector's length differs from its view's dimension
    */
-  public List<Hit> topN(float[][] query, float[] weights, java.util.Collection<String> excluded, int n) {
+  public List<Hit> topN(float[][] query, float[] weights, Collection<String> excluded, int n) {
     return topN(query, weights, excluded, n, true);
   }
 
@@ -354,12 +349,11 @@ public final class ItemIndex {
    * {@link #topN} by scoring every item from its float rows (the reference the two-pass scan is tested and
    * benchmarked against).
    */
-  public List<Hit> topNFullScan(float[][] query, float[] weights, java.util.Collection<String> excluded, int n) {
+  public List<Hit> topNFullScan(float[][] query, float[] weights, Collection<String> excluded, int n) {
     return topN(query, weights, excluded, n, false);
   }
 
-  private List<Hit> topN(float[][] query, float[] weights, java.util.Collection<String> excluded, int n,
-      boolean twoPass) {
+  private List<Hit> topN(float[][] query, float[] weights, Collection<String> excluded, int n, boolean twoPass) {
     if (query.length != blocks.length || weights.length != blocks.length) {
       throw new IllegalArgumentException("index has " + blocks.length + " views, query has " + query.length
           + " vectors and " + weights.length + " weights");
@@ -373,8 +367,8 @@ public final class ItemIndex {
       for (int k = 0; k < blocks.length; k++) {
         if (query[k] != null && weights[k] != 0f && blocks[k].dim > 0) {
           if (query[k].length != blocks[k].dim) {
-            throw new IllegalArgumentException("view " + views.get(k) + ": query vector has " + query[k].length
-                + " floats, items have " + blocks[k].dim);
+            throw new IllegalArgumentException("view " + views.get(k) + ": query vector has "
+                + query[k].length + " floats, items have " + blocks[k].dim);
           }
           used |= 1 << k;
         }
@@ -400,7 +394,7 @@ public final class ItemIndex {
           sc.heap[i] = out[i]; // the score of out[i] is scores[heap[i]] in both branches
         }
       }
-      java.util.ArrayList<Hit> hits = new java.util.ArrayList<>(got);
+      List<Hit> hits = new ArrayList<>(got);
       for (int i = 0; i < got; i++) {
         int slot = out[i];
         float score = scores[sc.heap[i]];
@@ -459,10 +453,7 @@ public final class ItemIndex {
     float[] qw = sc.query(stride);
     for (int j = 0; j < views; j++) {
       Block bk = blocks[ks[j]];
-      float w = weights[ks[j]];
-      for (int i = 0; i < bk.dim; i++) {
-        qw[bk.offset + i] = w * query[ks[j]][i];
-      }
+      Vectors.scale(weights[ks[j]], query[ks[j]], 0, qw, bk.offset, bk.dim);
     }
     float[][] bounds = new float[views][];
     for (int j = 0; j < views; j++) {
@@ -494,18 +485,8 @@ public final class ItemIndex {
       }
       slots[m] = v;
       high[m++] = hi;
-      double lo = a - b;
-      if (filled < n) {
-        if (lo == lo) {
-          low[filled] = lo;
-          siftUp(low, filled++);
-          if (filled == n) {
-            least = low[0];
-          }
-        }
-      } else if (lo > least) {
-        low[0] = lo;
-        siftDown(low, n);
+      filled = TopN.offerLargest(low, filled, n, a - b);
+      if (filled == n) {
         least = low[0];
       }
     }
@@ -514,7 +495,7 @@ public final class ItemIndex {
       if (!(high[i] < least)) {
         int v = slots[i];
         slots[kept] = v;
-        sc.scores[kept++] = exactScore(query, weights, ks, v);
+        exactScore(query, weights, ks, v, sc.scores, kept++);
       }
     }
     m = kept;
@@ -523,77 +504,28 @@ public final class ItemIndex {
     return TopN.select(sc.scores, m, ex, 0, 0, n, sc.heap);
   }
 
-  private static void siftUp(double[] heap, int i) {
-    double x = heap[i];
-    while (i > 0) {
-      int parent = (i - 1) >>> 1;
-      if (heap[parent] <= x) {
-        break;
-      }
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heap[i] = x;
-  }
-
-  private static void siftDown(double[] heap, int size) {
-    double x = heap[0];
-    int i = 0;
-    while (true) {
-      int child = 2 * i + 1;
-      if (child >= size) {
-        break;
-      }
-      if (child + 1 < size && heap[child + 1] < heap[child]) {
-        child++;
-      }
-      if (heap[child] >= x) {
-        break;
-      }
-      heap[i] = heap[child];
-      i = child;
-    }
-    heap[i] = x;
-  }
-
   /** Items re-scored from the float rows per two-pass query so far, on average (0 before any); for figures. */
   public double meanRescored() {
     long q = twoPassQueries.sum();
     return q == 0 ? 0 : rescored.sum() / (double) q;
   }
 
-  /** Item v's score with exactly the float operations of {@link #score}, view by view in index order. */
-  private float exactScore(float[][] query, float[] weights, int[] ks, int v) {
-    float s = 0f;
+  /** Writes item v's score to out[at] with the float operations of {@link #score}: views in index order. */
+  private void exactScore(float[][] query, float[] weights, int[] ks, int v, float[] out, int at) {
     for (int j = 0; j < ks.length; j++) {
       int k = ks[j];
       int dim = blocks[k].dim;
-      float c = weights[k] * Vectors.dot(query[k], 0, blocks[k].data, v * dim, dim);
-      s = j == 0 ? c : s + c;
+      Vectors.dotRows(weights[k], query[k], 0, blocks[k].data, v * dim, dim, 1, out, at, j > 0);
     }
-    return s;
   }
 
   /** scores[v] = Σ_k w_k q_k·v_k over the used views; NaN for items with no vector in any used view. */
   private void score(float[][] query, float[] weights, int used, float[] scores) {
     boolean first = true;
     for (int k = 0; k < blocks.length; k++) {
-      if ((used & (1 << k)) == 0) {
-        continue;
-      }
-      float w = weights[k];
-      float[] q = query[k];
-      float[] data = blocks[k].data;
-      int dim = blocks[k].dim;
-      if (first) {
-        for (int v = 0, o = 0; v < size; v++, o += dim) {
-          scores[v] = w * Vectors.dot(q, 0, data, o, dim);
-        }
+      if ((used & (1 << k)) != 0) {
+        Vectors.dotRows(weights[k], query[k], 0, blocks[k].data, 0, blocks[k].dim, size, scores, 0, !first);
         first = false;
-      } else {
-        for (int v = 0, o = 0; v < size; v++, o += dim) {
-          scores[v] += w * Vectors.dot(q, 0, data, o, dim);
-        }
       }
     }
     for (int v = 0; v < size; v++) {
@@ -608,13 +540,13 @@ public final class ItemIndex {
     for (int k = 0; k < blocks.length; k++) {
       if ((used & (1 << k)) != 0 && (present[slot] & (1 << k)) != 0) {
         int dim = blocks[k].dim;
-        c[k] = weights[k] * Vectors.dot(query[k], 0, blocks[k].data, slot * dim, dim);
+        Vectors.dotRows(weights[k], query[k], 0, blocks[k].data, slot * dim, dim, 1, c, k, false);
       }
     }
     return c;
   }
 
-  private int[] slotsOf(java.util.Collection<String> excluded) {
+  private int[] slotsOf(Collection<String> excluded) {
     int[] ex = new int[excluded.size()];
     int m = 0;
     for (String id : excluded) {
@@ -634,16 +566,7 @@ public final class ItemIndex {
       return slot;
     }
     if (size == ids.length) {
-      int cap = ids.length * 2;
-      ids = Arrays.copyOf(ids, cap);
-      present = Arrays.copyOf(present, cap);
-      for (Block b : blocks) {
-        if (b.dim > 0) {
-          b.allocate(cap);
-        }
-      }
-      rowBytes = Arrays.copyOf(rowBytes, cap * stride);
-      rowScale = Arrays.copyOf(rowScale, cap);
+      grow(ids.length * 2);
     }
     ids[size] = itemId;
     slots.put(itemId, size);
@@ -655,18 +578,23 @@ public final class ItemIndex {
     lock.writeLock().lock();
     try {
       if (capacity > ids.length) {
-        ids = Arrays.copyOf(ids, capacity);
-        present = Arrays.copyOf(present, capacity);
-        for (Block b : blocks) {
-          if (b.dim > 0) {
-            b.allocate(capacity);
-          }
-        }
-        rowBytes = Arrays.copyOf(rowBytes, capacity * stride);
-        rowScale = Arrays.copyOf(rowScale, capacity);
+        grow(capacity);
       }
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** Makes room for {@code capacity} item slots in every per-item array. Under the write lock. */
+  private void grow(int capacity) {
+    ids = Arrays.copyOf(ids, capacity);
+    present = Arrays.copyOf(present, capacity);
+    for (Block b : blocks) {
+      if (b.dim > 0) {
+        b.allocate(capacity);
+      }
+    }
+    rowBytes = Arrays.copyOf(rowBytes, capacity * stride);
+    rowScale = Arrays.copyOf(rowScale, capacity);
   }
 }

@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,15 +17,16 @@ public record Query(int n, List<String> views, List<Double> weights) {
   }
 
   /**
-   * Validates a query's parameters against the settings; absent ones take the defaults (n = 10, every
+   * Validates a query's parameters against the serving settings; absent ones take the defaults (n = 10, every
    * served view, the configured weights).
    *
    * @param n requested n, or null
    * @param views requested views, or null
    * @param weights requested weights (one per requested view, or per served view when views is null), or null
+   * @param s the served views, their default weights and the largest n
    * @throws ServeException.InvalidQuery naming the parameter that is wrong
    */
-  public static Query of(Integer n, List<String> views, List<Double> weights, ServeSettings s) {
+  public static Query of(Integer n, List<String> views, List<Double> weights, QuerySettings s) {
     int count = n == null ? Math.min(10, s.maxN()) : n;
     if (count < 1 || count > s.maxN()) {
       throw new ServeException.InvalidQuery("n must be between 1 and " + s.maxN() + ", got " + count);

@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,8 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.SyntheticData;
+import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.eval.TopN;
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.rank.EjrlModel;
+import io.jrlstream.core.view.CollaborativeView;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.RatingView;
+import io.jrlstream.core.view.View;
+import io.jrlstream.core.view.ViewFactory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +62,49 @@ class ItemIndexTest {
     }
   }
 
+  /**
+   * Serving and offline evaluation compute s(u, v) the same way: over the same vectors, the index's scores are
+   * the bits {@link EjrlModel#scoreAll} gives (one scan, {@code Vectors.dotRows}), so they rank alike.
+   */
+  @Test
+  void shouldScoreWithTheBitsOfTheOfflineEjrlModel() {
+    Dataset ds = SyntheticData.generate(SyntheticSpec.defaults().withUsers(20).withItems(150)
+        .withWordsPerReview(0), 5);
+    int items = ds.itemCount();
+    List<View> views = List.of(ViewFactory.create(CollaborativeView.NAME, ModelConfig.defaults(), ds),
+        ViewFactory.create(RatingView.NAME, ModelConfig.defaults(), ds));
+    ItemIndex index = new ItemIndex(List.of(CollaborativeView.NAME, RatingView.NAME));
+    for (int k = 0; k < 2; k++) {
+      views.get(k).reserve(ds.userCount(), items);
+      for (int v = 0; v < items; v++) {
+        index.upsert(k, "i" + v, views.get(k).items().row(v), 0);
+      }
+    }
+    for (double[] w : new double[][] {{1, -0.75}, {0, 2.5}, {0.3, 0}}) {
+      EjrlModel model = new EjrlModel(views, w, items);
+      float[] fw = {(float) w[0], (float) w[1]};
+      float[] offline = new float[items];
+      int[] top = new int[10];
+      for (int u = 0; u < ds.userCount(); u++) {
+        model.scoreAll(u, offline);
+        float[][] q = {views.get(0).users().row(u), views.get(1).users().row(u)};
+        List<ItemIndex.Hit> all = index.topNFullScan(q, fw, Set.of(), items);
+        assertEquals(items, all.size());
+        for (ItemIndex.Hit h : all) {
+          int v = Integer.parseInt(h.itemId().substring(1));
+          assertEquals(Float.floatToIntBits(offline[v]), Float.floatToIntBits(h.score()), "u=" + u + " v=" + v);
+        }
+        int got = TopN.select(offline, null, 10, top);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < got; i++) {
+          expected.add("i" + top[i]);
+        }
+        assertEquals(expected, ids(index.topN(q, fw, Set.of(), 10)), "two-pass top-10, u=" + u);
+        assertEquals(expected, ids(all.subList(0, 10)), "full scan top-10, u=" + u);
+      }
+    }
+  }
+
   @Test
   void shouldUpdateInPlaceRemoveOnTombstoneAndNeverReturnItemsWithoutQueriedVectors() {
     ItemIndex index = new ItemIndex(List.of("a", "b"));
@@ -93,7 +145,7 @@ class ItemIndexTest {
     assertEquals(List.of("i4999", "i4998"), ids(index.topN(new float[][] {{1, 0}}, new float[] {1}, Set.of(), 2)));
   }
 
-  static List<String> ids(List<ItemIndex.Hit> hits) {
+  private static List<String> ids(List<ItemIndex.Hit> hits) {
     List<String> out = new ArrayList<>();
     hits.forEach(h -> out.add(h.itemId()));
     return out;

@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import java.util.function.Function;
 
@@ -7,21 +7,21 @@ import java.util.function.Function;
  * tests and tools. Always ready once every view's index is initialised. Thread-safe when the lookup is.
  */
 public final class LocalQueryService implements QueryService {
-  private final ServeSettings settings;
+  private final QuerySettings settings;
   private final Recommender recommender;
   private final Function<String, UserProfile> profiles;
 
   /**
    * @param profiles the profile of a user id ({@link UserProfile#unknown()} for users it does not know)
    */
-  public LocalQueryService(ServeSettings settings, Recommender recommender, Function<String, UserProfile> profiles) {
+  public LocalQueryService(QuerySettings settings, Recommender recommender, Function<String, UserProfile> profiles) {
     this.settings = settings;
     this.recommender = recommender;
     this.profiles = profiles;
   }
 
   @Override
-  public ServeSettings settings() {
+  public QuerySettings settings() {
     return settings;
   }
 

@@ -1,7 +1,9 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The body of {@code GET /items/{id}/similar}: the items whose vectors score highest against the given item's
@@ -29,8 +31,8 @@ public record SimilarItems(String item, List<Recommendations.ScoredItem> items, 
   }
 
   /** A copy whose views report the version each was served from ({@code versions}: view → version). */
-  public SimilarItems withViewVersions(java.util.function.ToIntFunction<String> versions) {
-    Map<String, ViewWeight> m = new java.util.LinkedHashMap<>();
+  public SimilarItems withViewVersions(ToIntFunction<String> versions) {
+    Map<String, ViewWeight> m = new LinkedHashMap<>();
     views.forEach((view, w) -> m.put(view, new ViewWeight(w.weight(), w.itemVector(), versions.applyAsInt(view))));
     return new SimilarItems(item, items, m, servedBy);
   }

@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 /**
  * Root of the serving errors. Each subtype is one kind of answer a client gets, so that the HTTP layer maps

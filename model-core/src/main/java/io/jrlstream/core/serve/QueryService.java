@@ -1,5 +1,6 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Map;
  */
 public interface QueryService {
   /** The serving settings (served views, default weights, maximum n) queries are validated against. */
-  ServeSettings settings();
+  QuerySettings settings();
 
   /**
    * The top-n items for a user, computed by the instance that owns the user.
@@ -37,7 +38,7 @@ public interface QueryService {
 
   /** Per-view index state, as readiness reports it. */
   static Map<String, ItemIndex.ViewStats> viewStats(ItemIndex index) {
-    Map<String, ItemIndex.ViewStats> m = new java.util.LinkedHashMap<>();
+    Map<String, ItemIndex.ViewStats> m = new LinkedHashMap<>();
     for (int k = 0; k < index.views().size(); k++) {
       m.put(index.views().get(k), index.stats(k));
     }

@@ -1,4 +1,4 @@
-package io.jrlstream.streams.serve;
+package io.jrlstream.core.serve;
 
 import java.util.ArrayList;
 import java.util.Collection;
