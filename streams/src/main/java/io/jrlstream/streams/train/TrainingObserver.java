@@ -1,5 +1,7 @@
 package io.jrlstream.streams.train;
 
+import io.jrlstream.core.eval.PrequentialMeter;
+
 /**
  * What a view's training reports as it goes: restores and checkpoints, for benchmarks, logs and metrics. The
  * pipeline passes one observer to every {@link TrainingProcessor} it builds (no static counters), so two pipelines
@@ -30,4 +32,13 @@ public interface TrainingObserver {
    * @param bytes encoded bytes of those rows
    */
   default void checkpointCommitted(String view, int rows, long bytes) {}
+
+  /**
+   * A window of a view's live prequential quality closed ({@link TrainingOptions.Quality}).
+   *
+   * @param view the view
+   * @param model the view's totals since its task started, with the window just closed as {@code last()}
+   * @param popularity popularity since the task started, measured on the same events
+   */
+  default void quality(String view, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {}
 }

@@ -44,6 +44,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * the {@code process} call that trains it, hence in the same transaction, and a restart publishes nothing twice:
  * the committed embedding log is exactly that of an uninterrupted run.
  *
+ * <p>Live quality: before a sampled event trains, {@link LiveQuality} ranks its item with the view's current vectors
+ * and with popularity, and reports each window to the observer ({@link TrainingOptions.Quality}).
+ *
  * <p>Lifecycle: Kafka Streams calls {@link #init} once per task assignment (restoring state), then
  * {@link #process} per record on the stream thread; not thread-safe.
  */
@@ -62,6 +65,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private StreamingTrainer trainer;
   private ViewInput input;
   private List<StateBlock> blocks;
+  /** The view's live prequential quality, null when not measured. */
+  private LiveQuality quality;
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;
@@ -99,6 +104,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     trainer = r.trainer();
     input = r.input();
     blocks = r.blocks();
+    quality = options.quality().sampleEvery() > 0 ? new LiveQuality(viewName, trainer, options.quality(), observer)
+        : null;
     lastPublishMs = context.currentSystemTimeMs();
     if (options.publishIntervalMs() > 0) {
       context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
@@ -144,7 +151,13 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       return trainer.flush();
     }
     Interaction x = input.interaction(offset, value);
-    return x != null && trainer.accept(x);
+    if (x == null) {
+      return false;
+    }
+    if (quality != null && trainer.view().accepts(x)) {
+      quality.measure(x); // before the event trains: test, then train
+    }
+    return trainer.accept(x);
   }
 
   /**

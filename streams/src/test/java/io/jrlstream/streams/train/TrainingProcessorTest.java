@@ -8,6 +8,7 @@ import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.TrainingEvent;
@@ -364,5 +365,49 @@ class TrainingProcessorTest {
     }
     assertEquals(straight, restarted);
     assertNotEquals(unmarked, straight, "the markers changed where batches were cut");
+  }
+
+  /**
+   * Live quality: with measuring on, each view reports windows of its prequential NDCG@10 and HR@10 and
+   * popularity's over the same sampled events, the same on every run, and measuring changes nothing it trains.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"collaborative", "review"})
+  void shouldReportLiveQualityWithoutChangingTheTraining(String view) {
+    int n = DATA.interactions().size();
+    TrainingOptions off = new TrainingOptions(BATCH, CHECKPOINT, 0, 0, 1).withQuality(TrainingOptions.Quality.OFF);
+    TrainingOptions on = off.withQuality(new TrainingOptions.Quality(2, 100));
+    Map<String, List<Float>> plain = new HashMap<>();
+    run(view, off, store(new MockProcessorContext<>(), "off"), 0, n, false, plain, i -> { });
+    List<String> first = new java.util.ArrayList<>();
+    List<String> second = new java.util.ArrayList<>();
+    Map<String, List<Float>> measured = new HashMap<>();
+    for (List<String> reports : List.of(first, second)) {
+      MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
+      KeyValueStore<Bytes, byte[]> store = store(ctx, "on" + reports.hashCode());
+      ctx.setCurrentSystemTimeMs(0);
+      TrainingProcessor p = new TrainingProcessor(view, config(), on, store.name(), HISTORY, new TrainingObserver() {
+        @Override
+        public void quality(String v, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {
+          assertEquals(view, v);
+          assertTrue(model.ndcg() >= 0 && model.ndcg() <= 1 && model.hitRate() >= model.ndcg(), model.toString());
+          assertEquals(model.ranked(), popularity.ranked() + popularity.coldUsers() - model.coldUsers(),
+              "the same events ranked, but for users popularity has not seen since the start");
+          reports.add(model.last().index() + " " + model.last().ranked() + " " + model.ndcgSum() + " "
+              + popularity.ndcgSum());
+        }
+      });
+      p.init(ctx);
+      for (int i = 0; i < n; i++) {
+        ctx.setRecordMetadata("validated", 0, OFFSET_BASE + i);
+        p.process(new Record<>("k", EVENTS.encode(event(i)), i));
+      }
+      for (MockProcessorContext.CapturedForward<? extends String, ? extends byte[]> f : ctx.forwarded()) {
+        measured.put(f.record().key(), EMBEDDINGS.decode(f.record().value()).getVector());
+      }
+    }
+    assertTrue(first.size() >= n / 100 - 1, "windows reported: " + first);
+    assertEquals(first, second, "the same sampled events and figures on every run");
+    assertEquals(plain, measured, "measuring trained nothing differently");
   }
 }
