@@ -8,6 +8,7 @@ import io.jrlstream.streams.image.ImageFeatureTopology;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.image.OnnxSessions;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
+import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.TrainingOptions;
@@ -114,10 +115,11 @@ public final class Pipeline implements AutoCloseable {
     for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
       out.add(TopicSpec.of(t.name(), t.partitions(), t.replicationFactor()));
     }
-    out.add(TopicSpec.of(s.deadLetters().name(), s.deadLetters().partitions(), s.deadLetters().replicationFactor()));
+    out.add(sized(TopicSpec.of(s.deadLetters().name(), s.deadLetters().partitions(),
+        s.deadLetters().replicationFactor()), s));
     short rf = s.reviews().replicationFactor();
     for (String v : views) {
-      out.add(TopicSpec.compacted(s.embeddingsTopic(v), 1, rf));
+      out.add(embeddingsTopic(s, s.embeddingsTopic(v), rf));
     }
     out.add(validatedTopic(s));
     return out;
@@ -131,16 +133,31 @@ public final class Pipeline implements AutoCloseable {
    * an existing topic with a finite retention is refused at start-up, named.
    */
   public static TopicSpec validatedTopic(StreamsSettings s) {
-    return TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor())
+    return sized(TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor()), s)
         .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
         .withConfig(TopicConfig.RETENTION_MS_CONFIG, "-1")
         .withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+  }
+
+  /**
+   * A topic the application writes, created to accept the largest record the limits allow
+   * ({@code max.message.bytes} = {@link io.jrlstream.streams.config.Limits#topicMaxMessageBytes()}).
+   */
+  public static TopicSpec sized(TopicSpec t, StreamsSettings s) {
+    return t.withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(s.limits().topicMaxMessageBytes()));
+  }
+
+  /** An embedding topic: compacted, sized like every topic the application writes. */
+  public static TopicSpec embeddingsTopic(StreamsSettings s, String name, short replication) {
+    return sized(TopicSpec.compacted(name, 1, replication), s);
   }
 
   /** The Kafka Streams properties of the ingestion application (one stream thread). */
   public static Properties streamsProperties(StreamsSettings s, Options o) {
     Properties p = s.kafkaProperties();
     p.putAll(o.extra());
+    // A record Kafka refuses goes to the dead letters instead of stopping the application (issue 13).
+    DeadLetterProductionHandler.streamsProperties(s).forEach(p::putIfAbsent);
     p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, o.stateDir().toAbsolutePath().toString());
     p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");

@@ -2,10 +2,12 @@ package io.jrlstream.ops.serve;
 
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
+import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.replay.ViewVersions;
 import io.jrlstream.ops.replay.ViewVersionsWatcher;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.serve.ItemIndex;
 import io.jrlstream.streams.serve.Popularity;
 import io.jrlstream.streams.serve.Query;
@@ -139,10 +141,10 @@ public final class Serving implements AutoCloseable {
     StreamsSettings s = t.settings();
     short rf = s.reviews().replicationFactor();
     List<TopicSpec> out = new ArrayList<>();
-    out.add(io.jrlstream.ops.pipeline.Pipeline.validatedTopic(s));
+    out.add(Pipeline.validatedTopic(s));
     for (String v : serve.views()) {
-      out.add(TopicSpec.compacted(t.embeddingsTopic(v), 1, rf));
-      out.add(TopicSpec.compacted(t.itemsTopic(v), 1, rf));
+      out.add(Pipeline.embeddingsTopic(s, t.embeddingsTopic(v), rf));
+      out.add(Pipeline.embeddingsTopic(s, t.itemsTopic(v), rf));
     }
     return out;
   }
@@ -156,6 +158,7 @@ public final class Serving implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, ViewTopics.serveApplicationId(s));
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    DeadLetterProductionHandler.streamsProperties(s).forEach(p::putIfAbsent);
     p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
     return p;
   }

@@ -41,6 +41,20 @@ public enum SettingKey {
       "prefix of the embedding topics; view V publishes to prefix + V"),
   MAX_TEXT_CHARS("jrl.max.text.chars", "100000", "longest accepted review text, in chars"),
   FEATURE_DIM("jrl.feature.dim", "4096", "expected image feature dimension"),
+  // Limits every input record is checked against before anything is written for it (issue 13; Limits).
+  MAX_ID_BYTES("jrl.max.id.bytes", "1024",
+      "longest accepted id (event, user, item, model id and version), in UTF-8 bytes"),
+  MAX_HEADER_BYTES("jrl.max.header.bytes", "16384",
+      "most bytes of an input record's headers (names and values) that its validated event keeps"),
+  MIN_EVENT_TIME_MS("jrl.min.event.time.ms", "0", "earliest accepted event time, epoch ms (0: 1970-01-01T00:00:00Z)"),
+  MAX_EVENT_TIME_MS("jrl.max.event.time.ms", "4102444800000",
+      "latest accepted event time, epoch ms (default 2100-01-01T00:00:00Z)"),
+  MAX_RECORD_BYTES("jrl.max.record.bytes", "1000000",
+      "largest record the application writes (validated events, dead letters); producers get max.request.size and"
+      + " created topics max.message.bytes above it by Kafka's overheads"),
+  DEAD_LETTER_VALUE_BYTES("jrl.dead.letter.value.bytes", "65536",
+      "a dead letter larger than jrl.max.record.bytes keeps this many bytes of its value (the original stays in"
+      + " its input topic)"),
   VIEWS("jrl.views", "collaborative,review,rating", "views to train, comma-separated (collaborative, review, rating, image)"),
   BATCH_SIZE("jrl.batch.size", "64", "positive interactions per mini-batch"),
   CHECKPOINT_BATCHES("jrl.checkpoint.batches", "500",
