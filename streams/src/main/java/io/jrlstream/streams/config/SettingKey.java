@@ -119,6 +119,18 @@ public enum SettingKey {
   SERVE_HTTP_BIND("jrl.serve.http.bind", "127.0.0.1", "address the HTTP API binds to (0.0.0.0: every interface)"),
   SERVE_HTTP_TOKEN("jrl.serve.http.token", "", "bearer token the HTTP API requires (empty: no authentication)"),
   SERVE_HTTP_THREADS("jrl.serve.http.threads", "8", "HTTP worker threads (requests beyond them queue, bounded)"),
+  SERVE_HTTP_MAX_CONNECTIONS("jrl.serve.http.max.connections", "512",
+      "most open HTTP connections; at the limit no new one is accepted and idle ones are closed after 1 s"),
+  SERVE_HTTP_IDLE_TIMEOUT_MS("jrl.serve.http.idle.timeout.ms", "30000",
+      "an HTTP connection that sends nothing (or reads nothing) for this long is closed"),
+  SERVE_HTTP_HEADER_TIMEOUT_MS("jrl.serve.http.header.timeout.ms", "10000",
+      "a new HTTP connection must send a whole request within this time (slow-header clients are closed)"),
+  SERVE_HTTP_ADVERTISED("jrl.serve.http.advertised", "",
+      "host:port other serving instances use to forward to this one (application.server); empty: the bind address"
+      + " (this machine's name when it is 0.0.0.0 or ::) and the bound port"),
+  HEALTH_EXIT_GRACE_MS("jrl.health.exit.grace.ms", "30000",
+      "a long-running command exits with status 1 once a Kafka Streams client of the instance has failed (ERROR, or"
+      + " no live stream thread) for this long; /health answers 503 from the first check"),
   // jrl import (issue 6): progress markers, committed in the same transaction as the events they cover.
   TOPIC_IMPORTS("jrl.topic.imports", "jrl.imports",
       "compacted topic of jrl import's progress markers (source fingerprint -> lines done)"),
