@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -151,10 +152,30 @@ public final class Pipeline implements AutoCloseable {
     return t.withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(s.limits().topicMaxMessageBytes()));
   }
 
-  /** An embedding topic: compacted, sized like every topic the application writes. */
+  /**
+   * An embedding topic: compacted, sized like every topic the application writes, and with segments that close
+   * after {@value #COMPACTED_SEGMENT_BYTES} bytes or an hour, so that the log cleaner (which never touches the
+   * active segment) actually drops superseded vectors: with the broker's 1 GiB (the local broker's 64 MiB) and 7
+   * days, a vector republished thousands of times stayed on disk that many times (issue 13: disk use 20-30 times
+   * the input). Set at creation only; for an existing topic: {@code kafka-configs.sh --alter --entity-type topics
+   * --entity-name NAME --add-config segment.bytes=16777216,segment.ms=3600000,min.cleanable.dirty.ratio=0.25}.
+   */
   public static TopicSpec embeddingsTopic(StreamsSettings s, String name, short replication) {
-    return sized(TopicSpec.compacted(name, 1, replication), s);
+    TopicSpec t = sized(TopicSpec.compacted(name, 1, replication), s);
+    for (Map.Entry<String, String> e : COMPACTION.entrySet()) {
+      t = t.withConfig(e.getKey(), e.getValue());
+    }
+    return t;
   }
+
+  /** Segment size of the compacted topics the application creates (embeddings, serving items, changelogs). */
+  public static final int COMPACTED_SEGMENT_BYTES = 16 << 20;
+
+  /** Topic configs that make compaction happen within a running deployment (see {@link #embeddingsTopic}). */
+  public static final Map<String, String> COMPACTION = Map.of(
+      TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(COMPACTED_SEGMENT_BYTES),
+      TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+      TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.25");
 
   /** The Kafka Streams properties of the ingestion application (one stream thread). */
   public static Properties streamsProperties(StreamsSettings s, Options o) {
@@ -216,6 +237,9 @@ public final class Pipeline implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"); // one task: the validated topic has one partition
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    // The trainer's changelog (checkpoint rows, rewritten under new generations) is compacted: close its segments
+    // sooner so that superseded rows go (see embeddingsTopic).
+    COMPACTION.forEach((k, v) -> p.putIfAbsent(StreamsConfig.topicPrefix(k), v));
     return p;
   }
 
