@@ -68,7 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka Streams client in ERROR and the command's watchdog gives up after its grace; {@code jrl run} (a child JVM)
  * stopped with SIGTERM closes cleanly and its restart trains again within 10 s with no ERROR in its log, and after
  * kill -9 within 20 s; {@code jrl local}'s producer resumes from its own committed position, not from the number of
- * records on the input topics.
+ * records on the input topics; and a second instance with a standby replica takes a trainer over.
  */
 class InstanceLifecycleTest {
   private static final AvroCodec<EmbeddingRecord> EMBEDDINGS = AvroCodec.of(EmbeddingRecord.class);
@@ -274,6 +274,58 @@ class InstanceLifecycleTest {
     } finally {
       third.close();
     }
+  }
+
+  /**
+   * Two instances of the same application with {@code num.standby.replicas=1}: the instance without a view's task
+   * keeps a standby of it, and when the active instance stops, the other takes the task over and trains on.
+   */
+  @Test
+  void shouldKeepAStandbyOnTheSecondInstanceThatTakesOverWhenTheFirstStops() throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-standby");
+    List<String> views = List.of("collaborative");
+    Map<String, String> extra = Map.of("num.standby.replicas", "1", "jrl.rocksdb.cache.bytes",
+        Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes", Long.toString(4L << 20));
+    List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 10, 0, 6), 23L,
+        System.currentTimeMillis());
+    String topic = s.embeddingsTopic("collaborative");
+    Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("a"), extra));
+    Pipeline b = null;
+    try {
+      a.awaitRunning(Duration.ofSeconds(60));
+      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("b"), extra));
+      b.awaitRunning(Duration.ofSeconds(60));
+      int next = produce(bootstrap, s, events, 0, 32);
+      awaitBatches(bootstrap, topic, 2, Duration.ofSeconds(60));
+      Pipeline active = hasTasks(a, true) ? a : b;
+      Pipeline standby = active == a ? b : a;
+      assertTrue(hasTasks(active, true), "no instance runs the trainer's task");
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!hasTasks(standby, false)) {
+        assertTrue(System.nanoTime() < deadline, "the second instance holds no standby of the trainer's task");
+        Thread.sleep(100);
+      }
+      active.close();
+      long t0 = System.nanoTime();
+      produce(bootstrap, s, events, next, 16);
+      awaitBatches(bootstrap, topic, 3, Duration.ofSeconds(60));
+      System.out.printf("standby instance took over and trained the next batch %.1f s after the other closed%n",
+          (System.nanoTime() - t0) / 1e9);
+      assertTrue(hasTasks(standby, true), "the standby instance did not take the task over");
+    } finally {
+      a.close();
+      if (b != null) {
+        b.close();
+      }
+    }
+  }
+
+  /** Whether the trainer application of {@code p} holds an active (or else a standby) task. */
+  private static boolean hasTasks(Pipeline p, boolean active) {
+    KafkaStreams trainer = p.applications().get(1);
+    return trainer.metadataForLocalThreads().stream()
+        .anyMatch(t -> !(active ? t.activeTasks() : t.standbyTasks()).isEmpty());
   }
 
   /**
