@@ -76,6 +76,9 @@ public final class DatasetProducer implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     if (progressTopic != null) {
       p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "jrl-" + progressKey.replaceAll("[^a-zA-Z0-9._-]", "_"));
+      // One request at a time: with several in flight, the first batches of each new transaction reach the broker
+      // out of order, and the (embedded) broker logs an OutOfOrderSequenceException ERROR for each retry.
+      p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     }
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     if (progressTopic != null) {
