@@ -5,20 +5,28 @@ import io.jrlstream.core.experiment.Experiment;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.importer.Importer;
+import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.pipeline.DatasetProducer;
+import io.jrlstream.ops.pipeline.Health;
+import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.ImageProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.pipeline.TopicCounter;
+import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageSettings;
+import io.jrlstream.streams.serve.ServeSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -98,21 +106,28 @@ final class LocalCommand implements Callable<Integer> {
     }
     List<String> trained = views != null ? views : Experiment.viewsWithData(ds);
     long t0 = System.nanoTime();
-    try (LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
+    Health health = new Health();
+    Duration grace = Duration.ofMillis(Long.parseLong(SettingKey.HEALTH_EXIT_GRACE_MS.defaultValue().orElseThrow()));
+    try (Lifecycle life = Lifecycle.install(health);
+        LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
       err.printf("broker up at %s (data in %s) in %.1f s%n", broker.bootstrapServers(), workDir.resolve("broker"),
           (System.nanoTime() - t0) / 1e9);
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
       if (image != null) {
         s = s.withFeatureDim(image.featureDim());
       }
+      String imports = SettingKey.TOPIC_IMPORTS.defaultValue().orElseThrow();
+      try (Admin admin = Admin.create(s.kafkaProperties())) {
+        TopicAdmin.ensureTopics(admin, Importer.topics(s, imports));
+      }
       try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
-          workDir.resolve("state"), streamsConfig), image);
-          io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
-              io.jrlstream.streams.serve.ServeSettings.defaults(trained), serve.http(new java.util.Properties()),
-              workDir.resolve("state"), Map.of());
+          workDir.resolve("state"), streamsConfig), image).register(health, trained);
+          Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.defaults(trained),
+              serve.http(new Properties()), workDir.resolve("state"), Map.of(),
+              SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow(), health);
           TopicCounter counter = TopicCounter.start(s, trained);
-          DatasetProducer producer = new DatasetProducer(ds, s)) {
-        pipeline.awaitRunning(Duration.ofMinutes(2));
+          DatasetProducer producer = DatasetProducer.exactlyOnce(ds, s, imports)) {
+        pipeline.awaitRunning(Duration.ofMinutes(2), () -> life.check(grace));
         err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained), batchSize);
         if (serving != null) {
           err.printf("serving recommendations at %s/users/USER/recommendations (jrl query USER --url %s)%n",
@@ -125,19 +140,22 @@ final class LocalCommand implements Callable<Integer> {
                 image.images().name());
           }
         }
-        int already = (int) Math.min(ds.interactions().size(), counter.inputRecords());
+        int already = producer.committedPosition();
         if (already > 0) {
           err.printf("%d events were produced by an earlier run; producing the rest%n", already);
         }
         long p0 = System.nanoTime();
         long sent = producer.produce(already, ds.interactions().size(), rate,
-            n -> progress(err, n, counter, p0));
+            n -> progress(err, n, counter, p0), life::stopping);
+        life.check(grace);
         err.printf("produced %d events in %.1f s; waiting for the trainer to catch up%n", sent,
             (System.nanoTime() - p0) / 1e9);
         Pipeline.awaitCaughtUp(s, trained, Duration.ofMinutes(10), lag -> {
+          life.check(grace);
           List<String> parts = new ArrayList<>();
           counter.embeddings().forEach((k, v) -> parts.add(k.substring(k.lastIndexOf('.') + 1) + " " + v));
-          err.printf("  training: %6d records queued (input + per-view)  vectors published: %s%n", lag, String.join(", ", parts));
+          err.printf("  training: %6d records queued (input + per-view)  vectors published: %s%n", lag,
+              String.join(", ", parts));
           err.flush();
         });
         counter.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(30));
@@ -150,9 +168,14 @@ final class LocalCommand implements Callable<Integer> {
         out.flush();
         if (follow) {
           err.println("following; Ctrl-C stops");
-          Thread.currentThread().join();
+          err.flush();
+          return life.awaitStop(grace, err);
         }
       }
+    } catch (Lifecycle.StoppedException e) {
+      err.printf("jrl local %s%n", e.getMessage());
+      err.flush();
+      return e.exitCode();
     }
     return 0;
   }
@@ -165,7 +188,7 @@ final class LocalCommand implements Callable<Integer> {
       }
       return null;
     }
-    java.util.Properties p = new java.util.Properties();
+    Properties p = new Properties();
     imageSettings.forEach((k, v) -> {
       if (!k.startsWith("jrl.image.") && !k.equals(SettingKey.FEATURE_DIM.key())
           && !k.startsWith(SettingKey.TOPIC_IMAGES.key())) {
