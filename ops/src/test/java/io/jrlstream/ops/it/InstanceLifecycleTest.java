@@ -233,7 +233,8 @@ class InstanceLifecycleTest {
     Path config = dir.resolve("trainer.properties");
     Files.writeString(config, String.join("\n", "bootstrap.servers=" + bootstrap, "application.id=" + app,
         "jrl.views=collaborative", "jrl.batch.size=16", "state.dir=" + dir.resolve("state"),
-        "jrl.rocksdb.cache.bytes=16777216", "jrl.rocksdb.write.buffer.bytes=4194304", ""));
+        "jrl.rocksdb.cache.bytes=16777216", "jrl.rocksdb.write.buffer.bytes=4194304",
+        "jrl.flush.after.ms=0", "")); // counts full batches: no flush markers
     List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 10, 0, 6), 17L,
         System.currentTimeMillis());
     String topic = s.embeddingsTopic("collaborative");
@@ -291,11 +292,14 @@ class InstanceLifecycleTest {
     List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 10, 0, 6), 23L,
         System.currentTimeMillis());
     String topic = s.embeddingsTopic("collaborative");
-    Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("a"), extra));
+    // Counts full batches: no flush markers.
+    Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("a"), extra)
+        .withFlushAfterMs(0));
     Pipeline b = null;
     try {
       a.awaitRunning(Duration.ofSeconds(60));
-      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("b"), extra));
+      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("b"), extra)
+          .withFlushAfterMs(0));
       b.awaitRunning(Duration.ofSeconds(60));
       int next = produce(bootstrap, s, events, 0, 32);
       awaitBatches(bootstrap, topic, 2, Duration.ofSeconds(60));
