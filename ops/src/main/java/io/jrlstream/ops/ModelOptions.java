@@ -57,7 +57,8 @@ final class ModelOptions {
     try {
       return ModelSettings.apply(c, assignment);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--set " + e.getMessage(), e);
+      String m = e.getMessage();
+      throw new IllegalArgumentException("--set " + (m.startsWith("setting ") ? m.substring(8) : m), e);
     }
   }
 }

@@ -19,7 +19,8 @@ import java.util.List;
  * <p>With {@link ViewConfig#bias()} the user and item rows have K + 1 components: the last is a constant 1 in user
  * rows (its gradient is always zero, so no optimiser moves it, and L2 skips it) and the item's bias b_v in item
  * rows, so every score u·v includes b_v and popularity is learned by the ranking term itself (DESIGN.md §2
- * "Learning from a stream"). The view's own terms (words, links, rating, decoder) read only the first K.
+ * "Learning from a stream"). User vectors then start at zero, so a new user is ranked by the biases alone. The
+ * view's own terms (words, links, rating, decoder) read only the first K.
  *
  * <p>The view trains with its offline settings (optimiser, learning rate, L2) until {@link #startStream} switches
  * it to its {@link StreamSettings}.
@@ -42,7 +43,10 @@ public abstract class AbstractView implements View {
     this.seed = Rng.mix(seed, Rng.hash(name));
     float s = (float) config.initScale();
     int k = config.dim();
-    this.users = register(new Table(name + ".users", config.width(), Table.Init.NORMAL, s, this.seed, k, 1f));
+    // With a bias, user vectors start at zero: a user without history is ranked by the item biases (popularity)
+    // rather than by random noise. Item vectors still start random, which breaks the symmetry.
+    Table.Init userInit = config.bias() ? Table.Init.ZERO : Table.Init.NORMAL;
+    this.users = register(new Table(name + ".users", config.width(), userInit, s, this.seed, k, 1f));
     this.items = register(new Table(name + ".items", config.width(), Table.Init.NORMAL, s, this.seed, k, 0f));
     this.optimizer = new Optimizer(config.optimizer(), config.clipNorm());
     this.l2 = config.l2();
@@ -157,7 +161,8 @@ public abstract class AbstractView implements View {
     Vectors.axpy(c, u, 0, gu, 0, k);
     Vectors.axpy(c, vp, 0, gp, 0, w);
     Vectors.axpy(c, vn, 0, gn, 0, w);
-    return weight * l2 * (Vectors.squaredNorm(u, 0, k) + Vectors.squaredNorm(vp, 0, w) + Vectors.squaredNorm(vn, 0, w));
+    // The penalty is only reported; the SIMD dot keeps its cost small next to the gradient's.
+    return weight * l2 * ((double) Vectors.dot(u, 0, u, 0, k) + Vectors.dot(vp, 0, vp, 0, w) + Vectors.dot(vn, 0, vn, 0, w));
   }
 
   @Override

@@ -58,12 +58,13 @@ public final class ModelSettings {
   public static ModelConfig set(ModelConfig c, String name, String value) {
     int dot = name.indexOf('.');
     if (dot <= 0 || dot == name.length() - 1) {
-      throw new IllegalArgumentException("setting '" + name + "': expected VIEW.KEY (e.g. collaborative.l2)");
+      throw new IllegalArgumentException("setting " + name + "=" + value
+          + ": expected VIEW.KEY (e.g. collaborative.l2)");
     }
     String view = name.substring(0, dot);
     String key = name.substring(dot + 1);
     if (!ModelConfig.VIEW_NAMES.contains(view)) {
-      throw new IllegalArgumentException("setting '" + name + "': unknown view '" + view + "' (known: "
+      throw new IllegalArgumentException("setting " + name + "=" + value + ": unknown view '" + view + "' (known: "
           + String.join(", ", ModelConfig.VIEW_NAMES) + ")");
     }
     try {
@@ -102,7 +103,8 @@ public final class ModelSettings {
       try {
         c = set(c, e.getKey().substring(PREFIX.length()), e.getValue().strip());
       } catch (IllegalArgumentException ex) {
-        throw new IllegalArgumentException("property " + e.getKey() + ": " + ex.getMessage(), ex);
+        String m = ex.getMessage();
+        throw new IllegalArgumentException(PREFIX + (m.startsWith("setting ") ? m.substring(8) : m), ex);
       }
     }
     return c;

@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param rankingLoss form of the ranking term
  * @param bias per-item bias: user and item rows get one more component, the user's a constant 1 (never updated, no
  *     L2) and the item's a learned bias b_v, so u·v = u_K·v_K + b_v (popularity learned in the score itself; serving
- *     needs nothing new)
+ *     needs nothing new); user vectors then start at zero, so a user without history is ranked by popularity
  * @param stream how the view learns from a stream (used by the streaming trainer only)
  */
 public record ViewConfig(int dim, OptimizerKind optimizer, double learningRate, Schedule schedule, int epochs,

@@ -48,6 +48,8 @@ public final class StreamLab {
     boolean validation = true;
     int warmup = 1000;
     int every = 1;
+    int repeat = 1;
+    int prefix = Integer.MAX_VALUE;
     ModelConfig cfg = ModelConfig.defaults();
     List<String> models = List.of("pop", "bpr");
     for (int i = 2; i < args.length; i++) {
@@ -59,6 +61,8 @@ public final class StreamLab {
         case "--validation" -> validation = true;
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--every" -> every = Integer.parseInt(args[++i]);
+        case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+        case "--prefix" -> prefix = Integer.parseInt(args[++i]);
         case "--set" -> {
           for (String s : args[++i].split(",")) {
             cfg = ModelSettings.apply(cfg, s);
@@ -74,9 +78,10 @@ public final class StreamLab {
           streamProtocol(data, cfg.withSeed(seed), views, seed, validation);
         }
       }
+      case "bench" -> bench(data, cfg, views, repeat);
       case "preq" -> {
         for (long seed : seeds) {
-          prequential(data, cfg.withSeed(seed), views, seed, warmup, every);
+          prequential(data, cfg.withSeed(seed), views, seed, warmup, every, prefix);
         }
       }
       case "offline" -> {
@@ -151,43 +156,121 @@ public final class StreamLab {
       train = inner.train();
       test = inner.test();
     }
-    List<Interaction> stream = streamOrder(train, seed);
     Metrics pop = Evaluator.evaluate(new PopularityScorer(train, data.itemCount()), train, test, data.itemCount(),
         10, 2);
     System.out.printf("seed %d %s: pop NDCG@10 %.4f HR %.4f (%d train events)%n", seed,
-        validation ? "validation" : "TEST", pop.ndcg(), pop.hit(), stream.size());
-    List<View> trained = new ArrayList<>();
+        validation ? "validation" : "TEST", pop.ndcg(), pop.hit(), train.size());
+    List<View> trained = streamViews(data, cfg, views, train, seed, true);
+    for (int k = 0; k < trained.size(); k++) {
+      Metrics m = Evaluator.evaluate(new EjrlModel(List.of(trained.get(k)), new double[] {1}, data.itemCount()),
+          train, test, data.itemCount(), 10, 2);
+      System.out.printf("seed %d %-13s NDCG@10 %.4f HR %.4f%n", seed, views.get(k), m.ndcg(), m.hit());
+    }
+    if (trained.size() > 1) {
+      // eJRL weights chosen on a carve of the training part, as offline: views streamed over the carve's training
+      // part, a grid searched on its held-out part, then applied (to standardised scores) to the full views.
+      Split carve = Split.perUser(train, 0.7, Rng.mix(seed, 0xCA4E));
+      List<View> small = streamViews(data, cfg, views, carve.train(), seed, false);
+      double[] w = chooseWeights(data, small, views, carve, seed);
+      double[] eff = new double[w.length];
+      for (int k = 0; k < w.length; k++) {
+        eff[k] = w[k] / EjrlModel.scoreScale(trained.get(k), data.userCount(), data.itemCount(), Rng.mix(seed, k));
+      }
+      Metrics m = Evaluator.evaluate(new EjrlModel(trained, eff, data.itemCount()), train, test, data.itemCount(), 10,
+          2);
+      System.out.printf("seed %d ejrl          NDCG@10 %.4f HR %.4f  weights %s%n", seed, m.ndcg(), m.hit(),
+          Arrays.toString(w));
+    }
+  }
+
+  private static List<View> streamViews(Dataset data, ModelConfig cfg, List<String> views, List<Interaction> train,
+      long seed, boolean report) {
+    List<Interaction> stream = streamOrder(train, seed);
+    List<View> out = new ArrayList<>();
     for (String name : views) {
       View v = ViewFactory.create(name, cfg, data);
       StreamingTrainer t = new StreamingTrainer(v, cfg.seed(), 64);
-      long t0 = System.nanoTime();
       long cpu0 = cpu();
-      int accepted = 0;
       for (Interaction x : stream) {
-        if (v.accepts(x)) {
-          accepted++;
-        }
         t.accept(x);
       }
       t.flush();
-      double secs = (System.nanoTime() - t0) / 1e9;
       double cpuSecs = (cpu() - cpu0) / 1e9;
       v.reserve(data.userCount(), data.itemCount());
-      Metrics m = Evaluator.evaluate(new EjrlModel(List.of(v), new double[] {1}, data.itemCount()), train, test,
-          data.itemCount(), 10, 2);
-      System.out.printf("seed %d %-13s NDCG@10 %.4f HR %.4f  %.0f events/s (%.1f us cpu/event, replayed %d) %s%n",
-          seed, name, m.ndcg(), m.hit(), accepted / secs, cpuSecs * 1e6 / accepted, t.replayed(),
-          cfg.view(name).stream());
-      trained.add(v);
-    }
-    if (trained.size() > 1) {
-      double[] w = new double[trained.size()];
-      for (int k = 0; k < w.length; k++) {
-        w[k] = 1 / EjrlModel.scoreScale(trained.get(k), data.userCount(), data.itemCount(), Rng.mix(seed, k));
+      if (report) {
+        System.out.printf("  %s: %d events, %.1f us cpu/event, replayed %d; %s%n", name, t.sequence(),
+            cpuSecs * 1e6 / t.sequence(), t.replayed(), cfg.view(name).stream());
       }
-      Metrics m = Evaluator.evaluate(new EjrlModel(trained, w, data.itemCount()), train, test, data.itemCount(), 10,
-          2);
-      System.out.printf("seed %d ejrl(equal std weights) NDCG@10 %.4f HR %.4f%n", seed, m.ndcg(), m.hit());
+      out.add(v);
+    }
+    return out;
+  }
+
+  /** Coordinate ascent over a grid on standardised scores, the collaborative view's weight fixed at 1 (as offline). */
+  private static double[] chooseWeights(Dataset data, List<View> vs, List<String> names, Split carve, long seed) {
+    double[] scale = new double[vs.size()];
+    for (int k = 0; k < vs.size(); k++) {
+      scale[k] = 1 / EjrlModel.scoreScale(vs.get(k), data.userCount(), data.itemCount(), Rng.mix(seed, k));
+    }
+    double[] w = new double[vs.size()];
+    Arrays.fill(w, 1);
+    double[] grid = {0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3};
+    double best = evalWeights(data, vs, w, scale, carve);
+    for (int round = 0; round < 2; round++) {
+      for (int k = 0; k < w.length; k++) {
+        if (names.get(k).equals("collaborative")) {
+          continue;
+        }
+        double keep = w[k];
+        double bestHere = best;
+        for (double g : grid) {
+          w[k] = g;
+          double s = evalWeights(data, vs, w, scale, carve);
+          if (s > bestHere && s > best * 1.02) {
+            bestHere = s;
+            keep = g;
+          }
+        }
+        w[k] = keep;
+        best = bestHere;
+      }
+    }
+    return w;
+  }
+
+  private static double evalWeights(Dataset data, List<View> vs, double[] w, double[] scale, Split carve) {
+    double[] eff = new double[w.length];
+    for (int k = 0; k < w.length; k++) {
+      eff[k] = w[k] * scale[k];
+    }
+    return Evaluator.evaluate(new EjrlModel(vs, eff, data.itemCount()), carve.train(), carve.test(), data.itemCount(),
+        10, 2).ndcg();
+  }
+
+  /**
+   * Training cost per view: the whole file in stream order through a fresh trainer {@code repeat} times (the first
+   * ones warm the JIT up), thread CPU time per accepted event of each run.
+   */
+  static void bench(Dataset data, ModelConfig cfg, List<String> views, int repeat) {
+    List<Interaction> stream = streamOrder(data.interactions(), 1);
+    for (String name : views) {
+      double[] us = new double[repeat];
+      StreamingTrainer t = null;
+      for (int r = 0; r < repeat; r++) {
+        View v = ViewFactory.create(name, cfg, data);
+        t = new StreamingTrainer(v, cfg.seed(), 64);
+        long cpu0 = cpu();
+        for (Interaction x : stream) {
+          t.accept(x);
+        }
+        t.flush();
+        us[r] = (cpu() - cpu0) / 1e3 / t.sequence();
+      }
+      double[] sorted = us.clone();
+      Arrays.sort(sorted);
+      System.out.printf("bench %-13s %d events: cpu us/event runs %s, best %.1f (replayed %d per run) %s%n", name,
+          t.sequence(), Arrays.toString(Arrays.stream(us).map(x -> Math.round(x * 10) / 10.0).toArray()),
+          sorted[0], t.replayed(), cfg.view(name).stream());
     }
   }
 
@@ -200,8 +283,10 @@ public final class StreamLab {
    * ranked, before it trains, among the items seen so far that its user has not had (a new item is a miss), by
    * each view, by popularity so far, and by an equal-weight standardised eJRL of the views.
    */
-  static void prequential(Dataset data, ModelConfig cfg, List<String> views, long seed, int warmup, int every) {
+  static void prequential(Dataset data, ModelConfig cfg, List<String> views, long seed, int warmup, int every,
+      int prefix) {
     List<Interaction> stream = streamOrder(data.interactions(), seed);
+    stream = stream.subList(0, Math.min(prefix, stream.size()));
     int nItems = data.itemCount();
     List<View> vs = new ArrayList<>();
     List<StreamingTrainer> ts = new ArrayList<>();
@@ -218,7 +303,10 @@ public final class StreamLab {
     int models = vs.size() + 2; // views, pop, ejrl
     double[] ndcg = new double[models];
     double[] hit = new double[models];
+    double[] ndcgReturning = new double[models];
     long evaluated = 0;
+    long returning = 0;
+    boolean[] known = new boolean[data.userCount()];
     float[][] scores = new float[vs.size()][nItems];
     float[] combined = new float[nItems];
     float[] popScores = new float[nItems];
@@ -229,6 +317,7 @@ public final class StreamLab {
       int target = x.item();
       if (e >= warmup && e % every == 0 && !had.interacted(u, target)) {
         evaluated++;
+        double[] before = ndcg.clone();
         if (seen[target]) {
           for (int k = 0; k < vs.size(); k++) {
             View v = vs.get(k);
@@ -263,7 +352,14 @@ public final class StreamLab {
             credit(rank(combined, seenList, nSeen, had, u, target), vs.size() + 1, ndcg, hit);
           }
         }
+        if (known[u]) {
+          returning++;
+          for (int k = 0; k < models; k++) {
+            ndcgReturning[k] += ndcg[k] - before[k];
+          }
+        }
       }
+      known[u] = true;
       for (int k = 0; k < vs.size(); k++) {
         long t0 = System.nanoTime();
         ts.get(k).accept(x);
@@ -281,6 +377,11 @@ public final class StreamLab {
     for (int k = 0; k < models; k++) {
       String name = k < vs.size() ? views.get(k) : k == vs.size() ? "pop" : "ejrl";
       b.append(String.format("  %s NDCG %.4f HR %.4f", name, ndcg[k] / evaluated, hit[k] / evaluated));
+    }
+    b.append(String.format("  | returning users (%d):", returning));
+    for (int k = 0; k < models; k++) {
+      String name = k < vs.size() ? views.get(k) : k == vs.size() ? "pop" : "ejrl";
+      b.append(String.format(" %s %.4f", name, ndcgReturning[k] / returning));
     }
     for (int k = 0; k < vs.size(); k++) {
       b.append(String.format("  %s %.0f ev/s", views.get(k), stream.size() / (trainNanos[k] / 1e9)));

@@ -26,7 +26,7 @@ class BiasTest {
   }
 
   @Test
-  void shouldStartUsersAtOneItemsAtZeroAndDrawTheOtherComponentsAsWithoutBias() {
+  void shouldStartUsersAtZeroThenOneAndItemsAsWithoutBiasThenZero() {
     CollaborativeView with = new CollaborativeView(config(OptimizerKind.ADAM, 0), 7);
     CollaborativeView without = new CollaborativeView(config(OptimizerKind.ADAM, 0).withBias(false), 7);
     with.reserve(3, 3);
@@ -35,10 +35,12 @@ class BiasTest {
       assertEquals(K + 1, with.users().row(r).length);
       assertEquals(1f, with.users().row(r)[K]);
       assertEquals(0f, with.items().row(r)[K]);
-      assertArrayEquals(without.users().row(r), Arrays.copyOf(with.users().row(r), K));
+      assertArrayEquals(new float[K], Arrays.copyOf(with.users().row(r), K), "a new user is ranked by the biases");
       assertArrayEquals(without.items().row(r), Arrays.copyOf(with.items().row(r), K));
     }
     float[] u = with.users().row(1);
+    u[0] = 0.5f;
+    u[2] = -1.5f;
     float[] v = with.items().row(2);
     v[K] = 0.75f;
     float dot = 0;
