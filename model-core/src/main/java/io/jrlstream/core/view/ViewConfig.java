@@ -65,12 +65,12 @@ public record ViewConfig(int dim, OptimizerKind optimizer, double learningRate, 
   public static ViewConfig defaults(String view) {
     StreamSettings s = StreamSettings.defaults(view);
     return switch (view) {
-      case "collaborative" -> new ViewConfig(64, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 150, 0.07, 0.1, 5,
-          RankingLoss.LOG_SIGMOID, false, s);
+      case "collaborative" -> new ViewConfig(128, OptimizerKind.ADAGRAD, 0.1, Schedule.CONSTANT, 150, 0.03, 0.1, 5,
+          RankingLoss.LOG_SIGMOID, true, s);
       case "review" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 30, 0.07, 0.1, 5,
-          RankingLoss.LOG_SIGMOID, false, s);
+          RankingLoss.LOG_SIGMOID, true, s);
       case "rating" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 100, 0.07, 0.1, 5,
-          RankingLoss.LOG_SIGMOID, false, s);
+          RankingLoss.LOG_SIGMOID, true, s);
       case "image" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 30, 0.07, 0.1, 5,
           RankingLoss.LOG_SIGMOID, false, s);
       default -> throw new IllegalArgumentException("unknown view '" + view
