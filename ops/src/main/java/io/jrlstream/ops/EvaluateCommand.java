@@ -1,14 +1,21 @@
 package io.jrlstream.ops;
 
 import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.StreamOrder;
+import io.jrlstream.core.data.SyntheticData;
+import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.eval.Metrics;
 import io.jrlstream.core.experiment.Experiment;
+import io.jrlstream.core.experiment.Prequential;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.report.PrequentialReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,13 +24,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl evaluate}: the paper's offline protocol (§5.3) over several seeds, printing a table of
- * mean ± std and optionally writing JSON.
+ * {@code jrl evaluate}: the paper's offline protocol (§5.3) over several seeds, the same split trained as a stream,
+ * or the prequential protocol over the whole stream (DESIGN.md §1 "Evaluation"); prints a table of mean ± std over
+ * the seeds and optionally writes JSON and (prequential) an HTML report.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-    description = {"Train and evaluate models offline with the paper's protocol: per-user seeded 70/30 split, "
+    description = {"Train and evaluate models with the paper's protocol: per-user seeded 70/30 split, "
         + "rank every item the user did not train on, top-10 NDCG, recall, hit ratio and precision.",
-        "eJRL's per-view weights are chosen on a validation split carved from the training data."})
+        "eJRL's per-view weights are chosen on a validation split carved from the training data.",
+        "--protocol stream trains on the same split as a stream: once, in event-time order, through the streaming "
+            + "trainer; --protocol both prints the two side by side.",
+        "--protocol prequential runs the whole data set as a stream, test-then-train: before an event trains, its "
+            + "item is ranked for its user among the items known so far that the user has not had (HR@10, "
+            + "NDCG@10, overall and per window)."})
 final class EvaluateCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -31,9 +44,44 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   DataOption data;
 
-  @Option(names = "--models", split = ",", defaultValue = "pop,bpr,review,rating,ejrl",
-      description = "Models among pop,bpr,review,rating,image,ejrl,jrl (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--models", split = ",",
+      description = "Models among pop,bpr,review,rating,image,ejrl,jrl (default: pop,bpr,review,rating,ejrl); "
+          + "prequential: among pop,recent-pop,bpr,review,rating,image,ejrl (default: pop,recent-pop,bpr,review,"
+          + "rating,ejrl).")
   List<String> models;
+
+  @Option(names = "--protocol", defaultValue = "offline", paramLabel = "P",
+      description = "offline (the views' own epochs), stream (one pass in stream order through the streaming "
+          + "trainer), both, or prequential (default: ${DEFAULT-VALUE}).")
+  String protocol;
+
+  @Option(names = "--window", defaultValue = "0", paramLabel = "N",
+      description = "Prequential: events per window (default: the stream in 20 windows).")
+  int window;
+
+  @Option(names = "--warm-up", defaultValue = "-1", paramLabel = "N",
+      description = "Prequential: first events left out of the totals (default: 10 %% of the stream).")
+  long warmUp;
+
+  @Option(names = "--sample-every", defaultValue = "1", paramLabel = "K",
+      description = "Prequential: measure every K-th event only (by position; default ${DEFAULT-VALUE}: all).")
+  int sampleEvery;
+
+  @Option(names = "--half-life", defaultValue = "1000", paramLabel = "N",
+      description = "Prequential: half-life in events of recent-pop's recency weighting (default ${DEFAULT-VALUE}).")
+  double halfLife;
+
+  @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+      description = "Prequential: run the first N events of the stream only (default: all).")
+  int limit;
+
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Prequential: write DIR/report.html (self-contained, plots inline as SVG) and a PNG of each plot.")
+  Path report;
+
+  @Option(names = "--synthetic-users", paramLabel = "N",
+      description = "Without --data: the built-in synthetic data set with N users (20 events each; default 500).")
+  Integer syntheticUsers;
 
   @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "Split and training seeds.")
   List<Long> seeds;
@@ -62,27 +110,55 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Dataset ds = data.load(err);
+    List<Experiment.Protocol> protocols = switch (protocol.toLowerCase(Locale.ROOT)) {
+      case "offline" -> List.of(Experiment.Protocol.OFFLINE);
+      case "stream" -> List.of(Experiment.Protocol.STREAM);
+      case "both" -> List.of(Experiment.Protocol.OFFLINE, Experiment.Protocol.STREAM);
+      case "prequential" -> List.of();
+      default -> throw new IllegalArgumentException("--protocol must be offline, stream, both or prequential, got '"
+          + protocol + "'");
+    };
+    boolean prequential = protocols.isEmpty();
+    if (report != null && !prequential) {
+      throw new IllegalArgumentException("--report needs --protocol prequential");
+    }
+    if (syntheticUsers != null && data.file != null) {
+      throw new IllegalArgumentException("--synthetic-users applies only without --data");
+    }
+    Dataset ds = syntheticUsers == null ? data.load(err) : synthetic(syntheticUsers, err);
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
+    Progress progress = new Progress(err, quiet);
+    if (prequential) {
+      return prequential(ds, cfg, progress, out);
+    }
+    List<String> ms = models != null ? models : List.of("pop", "bpr", "review", "rating", "ejrl");
     Experiment.Options opts = Experiment.Options.defaults().withValidationOnly(validation).withJrlEpochs(jrlEpochs);
     if (threads != null) {
       opts = opts.withThreads(threads);
     }
-    Progress progress = new Progress(err, quiet);
     Experiment exp = new Experiment(ds, cfg, opts, progress);
-    exp.check(models);
-    progress.message(String.format("%s: %d users, %d items, %d interactions; views with data: %s", ds.name(),
-        ds.userCount(), ds.itemCount(), ds.interactions().size(), String.join(",", exp.availableViews())));
-    List<Experiment.Run> runs = exp.run(models, seeds);
+    exp.check(ms);
+    progress.message(String.format("%s: %d users, %d items, %d interactions (%d repeated (user, item) pairs, first "
+        + "occurrence kept); views with data: %s", ds.name(), ds.userCount(), ds.itemCount(),
+        ds.interactions().size(), ds.repeats(), String.join(",", exp.availableViews())));
+    List<Experiment.Run> runs = exp.run(ms, seeds, protocols);
     List<Map<String, Object>> rows = summarise(runs);
-    out.printf("%n%s, %d seed(s)%s, top-%d, values in %%%n", ds.name(), seeds.size(),
-        validation ? ", VALIDATION split" : "", opts.k());
-    out.printf("%-8s %16s %16s %16s %16s %9s%n", "model", "NDCG", "Recall", "HT", "Precision", "train s");
-    for (Map<String, Object> r : rows) {
-      @SuppressWarnings("unchecked")
-      Map<String, Double> std = (Map<String, Double>) r.get("std");
-      out.printf("%-8s %16s %16s %16s %16s %9.1f%n", r.get("model"), pm(r, std, "ndcg"), pm(r, std, "recall"),
-          pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
+    String order = StreamOrder.kind(ds.interactions()) == StreamOrder.Kind.EVENT_TIME ? "event-time" : "interleaved";
+    out.printf("%n%s, %d seed(s)%s, top-%d, values in %%; %d repeated (user, item) pairs (first occurrence kept)%n",
+        ds.name(), seeds.size(), validation ? ", VALIDATION split" : "", opts.k(), ds.repeats());
+    if (protocols.size() == 2) {
+      printSideBySide(out, rows);
+    } else {
+      if (protocols.get(0) == Experiment.Protocol.STREAM) {
+        out.printf("stream protocol: the training part fed once in %s order through the streaming trainer%n", order);
+      }
+      out.printf("%-8s %16s %16s %16s %16s %9s%n", "model", "NDCG", "Recall", "HT", "Precision", "train s");
+      for (Map<String, Object> r : rows) {
+        @SuppressWarnings("unchecked")
+        Map<String, Double> std = (Map<String, Double>) r.get("std");
+        out.printf("%-8s %16s %16s %16s %16s %9.1f%n", r.get("model"), pm(r, std, "ndcg"), pm(r, std, "recall"),
+            pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
+      }
     }
     out.flush();
     if (json != null) {
@@ -90,9 +166,97 @@ final class EvaluateCommand implements Callable<Integer> {
       doc.put("data", ds.name());
       doc.put("seeds", seeds);
       doc.put("split", validation ? "validation" : "test");
+      doc.put("protocols", protocols.stream().map(Experiment.Protocol::label).toList());
+      doc.put("repeats", ds.repeats());
+      if (protocols.contains(Experiment.Protocol.STREAM)) {
+        doc.put("streamOrder", order);
+      }
       doc.put("results", rows);
       JsonOutput.write(doc, json);
       progress.message("wrote " + json);
+    }
+    return 0;
+  }
+
+  private static Dataset synthetic(int users, PrintWriter err) {
+    Dataset d = SyntheticData.generate(SyntheticSpec.defaults().withUsers(users), 1L);
+    err.println("no --data: the built-in synthetic data set with " + users + " users (" + d.interactions().size()
+        + " interactions)");
+    return d;
+  }
+
+  /** Offline and stream rows of each model on one line, with the stream's share of the offline NDCG. */
+  private static void printSideBySide(PrintWriter out, List<Map<String, Object>> rows) {
+    out.printf("%-8s %16s %16s %7s %16s %16s %9s %9s%n", "model", "offline NDCG", "stream NDCG", "ratio",
+        "offline HT", "stream HT", "off. s", "stream s");
+    for (Map<String, Object> off : rows) {
+      if (!off.get("protocol").equals("offline")) {
+        continue;
+      }
+      Map<String, Object> st = rows.stream().filter(r -> r.get("protocol").equals("stream")
+          && r.get("model").equals(off.get("model"))).findFirst().orElse(null);
+      @SuppressWarnings("unchecked")
+      Map<String, Double> offStd = (Map<String, Double>) off.get("std");
+      String stNdcg = "-";
+      String stHit = "-";
+      String ratio = "-";
+      String stSecs = "-";
+      if (st != null) {
+        @SuppressWarnings("unchecked")
+        Map<String, Double> stStd = (Map<String, Double>) st.get("std");
+        stNdcg = pm(st, stStd, "ndcg");
+        stHit = pm(st, stStd, "hit");
+        double o = (double) off.get("ndcg");
+        ratio = o > 0 ? String.format(Locale.ROOT, "%.3f", (double) st.get("ndcg") / o) : "-";
+        stSecs = String.format(Locale.ROOT, "%.1f", (double) st.get("trainSeconds"));
+      }
+      out.printf("%-8s %16s %16s %7s %16s %16s %9.1f %9s%n", off.get("model"), pm(off, offStd, "ndcg"), stNdcg, ratio,
+          pm(off, offStd, "hit"), stHit, (double) off.get("trainSeconds"), stSecs);
+    }
+  }
+
+  private int prequential(Dataset ds, ModelConfig cfg, Progress progress, PrintWriter out) throws Exception {
+    List<String> ms = models != null ? models : List.of("pop", "recent-pop", "bpr", "review", "rating", "ejrl");
+    Prequential.Options opts = Prequential.Options.defaults().withWindow(window).withWarmUp(warmUp)
+        .withSampleEvery(sampleEvery).withHalfLife(halfLife).withLimit(limit);
+    Prequential pq = new Prequential(ds, cfg, opts, progress);
+    pq.check(ms);
+    progress.message(String.format("%s: %d users, %d items, %d interactions (%d repeated (user, item) pairs)",
+        ds.name(), ds.userCount(), ds.itemCount(), ds.interactions().size(), ds.repeats()));
+    List<Prequential.Result> results = pq.run(ms, seeds);
+    Map<String, Object> doc = PrequentialJson.document(ds, seeds, results);
+    Prequential.Result first = results.get(0);
+    out.printf("%n%s, prequential (test-then-train), %d seed(s), %d events in %s order, top-%d, values in %%%n",
+        ds.name(), seeds.size(), first.events(), first.order() == StreamOrder.Kind.EVENT_TIME ? "event-time"
+            : "interleaved", opts.k());
+    out.printf("totals leave out the first %d events (warm-up); windows of %d events; %s; recent-pop half-life %.0f "
+        + "events%n", first.warmUp(), first.window(), Prequential.sampled(first.sampleEvery()), first.halfLife());
+    out.printf("after the warm-up (seed %d): %d events measured, %d repeats skipped, %d first events of a user "
+        + "skipped, %d first events of an item (misses)%n", first.seed(), first.measured(), first.repeats(),
+        first.coldUsers(), first.newItems());
+    out.printf("%-10s %16s %16s %9s %14s%n", "model", "NDCG@10", "HR@10", "ranked", "CPU µs/ranked");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> rows = (List<Map<String, Object>>) doc.get("results");
+    for (Map<String, Object> r : rows) {
+      @SuppressWarnings("unchecked")
+      Map<String, Double> std = (Map<String, Double>) r.get("std");
+      out.printf("%-10s %16s %16s %9d %14.1f%n", r.get("model"), pm(r, std, "ndcg"), pm(r, std, "hit"),
+          (long) r.get("ranked"), (double) r.get("microsPerRanked"));
+    }
+    out.printf("run time per seed: %s s wall, %s s CPU; training CPU time per view (seed %d): %s%n",
+        Arrays.toString(results.stream().mapToDouble(r -> Math.round(r.seconds() * 10) / 10.0).toArray()),
+        Arrays.toString(results.stream().mapToDouble(r -> Math.round(r.cpuSeconds() * 10) / 10.0).toArray()),
+        first.seed(),
+        first.trainSeconds().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(),
+            e.getValue())).toList());
+    out.flush();
+    if (json != null) {
+      JsonOutput.write(doc, json);
+      progress.message("wrote " + json);
+    }
+    if (report != null) {
+      Path html = PrequentialReport.write(report, ds.name(), results);
+      progress.message("wrote " + html + " and its plots as PNG");
     }
     return 0;
   }
@@ -101,24 +265,22 @@ final class EvaluateCommand implements Callable<Integer> {
     return String.format("%6.3f ± %5.3f", 100 * (double) r.get(key), 100 * std.get(key));
   }
 
-  /** Mean and std (population over seeds) per model, metrics as fractions. */
+  /** Mean and std (population over seeds) per protocol and model, metrics as fractions. */
   static List<Map<String, Object>> summarise(List<Experiment.Run> runs) {
     Map<String, List<Experiment.Run>> byModel = new LinkedHashMap<>();
     for (Experiment.Run r : runs) {
-      byModel.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r);
+      byModel.computeIfAbsent(r.protocol().label() + "/" + r.model(), k -> new ArrayList<>()).add(r);
     }
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (Map.Entry<String, List<Experiment.Run>> e : byModel.entrySet()) {
-      List<Experiment.Run> rs = e.getValue();
+    for (List<Experiment.Run> rs : byModel.values()) {
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("model", e.getKey());
+      row.put("model", rs.get(0).model());
+      row.put("protocol", rs.get(0).protocol().label());
       Map<String, Double> std = new LinkedHashMap<>();
       for (String m : List.of("ndcg", "recall", "hit", "precision")) {
         double[] v = rs.stream().mapToDouble(r -> metric(r.metrics(), m)).toArray();
-        double mean = java.util.Arrays.stream(v).average().orElse(0);
-        double var = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).average().orElse(0);
-        row.put(m, mean);
-        std.put(m, Math.sqrt(var));
+        row.put(m, MeanStd.mean(v));
+        std.put(m, MeanStd.std(v));
       }
       row.put("std", std);
       row.put("users", rs.get(0).metrics().users());

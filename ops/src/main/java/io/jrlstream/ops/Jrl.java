@@ -1,18 +1,19 @@
 package io.jrlstream.ops;
 
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code jrl} command line: the one entry point users run (via {@code ops/bin/jrl}).
- * Subcommands are declared here, in one place.
+ * The product's subcommands are declared here, in one place; modules outside the product (the benchmarks) add
+ * theirs through {@link CommandExtension}s found on the class path.
  */
 @Command(name = "jrl", mixinStandardHelpOptions = true, versionProvider = Jrl.Version.class,
-    description = "Streaming JRL/eJRL recommendation trainer on Kafka Streams, offline evaluation and benchmarks.",
-    subcommands = {LocalCommand.class, RunCommand.class, EvaluateCommand.class, BenchCommand.class,
-        StreamBenchCommand.class, ImageBenchCommand.class,
-        ServeCommand.class, QueryCommand.class, ServeBenchCommand.class, LoadCommand.class,
-        ImportCommand.class, ExportCommand.class, ReplayCommand.class, ReplayBenchCommand.class,
+    description = "Streaming JRL/eJRL recommendation trainer on Kafka Streams and offline evaluation.",
+    subcommands = {LocalCommand.class, RunCommand.class, EvaluateCommand.class,
+        ServeCommand.class, QueryCommand.class,
+        ImportCommand.class, ExportCommand.class, ReplayCommand.class,
         CommandLine.HelpCommand.class})
 public final class Jrl implements Runnable {
   @CommandLine.Spec
@@ -22,13 +23,18 @@ public final class Jrl implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured picocli command line (for tests). */
+  /** The configured picocli command line, with the subcommands of every {@link CommandExtension} on the class path. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Jrl());
+    // Before the handler below: picocli gives it only to the subcommands present when it is set.
+    for (CommandExtension e : ServiceLoader.load(CommandExtension.class)) {
+      e.addTo(cl);
+    }
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
           || ex instanceof java.io.IOException) {
-        cmd.getErr().println("jrl " + cmd.getCommandName() + ": " + ex.getMessage());
+        // "jrl evaluate: …", and for a nested command its whole path ("jrl bench stream: …")
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
         return 2;
       }
       throw ex;

@@ -8,8 +8,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** How commands print and write their JSON figures: indented, to stdout, and to {@code --json OUT} when given. */
-final class JsonOutput {
+/**
+ * How commands print and write their JSON figures: indented, to stdout, and to {@code --json OUT} when given. Public
+ * for the commands of modules that add to the command line (the benchmarks); stateless.
+ */
+public final class JsonOutput {
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private JsonOutput() {}
@@ -19,7 +22,7 @@ final class JsonOutput {
   }
 
   /** Prints doc to out and, when file is not null, writes it there too (creating parent folders). */
-  static void emit(Object doc, PrintWriter out, Path file) throws IOException {
+  public static void emit(Object doc, PrintWriter out, Path file) throws IOException {
     String text = text(doc);
     out.println(text);
     out.flush();
@@ -27,7 +30,7 @@ final class JsonOutput {
   }
 
   /** Writes doc to file (creating parent folders) when file is not null. */
-  static void write(Object doc, Path file) throws IOException {
+  public static void write(Object doc, Path file) throws IOException {
     write(text(doc), file);
   }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * {@code --set VIEW.KEY=VALUE} overrides of the documented defaults ({@link ModelConfig#defaults()}), parsed by
  * {@link ModelSettings} — the same parser that reads {@code jrl.model.VIEW.KEY} from a configuration file.
  */
-final class ModelOptions {
+public final class ModelOptions {
   @Option(names = "--dim", description = "Embedding dimension K for every view (default: each view's own).")
   Integer dim;
 
@@ -31,7 +31,7 @@ final class ModelOptions {
   List<String> sets = List.of();
 
   /** The defaults with every option applied. */
-  ModelConfig apply(ModelConfig base) {
+  public ModelConfig apply(ModelConfig base) {
     return apply(base, new Properties());
   }
 
@@ -39,7 +39,7 @@ final class ModelOptions {
    * {@code base} with the {@code jrl.model.*} settings of {@code file} applied, then {@code --dim}, {@code --epochs}
    * and every {@code --set} (so the command line overrides the file).
    */
-  ModelConfig apply(ModelConfig base, Properties file) {
+  public ModelConfig apply(ModelConfig base, Properties file) {
     ModelConfig c = ModelSettings.fromProperties(base, file);
     if (dim != null) {
       c = c.mapViews(v -> v.withDim(dim));
@@ -53,7 +53,7 @@ final class ModelOptions {
     return c;
   }
 
-  static ModelConfig set(ModelConfig c, String assignment) {
+  public static ModelConfig set(ModelConfig c, String assignment) {
     try {
       return ModelSettings.apply(c, assignment);
     } catch (IllegalArgumentException e) {

@@ -1,2 +1,20 @@
-/** The jrl command line: subcommands, option parsing, output formats. */
+/**
+ * The {@code jrl} command line, the product's one entry point ({@code ops/bin/jrl}; DESIGN.md §2 "ops"): the
+ * commands, declared in {@link io.jrlstream.ops.Jrl}, with their shared options ({@code DataOption},
+ * {@code ModelOptions}, {@code ClusterOptions}, {@code ServeOptions}) and JSON output ({@code JsonOutput}).
+ *
+ * <p>The rooms below it, one per concern:
+ * <ul>
+ *   <li>{@code pipeline}: the trainer application on Kafka ({@code jrl local}, {@code jrl run}): start-up of the
+ *       ingestion and per-view training applications, the data set and image producers, progress counting.</li>
+ *   <li>{@code serve}: the serving HTTP API and the wiring of the serving application ({@code jrl serve}).</li>
+ *   <li>{@code importer}, {@code export}, {@code replay}: {@code jrl import}, {@code jrl export},
+ *       {@code jrl replay} and the view-versions control topic serving follows.</li>
+ *   <li>{@code kafka}: the embedded local broker and topic administration.</li>
+ * </ul>
+ *
+ * <p>Not here: the benchmarks ({@code jrl bench …}) are the {@code bench} module's, which adds them through
+ * {@link io.jrlstream.ops.CommandExtension} where it is built; the test harnesses that crash tests and benchmarks
+ * share ({@code ChildJvm}, {@code TrainerMain}) are in this module's test sources, published as its test jar.
+ */
 package io.jrlstream.ops;

@@ -3,8 +3,10 @@
  * functions from {@link io.jrlstream.streams.config.StreamsSettings}, using the Processor API.
  *
  * <p>Subpackages: {@code config} (typed settings), {@code serde} (Kafka serdes over the Avro codecs of
- * the schemas module), {@code ingest} (decoding and validation of the input topics, dead letters) and
- * {@code train} (per-view training). Nothing here creates a {@code KafkaStreams} instance; the ops
+ * the schemas module), {@code ingest} (decoding and validation of the input topics, dead letters),
+ * {@code train} (per-view training), {@code image} (image feature extraction with ONNX Runtime) and
+ * {@code serve} (the serving topology feeding model-core's Kafka-free serving core {@code io.jrlstream.core.serve},
+ * and the interactive queries across instances). Nothing here creates a {@code KafkaStreams} instance; the ops
  * module wires topologies, settings and clients together.
  */
 package io.jrlstream.streams;

@@ -1,8 +1,12 @@
 package io.jrlstream.core.data;
 
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Interns word strings to stable token ids, and tokenises text the way DESIGN.md §1 says: lowercase,
@@ -14,7 +18,13 @@ import java.util.List;
  * trainer tokenises every review as it arrives.
  */
 public final class Lexicon {
+  /** Words per row of {@link #state()}. */
+  public static final int CHUNK = 256;
+  private static final int FORMAT = 1;
+
   private final List<String> words = new ArrayList<>();
+  /** Words a checkpoint has covered (those of rows drained by {@link #state()}). */
+  private int persisted;
   /**
    * Per slot: the word's hash in the high 32 bits, token id + 1 in the low ones, 0 when empty; the length is a
    * power of two, at most half full. A probe compares hashes without leaving this array.
@@ -128,5 +138,71 @@ public final class Lexicon {
 
   public int size() {
     return words.size();
+  }
+
+  /**
+   * The lexicon as checkpoint rows: row c holds the words of token ids [c·{@value #CHUNK}, (c+1)·{@value #CHUNK}).
+   * Words are only ever appended; a restore interns them again in token order, so every token keeps its id.
+   */
+  public StateBlock state() {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return (words.size() + CHUNK - 1) / CHUNK;
+      }
+
+      @Override
+      public int dirtyCount() {
+        return words.size() == persisted ? 0 : size() - persisted / CHUNK;
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        for (int c = words.size() == persisted ? size() : persisted / CHUNK; c < size(); c++) {
+          sink.accept(c);
+        }
+        persisted = words.size();
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        int from = row * CHUNK;
+        int to = Math.min(words.size(), from + CHUNK);
+        StateWriter w = new StateWriter(FORMAT).putInt(to - from);
+        for (int i = from; i < to; i++) {
+          w.putString(words.get(i));
+        }
+        return w.toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        StateReader r = new StateReader(bytes, FORMAT, "lexicon row " + row);
+        int n = r.getInt();
+        int from = row * CHUNK;
+        while (words.size() < from + n) {
+          words.add(null);
+        }
+        for (int i = 0; i < n; i++) {
+          words.set(from + i, r.getString());
+        }
+      }
+
+      @Override
+      public void loaded() {
+        List<String> loaded = new ArrayList<>(words);
+        words.clear();
+        Arrays.fill(slots, 0L);
+        lettersUsed = 0;
+        for (int t = 0; t < loaded.size(); t++) {
+          String w = loaded.get(t);
+          if (w == null || intern(w) != t) {
+            throw new IllegalStateException("lexicon: word " + t + " of " + loaded.size()
+                + (w == null ? " missing from the checkpoint" : " is a duplicate"));
+          }
+        }
+        persisted = words.size();
+      }
+    };
   }
 }

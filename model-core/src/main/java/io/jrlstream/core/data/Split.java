@@ -34,26 +34,10 @@ public record Split(List<Interaction> train, List<Interaction> test) {
       throw new IllegalArgumentException("trainFraction must be in (0, 1], got " + trainFraction);
     }
     int n = xs.size();
-    int users = 0;
-    for (Interaction x : xs) {
-      if (x.user() < 0) {
-        throw new IllegalArgumentException("negative user index " + x.user() + " in " + x);
-      }
-      users = Math.max(users, x.user() + 1);
-    }
-    // Positions of each user's interactions, grouped by user (counting sort), in input order.
-    int[] start = new int[users + 1];
-    for (Interaction x : xs) {
-      start[x.user() + 1]++;
-    }
-    for (int u = 0; u < users; u++) {
-      start[u + 1] += start[u];
-    }
-    int[] pos = new int[n];
-    int[] fill = start.clone();
-    for (int i = 0; i < n; i++) {
-      pos[fill[xs.get(i).user()]++] = i;
-    }
+    ByUser byUser = ByUser.of(xs, 0);
+    int users = byUser.users;
+    int[] start = byUser.start;
+    int[] pos = byUser.positions; // shuffled in place below, per user
     boolean[] inTrain = new boolean[n];
     Rng rng = new Rng(0);
     for (int u = 0; u < users; u++) {

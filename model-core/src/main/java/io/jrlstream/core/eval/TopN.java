@@ -8,7 +8,8 @@ package io.jrlstream.core.eval;
  * −∞. The result is therefore a pure function of the scores and the exclusions.
  *
  * <p>Allocates nothing: the heap lives in the caller's output array. Stateless and thread-safe; callers
- * give each thread its own output array.
+ * give each thread its own output array. {@link #offerLargest} keeps the k largest values of a stream the
+ * same way, for thresholds (serving's two-pass scan).
  */
 public final class TopN {
   private static final int[] NONE = new int[0];
@@ -75,6 +76,64 @@ public final class TopN {
       siftDown(scores, out, 0, end);
     }
     return size;
+  }
+
+  /**
+   * Offers x to a bounded min-heap of the (up to) k largest values seen so far, held in {@code heap[0..size)}:
+   * once it holds k values, heap[0] is the k-th largest, a threshold that only rises (how a two-pass scan
+   * knows which items can no longer reach the top k). A value equal to the threshold changes nothing, and
+   * NaN is never kept. Allocates nothing.
+   *
+   * @param heap modified: the heap, length at least k
+   * @param size how many values it holds, at most k
+   * @param k how many values to keep, at least 0
+   * @return the new size: size + 1 while fewer than k were held and x is a number, else size
+   */
+  public static int offerLargest(double[] heap, int size, int k, double x) {
+    if (size < k) {
+      if (x == x) {
+        heap[size] = x;
+        siftUp(heap, size);
+        return size + 1;
+      }
+    } else if (k > 0 && x > heap[0]) {
+      heap[0] = x;
+      siftDown(heap, size);
+    }
+    return size;
+  }
+
+  private static void siftUp(double[] heap, int i) {
+    double x = heap[i];
+    while (i > 0) {
+      int parent = (i - 1) >>> 1;
+      if (heap[parent] <= x) {
+        break;
+      }
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = x;
+  }
+
+  private static void siftDown(double[] heap, int size) {
+    double x = heap[0];
+    int i = 0;
+    while (true) {
+      int child = 2 * i + 1;
+      if (child >= size) {
+        break;
+      }
+      if (child + 1 < size && heap[child + 1] < heap[child]) {
+        child++;
+      }
+      if (heap[child] >= x) {
+        break;
+      }
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = x;
   }
 
   /** NaN as −∞, so it never ranks above a number. */

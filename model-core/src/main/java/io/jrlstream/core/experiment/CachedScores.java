@@ -3,7 +3,9 @@ package io.jrlstream.core.experiment;
 import io.jrlstream.core.eval.Scorer;
 import io.jrlstream.core.rank.EjrlModel;
 import io.jrlstream.core.view.View;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Per-view score matrices (users × items) computed once, so that trying many eJRL weight vectors costs a
@@ -25,7 +27,7 @@ final class CachedScores {
       return;
     }
     scores = new float[views.size()][users][];
-    java.util.stream.IntStream.range(0, users).parallel().forEach(u -> {
+    IntStream.range(0, users).parallel().forEach(u -> {
       for (int k = 0; k < views.size(); k++) {
         float[] row = new float[items];
         new EjrlModel(List.of(views.get(k)), new double[] {1}, items).scoreAll(u, row);
@@ -40,7 +42,7 @@ final class CachedScores {
     }
     double[] ws = w.clone();
     return (user, out) -> {
-      java.util.Arrays.fill(out, 0, items, 0f);
+      Arrays.fill(out, 0, items, 0f);
       for (int k = 0; k < ws.length; k++) {
         float wk = (float) ws[k];
         if (wk == 0f) {

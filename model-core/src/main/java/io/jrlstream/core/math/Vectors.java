@@ -1,5 +1,8 @@
 package io.jrlstream.core.math;
 
+import java.util.Arrays;
+import java.util.function.IntFunction;
+
 /**
  * The dense float kernels every view uses: the one place where vector arithmetic lives.
  *
@@ -32,6 +35,73 @@ public final class Vectors {
    */
   public static float dotBytes(float[] x, int xo, byte[] y, int yo, int n) {
     return KERNELS.dotBytes(x, xo, y, yo, n);
+  }
+
+  /**
+   * Scores of one query against a block of rows, the scan behind every top-N (eJRL's s(u, v) = Σ_k w_k·(u_k·v_k),
+   * DESIGN.md §1 "Score", one view k per call): out[oo + r] = w · (q[qo..qo+dim) · row r) for r in [0, count),
+   * row r being rows[ro + r·dim ..+dim) (a row-major block). With {@code accumulate}, out[oo + r] += that
+   * instead, so that summing views in order is "the first view sets, the others add". Each score is the float
+   * product of w and {@link #dot}, so a row scored here, one row at a time or in another layout
+   * ({@link #dotRows(float, float[], int, IntFunction, int, int, float[], int, boolean)}) gives the same bits.
+   * Modifies out only.
+   */
+  public static void dotRows(float w, float[] q, int qo, float[] rows, int ro, int dim, int count, float[] out,
+      int oo, boolean accumulate) {
+    if (accumulate) {
+      for (int r = 0, o = ro; r < count; r++, o += dim) {
+        out[oo + r] += w * KERNELS.dot(q, qo, rows, o, dim);
+      }
+    } else {
+      for (int r = 0, o = ro; r < count; r++, o += dim) {
+        out[oo + r] = w * KERNELS.dot(q, qo, rows, o, dim);
+      }
+    }
+  }
+
+  /**
+   * {@link #dotRows(float, float[], int, float[], int, int, int, float[], int, boolean)} over rows held as
+   * separate arrays (row r is {@code rows.apply(r)}, read from offset 0, e.g. a parameter table's rows).
+   */
+  public static void dotRows(float w, float[] q, int qo, IntFunction<float[]> rows, int count, int dim,
+      float[] out, int oo, boolean accumulate) {
+    if (accumulate) {
+      for (int r = 0; r < count; r++) {
+        out[oo + r] += w * KERNELS.dot(q, qo, rows.apply(r), 0, dim);
+      }
+    } else {
+      for (int r = 0; r < count; r++) {
+        out[oo + r] = w * KERNELS.dot(q, qo, rows.apply(r), 0, dim);
+      }
+    }
+  }
+
+  /**
+   * Writes the 8-bit copy of x[xo..xo+n) for {@code scale}: out[oo + i] = round(x_i / scale) clamped to
+   * [−127, 127] (all 0 when scale is 0), so that x_i ≈ scale · out[oo + i] (read back by {@link #dotBytes}).
+   * Modifies out only.
+   *
+   * @return the squared quantisation error Σ (x_i − scale · out[oo + i])², accumulated in double
+   */
+  public static double quantize(float[] x, int xo, int n, float scale, byte[] out, int oo) {
+    double err = 0;
+    for (int i = 0; i < n; i++) {
+      float v = x[xo + i];
+      int q = scale == 0f ? 0 : Math.max(-127, Math.min(127, Math.round(v / scale)));
+      out[oo + i] = (byte) q;
+      double e = (double) v - (double) scale * q;
+      err += e * e;
+    }
+    return err;
+  }
+
+  /** Returns the largest |x_i| over x[xo..xo+n) (0 when n ≤ 0), NaN when some x_i is NaN. */
+  public static float maxAbs(float[] x, int xo, int n) {
+    float max = 0;
+    for (int i = 0; i < n; i++) {
+      max = Math.max(max, Math.abs(x[xo + i]));
+    }
+    return max;
   }
 
   /** Returns x · y over the full length of x (which must equal y's). */
@@ -73,6 +143,13 @@ public final class Vectors {
     KERNELS.adagrad(w, g, acc, scale, lr, rho, eps, n);
   }
 
+  /** out[oo..oo+n) = a · x[xo..xo+n). Modifies out only. */
+  public static void scale(float a, float[] x, int xo, float[] out, int oo, int n) {
+    for (int i = 0; i < n; i++) {
+      out[oo + i] = a * x[xo + i];
+    }
+  }
+
   /** x[xo..xo+n) *= a. */
   public static void scaleInPlace(float a, float[] x, int xo, int n) {
     for (int i = 0; i < n; i++) {
@@ -92,7 +169,7 @@ public final class Vectors {
 
   /** Sets x[xo..xo+n) to zero. */
   public static void zero(float[] x, int xo, int n) {
-    java.util.Arrays.fill(x, xo, xo + n, 0f);
+    Arrays.fill(x, xo, xo + n, 0f);
   }
 
   /** out[i] = x[i] * y[i] for i in [0, n). Modifies out only. */

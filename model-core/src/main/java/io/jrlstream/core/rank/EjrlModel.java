@@ -1,19 +1,27 @@
 package io.jrlstream.core.rank;
 
+import io.jrlstream.core.eval.Scorer;
+import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.math.Vectors;
-import io.jrlstream.core.param.Table;
 import io.jrlstream.core.view.View;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * eJRL scoring (paper §4.2, DESIGN.md §1 "Score"): s(u, v) = Σ_k w_k · (u_k · v_k), the dot product of the
- * concatenated per-view vectors with per-view weights. Read-only over the views' tables: safe to call from
- * several threads while no training runs.
+ * concatenated per-view vectors with per-view weights. {@link #scoreAll} is the scan serving's index runs too
+ * ({@link Vectors#dotRows}, views in order, the first with a non-zero weight setting the score and the others
+ * adding), so offline evaluation and serving rank by the same bits. Read-only over the views' tables: safe to
+ * call from several threads while no training runs.
  */
-public final class EjrlModel implements io.jrlstream.core.eval.Scorer {
+public final class EjrlModel implements Scorer {
   private final List<View> views;
   private final double[] weights;
   private final int itemCount;
+  /** Per view, its item table's rows (made once: scoring allocates nothing). */
+  private final List<IntFunction<float[]>> itemRows = new ArrayList<>();
 
   /**
    * @param views the views to combine
@@ -27,6 +35,9 @@ public final class EjrlModel implements io.jrlstream.core.eval.Scorer {
     this.views = List.copyOf(views);
     this.weights = weights.clone();
     this.itemCount = itemCount;
+    for (View view : this.views) {
+      itemRows.add(view.items()::row);
+    }
   }
 
   public List<View> views() {
@@ -44,19 +55,17 @@ public final class EjrlModel implements io.jrlstream.core.eval.Scorer {
 
   @Override
   public void scoreAll(int user, float[] out) {
-    java.util.Arrays.fill(out, 0, itemCount, 0f);
+    boolean first = true;
     for (int k = 0; k < views.size(); k++) {
       float w = (float) weights[k];
-      if (w == 0f) {
-        continue;
+      if (w != 0f) {
+        float[] u = views.get(k).users().row(user);
+        Vectors.dotRows(w, u, 0, itemRows.get(k), itemCount, u.length, out, 0, !first);
+        first = false;
       }
-      View view = views.get(k);
-      Table items = view.items();
-      float[] u = view.users().row(user);
-      int dim = u.length;
-      for (int v = 0; v < itemCount; v++) {
-        out[v] += w * Vectors.dot(u, 0, items.row(v), 0, dim);
-      }
+    }
+    if (first) {
+      Arrays.fill(out, 0, itemCount, 0f);
     }
   }
 
@@ -66,7 +75,7 @@ public final class EjrlModel implements io.jrlstream.core.eval.Scorer {
    * this scale transfer from a model trained on a validation carve to one trained on all training data.
    */
   public static double scoreScale(View view, int userCount, int itemCount, long seed) {
-    io.jrlstream.core.math.Rng rng = new io.jrlstream.core.math.Rng(seed);
+    Rng rng = new Rng(seed);
     int n = 20_000;
     double sum = 0;
     double sq = 0;

@@ -1,8 +1,14 @@
 package io.jrlstream.core.text;
 
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.state.DirtyRows;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
 
 /**
  * The review view's streaming vocabulary (DESIGN.md §1 review view): running counts per token, which
@@ -28,6 +34,10 @@ import java.util.function.IntConsumer;
 public final class Vocabulary {
   /** Growth factor of counts or trainable words that triggers a rebuild of the noise table. */
   public static final double REBUILD_GROWTH = 1.1;
+  /** Tokens (or rows) per row of {@link #state()}'s blocks. */
+  static final int CHUNK_BITS = 9;
+  private static final int CHUNK = 1 << CHUNK_BITS;
+  private static final int FORMAT = 1;
 
   private final int minCount;
   private final int cap;
@@ -51,6 +61,12 @@ public final class Vocabulary {
   private int[] heap = new int[0];
   private int[] heapPos = new int[0];
   private boolean heapActive;
+
+  // What changed since the last checkpoint (see state()).
+  private final DirtyRows dirtyCounts = new DirtyRows();
+  private final DirtyRows dirtyTokens = new DirtyRows();
+  private final DirtyRows dirtyNoise = new DirtyRows();
+  private boolean dirtyScalars;
 
   /**
    * @param minCount occurrences before a token is trainable (≥ 1)
@@ -85,6 +101,8 @@ public final class Vocabulary {
         Arrays.fill(rowOf, old, n, -1);
       }
       long c = ++counts[t];
+      dirtyCounts.mark(t >>> CHUNK_BITS);
+      dirtyScalars = true;
       int row = rowOf[t];
       if (row >= 0) {
         total++;
@@ -110,6 +128,7 @@ public final class Vocabulary {
       }
       tokenOf[row] = token;
       rowOf[token] = row;
+      dirtyTokens.mark(row >>> CHUNK_BITS);
       if (rows == cap) {
         buildHeap();
       }
@@ -124,6 +143,7 @@ public final class Vocabulary {
     rowOf[old] = -1;
     tokenOf[row] = token;
     rowOf[token] = row;
+    dirtyTokens.mark(row >>> CHUNK_BITS);
     siftDown(0);
     onReuse.accept(row);
     return true;
@@ -230,6 +250,7 @@ public final class Vocabulary {
     }
     totalAtBuild = total;
     rowsAtBuild = rows;
+    dirtyNoise.markRange(0, (rows + CHUNK - 1) >>> CHUNK_BITS);
   }
 
   /** The trainable row of token, or -1. */
@@ -279,5 +300,160 @@ public final class Vocabulary {
     int[] a = new int[n];
     Arrays.fill(a, -1);
     return a;
+  }
+
+  /**
+   * The vocabulary as checkpoint blocks: running counts by token, the token of each trainable row, the noise table
+   * and keep-probabilities of the last rebuild (not recomputed from today's counts: sampling must go on exactly as
+   * before), and the scalars. The eviction heap is rebuilt on restore: any valid heap has the same minimum (ties go
+   * to the lower row), so evictions stay the same.
+   *
+   * @param name prefix of the blocks' names, for messages
+   */
+  public List<StateBlock> state(String name) {
+    return List.of(chunks(name + ".counts", dirtyCounts, () -> counts.length, (w, from, to) ->
+            w.putLongs(counts, from, to - from), (r, from) -> {
+              long[] v = r.getLongs();
+              ensureTokens(from + v.length);
+              System.arraycopy(v, 0, counts, from, v.length);
+            }),
+        chunks(name + ".tokens", dirtyTokens, () -> rows, (w, from, to) -> w.putInts(tokenOf, from, to - from),
+            (r, from) -> {
+              int[] v = r.getInts();
+              if (tokenOf.length < from + v.length) {
+                tokenOf = Arrays.copyOf(tokenOf, from + v.length);
+              }
+              System.arraycopy(v, 0, tokenOf, from, v.length);
+            }),
+        chunks(name + ".noise", dirtyNoise, () -> rowsAtBuild < 0 ? 0 : rowsAtBuild, (w, from, to) -> {
+          w.putInts(alias, from, to - from);
+          w.putFloats(aliasProb, from, to - from);
+          w.putFloats(keep, from, to - from);
+        }, (r, from) -> {
+          int[] a = r.getInts();
+          float[] p = r.getFloats();
+          float[] k = r.getFloats();
+          if (alias.length < from + a.length) {
+            alias = Arrays.copyOf(alias, from + a.length);
+            aliasProb = Arrays.copyOf(aliasProb, from + a.length);
+            keep = Arrays.copyOf(keep, from + a.length);
+          }
+          System.arraycopy(a, 0, alias, from, a.length);
+          System.arraycopy(p, 0, aliasProb, from, p.length);
+          System.arraycopy(k, 0, keep, from, k.length);
+        }),
+        scalars(name + ".scalars"));
+  }
+
+  private void ensureTokens(int n) {
+    if (counts.length < n) {
+      counts = Arrays.copyOf(counts, n);
+      int old = rowOf.length;
+      rowOf = Arrays.copyOf(rowOf, n);
+      Arrays.fill(rowOf, old, n, -1);
+    }
+  }
+
+  /** Writes the slice [from, to) of an array. */
+  private interface SliceWriter {
+    void write(StateWriter w, int from, int to);
+  }
+
+  /** Reads a slice written by a {@link SliceWriter} into the array from index {@code from}. */
+  private interface SliceReader {
+    void read(StateReader r, int from);
+  }
+
+  /** A block whose row c is the slice [c·CHUNK, (c+1)·CHUNK) of an array of {@code length} elements. */
+  private StateBlock chunks(String name, DirtyRows dirty, IntSupplier length, SliceWriter writer,
+      SliceReader reader) {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return (length.getAsInt() + CHUNK - 1) >>> CHUNK_BITS;
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirty.count();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        dirty.drain(sink);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        int from = row << CHUNK_BITS;
+        StateWriter w = new StateWriter(FORMAT);
+        writer.write(w, from, Math.min(length.getAsInt(), from + CHUNK));
+        return w.toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        reader.read(new StateReader(bytes, FORMAT, name + " row " + row), row << CHUNK_BITS);
+      }
+
+      @Override
+      public void loaded() {
+        dirty.clear();
+      }
+    };
+  }
+
+  /** One row: the sizes and totals; restoring it rebuilds what is derived (token → row, the eviction heap). */
+  private StateBlock scalars(String name) {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return 1;
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirtyScalars ? 1 : 0;
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        if (dirtyScalars) {
+          dirtyScalars = false;
+          sink.accept(0);
+        }
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        return new StateWriter(FORMAT).putInt(rows).putLong(total).putLong(totalAtBuild).putInt(rowsAtBuild)
+            .putInt(noiseRows).putInt(heapActive ? 1 : 0).toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        StateReader r = new StateReader(bytes, FORMAT, name);
+        rows = r.getInt();
+        total = r.getLong();
+        totalAtBuild = r.getLong();
+        rowsAtBuild = r.getInt();
+        noiseRows = r.getInt();
+        heapActive = r.getInt() == 1;
+      }
+
+      @Override
+      public void loaded() {
+        Arrays.fill(rowOf, -1);
+        for (int r = 0; r < rows; r++) {
+          ensureTokens(tokenOf[r] + 1);
+          rowOf[tokenOf[r]] = r;
+        }
+        heapActive = false;
+        if (rows == cap) {
+          buildHeap();
+        }
+        dirtyScalars = false;
+      }
+    };
   }
 }

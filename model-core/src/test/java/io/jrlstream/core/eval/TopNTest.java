@@ -89,4 +89,34 @@ class TopNTest {
     assertThrows(IllegalArgumentException.class,
         () -> TopN.select(scores, 5, new int[0], 0, 0, 1, new int[1]));
   }
+
+  @Test
+  void shouldKeepTheKLargestValuesOfAStreamWithTheKthAtTheRoot() {
+    Rng rng = new Rng(31);
+    for (int trial = 0; trial < 200; trial++) {
+      int k = rng.nextInt(12);
+      int n = rng.nextInt(60);
+      double[] heap = new double[k];
+      int size = 0;
+      double[] seen = new double[n];
+      int numbers = 0;
+      for (int i = 0; i < n; i++) {
+        double x = rng.nextInt(10) == 0 ? Double.NaN : rng.nextInt(7) - 3; // ties and NaN
+        size = TopN.offerLargest(heap, size, k, x);
+        if (x == x) {
+          seen[numbers++] = x;
+        }
+        assertEquals(Math.min(k, numbers), size, "NaN is never kept, trial " + trial);
+      }
+      double[] sorted = Arrays.copyOf(seen, numbers);
+      Arrays.sort(sorted);
+      double[] kept = Arrays.copyOf(heap, size);
+      Arrays.sort(kept);
+      assertArrayEquals(Arrays.copyOfRange(sorted, numbers - size, numbers), kept, "trial " + trial);
+      if (size == k && k > 0) {
+        assertEquals(sorted[numbers - k], heap[0], "the root is the k-th largest");
+      }
+    }
+    assertEquals(0, TopN.offerLargest(new double[0], 0, 0, 1.0), "k = 0 keeps nothing");
+  }
 }

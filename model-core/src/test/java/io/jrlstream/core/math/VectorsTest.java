@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The vector kernels: SIMD and scalar reductions agree, shape errors name both shapes, stable logistic maths. */
+/**
+ * The vector kernels: SIMD and scalar reductions agree, the row-block scan gives the bits of one dot product per
+ * row, the 8-bit copies round and clamp, shape errors name both shapes, stable logistic maths.
+ */
 class VectorsTest {
   private static float[] random(Rng rng, int n) {
     float[] x = new float[n];
@@ -157,6 +161,72 @@ class VectorsTest {
   }
 
   @Test
+  void shouldScoreABlockOfRowsWithTheBitsOfOneDotPerRowInBothLayouts() {
+    Rng rng = new Rng(79);
+    for (int dim : new int[] {0, 1, 7, 16, 33, 64, 300}) {
+      int count = 23;
+      float[] q = random(rng, dim + 2);
+      float[] block = random(rng, 3 + count * dim);
+      float[][] rows = new float[count][];
+      for (int r = 0; r < count; r++) {
+        rows[r] = Arrays.copyOfRange(block, 3 + r * dim, 3 + (r + 1) * dim);
+      }
+      float w = -0.75f;
+      float[] flat = new float[count + 1];
+      float[] jagged = new float[count + 1];
+      Vectors.dotRows(w, q, 2, block, 3, dim, count, flat, 1, false);
+      Vectors.dotRows(w, q, 2, r -> rows[r], count, dim, jagged, 1, false);
+      for (int r = 0; r < count; r++) {
+        float expected = w * Vectors.dot(q, 2, block, 3 + r * dim, dim);
+        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(flat[1 + r]), "dim=" + dim + " r=" + r);
+        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(jagged[1 + r]), "dim=" + dim + " r=" + r);
+      }
+      assertEquals(0f, flat[0], "nothing before oo is written");
+      float[] before = flat.clone();
+      Vectors.dotRows(2f, q, 0, block, 3, dim, count, flat, 1, true);
+      Vectors.dotRows(2f, q, 0, r -> rows[r], count, dim, jagged, 1, true);
+      for (int r = 0; r < count; r++) {
+        float expected = before[1 + r] + 2f * Vectors.dot(q, 0, rows[r], 0, dim);
+        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(flat[1 + r]), "accumulate dim=" + dim);
+        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(jagged[1 + r]), "accumulate dim=" + dim);
+      }
+    }
+  }
+
+  @Test
+  void shouldQuantizeToSignedBytesAndReturnTheSquaredError() {
+    float[] x = {0.5f, -1.27f, 1.27f, 0.004f, -0.006f, 3f, -3f};
+    byte[] out = new byte[9];
+    double err = Vectors.quantize(x, 0, 7, 0.01f, out, 1);
+    assertArrayEquals(new byte[] {0, 50, -127, 127, 0, -1, 127, -127, 0}, out, "rounded, clamped to ±127");
+    double expected = 0;
+    for (int i = 0; i < 7; i++) {
+      double e = (double) x[i] - (double) 0.01f * out[1 + i];
+      expected += e * e;
+    }
+    assertEquals(expected, err, 1e-12);
+    assertEquals((3 - 1.27) * (3 - 1.27) * 2, err, 1e-4, "clamping dominates the error");
+    // what dotBytes reads back approximates the float dot product within the error's Cauchy–Schwarz bound
+    float[] q = {1, 2, 3, 4, 5, 6, 7};
+    double approx = 0.01f * Vectors.dotBytes(q, 0, out, 1, 7);
+    assertTrue(Math.abs(Vectors.dot(q, 0, x, 0, 7) - approx) <= Math.sqrt(Vectors.squaredNorm(q, 0, 7) * err) + 1e-4);
+    byte[] zeros = {9, 9, 9};
+    assertEquals(1 + 4 + 9, Vectors.quantize(new float[] {1, -2, 3}, 0, 3, 0f, zeros, 0), 1e-12);
+    assertArrayEquals(new byte[3], zeros, "scale 0 writes zeros");
+  }
+
+  @Test
+  void shouldFindTheLargestMagnitudeAndReportNaN() {
+    assertEquals(3f, Vectors.maxAbs(new float[] {1, -3, 2}, 0, 3));
+    assertEquals(2f, Vectors.maxAbs(new float[] {1, -3, 2}, 2, 1));
+    assertEquals(0f, Vectors.maxAbs(new float[] {1}, 0, 0));
+    assertEquals(0f, Vectors.maxAbs(new float[0], 0, -1), "a negative length reads nothing");
+    assertEquals(Float.POSITIVE_INFINITY, Vectors.maxAbs(new float[] {1, Float.NEGATIVE_INFINITY}, 0, 2));
+    assertTrue(Float.isNaN(Vectors.maxAbs(new float[] {Float.NaN, 5, 1}, 0, 3)));
+    assertTrue(Float.isNaN(Vectors.maxAbs(new float[] {5, Float.NaN}, 0, 2)));
+  }
+
+  @Test
   void shouldComputeAffineAndNameBothShapesOnMismatch() {
     float[] a = {1, 2, 3, 4, 5, 6}; // 2x3
     float[] out = new float[2];
@@ -199,6 +269,9 @@ class VectorsTest {
     assertArrayEquals(new float[] {4, 10, 18}, out);
     Vectors.zero(y, 1, 2);
     assertArrayEquals(new float[] {14, 0, 0, 40}, y);
+    float[] scaled = {7, 7, 7, 7};
+    Vectors.scale(-2f, new float[] {1, 2, 3}, 1, scaled, 1, 2);
+    assertArrayEquals(new float[] {7, -4, -6, 7}, scaled);
   }
 
   @Test

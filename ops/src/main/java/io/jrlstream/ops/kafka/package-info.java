@@ -8,9 +8,11 @@
  *   <li>{@link io.jrlstream.ops.kafka.TopicAdmin} and {@link io.jrlstream.ops.kafka.TopicSpec}:
  *       create the topics an application needs when absent and name every existing one whose
  *       settings differ from the configuration.</li>
- *   <li>{@link io.jrlstream.ops.kafka.ChildJvm}: runs a main class in a separate JVM that can be
- *       halted without a clean close, for crash tests.</li>
  * </ul>
+ *
+ * <p>The test sources of this package hold {@code ChildJvm} (a main class in a separate JVM that can be halted
+ * without a clean close, for crash tests; the benchmark module's broker in a child JVM uses it too, through the
+ * {@code ops} test jar).
  *
  * <p>Failures are reported as {@link io.jrlstream.ops.kafka.KafkaOpsException} (unchecked) or one
  * of its subclasses.

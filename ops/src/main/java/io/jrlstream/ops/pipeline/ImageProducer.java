@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Produces {@link ImageEvent}s (Avro single-object encoding, keyed by item id) to an images topic: image files
- * of a folder for {@code jrl local --images}, generated images for {@code jrl bench-image}.
+ * of a folder for {@code jrl local --images}, generated images for {@code jrl bench image}.
  *
  * <p>Lifecycle: close flushes and closes the Kafka producer. Not thread-safe.
  */

@@ -1,2 +1,2 @@
-/** The trainer application on Kafka: pipeline start-up, data set producer, progress counting, benchmark support. */
+/** The trainer application on Kafka: pipeline start-up, data set producer, progress counting. */
 package io.jrlstream.ops.pipeline;

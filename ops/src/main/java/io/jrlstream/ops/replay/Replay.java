@@ -5,6 +5,7 @@ import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,9 +122,7 @@ public final class Replay implements AutoCloseable {
 
   /** The settings with the embeddings prefix of version N. */
   private static StreamsSettings versionSettings(StreamsSettings s, int version) {
-    return new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(), s.imageFeatures(),
-        s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix() + "v" + version + ".", s.maxTextChars(),
-        s.featureDim(), s.passthrough());
+    return s.withEmbeddingsTopicPrefix(s.embeddingsTopicPrefix() + "v" + version + ".");
   }
 
   /**
@@ -150,7 +149,7 @@ public final class Replay implements AutoCloseable {
         String appId = applicationId(s, o.view(), n);
         spec = new ViewVersions.Version(topic(s, o.view(), n), appId, offsets(admin, parts, o.fromMillis(), true),
             offsets(admin, parts, o.untilMillis(), false), o.live() ? "live" : "stop", false);
-        TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(spec.topic(), 1, rf)));
+        TopicAdmin.ensureTopics(admin, List.of(Pipeline.embeddingsTopic(s, spec.topic(), rf)));
         Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
         for (TopicPartition tp : parts) {
           start.put(tp, new OffsetAndMetadata(spec.from().get(tp.partition())));
@@ -203,7 +202,8 @@ public final class Replay implements AutoCloseable {
       history = history.processValues(() -> new Bound(bound), Named.as("jrl-replay-until"));
     }
     String view = o.views().get(0);
-    TrainingTopology.addView(b, history, rs, config, view, o.training(), Pipeline.history(rs));
+    TrainingTopology.addView(b, history, rs, config, view, o.training(), Pipeline.history(rs),
+        TrainingObserver.NONE);
     return b.build();
   }
 

@@ -2,10 +2,10 @@ package io.jrlstream.ops.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jrlstream.streams.serve.Query;
-import io.jrlstream.streams.serve.Recommendations;
+import io.jrlstream.core.serve.Query;
+import io.jrlstream.core.serve.Recommendations;
+import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.streams.serve.RemoteQueries;
-import io.jrlstream.streams.serve.ServeException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -14,11 +14,12 @@ import io.jrlstream.ops.it.TrainerFixtures.OfflineRun;
 import io.jrlstream.ops.it.TrainerFixtures.Published;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
-import io.jrlstream.streams.train.TrainingTopology;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
 import io.jrlstream.streams.ingest.RejectReason;
+import io.jrlstream.streams.train.TrainingOptions;
+import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +27,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,15 +79,19 @@ class BrokerTrainingTest {
           }
           producer.flush();
         }
+        // Ingestion writes its last flush marker up to 1.25 x the wait after the last event, and the reference trains
+        // at every marker on the topic: let it be written before waiting for the trainers to read it.
+        Thread.sleep(2 * TrainingOptions.FLUSH_AFTER_MS);
         Pipeline.awaitCaughtUp(s, VIEWS, Duration.ofSeconds(60));
       }
 
       assertDeadLetters(bootstrap, s, inputs);
       assertValidatedTopicKeptForGood(bootstrap, s);
+      List<TrainerFixtures.Marker> markers = TrainerFixtures.markers(bootstrap, s.validatedTopic());
       for (String view : VIEWS) {
         List<Published> streamed = TrainerFixtures.publishedOn(bootstrap, s.embeddingsTopic(view));
         OfflineRun offline = TrainerFixtures.offline(view, TrainerFixtures.config(), BATCH, offlineData,
-            TrainerFixtures.goodTimestamps(inputs));
+            TrainerFixtures.goodTimestamps(inputs), markers);
         TrainerFixtures.assertSameLog(offline.published(), streamed, view);
         // The latest vector of every user and item equals the offline run's final parameters.
         int users = 0;
@@ -88,6 +101,70 @@ class BrokerTrainingTest {
           users += p.key().startsWith("USER:") ? 1 : 0;
         }
         assertTrue(users > 0, view + ": no user vector published");
+      }
+    }
+  }
+
+  /**
+   * Freshness on a quiet stream (issue 13): 20 events produced to an idle pipeline, fewer than a mini-batch, are
+   * trained by every view and their users' vectors published within twice the flush wait, because ingestion writes
+   * a flush marker into the validated topic once they have waited it (batch boundaries stay in the input log: the
+   * crash tests replay such markers bit for bit).
+   */
+  @Test
+  void shouldTrainAQuietStreamsLastEventsWithinTwiceTheFlushWait() throws Exception {
+    long waitMs = 2000;
+    List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(20, 10, 2, 1, 0, 4), 9L,
+        System.currentTimeMillis()).subList(0, 20);
+    try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
+      String bootstrap = broker.bootstrapServers();
+      StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-quiet");
+      Pipeline.Options options = new Pipeline.Options(VIEWS, 64, dir.resolve("state"),
+          Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
+              Long.toString(4L << 20))).withFlushAfterMs(waitMs);
+      try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), options)) {
+        pipeline.awaitRunning(Duration.ofMinutes(1));
+        Thread.sleep(1000); // idle
+        Set<String> users = new TreeSet<>();
+        long sentNanos;
+        try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(bootstrap)) {
+          for (Input in : events) {
+            TrainerFixtures.send(producer, s.reviews().name(), in);
+            users.add("USER:" + in.key());
+          }
+          producer.flush();
+          sentNanos = System.nanoTime();
+        }
+        long deadline = sentNanos + Duration.ofMillis(4 * waitMs).toNanos();
+        Map<String, Long> seenAfterMs = new HashMap<>();
+        Map<String, Set<String>> published = new HashMap<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+          List<TopicPartition> parts = VIEWS.stream().map(v -> new TopicPartition(s.embeddingsTopic(v), 0)).toList();
+          c.assign(parts);
+          c.seekToBeginning(parts);
+          while (seenAfterMs.size() < VIEWS.size() && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(20))) {
+              String view = r.topic().substring(s.embeddingsTopicPrefix().length());
+              Set<String> keys = published.computeIfAbsent(view, v -> new TreeSet<>());
+              keys.add(r.key());
+              if (!seenAfterMs.containsKey(view) && keys.containsAll(users)) {
+                seenAfterMs.put(view, (System.nanoTime() - sentNanos) / 1_000_000);
+              }
+            }
+          }
+        }
+        System.out.printf("quiet stream: every user's vector published after %s ms (flush wait %d ms)%n",
+            seenAfterMs, waitMs);
+        assertEquals(VIEWS.size(), seenAfterMs.size(), "views with every user published: " + seenAfterMs);
+        for (Map.Entry<String, Long> e : seenAfterMs.entrySet()) {
+          assertTrue(e.getValue() <= 2 * waitMs, e.getKey() + " published after " + e.getValue() + " ms");
+        }
+        assertTrue(!TrainerFixtures.markers(bootstrap, s.validatedTopic()).isEmpty(), "no flush marker written");
       }
     }
   }

@@ -143,10 +143,14 @@ class CrashRecoveryTest {
         assertTrue(log.contains("re-read "), "no view restored from the validated topic; see " + second.stdout());
       }
 
+      // Ingestion writes flush markers when a batch waits (and while the trainer was down, the ones after restart):
+      // the reference trains its half-collected batch at each of them as well.
+      List<TrainerFixtures.Marker> markers = TrainerFixtures.markers(bootstrap, s.validatedTopic());
+      System.out.printf("%d flush markers on the validated topic%n", markers.size());
       for (String view : VIEWS) {
         List<Published> streamed = TrainerFixtures.publishedOn(bootstrap, s.embeddingsTopic(view));
         OfflineRun offline = TrainerFixtures.offline(view, TrainerFixtures.config(), BATCH, offlineData,
-            TrainerFixtures.goodTimestamps(inputs));
+            TrainerFixtures.goodTimestamps(inputs), markers);
         if (publishIntervalMs == 0) {
           TrainerFixtures.assertSameLog(offline.published(), streamed, view);
         }

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
  *
  * <p>Node names: source {@value #SOURCE}, processor {@value #VALIDATOR}, its children
  * {@value ValidatingProcessor#VALID_CHILD} and {@value ValidatingProcessor#DEAD_LETTER_CHILD} (the
- * dead-letter sink), and, in {@link #build}, the sink {@value #VALIDATED_SINK}.
+ * dead-letter sink), and, in {@link #build} and {@link #addWithSink}, the sink {@value #VALIDATED_SINK}.
  *
  * <p>Pure functions of their arguments: nothing here creates a {@code KafkaStreams} or touches a
  * broker. Stateless; the returned topology is for one {@code KafkaStreams} instance.
@@ -38,6 +38,8 @@ public final class IngestionTopology {
   public static final String VALIDATOR = "jrl-ingest-validate";
   /** Name of the sink of validated events in {@link #build}. */
   public static final String VALIDATED_SINK = "jrl-ingest-validated-sink";
+  /** Name of the node that writes flush markers before {@link #VALIDATED_SINK} (see {@link FlushMarkers}). */
+  public static final String FLUSH_MARKERS = "jrl-ingest-flush-markers";
 
   private IngestionTopology() {
   }
@@ -84,30 +86,56 @@ public final class IngestionTopology {
   }
 
   /**
-   * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
-   * (String keys, {@link AvroSerde} values), for tests and tools. See {@link #build(StreamsSettings,
-   * DeadLetterCounter)}.
+   * The ingestion topology as production runs it, counting dead letters in a counter nobody reads and writing no
+   * flush markers. See {@link #build(StreamsSettings, DeadLetterCounter, long)}.
    *
    * @param settings topics and validation limits
    * @return a new topology
    */
   public static Topology build(StreamsSettings settings) {
-    return build(settings, new DeadLetterCounter());
+    return build(settings, new DeadLetterCounter(), 0);
+  }
+
+  /** {@link #build(StreamsSettings, DeadLetterCounter, long)} without flush markers. */
+  public static Topology build(StreamsSettings settings, DeadLetterCounter counter) {
+    return build(settings, counter, 0);
   }
 
   /**
-   * The ingestion topology alone, writing validated events to {@link StreamsSettings#validatedTopic()}
-   * with String keys and {@link AvroSerde} values.
+   * The ingestion topology as production runs it (the pipeline's ingestion application and the tests build
+   * this same topology): the input topics into {@link StreamsSettings#validatedTopic()}, String keys and
+   * single-object-encoded {@link TrainingEvent} values ({@link AvroSerde}), plus the dead letters.
    *
    * @param settings topics and validation limits
    * @param counter  counts dead letters per reason
+   * @param flushAfterMs with a value above 0, a flush marker (a null value) follows validated events once the oldest
+   *                 of them has waited this long, so that views train a half-collected mini-batch
+   *                 ({@link FlushMarkers}); 0: no markers
    * @return a new topology
    */
-  public static Topology build(StreamsSettings settings, DeadLetterCounter counter) {
+  public static Topology build(StreamsSettings settings, DeadLetterCounter counter, long flushAfterMs) {
     StreamsBuilder builder = new StreamsBuilder();
-    addTo(builder, settings, counter).to(settings.validatedTopic(),
-        Produced.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName(VALIDATED_SINK));
+    addWithSink(builder, settings, counter, flushAfterMs);
     return builder.build();
+  }
+
+  /**
+   * Adds ingestion to {@code builder} with its sink of validated events, as {@link #build} has it: for a
+   * topology that also holds other sub-topologies (the trainers' compact layout).
+   *
+   * @param builder  the builder to add to; the input topics must not be sources in it already
+   * @param settings topics and validation limits
+   * @param counter  counts dead letters per reason
+   * @param flushAfterMs see {@link #build(StreamsSettings, DeadLetterCounter, long)}
+   */
+  public static void addWithSink(StreamsBuilder builder, StreamsSettings settings, DeadLetterCounter counter,
+      long flushAfterMs) {
+    KStream<String, TrainingEvent> validated = addTo(builder, settings, counter);
+    if (flushAfterMs > 0) {
+      validated = validated.process(() -> new FlushMarkers(flushAfterMs), Named.as(FLUSH_MARKERS));
+    }
+    validated.to(settings.validatedTopic(),
+        Produced.with(Serdes.String(), AvroSerde.of(TrainingEvent.class)).withName(VALIDATED_SINK));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.jrlstream.streams.serve;
 
 import io.jrlstream.core.math.Vectors;
+import io.jrlstream.core.serve.ItemIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.jrlstream.streams.serve;
 
+import io.jrlstream.core.serve.Popularity;
 import io.jrlstream.schemas.TrainingEvent;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.jrlstream.streams.serve;
 
+import io.jrlstream.core.serve.ItemIndex;
 import io.jrlstream.schemas.EmbeddingRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;

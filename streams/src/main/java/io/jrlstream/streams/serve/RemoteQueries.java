@@ -1,5 +1,8 @@
 package io.jrlstream.streams.serve;
 
+import io.jrlstream.core.serve.Query;
+import io.jrlstream.core.serve.Recommendations;
+import io.jrlstream.core.serve.ServeException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**

@@ -1,5 +1,6 @@
 package io.jrlstream.streams.serve;
 
+import io.jrlstream.core.serve.QuerySettings;
 import io.jrlstream.streams.config.SettingKey;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +12,8 @@ import java.util.Properties;
 
 /**
  * Typed, validated settings of serving (the {@code jrl.serve.*} keys of {@link SettingKey}, which document
- * each key and its default).
+ * each key and its default): what queries are validated against ({@link QuerySettings}, read by the Kafka-free
+ * query side in model-core) and the serving topology's own (partitions, history cap).
  *
  * <p>Immutable and thread-safe.
  *
@@ -22,7 +24,7 @@ import java.util.Properties;
  * @param historyCap most interacted items kept per user for exclusion; at least 1
  */
 public record ServeSettings(List<String> views, Map<String, Double> weights, int partitions, int maxN,
-    int historyCap) {
+    int historyCap) implements QuerySettings {
   public ServeSettings {
     views = List.copyOf(views);
     if (views.isEmpty()) {

@@ -1,5 +1,8 @@
 package io.jrlstream.streams.serve;
 
+import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.core.serve.Popularity;
+import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;

@@ -1,5 +1,13 @@
 package io.jrlstream.streams.serve;
 
+import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.core.serve.Query;
+import io.jrlstream.core.serve.QueryService;
+import io.jrlstream.core.serve.Recommendations;
+import io.jrlstream.core.serve.Recommender;
+import io.jrlstream.core.serve.ServeException;
+import io.jrlstream.core.serve.SimilarItems;
+import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.schemas.EmbeddingRecord;
 import java.util.HashMap;
 import java.util.List;

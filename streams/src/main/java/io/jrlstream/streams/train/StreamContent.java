@@ -4,10 +4,16 @@ import io.jrlstream.core.data.Content;
 import io.jrlstream.core.data.IdIndex;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.data.Lexicon;
+import io.jrlstream.core.state.DirtyRows;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * The content one view's trainer has seen on its stream: dense indices of users and items (assigned in
@@ -19,6 +25,7 @@ import java.util.List;
  * <p>Not thread-safe: owned by one {@link TrainingProcessor}.
  */
 public final class StreamContent implements Content {
+  private static final int FORMAT = 1;
   private final IdIndex users = new IdIndex();
   private final IdIndex items = new IdIndex();
   private final Lexicon lexicon = new Lexicon();
@@ -28,6 +35,8 @@ public final class StreamContent implements Content {
   private final List<float[]> features = new ArrayList<>();
   private final boolean texts;
   private final int window;
+  private final DirtyRows dirtyReviews = new DirtyRows();
+  private final DirtyRows dirtyFeatures = new DirtyRows();
 
   /** Content with review texts tokenised, every review kept. */
   public StreamContent() {
@@ -62,6 +71,7 @@ public final class StreamContent implements Content {
         features.add(null);
       }
       features.set(item, v);
+      dirtyFeatures.mark(item);
       return null;
     }
     int user = users.intern(e.getUserId());
@@ -73,9 +83,10 @@ public final class StreamContent implements Content {
       review = reviewCount++;
       int at = review % window;
       if (at == reviews.length) {
-        reviews = java.util.Arrays.copyOf(reviews, (int) Math.min(window, at * 2L));
+        reviews = Arrays.copyOf(reviews, (int) Math.min(window, at * 2L));
       }
       reviews[at] = lexicon.tokenize(e.getText());
+      dirtyReviews.mark(at);
     }
     float stars = e.getStars() == null ? Float.NaN : e.getStars();
     return new Interaction(user, item, stars, review, e.getEventTime().toEpochMilli());
@@ -114,5 +125,104 @@ public final class StreamContent implements Content {
   @Override
   public Lexicon lexicon() {
     return lexicon;
+  }
+
+  /**
+   * The content as checkpoint blocks: user ids, item ids, the lexicon, the review texts of the window (row = slot
+   * in the ring) with the number of reviews seen, and the items' features (row = item).
+   */
+  public List<StateBlock> state() {
+    return List.of(users.state("users"), items.state("items"), lexicon.state(), reviewState(), featureState());
+  }
+
+  /** Row 0: the number of reviews seen; row 1 + s: the tokens of ring slot s. */
+  private StateBlock reviewState() {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return 1 + Math.min(reviewCount, window);
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirtyReviews.count() == 0 ? 0 : 1 + dirtyReviews.count(); // a new review changes the count too
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        if (dirtyReviews.count() > 0) {
+          sink.accept(0);
+        }
+        dirtyReviews.drain(s -> sink.accept(1 + s));
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        StateWriter w = new StateWriter(FORMAT);
+        if (row == 0) {
+          return w.putInt(reviewCount).toBytes();
+        }
+        int[] tokens = reviews[row - 1];
+        return w.putInts(tokens, 0, tokens.length).toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        StateReader r = new StateReader(bytes, FORMAT, "reviews row " + row);
+        if (row == 0) {
+          reviewCount = r.getInt();
+          return;
+        }
+        int at = row - 1;
+        if (at >= reviews.length) {
+          reviews = Arrays.copyOf(reviews, (int) Math.min(window, Math.max(at + 1L, reviews.length * 2L)));
+        }
+        reviews[at] = r.getInts();
+      }
+
+      @Override
+      public void loaded() {
+        dirtyReviews.clear();
+      }
+    };
+  }
+
+  /** Row v: item v's features (a row per item that has any). */
+  private StateBlock featureState() {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return features.size();
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirtyFeatures.count();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        dirtyFeatures.drain(sink);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        float[] f = features.get(row);
+        return new StateWriter(FORMAT).putFloats(f, 0, f.length).toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        while (features.size() <= row) {
+          features.add(null);
+        }
+        features.set(row, new StateReader(bytes, FORMAT, "features row " + row).getFloats());
+      }
+
+      @Override
+      public void loaded() {
+        dirtyFeatures.clear();
+      }
+    };
   }
 }

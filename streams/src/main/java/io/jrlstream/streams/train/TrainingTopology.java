@@ -8,8 +8,8 @@ import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.IngestionTopology;
-import io.jrlstream.schemas.codec.AvroCodec;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -40,46 +40,28 @@ public final class TrainingTopology {
    */
   public static final int CHECKPOINT_BATCHES = 500;
 
-  /** Name of the sink node that writes the validated events to {@link StreamsSettings#validatedTopic()}. */
-  public static final String VALIDATED_SINK = "jrl-validated-sink";
-
   private TrainingTopology() {}
-
-  /** Ingestion and validation: the input topics into the validated topic (and the dead letters). */
-  public static Topology buildIngestion(StreamsSettings settings) {
-    StreamsBuilder b = new StreamsBuilder();
-    addIngestion(b, settings);
-    return b.build();
-  }
-
-  /** Adds ingestion and validation to b, writing every valid event, encoded once, to the validated topic. */
-  public static void addIngestion(StreamsBuilder b, StreamsSettings settings) {
-    AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
-    IngestionTopology.addTo(b, settings).mapValues(codec::encode, Named.as(VALIDATED_SINK + "-bytes"))
-        .to(settings.validatedTopic(), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
-            .withName(VALIDATED_SINK));
-  }
 
   /** The training of one view: the validated topic into the view's embedding topic. */
   public static Topology buildView(StreamsSettings settings, ModelConfig config, String view, TrainingOptions options,
-      EventHistory history) {
+      EventHistory history, TrainingObserver observer) {
     StreamsBuilder b = new StreamsBuilder();
-    addView(b, validated(b, settings), settings, config, view, options, history);
+    addView(b, validated(b, settings), settings, config, view, options, history, observer);
     return b.build();
   }
 
   /**
    * Ingestion and the training of every view in one topology, the views on one task (the compact layout: one
-   * application, one training thread; the pipeline runs {@link #buildIngestion} and one {@link #buildView} per
+   * application, one training thread; the pipeline runs {@link IngestionTopology#build} and one {@link #buildView} per
    * view instead).
    */
   public static Topology build(StreamsSettings settings, ModelConfig config, List<String> views,
-      TrainingOptions options, EventHistory history) {
+      TrainingOptions options, EventHistory history, TrainingObserver observer) {
     StreamsBuilder b = new StreamsBuilder();
-    addIngestion(b, settings);
+    IngestionTopology.addWithSink(b, settings, new DeadLetterCounter(), options.flushAfterMs());
     KStream<String, byte[]> validated = validated(b, settings);
     for (String view : views) {
-      addView(b, validated, settings, config, view, options, history);
+      addView(b, validated, settings, config, view, options, history, observer);
     }
     return b.build();
   }
@@ -93,16 +75,16 @@ public final class TrainingTopology {
   /**
    * Adds the training of {@code view} to b, fed by {@code input}: encoded events straight from the validated topic
    * (their offsets are the trainer's log positions, so nothing may re-key or re-order them), the view's store, and
-   * the sink to its embedding topic.
+   * the sink to its embedding topic. {@code observer} is told of the view's restores and checkpoints.
    */
   public static void addView(StreamsBuilder b, KStream<String, byte[]> input, StreamsSettings settings,
-      ModelConfig config, String view, TrainingOptions options, EventHistory history) {
+      ModelConfig config, String view, TrainingOptions options, EventHistory history, TrainingObserver observer) {
     config.view(view); // fails early, naming the view, when it has no configuration
     String store = TrainingProcessor.storeName(view);
     b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.Bytes(),
         Serdes.ByteArray()).withCachingEnabled());
-    input.process(() -> new TrainingProcessor(view, config, options, store, history), Named.as("jrl-train-" + view),
-            store)
+    input.process(() -> new TrainingProcessor(view, config, options, store, history, observer),
+            Named.as("jrl-train-" + view), store)
         .to(settings.embeddingsTopic(view), Produced.<String, byte[]>with(Serdes.String(), Serdes.ByteArray())
             .withName("jrl-embeddings-" + view));
   }

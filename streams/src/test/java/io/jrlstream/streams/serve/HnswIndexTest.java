@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.serve.ItemIndex;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class HnswIndexTest {
       float[][] u = {new float[16], new float[16]};
       fill(rng, u[0], 1f);
       fill(rng, u[1], 1f);
-      List<String> exact = ItemIndexTest.ids(index.topN(u, w, Set.of(), 12));
+      List<String> exact = index.topN(u, w, Set.of(), 12).stream().map(ItemIndex.Hit::itemId).toList();
       Set<String> excluded = Set.of(exact.get(0), exact.get(3));
       List<String> wanted = exact.stream().filter(id -> !excluded.contains(id)).limit(10).toList();
       List<String> got = hnsw.topN(u, w, excluded, 10, 100);

@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.core.serve.Popularity;
+import io.jrlstream.core.serve.Query;
+import io.jrlstream.core.serve.Recommendations;
+import io.jrlstream.core.serve.Recommender;
+import io.jrlstream.core.serve.ServeException;
+import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.TrainingEvent;

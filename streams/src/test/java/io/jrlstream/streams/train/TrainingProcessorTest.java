@@ -1,12 +1,14 @@
 package io.jrlstream.streams.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.TrainingEvent;
@@ -99,7 +101,8 @@ class TrainingProcessorTest {
     MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
     ctx.setCurrentSystemTimeMs(0);
     ctx.addStateStore(store);
-    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY);
+    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY,
+        TrainingObserver.NONE);
     p.init(ctx);
     assertEquals(publishIntervalMs > 0 ? 1 : 0, ctx.scheduledPunctuators().size());
     for (int i = from; i < to; i++) {
@@ -289,7 +292,7 @@ class TrainingProcessorTest {
       }
     };
     TrainingProcessor p = new TrainingProcessor("review", config(), new TrainingOptions(BATCH, CHECKPOINT, 0, 0),
-        store.name(), history);
+        store.name(), history, TrainingObserver.NONE);
     p.init(ctx);
     for (int i = from; i < to; i++) {
       ctx.setRecordMetadata("validated", 0, i);
@@ -325,5 +328,86 @@ class TrainingProcessorTest {
     assertTrue(dirty.size() > clean.size() + 10);
     assertEquals(expected, straight);
     assertEquals(expected, restarted);
+  }
+
+  /**
+   * Flush markers (null values, written by ingestion when a batch has waited too long) train the half-collected
+   * batch where they stand, live and on restore alike: restarts at many cut points, some between a marker and the
+   * next batch, end where an uninterrupted run does, and the markers do change the training (batches are cut).
+   */
+  @org.junit.jupiter.api.Test
+  void shouldCutBatchesAtFlushMarkersLiveAndOnRestoreAlike() {
+    int n = DATA.interactions().size();
+    List<byte[]> clean = new java.util.ArrayList<>();
+    List<byte[]> marked = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      clean.add(EVENTS.encode(event(i)));
+      marked.add(EVENTS.encode(event(i)));
+      if (i % 23 == 3) {
+        marked.add(null);
+        if (i % 3 == 0) {
+          marked.add(null); // a second marker with nothing pending trains nothing
+        }
+      }
+    }
+    Map<String, List<Float>> unmarked = new HashMap<>();
+    runBytes(clean, store(new MockProcessorContext<>(), "clean"), 0, clean.size(), unmarked);
+    Map<String, List<Float>> straight = new HashMap<>();
+    KeyValueStore<Bytes, byte[]> one = store(new MockProcessorContext<>(), "one");
+    runBytes(marked, one, 0, marked.size(), straight);
+    KeyValueStore<Bytes, byte[]> kept = store(new MockProcessorContext<>(), "restarted");
+    Map<String, List<Float>> restarted = new HashMap<>();
+    int from = 0;
+    for (int cut = 13; from < marked.size(); cut += 13) {
+      int to = Math.min(cut, marked.size());
+      runBytes(marked, kept, from, to, restarted);
+      from = to;
+    }
+    assertEquals(straight, restarted);
+    assertNotEquals(unmarked, straight, "the markers changed where batches were cut");
+  }
+
+  /**
+   * Live quality: with measuring on, each view reports windows of its prequential NDCG@10 and HR@10 and
+   * popularity's over the same sampled events, the same on every run, and measuring changes nothing it trains.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"collaborative", "review"})
+  void shouldReportLiveQualityWithoutChangingTheTraining(String view) {
+    int n = DATA.interactions().size();
+    TrainingOptions off = new TrainingOptions(BATCH, CHECKPOINT, 0, 0, 1).withQuality(TrainingOptions.Quality.OFF);
+    TrainingOptions on = off.withQuality(new TrainingOptions.Quality(2, 100));
+    Map<String, List<Float>> plain = new HashMap<>();
+    run(view, off, store(new MockProcessorContext<>(), "off"), 0, n, false, plain, i -> { });
+    List<String> first = new java.util.ArrayList<>();
+    List<String> second = new java.util.ArrayList<>();
+    Map<String, List<Float>> measured = new HashMap<>();
+    for (List<String> reports : List.of(first, second)) {
+      MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
+      KeyValueStore<Bytes, byte[]> store = store(ctx, "on" + reports.hashCode());
+      ctx.setCurrentSystemTimeMs(0);
+      TrainingProcessor p = new TrainingProcessor(view, config(), on, store.name(), HISTORY, new TrainingObserver() {
+        @Override
+        public void quality(String v, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {
+          assertEquals(view, v);
+          assertTrue(model.ndcg() >= 0 && model.ndcg() <= 1 && model.hitRate() >= model.ndcg(), model.toString());
+          assertEquals(model.ranked(), popularity.ranked() + popularity.coldUsers() - model.coldUsers(),
+              "the same events ranked, but for users popularity has not seen since the start");
+          reports.add(model.last().index() + " " + model.last().ranked() + " " + model.ndcgSum() + " "
+              + popularity.ndcgSum());
+        }
+      });
+      p.init(ctx);
+      for (int i = 0; i < n; i++) {
+        ctx.setRecordMetadata("validated", 0, OFFSET_BASE + i);
+        p.process(new Record<>("k", EVENTS.encode(event(i)), i));
+      }
+      for (MockProcessorContext.CapturedForward<? extends String, ? extends byte[]> f : ctx.forwarded()) {
+        measured.put(f.record().key(), EMBEDDINGS.decode(f.record().value()).getVector());
+      }
+    }
+    assertTrue(first.size() >= n / 100 - 1, "windows reported: " + first);
+    assertEquals(first, second, "the same sampled events and figures on every run");
+    assertEquals(plain, measured, "measuring trained nothing differently");
   }
 }

@@ -74,7 +74,7 @@ class TrainingTopologyTest {
     Map<String, EmbeddingRecord> latest = new HashMap<>();
     TrainingOptions everyBatch = TrainingOptions.defaults().withBatchSize(BATCH).withPublishIntervalMs(0);
     try (TopologyTestDriver driver = new TopologyTestDriver(TrainingTopology.build(s, config(), VIEWS, everyBatch,
-        EventHistory.none()),
+        EventHistory.none(), TrainingObserver.NONE),
         props())) {
       TestInputTopic<String, byte[]> in = driver.createInputTopic(s.reviews().name(), new StringSerializer(),
           new ByteArraySerializer());
