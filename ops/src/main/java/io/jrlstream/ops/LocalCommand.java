@@ -6,7 +6,6 @@ import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.experiment.Experiment;
 import io.jrlstream.core.serve.Query;
 import io.jrlstream.core.serve.Recommendations;
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.importer.Importer;
@@ -105,7 +104,7 @@ final class LocalCommand implements Callable<Integer> {
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
     ImageSettings image = imageSettings();
     if (image != null) {
-      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.featureDim(), cfg.image().layers()));
+      cfg = cfg.withImageFeatureDim(image.featureDim());
     } else if (imagesDir != null) {
       throw new IllegalArgumentException("--images needs --image-model");
     }

@@ -1,6 +1,5 @@
 package io.jrlstream.ops;
 
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.importer.ProgressMeter;
 import io.jrlstream.ops.pipeline.Health;
@@ -104,7 +103,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()
         .withSeed(Long.parseLong(cluster.value(SettingKey.SEED))));
-    cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), s.featureDim(), cfg.image().layers()));
+    cfg = cfg.withImageFeatureDim(s.featureDim());
     Replay.Options o = new Replay.Options(name, version, from.equals("earliest") ? null : time(from, "--from"),
         until.equals("now") ? null : time(until, "--until"), then.equals("live"), !noActivate,
         Integer.parseInt(cluster.value(SettingKey.BATCH_SIZE)),

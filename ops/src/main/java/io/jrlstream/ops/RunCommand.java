@@ -1,6 +1,5 @@
 package io.jrlstream.ops;
 
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ModelSettings;
 import io.jrlstream.ops.pipeline.Health;
@@ -83,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
     int checkpoint = Integer.parseInt(value(p, SettingKey.CHECKPOINT_BATCHES));
     ImageSettings image = ImageSettings.fromProperties(p).orElse(null); // set when jrl.image.model is
     if (image != null) {
-      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.featureDim(), cfg.image().layers()));
+      cfg = cfg.withImageFeatureDim(image.featureDim());
     }
     long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
     Health health = new Health();
