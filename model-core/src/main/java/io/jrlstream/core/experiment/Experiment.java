@@ -155,7 +155,8 @@ public final class Experiment {
       }
       String view = viewOf(m);
       if (view != null && !availableViews().contains(view)) {
-        throw new IllegalArgumentException("model '" + m + "' needs " + ViewKind.of(view).needs() + ", and " + data.name()
+        throw new IllegalArgumentException("model '" + m + "' needs " + ViewKind.of(view).needs() + ", and "
+            + data.name()
             + " has none (views with data here: " + String.join(",", availableViews()) + ")");
       }
     }

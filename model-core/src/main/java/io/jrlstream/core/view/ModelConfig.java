@@ -1,5 +1,6 @@
 package io.jrlstream.core.view;
 
+import io.jrlstream.core.data.Dataset;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +71,7 @@ public record ModelConfig(long seed, Map<String, ViewConfig> views, ReviewView.S
   }
 
   /** This configuration with the image view's feature dimension F set to the data's, when it has features. */
-  public ModelConfig fittedTo(io.jrlstream.core.data.Dataset data) {
+  public ModelConfig fittedTo(Dataset data) {
     if (!data.hasFeatures()) {
       return this;
     }
