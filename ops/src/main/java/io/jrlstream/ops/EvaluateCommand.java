@@ -131,7 +131,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (prequential) {
       return prequential(ds, cfg, progress, out);
     }
-    List<String> ms = models != null ? models : List.of("pop", "bpr", "review", "rating", "ejrl");
+    List<String> ms = models != null ? models : Experiment.DEFAULT_MODELS;
     Experiment.Options opts = Experiment.Options.defaults().withValidationOnly(validation).withJrlEpochs(jrlEpochs);
     if (threads != null) {
       opts = opts.withThreads(threads);
@@ -216,7 +216,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private int prequential(Dataset ds, ModelConfig cfg, Progress progress, PrintWriter out) throws Exception {
-    List<String> ms = models != null ? models : List.of("pop", "recent-pop", "bpr", "review", "rating", "ejrl");
+    List<String> ms = models != null ? models : Prequential.DEFAULT_MODELS;
     Prequential.Options opts = Prequential.Options.defaults().withWindow(window).withWarmUp(warmUp)
         .withSampleEvery(sampleEvery).withHalfLife(halfLife).withLimit(limit);
     Prequential pq = new Prequential(ds, cfg, opts, progress);

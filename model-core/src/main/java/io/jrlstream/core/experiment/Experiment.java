@@ -53,6 +53,8 @@ public final class Experiment {
 
   /** The model names {@code jrl evaluate} knows. */
   public static final List<String> MODELS = List.of("pop", "bpr", "review", "rating", "image", "ejrl", "jrl");
+  /** What {@code jrl evaluate} runs when no model is named. */
+  public static final List<String> DEFAULT_MODELS = List.of("pop", "bpr", "review", "rating", "ejrl");
 
   /** How the views learn from the training part. */
   public enum Protocol {

@@ -49,6 +49,8 @@ import java.util.Map;
 public final class Prequential {
   /** The models the protocol knows. */
   public static final List<String> MODELS = List.of("pop", "recent-pop", "bpr", "review", "rating", "image", "ejrl");
+  /** What {@code jrl evaluate --protocol prequential} runs when no model is named. */
+  public static final List<String> DEFAULT_MODELS = List.of("pop", "recent-pop", "bpr", "review", "rating", "ejrl");
   /** Default half-life of "recent-pop", in events. */
   public static final double DEFAULT_HALF_LIFE = 1_000;
   /** Default warm-up: this share of the stream, in per cent. */
