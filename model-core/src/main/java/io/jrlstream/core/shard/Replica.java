@@ -1,0 +1,295 @@
+package io.jrlstream.core.shard;
+
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.math.Vectors;
+import io.jrlstream.core.optim.OptimizerKind;
+import io.jrlstream.core.param.Param;
+import io.jrlstream.core.param.Table;
+import io.jrlstream.core.text.Vocabulary;
+import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.View;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One task's replica of a view's shared rows, and the bookkeeping of the deterministic merge (docs/scaling.md
+ * "Shared rows"). A view's tables split in two:
+ *
+ * <ul>
+ *   <li><b>Owned</b>, never merged: user rows (the task owns its users) and, in the review view, review vectors (a
+ *       review belongs to its user's event).
+ *   <li><b>Shared</b>, a full replica in every task: item rows, the review view's word rows, dense weights (the rating
+ *       MLP, the image decoder) and any other table. Word rows are keyed by token id, because each task's vocabulary
+ *       admits words in its own order and so gives a word a different row.
+ * </ul>
+ *
+ * <p>A shared row's image is its value, followed, when the merge carries optimiser state, by its optimiser state
+ * rows (AdaGrad's accumulator; Adam's two moments): merged like the values, so that a row's statistics count every
+ * task's steps and N tasks do not each take their own first, largest steps on the same row. The replica keeps, for
+ * every shared row, its image at the last round boundary (the round base). {@link #capture} turns the rows the
+ * task's own training changed since then into a {@link Delta} (image − base) and moves the base; {@link #apply} adds
+ * another task's delta to both, so that right after a boundary image and base agree. A word another task trained
+ * but this one has not admitted yet waits, summed, until this task admits it; its first round's training then starts
+ * from zero (the word table's initial value, fresh optimiser state) and is rebased at the next boundary.
+ *
+ * <p>Item rows must exist before the training step that may create them ({@link #prepare}), so that the base of a
+ * new row is its initial value; a shared table that grows any other way inside a step is refused with an error,
+ * since its rows' initial values are then unknown. Not thread-safe: driven by the thread that drives the task.
+ */
+final class Replica {
+  private final View view;
+  private final List<Shared> shared = new ArrayList<>();
+  private final Shared itemTable;
+  private final int[] widths;
+  private final int[] collected = new int[1];
+  private int[] rows = new int[64];
+
+  /** A shared table of the view with its round base. */
+  private static final class Shared {
+    final Param param;
+    final Table table;
+    final int dim;
+    /** Optimiser state rows in the image (0, 1 or 2). */
+    final int states;
+    /** Null: rows keyed by row index; else the vocabulary mapping the table's rows to tokens. */
+    final Vocabulary vocab;
+    /** Scratch: the current image of one row. */
+    final float[] image;
+    float[][] base = new float[16][];
+    /** Word table: the token each row held at the last boundary (−1: none). */
+    int[] baseToken = new int[0];
+    /** Row-keyed tables: rows [0, known) have a base. */
+    int known;
+    /** Word table: vocabulary rows [0, admitted) existed at the last boundary (rows are appended; reuse is dirty). */
+    int admitted;
+    /** Word table: other tasks' summed changes to words this task has not admitted. */
+    final Map<Integer, float[]> waiting = new HashMap<>();
+
+    Shared(Param param, int states, Vocabulary vocab) {
+      this.param = param;
+      this.table = param.value();
+      this.dim = table.dim();
+      this.states = states;
+      this.vocab = vocab;
+      this.image = new float[width()];
+    }
+
+    int width() {
+      return dim * (1 + states);
+    }
+
+    /** The current image of row into {@link #image}: value, then state rows (zeros where none was allocated). */
+    float[] image(int row) {
+      System.arraycopy(table.row(row), 0, image, 0, dim);
+      for (int s = 0; s < states; s++) {
+        float[] st = s == 0 ? param.state1OrNull(row) : param.state2OrNull(row);
+        if (st == null) {
+          Arrays.fill(image, dim * (s + 1), dim * (s + 2), 0f);
+        } else {
+          System.arraycopy(st, 0, image, dim * (s + 1), dim);
+        }
+      }
+      return image;
+    }
+
+    /** Adds {@code d[o, o + width)} to row's image. */
+    void add(int row, float[] d, int o) {
+      Vectors.axpy(1f, d, o, table.row(row), 0, dim);
+      for (int s = 0; s < states; s++) {
+        Vectors.axpy(1f, d, o + dim * (s + 1), s == 0 ? param.state1(row) : param.state2(row), 0, dim);
+      }
+    }
+
+    void ensureBase(int row) {
+      if (row >= base.length) {
+        base = Arrays.copyOf(base, Math.max(row + 1, base.length * 2));
+      }
+      if (vocab != null && row >= baseToken.length) {
+        int old = baseToken.length;
+        baseToken = Arrays.copyOf(baseToken, Math.max(row + 1, Math.max(16, old * 2)));
+        Arrays.fill(baseToken, old, baseToken.length, -1);
+      }
+    }
+
+    void setBase(int row) {
+      ensureBase(row);
+      float[] now = image(row);
+      if (base[row] == null) {
+        base[row] = now.clone();
+      } else {
+        System.arraycopy(now, 0, base[row], 0, now.length);
+      }
+    }
+
+    /** Rows [known, size) are new and untrained: their base is their initial image. */
+    void baseNewRows() {
+      for (int r = known; r < table.size(); r++) {
+        setBase(r);
+      }
+      known = Math.max(known, table.size());
+    }
+  }
+
+  /**
+   * @param view the task's view, already switched to its stream settings (its optimiser is the one it trains with)
+   * @param optimizerState whether the merge carries the shared rows' optimiser state
+   */
+  Replica(View view, boolean optimizerState) {
+    this.view = view;
+    OptimizerKind kind = view.optimizer().kind();
+    int states = !optimizerState ? 0 : kind == OptimizerKind.ADAM ? 2 : kind == OptimizerKind.ADAGRAD ? 1 : 0;
+    Shared items = null;
+    for (Param p : view.params()) {
+      Table t = p.value();
+      if (t == view.users() || view instanceof ReviewView rv && t == rv.docs()) {
+        continue;
+      }
+      Vocabulary vocab = null;
+      int st = states;
+      if (view instanceof ReviewView rv && t == rv.words()) {
+        vocab = rv.vocabulary();
+        // Immediate word updates are plain SGD outside the optimiser: no state to carry.
+        st = rv.settings().wordUpdates() == ReviewView.WordUpdates.IMMEDIATE ? 0 : states;
+      }
+      Shared s = new Shared(p, st, vocab);
+      if (vocab == null) {
+        s.baseNewRows();
+      }
+      t.drainDirty(r -> { }); // construction is the common starting point of every replica, not a change
+      shared.add(s);
+      if (t == view.items()) {
+        items = s;
+      }
+    }
+    this.itemTable = items;
+    this.widths = shared.stream().mapToInt(Shared::width).toArray();
+  }
+
+  /** Names of the shared tables, in delta order. */
+  List<String> tableNames() {
+    return shared.stream().map(s -> s.table.name()).toList();
+  }
+
+  /** Floats of one row's value in each shared table (a delta row also carries its optimiser state, if merged). */
+  int[] valueDims() {
+    return shared.stream().mapToInt(s -> s.dim).toArray();
+  }
+
+  /** Creates x's item row (at its initial value, with that as its base) before the step that may train it. */
+  void prepare(Interaction x) {
+    if (itemTable != null && x.item() >= itemTable.table.size()) {
+      view.reserve(0, x.item() + 1);
+      itemTable.baseNewRows();
+    }
+  }
+
+  /**
+   * Ends a round: the shared rows this task changed since the last boundary, as deltas against their base, in a
+   * deterministic order (per table, order of first change); the base moves to the current images.
+   *
+   * @throws IllegalStateException when a row-keyed shared table grew inside a training step
+   */
+  Delta capture() {
+    Delta d = new Delta(widths);
+    for (int t = 0; t < shared.size(); t++) {
+      Shared s = shared.get(t);
+      collected[0] = 0;
+      s.table.drainDirty(r -> {
+        if (collected[0] == rows.length) {
+          rows = Arrays.copyOf(rows, rows.length * 2);
+        }
+        rows[collected[0]++] = r;
+      });
+      int n = collected[0];
+      for (int i = 0; i < n; i++) {
+        int row = rows[i];
+        if (s.vocab == null) {
+          captureRow(d, t, s, row);
+        } else {
+          captureWord(d, t, s, row);
+        }
+      }
+      if (s.vocab != null) {
+        // Words admitted this round but not trained (their rows are not dirty) take the others' changes now.
+        for (int row = s.admitted; row < s.vocab.size(); row++) {
+          adopt(s, row, s.vocab.token(row));
+        }
+        s.admitted = s.vocab.size();
+      }
+    }
+    return d;
+  }
+
+  private static void captureRow(Delta d, int t, Shared s, int row) {
+    if (row >= s.known) {
+      throw new IllegalStateException("shared table " + s.table.name() + " grew to row " + row
+          + " inside a training step: the simulator cannot tell that row's initial value (create it before the step)");
+    }
+    float[] now = s.image(row);
+    d.add(t, row, now, s.base[row]);
+    System.arraycopy(now, 0, s.base[row], 0, now.length);
+  }
+
+  private static void captureWord(Delta d, int t, Shared s, int row) {
+    int token = s.vocab.token(row);
+    s.ensureBase(row);
+    float[] now = s.image(row);
+    if (s.baseToken[row] == token) {
+      d.add(t, token, now, s.base[row]);
+    } else {
+      // Admitted (or re-admitted) this round: it started from the word table's initial image, zero.
+      d.add(t, token, now, null);
+    }
+    adopt(s, row, token);
+  }
+
+  /**
+   * Makes {@code row} the base of {@code token}: when the row came to the token since the last boundary, the other
+   * tasks' changes waiting for the token join it.
+   */
+  private static void adopt(Shared s, int row, int token) {
+    s.ensureBase(row);
+    if (s.baseToken[row] != token) {
+      float[] others = s.waiting.remove(token);
+      if (others != null) {
+        s.add(row, others, 0);
+      }
+      s.baseToken[row] = token;
+    }
+    s.setBase(row);
+  }
+
+  /** Adds another task's round delta to this replica (images and bases alike). */
+  void apply(Delta d) {
+    for (int t = 0; t < shared.size(); t++) {
+      Shared s = shared.get(t);
+      int w = s.width();
+      float[] v = d.values(t);
+      for (int i = 0; i < d.count(t); i++) {
+        int key = d.key(t, i);
+        if (s.vocab == null) {
+          if (key >= s.known) { // a row this task has not created yet: it starts where every replica's did
+            s.table.ensure(key + 1);
+            s.baseNewRows();
+          }
+          s.add(key, v, i * w);
+          System.arraycopy(s.image(key), 0, s.base[key], 0, w);
+          continue;
+        }
+        int row = s.vocab.row(key);
+        if (row >= 0) {
+          // A word admitted since the boundary but not trained yet (its row is not dirty, so the capture skipped it)
+          // still holds its initial value: adopt it first, or its next capture would count this change as its own.
+          adopt(s, row, key);
+          s.add(row, v, i * w);
+          s.setBase(row);
+        } else {
+          Vectors.axpy(1f, v, i * w, s.waiting.computeIfAbsent(key, x -> new float[w]), 0, w);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.jrlstream.core.shard;
+
+import io.jrlstream.core.math.Rng;
+
+/**
+ * How one view trains as several shards (docs/scaling.md): events partitioned by user into {@code shards} tasks,
+ * each training its own replica of the view; every {@code syncBatches} of its own mini-batches a task closes a round
+ * and hands the changes it made to the shared rows (items, words, dense weights) to the others, and it applies round
+ * r's merge when it closes round r + {@code lag}.
+ *
+ * @param shards tasks the view's events are partitioned into (1 = today's single task)
+ * @param syncBatches s: a task's own mini-batches per round
+ * @param lag L: rounds a task may run ahead of the last merge it applied (0 = every task waits for every round's
+ *     merge before it trains on); a shared row misses at most (L + 1)·s batches of each other task's updates
+ * @param optimizerState whether a round's delta carries the shared rows' optimiser state (AdaGrad's accumulator,
+ *     Adam's moments) besides their values, so that every task steps a shared row with statistics of all tasks' steps
+ */
+public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState) {
+  /** Default s: mini-batches per round (see docs/scaling.md for how it was chosen). */
+  public static final int DEFAULT_SYNC_BATCHES = 10;
+  /** Default L: rounds a task may run ahead, enough to hide one round trip through the update topic. */
+  public static final int DEFAULT_LAG = 1;
+  /** Default: the merge carries the shared rows' optimiser state (docs/scaling.md says why). */
+  public static final boolean DEFAULT_OPTIMIZER_STATE = true;
+  /** Most shards the simulator accepts (each holds a full replica of the shared rows). */
+  public static final int MAX_SHARDS = 1024;
+
+  /** Salt of the user → shard hash, distinct from every seed stream of training. */
+  private static final long PARTITION = 0x5AA2D_0F05E2L;
+
+  public ShardSettings {
+    if (shards < 1 || shards > MAX_SHARDS) {
+      throw new IllegalArgumentException("shards must be in 1.." + MAX_SHARDS + ", got " + shards);
+    }
+    if (syncBatches < 1) {
+      throw new IllegalArgumentException("syncBatches must be ≥ 1 mini-batch, got " + syncBatches);
+    }
+    if (lag < 0) {
+      throw new IllegalArgumentException("sync lag must be ≥ 0 rounds, got " + lag);
+    }
+  }
+
+  /** Settings with the merge carrying optimiser state ({@link #DEFAULT_OPTIMIZER_STATE}). */
+  public ShardSettings(int shards, int syncBatches, int lag) {
+    this(shards, syncBatches, lag, DEFAULT_OPTIMIZER_STATE);
+  }
+
+  /** One task: today's training, no rounds. */
+  public static ShardSettings single() {
+    return new ShardSettings(1, 1, 0);
+  }
+
+  public ShardSettings withShards(int n) {
+    return new ShardSettings(n, syncBatches, lag, optimizerState);
+  }
+
+  public ShardSettings withSyncBatches(int s) {
+    return new ShardSettings(shards, s, lag, optimizerState);
+  }
+
+  public ShardSettings withLag(int l) {
+    return new ShardSettings(shards, syncBatches, l, optimizerState);
+  }
+
+  public ShardSettings withOptimizerState(boolean b) {
+    return new ShardSettings(shards, syncBatches, lag, b);
+  }
+
+  /** True when the view trains as more than one task. */
+  public boolean sharded() {
+    return shards > 1;
+  }
+
+  /**
+   * The shard that owns {@code user}: a seeded hash of the user's dense index, so ownership depends on nothing but
+   * (seed, user, shards) — the simulator's stand-in for Kafka's murmur2 of the user key modulo the partitions.
+   */
+  public int shardOf(int user, long seed) {
+    if (shards == 1) {
+      return 0;
+    }
+    long h = Rng.mix(Rng.mix(seed, PARTITION), user);
+    return (int) (((h >>> 32) * shards) >>> 32);
+  }
+}

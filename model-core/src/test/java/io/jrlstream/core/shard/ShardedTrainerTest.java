@@ -1,0 +1,303 @@
+package io.jrlstream.core.shard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.data.SyntheticData;
+import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.param.Param;
+import io.jrlstream.core.param.Table;
+import io.jrlstream.core.train.StreamingTrainer;
+import io.jrlstream.core.view.ImageView;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.View;
+import io.jrlstream.core.view.ViewFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ShardedTrainerTest {
+  private static final Dataset DATA = SyntheticData.generate(new SyntheticSpec(90, 40, 4, 10, 6, 12), 7L);
+  private static final long SEED = 11;
+
+  private static ModelConfig config() {
+    ModelConfig c = ModelConfig.defaults().mapViews(v -> v.withDim(6)).withSeed(3);
+    return c.withImage(new ImageView.Settings(1e-2, 6, 1));
+  }
+
+  private static ShardedTrainer sharded(String view, ShardSettings s) {
+    return new ShardedTrainer(c -> ViewFactory.create(view, config(), c), DATA, SEED, 8, s);
+  }
+
+  private static View run(String view, ShardSettings s, List<Interaction> events) {
+    ShardedTrainer t = sharded(view, s);
+    for (Interaction x : events) {
+      t.accept(x);
+    }
+    return t.finish();
+  }
+
+  private static void assertSameValues(View a, View b) {
+    assertEquals(a.params().size(), b.params().size());
+    for (int i = 0; i < a.params().size(); i++) {
+      Table ta = a.params().get(i).value();
+      Table tb = b.params().get(i).value();
+      assertEquals(ta.size(), tb.size(), ta.name());
+      for (int r = 0; r < ta.size(); r++) {
+        assertArrayEquals(ta.row(r), tb.row(r), ta.name() + " row " + r);
+      }
+    }
+  }
+
+  @Test
+  void shouldAssignEveryUserToOneShardDeterministicallyAndEvenly() {
+    ShardSettings four = new ShardSettings(4, 10, 1);
+    int[] counts = new int[4];
+    boolean seedMatters = false;
+    for (int u = 0; u < 20_000; u++) {
+      int s = four.shardOf(u, 5);
+      assertEquals(s, four.shardOf(u, 5), "same user, same seed, same shard");
+      assertTrue(s >= 0 && s < 4, "shard " + s);
+      counts[s]++;
+      seedMatters |= s != four.shardOf(u, 6);
+      assertEquals(0, ShardSettings.single().shardOf(u, 5));
+    }
+    for (int c : counts) {
+      assertTrue(Math.abs(c - 5_000) < 300, "4 shards of 20,000 users: " + java.util.Arrays.toString(counts));
+    }
+    assertTrue(seedMatters, "the partition hash is seeded");
+  }
+
+  @Test
+  void shouldRejectBadSettingsNamingThem() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new ShardSettings(0, 1, 0)).getMessage()
+        .contains("shards"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new ShardSettings(2, 0, 0)).getMessage()
+        .contains("syncBatches"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new ShardSettings(2, 1, -1)).getMessage()
+        .contains("lag"));
+    assertThrows(IllegalArgumentException.class, () -> new ShardSettings(ShardSettings.MAX_SHARDS + 1, 1, 0));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"collaborative", "review", "rating", "image"})
+  void shouldBeThePlainStreamingTrainerBitForBitWithOneShard(String name) {
+    StreamingTrainer plain = new StreamingTrainer(ViewFactory.create(name, config(), DATA), SEED, 8);
+    for (Interaction x : DATA.interactions()) {
+      plain.accept(x);
+    }
+    plain.flush();
+    assertTrue(plain.batches() >= 50, "batches " + plain.batches());
+    View one = run(name, ShardSettings.single(), DATA.interactions());
+    assertSameValues(plain.view(), one);
+    for (int i = 0; i < one.params().size(); i++) {
+      Param p = one.params().get(i);
+      Param q = plain.view().params().get(i);
+      for (int r = 0; r < p.value().size(); r++) {
+        assertArrayEquals(q.state1OrNull(r), p.state1OrNull(r), p.value().name() + " optimiser state row " + r);
+      }
+    }
+  }
+
+  /**
+   * The property the Kafka version's exactly-once bit-identity rests on: a task's state is a function of its own
+   * input and the others' deltas, applied at points of its own input, so delivering the tasks' events in another
+   * interleaving (here: task by task, the last task first) changes no bit.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"collaborative", "review", "rating"})
+  void shouldNotDependOnHowTheTasksInputsInterleave(String name) {
+    ShardSettings s = new ShardSettings(3, 2, 1);
+    ShardedTrainer probe = sharded(name, s);
+    List<Interaction> byTask = new ArrayList<>();
+    for (int task = 2; task >= 0; task--) {
+      for (Interaction x : DATA.interactions()) {
+        if (probe.shardOf(x.user()) == task) {
+          byTask.add(x);
+        }
+      }
+    }
+    View streamOrder = run(name, s, DATA.interactions());
+    View taskOrder = run(name, s, byTask);
+    assertSameValues(streamOrder, taskOrder);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3})
+  void shouldLeaveEveryReplicaWithEveryTasksChanges(int lag) {
+    ShardedTrainer t = sharded("review", new ShardSettings(3, 2, lag));
+    for (Interaction x : DATA.interactions()) {
+      t.accept(x);
+    }
+    t.finish();
+    ShardedTrainer.Stats st = t.stats();
+    assertEquals(DATA.interactions().size(), st.events());
+    assertTrue(st.rounds() >= 10, "rounds " + st.rounds());
+    assertTrue(st.deltaRows().get("review.items") > 0 && st.deltaRows().get("review.words") > 0, st.summary());
+    assertFalse(st.deltaRows().containsKey("review.users"), "user rows stay with their task");
+    if (lag == 0) {
+      assertTrue(st.waitedEvents() > 0, "with no lag some task must wait for a merge: " + st.summary());
+    }
+    ReviewView a = (ReviewView) t.trainer(0).view();
+    int compared = 0;
+    for (int i = 1; i < 3; i++) {
+      ReviewView b = (ReviewView) t.trainer(i).view();
+      assertClose(a.items(), b.items());
+      for (int row = 0; row < b.vocabulary().size(); row++) {
+        int other = a.vocabulary().row(b.vocabulary().token(row));
+        if (other >= 0) { // words are merged by token, whatever row each task's vocabulary gave them
+          assertClose(a.words().row(other), b.words().row(row), "word " + b.vocabulary().token(row));
+          compared++;
+        }
+      }
+    }
+    assertTrue(compared > 20, "words compared " + compared);
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void shouldMergeTheSharedRowsOptimiserStateOnlyWhenAsked(boolean state) {
+    ShardedTrainer t = sharded("collaborative", new ShardSettings(2, 1, 0, state)); // Adam: two moments per row
+    for (Interaction x : DATA.interactions()) {
+      t.accept(x);
+    }
+    t.finish();
+    Param a = t.trainer(0).view().params().get(1);
+    Param b = t.trainer(1).view().params().get(1);
+    assertEquals("collaborative.items", a.value().name());
+    int differ = 0;
+    for (int r = 0; r < a.value().size(); r++) {
+      float[] sa = a.state2OrNull(r);
+      float[] sb = b.state2OrNull(r);
+      if (sa != null && sb != null) {
+        if (state) {
+          assertClose(sa, sb, "second moment of item " + r);
+        } else {
+          differ += java.util.Arrays.equals(sa, sb) ? 0 : 1;
+        }
+      }
+    }
+    assertTrue(state || differ > 10, "without the merge each task keeps its own moments: " + differ + " differ");
+    long floats = t.stats().deltaFloats();
+    long rows = t.stats().deltaRows().get("collaborative.items");
+    assertEquals(rows * 6 * (state ? 3 : 1), floats, "a delta row is the value (K = 6) and, if merged, two moments");
+  }
+
+  private static void assertClose(Table a, Table b) {
+    for (int r = 0; r < Math.min(a.size(), b.size()); r++) {
+      assertClose(a.row(r), b.row(r), a.name() + " row " + r);
+    }
+  }
+
+  /** Equal up to the rounding of adding the same deltas in another order. */
+  private static void assertClose(float[] a, float[] b, String what) {
+    for (int j = 0; j < a.length; j++) {
+      float tol = 1e-5f * Math.max(1f, Math.abs(a[j]));
+      assertTrue(Math.abs(a[j] - b[j]) <= tol, what + "[" + j + "]: " + a[j] + " vs " + b[j]);
+    }
+  }
+
+  @Test
+  void shouldMergeDeltasToTheSameRowsInAnyOrderUpToRounding() {
+    // Three tasks train disjoint parts of the stream from the same start; a fourth replica applies their deltas.
+    List<Replica> tasks = new ArrayList<>();
+    List<Delta> deltas = new ArrayList<>();
+    View start = ViewFactory.create("rating", config(), DATA);
+    for (int i = 0; i < 3; i++) {
+      View v = ViewFactory.create("rating", config(), DATA);
+      Replica r = new Replica(v, true);
+      StreamingTrainer t = new StreamingTrainer(v, SEED + i, 8);
+      for (int e = i; e < DATA.interactions().size(); e += 3) {
+        Interaction x = DATA.interactions().get(e);
+        r.prepare(x);
+        t.accept(x);
+      }
+      tasks.add(r);
+      deltas.add(r.capture());
+    }
+    View forward = ViewFactory.create("rating", config(), DATA);
+    View backward = ViewFactory.create("rating", config(), DATA);
+    View again = ViewFactory.create("rating", config(), DATA);
+    Replica f = new Replica(forward, true);
+    Replica b = new Replica(backward, true);
+    Replica g = new Replica(again, true);
+    for (int i = 0; i < 3; i++) {
+      f.apply(deltas.get(i));
+      b.apply(deltas.get(2 - i));
+      g.apply(deltas.get(i));
+    }
+    assertSameValues(forward, again);
+    start.reserve(0, DATA.itemCount());
+    boolean changed = false;
+    for (int p = 1; p < forward.params().size(); p++) { // every table but the users'
+      Table tf = forward.params().get(p).value();
+      Table tb = backward.params().get(p).value();
+      Table t0 = start.params().get(p).value();
+      for (int r = 0; r < tf.size(); r++) {
+        assertClose(tf.row(r), tb.row(r), tf.name() + " row " + r);
+        changed |= !java.util.Arrays.equals(tf.row(r), t0.row(r));
+      }
+    }
+    assertTrue(changed, "the merge moved the shared rows");
+    assertEquals(0, forward.users().size(), "user rows are not in the deltas");
+  }
+
+  @Test
+  void shouldComeCloseToOneTaskWhenMergingEveryBatch() {
+    // A synthetic stream with planted clusters: 4 tasks that merge after every batch learn about what one task does.
+    Dataset d = SyntheticData.generate(new SyntheticSpec(400, 120, 6, 24, 0, 0), 4L);
+    // (A rate at which one pass learns: 0.35 of the users hit against 0.08 by chance.)
+    ModelConfig cfg = ModelConfig.defaults().mapViews(v -> v.withDim(16).withLearningRate(0.02)).withSeed(2);
+    double one = quality(d, cfg, ShardSettings.single());
+    double four = quality(d, cfg, new ShardSettings(4, 1, 0));
+    double rare = quality(d, cfg, new ShardSettings(4, 1_000, 0));
+    assertTrue(one > 0.25, "one task learns the clusters: hit rate " + one);
+    assertTrue(four >= 0.9 * one, "4 tasks, s = 1: " + four + " against " + one);
+    assertTrue(rare < 0.8 * four, "merging only at the end loses: " + rare + " against " + four);
+  }
+
+  /** Share of users whose last event's item is in their top 10 after streaming the others once. */
+  private static double quality(Dataset d, ModelConfig cfg, ShardSettings s) {
+    List<Interaction> train = new ArrayList<>();
+    Interaction[] last = new Interaction[d.userCount()];
+    for (Interaction x : d.interactions()) {
+      if (last[x.user()] != null) {
+        train.add(last[x.user()]);
+      }
+      last[x.user()] = x;
+    }
+    ShardedTrainer t = new ShardedTrainer(c -> ViewFactory.create("collaborative", cfg, c), d, 9, 16, s);
+    for (Interaction x : train) {
+      t.accept(x);
+    }
+    View v = t.finish();
+    v.reserve(d.userCount(), d.itemCount());
+    int hits = 0;
+    for (Interaction x : last) {
+      float target = v.score(x.user(), x.item());
+      int above = 0;
+      for (int i = 0; i < d.itemCount(); i++) {
+        above += v.score(x.user(), i) > target ? 1 : 0;
+      }
+      hits += above < 10 ? 1 : 0;
+    }
+    return hits / (double) d.userCount();
+  }
+
+  @Test
+  void shouldRefuseEventsAfterTheEnd() {
+    ShardedTrainer t = sharded("collaborative", new ShardSettings(2, 1, 0));
+    t.accept(DATA.interactions().get(0));
+    t.finish();
+    assertThrows(IllegalStateException.class, () -> t.accept(DATA.interactions().get(1)));
+    assertThrows(IllegalStateException.class, t::finish);
+  }
+}
