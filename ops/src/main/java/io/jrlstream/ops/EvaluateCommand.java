@@ -127,6 +127,11 @@ final class EvaluateCommand implements Callable<Integer> {
           + ShardSettings.DEFAULT_OPTIMIZER_STATE + ").")
   Boolean syncOptimizerState;
 
+  @Option(names = "--sync-word-rounds", paramLabel = "K",
+      description = "Stream protocol with --shards above 1: the review view's word rows merge every K-th round "
+          + "only; 0 keeps each task's word vectors its own (default " + ShardSettings.DEFAULT_WORD_ROUNDS + ").")
+  Integer syncWordRounds;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
   boolean quiet;
 
@@ -171,7 +176,8 @@ final class EvaluateCommand implements Callable<Integer> {
     for (ShardSettings sh : grid) {
       if (sharding) {
         progress.message(sh.sharded() ? String.format("stream protocol, %d shards, sync every %d batches, lag %d, "
-            + "optimiser state %s", sh.shards(), sh.syncBatches(), sh.lag(), sh.optimizerState() ? "merged" : "local")
+            + "optimiser state %s, words %s", sh.shards(), sh.syncBatches(), sh.lag(), sh.optimizerState() ? "merged"
+            : "local", sh.wordRounds() == 0 ? "local" : "every " + sh.wordRounds() + " round(s)")
             : "stream protocol, one task");
       }
       List<Experiment.Run> runs = new Experiment(ds, cfg, opts.withSharding(sh), progress).run(ms, seeds, protocols);
@@ -181,6 +187,7 @@ final class EvaluateCommand implements Callable<Integer> {
           row.put("syncBatches", sh.sharded() ? sh.syncBatches() : null); // one task has no rounds
           row.put("syncLag", sh.sharded() ? sh.lag() : null);
           row.put("syncOptimizerState", sh.sharded() ? sh.optimizerState() : null);
+          row.put("syncWordRounds", sh.sharded() ? sh.wordRounds() : null);
         }
         rows.add(row);
       }
@@ -230,18 +237,19 @@ final class EvaluateCommand implements Callable<Integer> {
    * @throws IllegalArgumentException when the sharding options are given for another protocol, or are invalid
    */
   private List<ShardSettings> shardGrid(List<Experiment.Protocol> protocols) {
-    boolean asked = !shards.equals(List.of(1)) || syncBatches != null || syncLag != null || syncOptimizerState != null;
+    boolean asked = !shards.equals(List.of(1)) || syncBatches != null || syncLag != null || syncOptimizerState != null
+        || syncWordRounds != null;
     if (asked && !protocols.equals(List.of(Experiment.Protocol.STREAM))) {
-      throw new IllegalArgumentException("--shards, --sync-batches, --sync-lag and --sync-optimizer-state apply to "
-          + "--protocol stream only");
+      throw new IllegalArgumentException("--shards and the --sync-… options apply to --protocol stream only");
     }
+    int words = syncWordRounds != null ? syncWordRounds : ShardSettings.DEFAULT_WORD_ROUNDS;
     List<Integer> ss = syncBatches != null ? syncBatches : List.of(ShardSettings.DEFAULT_SYNC_BATCHES);
     int lag = syncLag != null ? syncLag : ShardSettings.DEFAULT_LAG;
     boolean state = syncOptimizerState != null ? syncOptimizerState : ShardSettings.DEFAULT_OPTIMIZER_STATE;
     List<ShardSettings> grid = new ArrayList<>();
     for (int n : shards) {
       for (int s : n == 1 ? ss.subList(0, 1) : ss) {
-        ShardSettings cell = new ShardSettings(n, s, lag, state);
+        ShardSettings cell = new ShardSettings(n, s, lag, state, words);
         if (!grid.contains(n == 1 ? ShardSettings.single() : cell)) {
           grid.add(n == 1 ? ShardSettings.single() : cell);
         }

@@ -29,11 +29,12 @@ import java.util.Map;
  * <p>A shared row's image is its value, followed, when the merge carries optimiser state, by its optimiser state
  * rows (AdaGrad's accumulator; Adam's two moments): merged like the values, so that a row's statistics count every
  * task's steps and N tasks do not each take their own first, largest steps on the same row. The replica keeps, for
- * every shared row, its image at the last round boundary (the round base). {@link #capture} turns the rows the
- * task's own training changed since then into a {@link Delta} (image − base) and moves the base; {@link #apply} adds
- * another task's delta to both, so that right after a boundary image and base agree. A word another task trained
- * but this one has not admitted yet waits, summed, until this task admits it; its first round's training then starts
- * from zero (the word table's initial value, fresh optimiser state) and is rebased at the next boundary.
+ * every shared row, a base: its image at the task's last capture plus every other task's change applied since, so
+ * that image − base is always the task's own progress. {@link #capture} turns the rows the task's own training
+ * changed into a {@link Delta} (image − base) and moves the base to the image; {@link #apply} adds another task's
+ * delta to both. A word another task trained but this one has not admitted yet waits, summed, until this task
+ * admits it: it joins the word's row (image and base) at the task's next capture or merge, so the task's first steps
+ * on a new word may start from zero (the word table's initial value, fresh optimiser state).
  *
  * <p>Item rows must exist before the training step that may create them ({@link #prepare}), so that the base of a
  * new row is its initial value; a shared table that grows any other way inside a step is refused with an error,
@@ -95,12 +96,16 @@ final class Replica {
       return image;
     }
 
-    /** Adds {@code d[o, o + width)} to row's image. */
+    /**
+     * Adds {@code d[o, o + width)} to row's image and to its base, so that the task's own progress since the base
+     * (image − base) is kept whatever it holds.
+     */
     void add(int row, float[] d, int o) {
       Vectors.axpy(1f, d, o, table.row(row), 0, dim);
       for (int s = 0; s < states; s++) {
         Vectors.axpy(1f, d, o + dim * (s + 1), s == 0 ? param.state1(row) : param.state2(row), 0, dim);
       }
+      Vectors.axpy(1f, d, o, base[row], 0, width());
     }
 
     void ensureBase(int row) {
@@ -188,14 +193,18 @@ final class Replica {
 
   /**
    * Ends a round: the shared rows this task changed since the last boundary, as deltas against their base, in a
-   * deterministic order (per table, order of first change); the base moves to the current images.
+   * deterministic order (per table, order of first change); the base moves to the current images. Word rows only
+   * when {@code words}: otherwise they stay out of this round's delta, their changes kept for a later one.
    *
    * @throws IllegalStateException when a row-keyed shared table grew inside a training step
    */
-  Delta capture() {
+  Delta capture(boolean words) {
     Delta d = new Delta(widths);
     for (int t = 0; t < shared.size(); t++) {
       Shared s = shared.get(t);
+      if (s.vocab != null && !words) {
+        continue; // the word rows' delta keeps growing against their older base until a round that carries words
+      }
       collected[0] = 0;
       s.table.drainDirty(r -> {
         if (collected[0] == rows.length) {
@@ -213,9 +222,12 @@ final class Replica {
         }
       }
       if (s.vocab != null) {
-        // Words admitted this round but not trained (their rows are not dirty) take the others' changes now.
+        // Words admitted since the last capture but not trained (their rows are not dirty) take the others' changes.
         for (int row = s.admitted; row < s.vocab.size(); row++) {
-          adopt(s, row, s.vocab.token(row));
+          s.ensureBase(row);
+          if (s.baseToken[row] != s.vocab.token(row)) {
+            adopt(s, row, s.vocab.token(row));
+          }
         }
         s.admitted = s.vocab.size();
       }
@@ -240,26 +252,29 @@ final class Replica {
     if (s.baseToken[row] == token) {
       d.add(t, token, now, s.base[row]);
     } else {
-      // Admitted (or re-admitted) this round: it started from the word table's initial image, zero.
+      // Admitted (or re-admitted) since the last capture: it started from the word table's initial image, zero.
       d.add(t, token, now, null);
+      adopt(s, row, token);
     }
-    adopt(s, row, token);
+    s.setBase(row);
   }
 
   /**
-   * Makes {@code row} the base of {@code token}: when the row came to the token since the last boundary, the other
-   * tasks' changes waiting for the token join it.
+   * Gives {@code row}, which came to {@code token} since the last capture, its base: the initial image (zero) plus the
+   * other tasks' changes that waited for the token, which join its image too.
    */
   private static void adopt(Shared s, int row, int token) {
     s.ensureBase(row);
-    if (s.baseToken[row] != token) {
-      float[] others = s.waiting.remove(token);
-      if (others != null) {
-        s.add(row, others, 0);
-      }
-      s.baseToken[row] = token;
+    if (s.base[row] == null) {
+      s.base[row] = new float[s.width()];
+    } else {
+      Arrays.fill(s.base[row], 0f);
     }
-    s.setBase(row);
+    s.baseToken[row] = token;
+    float[] others = s.waiting.remove(token);
+    if (others != null) {
+      s.add(row, others, 0);
+    }
   }
 
   /** Adds another task's round delta to this replica (images and bases alike). */
@@ -276,16 +291,14 @@ final class Replica {
             s.baseNewRows();
           }
           s.add(key, v, i * w);
-          System.arraycopy(s.image(key), 0, s.base[key], 0, w);
           continue;
         }
         int row = s.vocab.row(key);
         if (row >= 0) {
-          // A word admitted since the boundary but not trained yet (its row is not dirty, so the capture skipped it)
-          // still holds its initial value: adopt it first, or its next capture would count this change as its own.
-          adopt(s, row, key);
+          if (s.baseToken[row] != key) { // admitted since the last capture: its base is not set yet
+            adopt(s, row, key);
+          }
           s.add(row, v, i * w);
-          s.setBase(row);
         } else {
           Vectors.axpy(1f, v, i * w, s.waiting.computeIfAbsent(key, x -> new float[w]), 0, w);
         }

@@ -14,14 +14,19 @@ import io.jrlstream.core.math.Rng;
  *     merge before it trains on); a shared row misses at most (L + 1)·s batches of each other task's updates
  * @param optimizerState whether a round's delta carries the shared rows' optimiser state (AdaGrad's accumulator,
  *     Adam's moments) besides their values, so that every task steps a shared row with statistics of all tasks' steps
+ * @param wordRounds the review view's word rows join every {@code wordRounds}-th round's delta only (1: every round);
+ *     0 keeps them task-local, never merged. Each kept word touches itself and 5 noise words, so word rows are most
+ *     of the review view's update traffic
  */
-public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState) {
+public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds) {
   /** Default s: mini-batches per round (see docs/scaling.md for how it was chosen). */
   public static final int DEFAULT_SYNC_BATCHES = 10;
   /** Default L: rounds a task may run ahead, enough to hide one round trip through the update topic. */
   public static final int DEFAULT_LAG = 1;
   /** Default: the merge carries the shared rows' optimiser state (docs/scaling.md says why). */
   public static final boolean DEFAULT_OPTIMIZER_STATE = true;
+  /** Default: word rows merge every round. */
+  public static final int DEFAULT_WORD_ROUNDS = 1;
   /** Most shards the simulator accepts (each holds a full replica of the shared rows). */
   public static final int MAX_SHARDS = 1024;
 
@@ -38,32 +43,39 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
     if (lag < 0) {
       throw new IllegalArgumentException("sync lag must be ≥ 0 rounds, got " + lag);
     }
+    if (wordRounds < 0) {
+      throw new IllegalArgumentException("wordRounds must be ≥ 0 (0: words stay with each task), got " + wordRounds);
+    }
   }
 
-  /** Settings with the merge carrying optimiser state ({@link #DEFAULT_OPTIMIZER_STATE}). */
+  /** Settings with the default optimiser state and word rounds. */
   public ShardSettings(int shards, int syncBatches, int lag) {
-    this(shards, syncBatches, lag, DEFAULT_OPTIMIZER_STATE);
+    this(shards, syncBatches, lag, DEFAULT_OPTIMIZER_STATE, DEFAULT_WORD_ROUNDS);
   }
 
   /** One task: today's training, no rounds. */
   public static ShardSettings single() {
-    return new ShardSettings(1, 1, 0);
+    return new ShardSettings(1, 1, 0, DEFAULT_OPTIMIZER_STATE, DEFAULT_WORD_ROUNDS);
   }
 
   public ShardSettings withShards(int n) {
-    return new ShardSettings(n, syncBatches, lag, optimizerState);
+    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds);
   }
 
   public ShardSettings withSyncBatches(int s) {
-    return new ShardSettings(shards, s, lag, optimizerState);
+    return new ShardSettings(shards, s, lag, optimizerState, wordRounds);
   }
 
   public ShardSettings withLag(int l) {
-    return new ShardSettings(shards, syncBatches, l, optimizerState);
+    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds);
+  }
+
+  public ShardSettings withWordRounds(int k) {
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, k);
   }
 
   public ShardSettings withOptimizerState(boolean b) {
-    return new ShardSettings(shards, syncBatches, lag, b);
+    return new ShardSettings(shards, syncBatches, lag, b, wordRounds);
   }
 
   /** True when the view trains as more than one task. */

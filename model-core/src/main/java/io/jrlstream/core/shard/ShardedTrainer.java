@@ -87,11 +87,13 @@ public final class ShardedTrainer {
         min = Math.min(min, e);
         max = Math.max(max, e);
       }
-      return String.format("%d shards (events per shard %d–%d), sync every %d batches, lag %d, %s: %d rounds; %d "
-          + "events waited for a merge (at most %d at one task); update traffic %.0f B per event (one copy); shared "
-          + "rows per batch in the deltas:%s", settings.shards(), min, max, settings.syncBatches(), settings.lag(),
-          settings.optimizerState() ? "values and optimiser state" : "values only", rounds, waitedEvents, maxQueued,
-          deltaBytesPerEvent(), rows);
+      int k = settings.wordRounds();
+      return String.format("%d shards (events per shard %d–%d), sync every %d batches, lag %d, %s, %s: %d rounds; "
+          + "%d events waited for a merge (at most %d at one task); update traffic %.0f B per event (one copy); "
+          + "shared rows per batch in the deltas:%s", settings.shards(), min, max, settings.syncBatches(),
+          settings.lag(), settings.optimizerState() ? "values and optimiser state" : "values only",
+          k == 0 ? "words task-local" : k == 1 ? "words every round" : "words every " + k + " rounds", rounds,
+          waitedEvents, maxQueued, deltaBytesPerEvent(), rows);
     }
   }
 
@@ -148,7 +150,8 @@ public final class ShardedTrainer {
       ShardContent c = n == 1 ? null : new ShardContent(content);
       View v = newView.apply(n == 1 ? content : c);
       long s = n == 1 ? seed : Rng.mix(seed, SHARD, i);
-      shards[i] = new Shard(i, c, new StreamingTrainer(v, s, batchSize), n == 1 ? null : new Replica(v, settings.optimizerState()));
+      shards[i] = new Shard(i, c, new StreamingTrainer(v, s, batchSize), n == 1 ? null : new Replica(v,
+          settings.optimizerState()));
     }
     if (n > 1) {
       for (String t : shards[0].replica.tableNames()) {
@@ -256,7 +259,7 @@ public final class ShardedTrainer {
     if (!sh.trainer.accept(x) || sh.replica == null || ++sh.sinceRound < settings.syncBatches()) {
       return false;
     }
-    closeRound(sh);
+    closeRound(sh, false);
     int due = sh.closed - settings.lag();
     if (due >= 1) {
       sh.waitingFor = due;
@@ -265,9 +268,11 @@ public final class ShardedTrainer {
     return true;
   }
 
-  /** Writes the task's round delta (the next round's). */
-  private void closeRound(Shard sh) {
-    Delta d = sh.replica.capture();
+  /** Writes the task's round delta (the next round's); {@code last}: the task's final round, carrying everything. */
+  private void closeRound(Shard sh, boolean last) {
+    int k = settings.wordRounds();
+    boolean words = k > 0 && (last || (sh.closed + 1) % k == 0);
+    Delta d = sh.replica.capture(words);
     sh.closed++;
     sh.sinceRound = 0;
     while (rounds.size() < sh.closed) {
@@ -285,8 +290,8 @@ public final class ShardedTrainer {
   /** End of a task's input: its half-collected batch trains and its last round closes. */
   private void close(Shard sh) {
     boolean trained = sh.trainer.flush();
-    if (trained || sh.sinceRound > 0) {
-      closeRound(sh);
+    if (trained || sh.sinceRound > 0 || settings.wordRounds() > 1) {
+      closeRound(sh, true); // (word rows may be waiting for their round even when nothing trained since the last)
     }
     sh.finished = true;
   }

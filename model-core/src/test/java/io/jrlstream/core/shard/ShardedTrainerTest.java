@@ -84,6 +84,8 @@ class ShardedTrainerTest {
         .contains("syncBatches"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> new ShardSettings(2, 1, -1)).getMessage()
         .contains("lag"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new ShardSettings(2, 1, 1, true, -1))
+        .getMessage().contains("wordRounds"));
     assertThrows(IllegalArgumentException.class, () -> new ShardSettings(ShardSettings.MAX_SHARDS + 1, 1, 0));
   }
 
@@ -165,7 +167,7 @@ class ShardedTrainerTest {
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
   void shouldMergeTheSharedRowsOptimiserStateOnlyWhenAsked(boolean state) {
-    ShardedTrainer t = sharded("collaborative", new ShardSettings(2, 1, 0, state)); // Adam: two moments per row
+    ShardedTrainer t = sharded("collaborative", new ShardSettings(2, 1, 0, state, 1)); // Adam: two moments per row
     for (Interaction x : DATA.interactions()) {
       t.accept(x);
     }
@@ -189,6 +191,33 @@ class ShardedTrainerTest {
     long floats = t.stats().deltaFloats();
     long rows = t.stats().deltaRows().get("collaborative.items");
     assertEquals(rows * 6 * (state ? 3 : 1), floats, "a delta row is the value (K = 6) and, if merged, two moments");
+  }
+
+  @Test
+  void shouldMergeWordsEveryKthRoundOrNever() {
+    long[] wordRows = new long[3];
+    int[] rounds = {1, 3, 0};
+    for (int i = 0; i < 3; i++) {
+      ShardedTrainer t = sharded("review", new ShardSettings(2, 1, 1, true, rounds[i]));
+      for (Interaction x : DATA.interactions()) {
+        t.accept(x);
+      }
+      t.finish();
+      wordRows[i] = t.stats().deltaRows().get("review.words");
+      ReviewView a = (ReviewView) t.trainer(0).view();
+      ReviewView b = (ReviewView) t.trainer(1).view();
+      int token = b.vocabulary().token(0);
+      float[] wa = a.words().row(a.vocabulary().row(token));
+      float[] wb = b.words().row(0);
+      if (rounds[i] > 0) {
+        assertClose(wa, wb, "word " + token + " merged every " + rounds[i] + " round(s)");
+      } else {
+        assertFalse(java.util.Arrays.equals(wa, wb), "task-local words differ");
+      }
+    }
+    assertTrue(wordRows[1] < wordRows[0], "every third round writes fewer word rows: " + wordRows[1] + " against "
+        + wordRows[0]);
+    assertEquals(0, wordRows[2], "task-local words are never written");
   }
 
   private static void assertClose(Table a, Table b) {
@@ -221,7 +250,7 @@ class ShardedTrainerTest {
         t.accept(x);
       }
       tasks.add(r);
-      deltas.add(r.capture());
+      deltas.add(r.capture(true));
     }
     View forward = ViewFactory.create("rating", config(), DATA);
     View backward = ViewFactory.create("rating", config(), DATA);
