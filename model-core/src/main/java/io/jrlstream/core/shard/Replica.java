@@ -277,6 +277,14 @@ final class Replica {
     }
   }
 
+  /** Hands sink the item rows of another task's delta (the items that task's partition has seen). */
+  void items(Delta d, java.util.function.IntConsumer sink) {
+    int t = shared.indexOf(itemTable);
+    for (int i = 0; t >= 0 && i < d.count(t); i++) {
+      sink.accept(d.key(t, i));
+    }
+  }
+
   /** Adds another task's round delta to this replica (images and bases alike). */
   void apply(Delta d) {
     for (int t = 0; t < shared.size(); t++) {

@@ -35,6 +35,12 @@ import java.util.function.Function;
  * last round, tasks that ran out of input count as closing empty rounds, and every task applies every outstanding
  * merge, so each replica ends with every task's changes.
  *
+ * <p>A task's negative sampler draws from every item it knows: those of its own events and those whose rows a merge
+ * brought (the items other tasks' partitions have seen), registered in merge order through a user of another task
+ * that never reaches this one. One task draws from every item seen so far; a task that knew only its own partition's
+ * items would draw its negatives from a smaller pool, early on biased to the popular items (on the Beauty pairs,
+ * 4 tasks merging every batch: 0.65 % NDCG@10 instead of 0.72 %, seed 1).
+ *
  * <p>With one shard it is exactly the plain streaming trainer (same seed, same calls, no rounds): bit-identical to
  * the stream protocol (tested). With more, task i's trainer seeds its draws from (seed, i), as a Kafka task seeds
  * them from its partition; every replica is built from the same seed, so shared rows start equal everywhere.
@@ -104,6 +110,8 @@ public final class ShardedTrainer {
     final StreamingTrainer trainer;
     final Replica replica;
     final ArrayDeque<Interaction> queue = new ArrayDeque<>();
+    /** A user of another task, never seen here: the negative sampler learns of other tasks' items through it. */
+    int phantom;
     long events;
     int sinceRound;
     int closed;
@@ -152,6 +160,9 @@ public final class ShardedTrainer {
       long s = n == 1 ? seed : Rng.mix(seed, SHARD, i);
       shards[i] = new Shard(i, c, new StreamingTrainer(v, s, batchSize), n == 1 ? null : new Replica(v,
           settings.optimizerState()));
+      while (n > 1 && settings.shardOf(shards[i].phantom, seed) == i) {
+        shards[i].phantom++;
+      }
     }
     if (n > 1) {
       for (String t : shards[0].replica.tableNames()) {
@@ -322,6 +333,7 @@ public final class ShardedTrainer {
     for (int i = 0; i < ds.length; i++) {
       if (i != sh.index && ds[i] != null) {
         sh.replica.apply(ds[i]);
+        sh.replica.items(ds[i], item -> sh.trainer.sampler().add(sh.phantom, item));
       }
     }
     sh.merged = r;

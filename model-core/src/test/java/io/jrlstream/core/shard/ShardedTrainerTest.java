@@ -162,6 +162,11 @@ class ShardedTrainerTest {
       }
     }
     assertTrue(compared > 20, "words compared " + compared);
+    long items = DATA.interactions().stream().mapToInt(Interaction::item).distinct().count();
+    for (int i = 0; i < 3; i++) {
+      // Negatives come from every item any task has seen (as of the task's last merge), as one task's would.
+      assertEquals(items, t.trainer(i).sampler().itemCount(), "items known to task " + i);
+    }
   }
 
   @ParameterizedTest
