@@ -208,7 +208,8 @@ final class EvaluateCommand implements Callable<Integer> {
         @SuppressWarnings("unchecked")
         Map<String, Double> std = (Map<String, Double>) r.get("std");
         String cell = !sharding ? "" : String.format("%3s %5s %3s ", r.get("shards"),
-            r.get("syncBatches") == null ? "-" : r.get("syncBatches"), r.get("syncLag") == null ? "-" : r.get("syncLag"));
+            r.get("syncBatches") == null ? "-" : r.get("syncBatches"),
+            r.get("syncLag") == null ? "-" : r.get("syncLag"));
         out.printf("%s%-8s %16s %16s %16s %16s %9.1f%n", cell, r.get("model"), pm(r, std, "ndcg"),
             pm(r, std, "recall"), pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
       }

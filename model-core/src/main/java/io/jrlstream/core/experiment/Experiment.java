@@ -41,8 +41,9 @@ import java.util.concurrent.Future;
  * through one {@link io.jrlstream.core.train.StreamingTrainer} per view built exactly as the Kafka training processor
  * builds it (the view from {@link ViewFactory}, a content that keeps no review for good, the last partial batch
  * flushed at the end), so the table shows what a live model serves; with {@link Options#sharding}, each view as
- * several tasks merging their shared rows ({@link ShardedTrainer}). Both score the test part the same way. Each (user, item) pair
- * counts once: the splits take {@link Dataset#firstOccurrences()}, so a test copy of a training pair cannot occur.
+ * several tasks merging their shared rows ({@link ShardedTrainer}). Both score the test part the same way. Each
+ * (user, item) pair counts once: the splits take {@link Dataset#firstOccurrences()}, so a test copy of a training
+ * pair cannot occur.
  *
  * <p>eJRL's per-view weights are chosen on a validation split carved (per user, 70/30, another seed) from
  * the training data: the views are trained on the carved part, weights are searched on the validation

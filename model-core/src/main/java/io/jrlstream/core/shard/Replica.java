@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * One task's replica of a view's shared rows, and the bookkeeping of the deterministic merge (docs/scaling.md
@@ -178,11 +179,6 @@ final class Replica {
     return shared.stream().map(s -> s.table.name()).toList();
   }
 
-  /** Floats of one row's value in each shared table (a delta row also carries its optimiser state, if merged). */
-  int[] valueDims() {
-    return shared.stream().mapToInt(s -> s.dim).toArray();
-  }
-
   /** Creates x's item row (at its initial value, with that as its base) before the step that may train it. */
   void prepare(Interaction x) {
     if (itemTable != null && x.item() >= itemTable.table.size()) {
@@ -278,7 +274,7 @@ final class Replica {
   }
 
   /** Hands sink the item rows of another task's delta (the items that task's partition has seen). */
-  void items(Delta d, java.util.function.IntConsumer sink) {
+  void items(Delta d, IntConsumer sink) {
     int t = shared.indexOf(itemTable);
     for (int i = 0; t >= 0 && i < d.count(t); i++) {
       sink.accept(d.key(t, i));

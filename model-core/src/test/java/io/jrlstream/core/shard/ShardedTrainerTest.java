@@ -19,6 +19,7 @@ import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,7 +72,7 @@ class ShardedTrainerTest {
       assertEquals(0, ShardSettings.single().shardOf(u, 5));
     }
     for (int c : counts) {
-      assertTrue(Math.abs(c - 5_000) < 300, "4 shards of 20,000 users: " + java.util.Arrays.toString(counts));
+      assertTrue(Math.abs(c - 5_000) < 300, "4 shards of 20,000 users: " + Arrays.toString(counts));
     }
     assertTrue(seedMatters, "the partition hash is seeded");
   }
@@ -188,7 +189,7 @@ class ShardedTrainerTest {
         if (state) {
           assertClose(sa, sb, "second moment of item " + r);
         } else {
-          differ += java.util.Arrays.equals(sa, sb) ? 0 : 1;
+          differ += Arrays.equals(sa, sb) ? 0 : 1;
         }
       }
     }
@@ -217,7 +218,7 @@ class ShardedTrainerTest {
       if (rounds[i] > 0) {
         assertClose(wa, wb, "word " + token + " merged every " + rounds[i] + " round(s)");
       } else {
-        assertFalse(java.util.Arrays.equals(wa, wb), "task-local words differ");
+        assertFalse(Arrays.equals(wa, wb), "task-local words differ");
       }
     }
     assertTrue(wordRows[1] < wordRows[0], "every third round writes fewer word rows: " + wordRows[1] + " against "
@@ -277,7 +278,7 @@ class ShardedTrainerTest {
       Table t0 = start.params().get(p).value();
       for (int r = 0; r < tf.size(); r++) {
         assertClose(tf.row(r), tb.row(r), tf.name() + " row " + r);
-        changed |= !java.util.Arrays.equals(tf.row(r), t0.row(r));
+        changed |= !Arrays.equals(tf.row(r), t0.row(r));
       }
     }
     assertTrue(changed, "the merge moved the shared rows");
