@@ -1,24 +1,37 @@
 package io.jrlstream.ops;
 
 import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.experiment.Experiment;
+import io.jrlstream.core.serve.Query;
+import io.jrlstream.core.serve.Recommendations;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.importer.Importer;
+import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.pipeline.DatasetProducer;
+import io.jrlstream.ops.pipeline.Health;
+import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.ImageProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.pipeline.TopicCounter;
+import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageSettings;
+import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.QualityBoard;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -98,21 +111,29 @@ final class LocalCommand implements Callable<Integer> {
     }
     List<String> trained = views != null ? views : Experiment.viewsWithData(ds);
     long t0 = System.nanoTime();
-    try (LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
+    Health health = new Health();
+    Duration grace = Duration.ofMillis(Long.parseLong(SettingKey.HEALTH_EXIT_GRACE_MS.defaultValue().orElseThrow()));
+    try (Lifecycle life = Lifecycle.install(health);
+        LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
       err.printf("broker up at %s (data in %s) in %.1f s%n", broker.bootstrapServers(), workDir.resolve("broker"),
           (System.nanoTime() - t0) / 1e9);
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
       if (image != null) {
         s = s.withFeatureDim(image.featureDim());
       }
+      String imports = SettingKey.TOPIC_IMPORTS.defaultValue().orElseThrow();
+      try (Admin admin = Admin.create(s.kafkaProperties())) {
+        TopicAdmin.ensureTopics(admin, Importer.topics(s, imports));
+      }
+      QualityBoard quality = new QualityBoard();
       try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
-          workDir.resolve("state"), streamsConfig), image);
-          io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
-              io.jrlstream.streams.serve.ServeSettings.defaults(trained), serve.http(new java.util.Properties()),
-              workDir.resolve("state"), Map.of());
+          workDir.resolve("state"), streamsConfig), image, quality).register(health, trained);
+          Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.defaults(trained),
+              serve.http(new Properties()), workDir.resolve("state"), Map.of(),
+              SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow(), health);
           TopicCounter counter = TopicCounter.start(s, trained);
-          DatasetProducer producer = new DatasetProducer(ds, s)) {
-        pipeline.awaitRunning(Duration.ofMinutes(2));
+          DatasetProducer producer = DatasetProducer.exactlyOnce(ds, s, imports)) {
+        pipeline.awaitRunning(Duration.ofMinutes(2), () -> life.check(grace));
         err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained), batchSize);
         if (serving != null) {
           err.printf("serving recommendations at %s/users/USER/recommendations (jrl query USER --url %s)%n",
@@ -125,19 +146,22 @@ final class LocalCommand implements Callable<Integer> {
                 image.images().name());
           }
         }
-        int already = (int) Math.min(ds.interactions().size(), counter.inputRecords());
+        int already = producer.committedPosition();
         if (already > 0) {
           err.printf("%d events were produced by an earlier run; producing the rest%n", already);
         }
         long p0 = System.nanoTime();
         long sent = producer.produce(already, ds.interactions().size(), rate,
-            n -> progress(err, n, counter, p0));
+            n -> progress(err, n, counter, p0), life::stopping);
+        life.check(grace);
         err.printf("produced %d events in %.1f s; waiting for the trainer to catch up%n", sent,
             (System.nanoTime() - p0) / 1e9);
         Pipeline.awaitCaughtUp(s, trained, Duration.ofMinutes(10), lag -> {
+          life.check(grace);
           List<String> parts = new ArrayList<>();
           counter.embeddings().forEach((k, v) -> parts.add(k.substring(k.lastIndexOf('.') + 1) + " " + v));
-          err.printf("  training: %6d records queued (input + per-view)  vectors published: %s%n", lag, String.join(", ", parts));
+          err.printf("  training: %6d records queued (input + per-view)  vectors published: %s%n", lag,
+              String.join(", ", parts));
           err.flush();
         });
         counter.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(30));
@@ -147,12 +171,21 @@ final class LocalCommand implements Callable<Integer> {
           out.printf("  %-26s %8d vectors published%n", e.getKey(), e.getValue());
         }
         out.printf("  %-26s %8d records%n", s.deadLetters().name(), counter.deadLetters());
+        printQuality(out, quality);
+        if (serving != null) {
+          printExample(out, ds, serving);
+        }
         out.flush();
         if (follow) {
           err.println("following; Ctrl-C stops");
-          Thread.currentThread().join();
+          err.flush();
+          return life.awaitStop(grace, err);
         }
       }
+    } catch (Lifecycle.StoppedException e) {
+      err.printf("jrl local %s%n", e.getMessage());
+      err.flush();
+      return e.exitCode();
     }
     return 0;
   }
@@ -165,7 +198,7 @@ final class LocalCommand implements Callable<Integer> {
       }
       return null;
     }
-    java.util.Properties p = new java.util.Properties();
+    Properties p = new Properties();
     imageSettings.forEach((k, v) -> {
       if (!k.startsWith("jrl.image.") && !k.equals(SettingKey.FEATURE_DIM.key())
           && !k.startsWith(SettingKey.TOPIC_IMAGES.key())) {
@@ -179,6 +212,45 @@ final class LocalCommand implements Callable<Integer> {
     });
     p.setProperty(SettingKey.IMAGE_MODEL.key(), imageModel.toString());
     return ImageSettings.fromProperties(p).orElseThrow();
+  }
+
+  /**
+   * What the pipeline learned, as prequential quality: each view ranked every 50th event's item before training on
+   * it; popularity since the start ranked the same events.
+   */
+  private static void printQuality(PrintWriter out, QualityBoard board) {
+    Map<String, QualityBoard.Entry> latest = board.latest();
+    if (latest.isEmpty()) {
+      return;
+    }
+    out.printf("live quality (each view ranks every 50th event's item before it trains; NDCG@10 / HR@10):%n");
+    for (Map.Entry<String, QualityBoard.Entry> e : latest.entrySet()) {
+      PrequentialMeter.Snapshot m = e.getValue().model();
+      PrequentialMeter.Snapshot p = e.getValue().popularity();
+      out.printf("  %-14s %.4f / %.4f over %d events   popularity so far %.4f / %.4f%n", e.getKey(), m.ndcg(),
+          m.hitRate(), m.ranked(), p.ndcg(), p.hitRate());
+    }
+  }
+
+  /** One answer for the data set's most active user, as a new user would ask for it. */
+  private static void printExample(PrintWriter out, Dataset ds, Serving serving) {
+    int[] counts = new int[ds.userCount()];
+    int best = 0;
+    for (Interaction x : ds.interactions()) {
+      if (++counts[x.user()] > counts[best]) {
+        best = x.user();
+      }
+    }
+    String user = ds.users().id(best);
+    try {
+      Recommendations r = serving.service().recommend(user, Query.of(5, null, null, serving.service().settings()),
+          false);
+      List<String> items = r.items().stream().map(i -> String.format("%s (%.3f)", i.item(), i.score())).toList();
+      out.printf("top 5 for user %s (%s answer; %d interactions): %s%n  (jrl query %s --url %s)%n", user, r.kind(),
+          counts[best], String.join(", ", items), user, serving.url());
+    } catch (RuntimeException e) {
+      out.printf("no answer for user %s yet: %s%n", user, e.getMessage());
+    }
   }
 
   private static void progress(PrintWriter err, long sent, TopicCounter c, long t0) {

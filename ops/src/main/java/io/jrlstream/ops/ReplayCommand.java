@@ -3,6 +3,8 @@ package io.jrlstream.ops;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.importer.ProgressMeter;
+import io.jrlstream.ops.pipeline.Health;
+import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.replay.Replay;
 import io.jrlstream.ops.replay.ViewVersions;
 import io.jrlstream.streams.config.SettingKey;
@@ -14,7 +16,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -111,12 +112,20 @@ final class ReplayCommand implements Callable<Integer> {
         Map.of(SettingKey.ROCKSDB_CACHE_BYTES.key(), cluster.value(SettingKey.ROCKSDB_CACHE_BYTES),
             SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), cluster.value(SettingKey.ROCKSDB_WRITE_BUFFER_BYTES)));
     long t0 = System.nanoTime();
-    try (Replay r = Replay.start(s, cfg, control, o)) {
+    Health health = new Health();
+    Duration grace = Duration.ofMillis(Long.parseLong(cluster.value(SettingKey.HEALTH_EXIT_GRACE_MS)));
+    try (Lifecycle life = Lifecycle.install(health); Replay r = Replay.start(s, cfg, control, o)) {
+      if (r.streams() != null) {
+        health.register("replay " + name + " v" + r.version(), r.streams());
+      }
       err.printf("replaying view %s as version %d (%s, application %s): offsets %s until %s%n", name, r.version(),
           r.spec().topic(), r.spec().applicationId(), r.spec().from(), r.spec().until());
       err.flush();
       ProgressMeter meter = new ProgressMeter(err, ProgressMeter.stderrIsTerminal(), "offsets");
-      r.awaitCaughtUp(Duration.ofDays(365), (done, total) -> meter.update(total == 0 ? 1 : (double) done / total, done));
+      r.awaitCaughtUp(Duration.ofDays(365), (done, total) -> {
+        life.check(grace);
+        meter.update(total == 0 ? 1 : (double) done / total, done);
+      });
       meter.finish(1, r.total());
       double secs = (System.nanoTime() - t0) / 1e9;
       out.printf("view %s version %d caught up: %d offsets of the validated topic in %.1f s (%.0f/s)%s%n", name,
@@ -126,10 +135,12 @@ final class ReplayCommand implements Callable<Integer> {
       if (r.streams() != null && (o.live() || "live".equals(r.spec().then()))) {
         err.println("training live; Ctrl-C stops");
         err.flush();
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-replay-shutdown"));
-        stop.await();
+        return life.awaitStop(grace, err);
       }
+    } catch (Lifecycle.StoppedException e) {
+      err.printf("replay %s%n", e.getMessage());
+      err.flush();
+      return e.exitCode();
     }
     return 0;
   }

@@ -2,6 +2,8 @@ package io.jrlstream.ops;
 
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.pipeline.Health;
+import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -15,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,7 +66,6 @@ final class RunCommand implements Callable<Integer> {
     int batch = Integer.parseInt(value(p, SettingKey.BATCH_SIZE));
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults().withSeed(Long.parseLong(value(p, SettingKey.SEED))));
     Path stateDir = Path.of(p.getProperty("state.dir", "jrl-state"));
-    CountDownLatch stop = new CountDownLatch(1);
     java.util.Map<String, String> extra = java.util.Map.of(
         SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),
         SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), value(p, SettingKey.ROCKSDB_WRITE_BUFFER_BYTES));
@@ -75,33 +75,28 @@ final class RunCommand implements Callable<Integer> {
       cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.featureDim(), cfg.image().layers()));
     }
     long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
-    try (Pipeline pipeline = Pipeline.start(s, cfg,
+    Health health = new Health();
+    Duration grace = Duration.ofMillis(Long.parseLong(value(p, SettingKey.HEALTH_EXIT_GRACE_MS)));
+    try (Lifecycle life = Lifecycle.install(health);
+        Pipeline pipeline = Pipeline.start(s, cfg,
         new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish,
             Integer.parseInt(value(p, SettingKey.CHECKPOINT_EVENTS_PER_ROW)),
             Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES)),
-            Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS))), image);
+            Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS))), image).register(health, views);
         io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
             io.jrlstream.streams.serve.ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra,
-            value(p, SettingKey.TOPIC_VIEW_VERSIONS))) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
-      pipeline.awaitRunning(Duration.ofMinutes(10));
+            value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
+      pipeline.awaitRunning(Duration.ofMinutes(10), () -> life.check(grace));
       err.printf("trainer running on %s: views %s, batch %d%s%n", s.bootstrapServers(), String.join(",", views), batch,
           image == null ? "" : "; image features from " + image.images().name() + " with " + image.model());
       if (serving != null) {
         err.printf("serving recommendations at %s%n", serving.url());
       }
       err.flush();
-      while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-        org.apache.kafka.streams.KafkaStreams.State st = pipeline.state();
-        if (st == org.apache.kafka.streams.KafkaStreams.State.ERROR
-            || st == org.apache.kafka.streams.KafkaStreams.State.NOT_RUNNING) {
-          err.printf("the trainer stopped (%s; see the log above); shutting down%n", st);
-          err.flush();
-          return 1;
-        }
-      }
+      return life.awaitStop(grace, err); // SIGTERM: 0 after a clean close; a failed client: 1 after the grace
+    } catch (Lifecycle.StoppedException e) {
+      return e.exitCode();
     }
-    return 0;
   }
 
   /** Reads a properties file; a missing file is an IllegalArgumentException naming it. */

@@ -1,5 +1,7 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.ops.pipeline.Health;
+import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,17 +47,19 @@ final class ServeCommand implements Callable<Integer> {
     List<String> views = Arrays.stream(trained.split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
     ServeSettings ss = ServeSettings.fromProperties(p, views);
     Path stateDir = Path.of(p.getProperty("state.dir", "jrl-serve-state"));
-    CountDownLatch stop = new CountDownLatch(1);
-    try (Serving serving = Serving.start(s, ss, serve.http(p), stateDir, Map.of(),
-        ServeSettings.value(p, SettingKey.TOPIC_VIEW_VERSIONS))) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "jrl-shutdown"));
+    Health health = new Health();
+    Duration grace = Duration.ofMillis(Long.parseLong(ServeSettings.value(p, SettingKey.HEALTH_EXIT_GRACE_MS)));
+    try (Lifecycle life = Lifecycle.install(health);
+        Serving serving = Serving.start(s, ss, serve.http(p), stateDir, Map.of(),
+        ServeSettings.value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
       err.printf("serving views %s at %s; waiting for the stores and the item index%n", ss.views(), serving.url());
       err.flush();
-      serving.awaitReady(Duration.ofMinutes(30));
+      serving.awaitReady(Duration.ofMinutes(30), () -> life.check(grace));
       err.printf("ready: %s/users/USER/recommendations%n", serving.url());
       err.flush();
-      stop.await();
+      return life.awaitStop(grace, err);
+    } catch (Lifecycle.StoppedException e) {
+      return e.exitCode();
     }
-    return 0;
   }
 }

@@ -39,6 +39,34 @@ public final class IntSet {
     return false;
   }
 
+  /**
+   * Removes v; returns whether it was there. Linear probing's backward-shift deletion: the entries after v in its
+   * cluster move back into the hole they would have probed, so no tombstones are left.
+   */
+  public boolean remove(int v) {
+    int mask = slots.length - 1;
+    int i = mix(v) & mask;
+    while (slots[i] != v) {
+      if (slots[i] < 0) {
+        return false;
+      }
+      i = (i + 1) & mask;
+    }
+    int hole = i;
+    for (int j = (hole + 1) & mask; slots[j] >= 0; j = (j + 1) & mask) {
+      int home = mix(slots[j]) & mask;
+      // Move j's entry into the hole unless its home lies cyclically in (hole, j]: then it is still reachable.
+      boolean reachable = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (!reachable) {
+        slots[hole] = slots[j];
+        hole = j;
+      }
+    }
+    slots[hole] = -1;
+    size--;
+    return true;
+  }
+
   public int size() {
     return size;
   }

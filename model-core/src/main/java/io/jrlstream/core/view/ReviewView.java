@@ -6,7 +6,18 @@ import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.math.Vectors;
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.Table;
+import io.jrlstream.core.state.DirtyRows;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
 import io.jrlstream.core.text.Vocabulary;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The review view (paper §3.2, DESIGN.md §1): PV-DBOW. Each review r = (u, v) has a vector d_r that
@@ -151,6 +162,9 @@ public final class ReviewView extends AbstractView {
   /** The review whose vector each row of {@link #docs} holds, −1 for a row not taken yet. */
   private int[] rowOwner = new int[0];
   private long rawWords;
+  /** Rows of {@link #structure()}'s ring and owners that changed since the last checkpoint (chunks of 512). */
+  private final DirtyRows dirtyRing = new DirtyRows();
+  private final DirtyRows dirtyOwners = new DirtyRows();
   private final float[] neu1e;
   private float wordAlpha;
 
@@ -213,9 +227,102 @@ public final class ReviewView extends AbstractView {
       observedReviews = java.util.Arrays.copyOf(observedReviews, (int) Math.min(window, at * 2L));
     }
     observedReviews[at] = r;
+    dirtyRing.mark(at >>> STATE_CHUNK_BITS);
     observedCount++;
     vocab.observe(content.reviewTokens(r));
     words.value().ensure(vocab.size());
+  }
+
+  private static final int STATE_CHUNK_BITS = 9;
+  private static final int STATE_FORMAT = 1;
+
+  /**
+   * The view's structure as checkpoint blocks (its parameters are {@link #params()}): the vocabulary, the ring of
+   * reviews link noise is drawn from, the owner of each review-vector row, and the counts (reviews observed, raw
+   * words), 512 entries to a row.
+   */
+  @Override
+  public List<StateBlock> structure() {
+    List<StateBlock> out = new ArrayList<>(vocab.state(NAME + ".vocabulary"));
+    out.add(intChunks(NAME + ".ring", dirtyRing, () -> (int) Math.min(observedCount, window), () -> observedReviews,
+        a -> observedReviews = a));
+    out.add(intChunks(NAME + ".owners", dirtyOwners, () -> rowOwner.length, () -> rowOwner, a -> rowOwner = a));
+    out.add(new StateBlock() {
+      @Override
+      public int size() {
+        return 1;
+      }
+
+      @Override
+      public int dirtyCount() {
+        return 1;
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        sink.accept(0);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        return new StateWriter(STATE_FORMAT).putLong(observedCount).putLong(rawWords).toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        StateReader r = new StateReader(bytes, STATE_FORMAT, NAME + ".counts");
+        observedCount = r.getLong();
+        rawWords = r.getLong();
+      }
+    });
+    return out;
+  }
+
+  /** A block over an int array grown by its owner, rows of 512 entries; a restored row grows the array. */
+  private static StateBlock intChunks(String name, DirtyRows dirty, IntSupplier length, Supplier<int[]> array,
+      Consumer<int[]> replace) {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return (length.getAsInt() + (1 << STATE_CHUNK_BITS) - 1) >>> STATE_CHUNK_BITS;
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirty.count();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        dirty.drain(sink);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        int from = row << STATE_CHUNK_BITS;
+        int to = Math.min(length.getAsInt(), from + (1 << STATE_CHUNK_BITS));
+        return new StateWriter(STATE_FORMAT).putInts(array.get(), from, to - from).toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        int[] v = new StateReader(bytes, STATE_FORMAT, name + " row " + row).getInts();
+        int from = row << STATE_CHUNK_BITS;
+        int[] a = array.get();
+        if (a.length < from + v.length) {
+          int old = a.length;
+          a = Arrays.copyOf(a, from + v.length);
+          Arrays.fill(a, old, a.length, -1);
+          replace.accept(a);
+        }
+        System.arraycopy(v, 0, a, from, v.length);
+      }
+
+      @Override
+      public void loaded() {
+        dirty.clear();
+      }
+    };
   }
 
   /** Review vectors this view keeps (see the class doc). */
@@ -248,6 +355,7 @@ public final class ReviewView extends AbstractView {
       docs.resetState(row);
     }
     rowOwner[row] = r;
+    dirtyOwners.mark(row >>> STATE_CHUNK_BITS);
   }
 
   /** Review r's row, which must still hold its vector. */

@@ -2,7 +2,11 @@ package io.jrlstream.core.view;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.optim.Optimizer;
+import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.Table;
+import io.jrlstream.core.state.StateBlock;
+import java.util.List;
 
 /**
  * One view k of eJRL (DESIGN.md §1, paper §3–4): its own user vectors u_k, item vectors v_k and
@@ -72,10 +76,18 @@ public interface View {
    * Every parameter block of the view, in a fixed order (for persistence: the streaming trainer stores
    * and restores exactly these, with their optimiser state).
    */
-  java.util.List<io.jrlstream.core.param.Param> params();
+  List<Param> params();
 
   /** The view's optimiser (its step count is part of the view's state). */
-  io.jrlstream.core.optim.Optimizer optimizer();
+  Optimizer optimizer();
+
+  /**
+   * The view's structure as checkpoint blocks, beyond its {@link #params()}: what a restore needs besides the
+   * parameter rows to go on exactly as before (a vocabulary with its counts, windows). None by default.
+   */
+  default List<StateBlock> structure() {
+    return List.of();
+  }
 
   /** User vectors u_k (rows by dense user index). */
   Table users();

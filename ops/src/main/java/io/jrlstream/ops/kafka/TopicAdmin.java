@@ -196,6 +196,14 @@ public final class TopicAdmin {
         }
         ConfigEntry entry = configs.get(spec.name()).get(key);
         String actual = entry == null ? "" : entry.value();
+        if (key.equals(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)) {
+          if (!atLeast(actual, expected)) {
+            problems.add("topic '" + spec.name() + "': " + key + " expected at least " + expected.trim()
+                + " (the largest record the application writes, jrl.max.record.bytes, plus Kafka's overheads),"
+                + " actual '" + actual + "'");
+          }
+          continue;
+        }
         boolean same = key.equals(TopicConfig.CLEANUP_POLICY_CONFIG)
             ? policySet(expected).equals(policySet(actual)) : expected.trim().equals(actual.trim());
         if (!same) {
@@ -207,9 +215,20 @@ public final class TopicAdmin {
     return problems;
   }
 
-  /** The topic-level configs compared on existing topics when a spec sets them. */
+  /**
+   * The topic-level configs compared on existing topics when a spec sets them ({@code max.message.bytes} as a
+   * lower bound: a topic that accepts larger records is fine).
+   */
   private static final List<String> CHECKED_CONFIGS = List.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-      TopicConfig.RETENTION_MS_CONFIG, TopicConfig.RETENTION_BYTES_CONFIG);
+      TopicConfig.RETENTION_MS_CONFIG, TopicConfig.RETENTION_BYTES_CONFIG, TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+
+  private static boolean atLeast(String actual, String expected) {
+    try {
+      return Long.parseLong(actual.trim()) >= Long.parseLong(expected.trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
 
   private static Map<String, Config> describePolicies(Admin admin, List<TopicSpec> specs) {
     List<ConfigResource> resources = specs.stream()

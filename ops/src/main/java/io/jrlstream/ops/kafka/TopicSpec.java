@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * @param replication the replication factor, at least 1, or {@code -1} for the broker's {@code
  *     default.replication.factor} (then not checked on existing topics)
  * @param configs topic-level configs applied at creation (e.g. {@code cleanup.policy=compact});
- *     copied, iterated in key order. Of these {@code cleanup.policy}, {@code retention.ms} and
- *     {@code retention.bytes} are checked on existing topics.
+ *     copied, iterated in key order. Of these {@code cleanup.policy}, {@code retention.ms},
+ *     {@code retention.bytes} and {@code max.message.bytes} (as a lower bound) are checked on existing topics.
  */
 public record TopicSpec(String name, int partitions, short replication, Map<String, String> configs) {
 

@@ -2,14 +2,18 @@ package io.jrlstream.ops.pipeline;
 
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
+import io.jrlstream.ops.importer.ImportProgress;
+import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.streams.config.StreamsSettings;
 import java.time.Instant;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -18,12 +22,29 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * become {@link ReviewEvent}s (with their stars), interactions with stars only {@link RatingEvent}s.
  * Event ids are {@code <dataset>:<index>}, event times the data's (or the index when it has none).
  *
+ * <p><b>Its own position</b> ({@link #exactlyOnce}, what {@code jrl local} uses): events are sent in transactions
+ * of at most {@value #CHUNK} events or 100 ms, each committed together with a progress marker (an
+ * {@link ImportProgress}, keyed {@code local:<dataset>:<interactions>}) on the compacted imports topic, as
+ * {@code jrl import} does. A later run reads the last committed marker ({@link #committedPosition}) and goes on
+ * after it; a killed run's open transaction is aborted by the next run's {@code initTransactions}. So for
+ * read_committed consumers (ingestion runs exactly-once) every event of the data set is produced exactly once,
+ * whatever else other producers wrote to the input topics (issue 13: counting the input records as its own made a
+ * resumed run skip as many events as foreign records).
+ *
  * <p>Not thread-safe; one instance per producing thread.
  */
 public final class DatasetProducer implements AutoCloseable {
+  /** Most events per transaction of an {@link #exactlyOnce} producer. */
+  public static final int CHUNK = 500;
+  private static final long CHUNK_NANOS = 100_000_000L;
+
   private final Dataset data;
   private final KafkaProducer<String, byte[]> producer;
   private final EventEncoder events;
+  private final StreamsSettings settings;
+  /** Where the progress markers go, or null for a plain (not transactional) producer. */
+  private final String progressTopic;
+  private final String progressKey;
   private SendListener listener = (user, millis) -> { };
 
   /** Told the user and timestamp of every event just before it is sent (for freshness measurements). */
@@ -37,16 +58,54 @@ public final class DatasetProducer implements AutoCloseable {
     this.listener = l;
   }
 
+  /** A plain idempotent producer that keeps no position (benchmarks produce from 0 on fresh topics). */
   public DatasetProducer(Dataset data, StreamsSettings settings) {
+    this(data, settings, null);
+  }
+
+  private DatasetProducer(Dataset data, StreamsSettings settings, String progressTopic) {
     this.data = data;
+    this.settings = settings;
     this.events = new EventEncoder(settings);
+    this.progressTopic = progressTopic;
+    this.progressKey = "local:" + data.name() + ":" + data.interactions().size();
     Properties p = settings.kafkaProperties();
     p.remove("application.id");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    if (progressTopic != null) {
+      p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "jrl-" + progressKey.replaceAll("[^a-zA-Z0-9._-]", "_"));
+      // One request at a time: with several in flight, the first batches of each new transaction reach the broker
+      // out of order, and the (embedded) broker logs an OutOfOrderSequenceException ERROR for each retry.
+      p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+    }
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    if (progressTopic != null) {
+      producer.initTransactions(); // aborts what a killed run left open, fences it off if it still runs
+    }
   }
+
+  /**
+   * A producer that keeps its position in {@code progressTopic} (see the class comment); the topic must exist
+   * (compacted: {@code Importer.topics}).
+   */
+  public static DatasetProducer exactlyOnce(Dataset data, StreamsSettings settings, String progressTopic) {
+    return new DatasetProducer(data, settings, progressTopic);
+  }
+
+  /** @return the index after the last event of a committed transaction of an earlier run, 0 when none */
+  public int committedPosition() {
+    if (progressTopic == null) {
+      throw new IllegalStateException("a plain DatasetProducer keeps no position");
+    }
+    Properties p = settings.kafkaProperties();
+    p.remove("application.id");
+    return (int) Importer.committed(p, progressTopic, progressKey, data.name(), FORMAT).position();
+  }
+
+  /** The marker format name ({@link ImportProgress#format()}) of a data set produced by {@code jrl local}. */
+  public static final String FORMAT = "jrl-local";
 
   /** Whether the interaction can be produced (it has text or stars; plain pairs have no event type yet). */
   public static boolean producible(Interaction x) {
@@ -60,18 +119,43 @@ public final class DatasetProducer implements AutoCloseable {
    * @return the number of events sent
    */
   public long produce(int from, int to, double ratePerSecond, LongConsumer progress) throws InterruptedException {
+    return produce(from, to, ratePerSecond, progress, () -> false);
+  }
+
+  /**
+   * As {@link #produce(int, int, double, LongConsumer)}, stopping early (after committing what was sent, for an
+   * {@link #exactlyOnce} producer) once {@code stop} says so.
+   *
+   * @return the number of events sent
+   */
+  public long produce(int from, int to, double ratePerSecond, LongConsumer progress, BooleanSupplier stop)
+      throws InterruptedException {
     long sent = 0;
     long start = System.nanoTime();
-    for (int i = from; i < to; i++) {
+    long chunkStart = System.nanoTime();
+    int inChunk = 0;
+    if (progressTopic != null) {
+      producer.beginTransaction();
+    }
+    int i = from;
+    for (; i < to && !stop.getAsBoolean(); i++) {
       Interaction x = data.interactions().get(i);
       if (!producible(x)) {
         continue;
       }
       send(i, x);
       sent++;
+      inChunk++;
+      long wait = ratePerSecond > 0 ? start + (long) (sent * 1e9 / ratePerSecond) - System.nanoTime() : 0;
+      // Commit before a pause too: an event is invisible to read_committed consumers until its transaction ends.
+      if (progressTopic != null && (inChunk >= CHUNK || System.nanoTime() - chunkStart >= CHUNK_NANOS
+          || wait > CHUNK_NANOS / 5)) {
+        commit(i + 1, false);
+        producer.beginTransaction();
+        chunkStart = System.nanoTime();
+        inChunk = 0;
+      }
       if (ratePerSecond > 0) {
-        long due = start + (long) (sent * 1e9 / ratePerSecond);
-        long wait = due - System.nanoTime();
         if (wait > 0) {
           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
         }
@@ -80,11 +164,21 @@ public final class DatasetProducer implements AutoCloseable {
         progress.accept(sent);
       }
     }
+    if (progressTopic != null) {
+      commit(i, i >= data.interactions().size());
+    }
     producer.flush();
     if (sent % 1000 != 0) {
       progress.accept(sent);
     }
     return sent;
+  }
+
+  /** Ends the open transaction with a marker saying that every event before {@code position} is produced. */
+  private void commit(int position, boolean complete) {
+    ImportProgress marker = new ImportProgress(data.name(), FORMAT, position, position, 0, complete);
+    producer.send(new ProducerRecord<>(progressTopic, progressKey, marker.encode()));
+    producer.commitTransaction();
   }
 
   private void send(int i, Interaction x) {

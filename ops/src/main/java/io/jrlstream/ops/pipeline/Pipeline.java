@@ -8,6 +8,7 @@ import io.jrlstream.streams.image.ImageFeatureTopology;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.image.OnnxSessions;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
+import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.TrainingObserver;
@@ -17,8 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -112,6 +115,9 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
+  /** Logged (info) when the applications start, after the topics are checked: the start of a restart's Kafka part. */
+  public static final String STARTING = "JRL-PIPELINE-STARTING";
+
   /** The ingestion application, then one per view. */
   private final List<KafkaStreams> apps;
 
@@ -130,10 +136,11 @@ public final class Pipeline implements AutoCloseable {
     for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
       out.add(TopicSpec.of(t.name(), t.partitions(), t.replicationFactor()));
     }
-    out.add(TopicSpec.of(s.deadLetters().name(), s.deadLetters().partitions(), s.deadLetters().replicationFactor()));
+    out.add(sized(TopicSpec.of(s.deadLetters().name(), s.deadLetters().partitions(),
+        s.deadLetters().replicationFactor()), s));
     short rf = s.reviews().replicationFactor();
     for (String v : views) {
-      out.add(TopicSpec.compacted(s.embeddingsTopic(v), 1, rf));
+      out.add(embeddingsTopic(s, s.embeddingsTopic(v), rf));
     }
     out.add(validatedTopic(s));
     return out;
@@ -147,16 +154,52 @@ public final class Pipeline implements AutoCloseable {
    * an existing topic with a finite retention is refused at start-up, named.
    */
   public static TopicSpec validatedTopic(StreamsSettings s) {
-    return TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor())
+    return sized(TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor()), s)
         .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
         .withConfig(TopicConfig.RETENTION_MS_CONFIG, "-1")
         .withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
   }
 
+  /**
+   * A topic the application writes, created to accept the largest record the limits allow
+   * ({@code max.message.bytes} = {@link io.jrlstream.streams.config.Limits#topicMaxMessageBytes()}).
+   */
+  public static TopicSpec sized(TopicSpec t, StreamsSettings s) {
+    return t.withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(s.limits().topicMaxMessageBytes()));
+  }
+
+  /**
+   * An embedding topic: compacted, sized like every topic the application writes, and with segments that close
+   * after {@value #COMPACTED_SEGMENT_BYTES} bytes or an hour, so that the log cleaner (which never touches the
+   * active segment) actually drops superseded vectors: with the broker's 1 GiB (the local broker's 64 MiB) and 7
+   * days, a vector republished thousands of times stayed on disk that many times (issue 13: disk use 20-30 times
+   * the input). Set at creation only; for an existing topic: {@code kafka-configs.sh --alter --entity-type topics
+   * --entity-name NAME --add-config segment.bytes=16777216,segment.ms=3600000,min.cleanable.dirty.ratio=0.25}.
+   */
+  public static TopicSpec embeddingsTopic(StreamsSettings s, String name, short replication) {
+    TopicSpec t = sized(TopicSpec.compacted(name, 1, replication), s);
+    for (Map.Entry<String, String> e : COMPACTION.entrySet()) {
+      t = t.withConfig(e.getKey(), e.getValue());
+    }
+    return t;
+  }
+
+  /** Segment size of the compacted topics the application creates (embeddings, serving items, changelogs). */
+  public static final int COMPACTED_SEGMENT_BYTES = 16 << 20;
+
+  /** Topic configs that make compaction happen within a running deployment (see {@link #embeddingsTopic}). */
+  public static final Map<String, String> COMPACTION = Map.of(
+      TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(COMPACTED_SEGMENT_BYTES),
+      TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()),
+      TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.25");
+
   /** The Kafka Streams properties of the ingestion application (one stream thread). */
   public static Properties streamsProperties(StreamsSettings s, Options o) {
     Properties p = s.kafkaProperties();
     p.putAll(o.extra());
+    // A record Kafka refuses goes to the dead letters instead of stopping the application (issue 13).
+    DeadLetterProductionHandler.streamsProperties(s).forEach(p::putIfAbsent);
+    membership(p, o.stateDir());
     p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, o.stateDir().toAbsolutePath().toString());
     p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
@@ -171,6 +214,37 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
+   * Fast takeover after a crash (issue 13): static membership, so that a restarted instance takes its tasks back at
+   * once instead of waiting out its dead predecessor's session ({@code group.instance.id} = this host's name and
+   * the state directory, stable across restarts and distinct between instances; Kafka Streams appends each stream
+   * thread's index), and a session timeout of 15 s instead of 45 s, so that another instance (with a standby
+   * replica: {@code num.standby.replicas}) takes over sooner when this one does not come back. A
+   * {@code group.instance.id} in the configuration wins (empty: dynamic membership).
+   *
+   * @param p        the client properties; changed
+   * @param stateDir this instance's state directory
+   */
+  public static void membership(Properties p, Path stateDir) {
+    p.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(stateDir));
+    if (p.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG).isBlank()) {
+      p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    }
+    p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "15000");
+  }
+
+  /** {@code <host name>-<hash of the absolute state directory>}: stable per instance, distinct between them. */
+  static String instanceId(Path stateDir) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "localhost";
+    }
+    String dir = stateDir.toAbsolutePath().normalize().toString();
+    return (host + "-" + Integer.toHexString(dir.hashCode())).replaceAll("[^a-zA-Z0-9._-]", "_");
+  }
+
+  /**
    * The Kafka Streams properties of the training application {@code applicationId}: those of ingestion, one stream
    * thread (its one task), reading the validated topic from its beginning the first time.
    */
@@ -179,6 +253,9 @@ public final class Pipeline implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"); // one task: the validated topic has one partition
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    // The trainer's changelog (checkpoint rows, rewritten under new generations) is compacted: close its segments
+    // sooner so that superseded rows go (see embeddingsTopic).
+    COMPACTION.forEach((k, v) -> p.putIfAbsent(StreamsConfig.topicPrefix(k), v));
     return p;
   }
 
@@ -245,6 +322,7 @@ public final class Pipeline implements AutoCloseable {
       apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
           viewProperties(s, o, viewApplicationId(s, view))));
     }
+    LOG.info("{}: starting the Kafka Streams applications (ingestion, trainers of {})", STARTING, o.views());
     for (KafkaStreams ks : apps) {
       ks.setUncaughtExceptionHandler(e -> {
         LOG.error("trainer failed; shutting down", e);
@@ -258,6 +336,21 @@ public final class Pipeline implements AutoCloseable {
   /** The applications: ingestion first, then one per view in the order of {@link Options#views()}. */
   public List<KafkaStreams> applications() {
     return apps;
+  }
+
+  /**
+   * Registers the applications with {@code health}: {@code ingestion}, then {@code trainer <view>} for each view.
+   *
+   * @param health the instance's health
+   * @param views  the views, in the order of {@link Options#views()}
+   * @return this
+   */
+  public Pipeline register(Health health, List<String> views) {
+    health.register("ingestion", apps.get(0));
+    for (int i = 0; i < views.size(); i++) {
+      health.register("trainer " + views.get(i), apps.get(i + 1));
+    }
+    return this;
   }
 
   /**
@@ -281,6 +374,14 @@ public final class Pipeline implements AutoCloseable {
 
   /** Waits until every application is RUNNING (all stores restored) or one fails. */
   public void awaitRunning(Duration timeout) throws InterruptedException {
+    awaitRunning(timeout, () -> { });
+  }
+
+  /**
+   * Waits until every application is RUNNING (all stores restored) or one fails, calling {@code check} every 50 ms
+   * (e.g. {@link Lifecycle#check}, which leaves the wait on a stop).
+   */
+  public void awaitRunning(Duration timeout, Runnable check) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     KafkaStreams.State st;
     while ((st = state()) != KafkaStreams.State.RUNNING) {
@@ -291,6 +392,7 @@ public final class Pipeline implements AutoCloseable {
       if (System.nanoTime() > end) {
         throw new IllegalStateException("the trainer did not reach RUNNING within " + timeout + " (state " + st + ")");
       }
+      check.run();
       Thread.sleep(50);
     }
   }
@@ -377,10 +479,37 @@ public final class Pipeline implements AutoCloseable {
    */
   @Override
   public void close() {
-    for (KafkaStreams ks : apps) {
-      ks.close(org.apache.kafka.streams.CloseOptions
-          .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-          .withTimeout(Duration.ofSeconds(30)));
+    closeAll(apps, CLOSE_TIMEOUT);
+  }
+
+  /** How long closing waits for each application (they close in parallel). */
+  public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Closes Kafka Streams clients in parallel, each leaving its group, within {@code timeout} each: a clean close
+   * commits, writes the state stores' checkpoint files and leaves the group, so the next start neither restores
+   * from the changelogs nor waits for a rebalance timeout.
+   */
+  public static void closeAll(List<KafkaStreams> clients, Duration timeout) {
+    List<Thread> closers = new ArrayList<>();
+    for (KafkaStreams ks : clients) {
+      Thread t = new Thread(() -> {
+        if (!ks.close(org.apache.kafka.streams.CloseOptions
+            .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(timeout))) {
+          LOG.warn("a Kafka Streams client did not close within {}", timeout);
+        }
+      }, "jrl-close");
+      t.start();
+      closers.add(t);
+    }
+    for (Thread t : closers) {
+      try {
+        t.join(timeout.toMillis() + 5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }

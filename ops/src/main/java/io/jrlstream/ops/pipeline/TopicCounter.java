@@ -17,8 +17,9 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Counts committed records on the embedding and dead-letter topics (read_committed, from the start), and
- * tells how many input records exist: the progress {@code jrl local} prints. Runs its own thread; close
+ * Counts committed records on the embedding and dead-letter topics (read_committed, from the start): the progress
+ * {@code jrl local} prints. (It no longer tells where {@code jrl local} resumes: counting every input record as its
+ * own skipped events; see {@link DatasetProducer#committedPosition}.) Runs its own thread; close
  * stops it.
  */
 public final class TopicCounter implements AutoCloseable {
@@ -86,20 +87,6 @@ public final class TopicCounter implements AutoCloseable {
 
   public long deadLetters() {
     return counts.get(settings.deadLetters().name()).get();
-  }
-
-  /** Records already in the input topics (end offsets), read with a short-lived consumer. */
-  public long inputRecords() {
-    Properties p = settings.kafkaProperties();
-    p.remove("application.id");
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (var t : settings.inputTopics()) {
-        c.partitionsFor(t.name()).forEach(pi -> parts.add(new TopicPartition(t.name(), pi.partition())));
-      }
-      return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
-    }
   }
 
   /** Waits until nothing new arrived for {@code quiet}, at most {@code max}. */

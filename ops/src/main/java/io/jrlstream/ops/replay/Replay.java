@@ -122,9 +122,7 @@ public final class Replay implements AutoCloseable {
 
   /** The settings with the embeddings prefix of version N. */
   private static StreamsSettings versionSettings(StreamsSettings s, int version) {
-    return new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(), s.imageFeatures(),
-        s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix() + "v" + version + ".", s.maxTextChars(),
-        s.featureDim(), s.passthrough());
+    return s.withEmbeddingsTopicPrefix(s.embeddingsTopicPrefix() + "v" + version + ".");
   }
 
   /**
@@ -151,7 +149,7 @@ public final class Replay implements AutoCloseable {
         String appId = applicationId(s, o.view(), n);
         spec = new ViewVersions.Version(topic(s, o.view(), n), appId, offsets(admin, parts, o.fromMillis(), true),
             offsets(admin, parts, o.untilMillis(), false), o.live() ? "live" : "stop", false);
-        TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(spec.topic(), 1, rf)));
+        TopicAdmin.ensureTopics(admin, List.of(Pipeline.embeddingsTopic(s, spec.topic(), rf)));
         Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
         for (TopicPartition tp : parts) {
           start.put(tp, new OffsetAndMetadata(spec.from().get(tp.partition())));

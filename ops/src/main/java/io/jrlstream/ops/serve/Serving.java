@@ -10,10 +10,20 @@ import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.core.serve.SimilarItems;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.kafka.TopicSpec;
+import io.jrlstream.ops.pipeline.Health;
+import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.replay.ViewVersions;
 import io.jrlstream.ops.replay.ViewVersionsWatcher;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
+import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.core.serve.Popularity;
+import io.jrlstream.core.serve.Query;
+import io.jrlstream.core.serve.QueryService;
+import io.jrlstream.core.serve.Recommendations;
+import io.jrlstream.core.serve.Recommender;
+import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.streams.serve.ServeSettings;
 import io.jrlstream.streams.serve.ServeTopology;
 import io.jrlstream.streams.serve.StreamsQueryService;
@@ -139,10 +149,10 @@ public final class Serving implements AutoCloseable {
     StreamsSettings s = t.settings();
     short rf = s.reviews().replicationFactor();
     List<TopicSpec> out = new ArrayList<>();
-    out.add(io.jrlstream.ops.pipeline.Pipeline.validatedTopic(s));
+    out.add(Pipeline.validatedTopic(s));
     for (String v : serve.views()) {
-      out.add(TopicSpec.compacted(t.embeddingsTopic(v), 1, rf));
-      out.add(TopicSpec.compacted(t.itemsTopic(v), 1, rf));
+      out.add(Pipeline.embeddingsTopic(s, t.embeddingsTopic(v), rf));
+      out.add(Pipeline.embeddingsTopic(s, t.itemsTopic(v), rf));
     }
     return out;
   }
@@ -156,6 +166,8 @@ public final class Serving implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, ViewTopics.serveApplicationId(s));
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
     p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    DeadLetterProductionHandler.streamsProperties(s).forEach(p::putIfAbsent);
+    Pipeline.membership(p, stateDir);
     p.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
     return p;
   }
@@ -178,11 +190,23 @@ public final class Serving implements AutoCloseable {
    */
   public static Serving start(StreamsSettings s, ServeSettings serve, HttpSettings http, Path stateDir,
       Map<String, String> extra, String controlTopic) {
+    return start(s, serve, http, stateDir, extra, controlTopic, new Health());
+  }
+
+  /**
+   * Starts a serving instance that reports the health of {@code health}'s clients (the trainer's, when they run in
+   * the same process) beside its own at {@code /health} and {@code /ready}.
+   *
+   * @param health the instance's other Kafka Streams clients; serving registers its own as {@code serving}
+   * @see #start(StreamsSettings, ServeSettings, HttpSettings, Path, Map, String)
+   */
+  public static Serving start(StreamsSettings s, ServeSettings serve, HttpSettings http, Path stateDir,
+      Map<String, String> extra, String controlTopic, Health health) {
     ServeServer server = ServeServer.bind(http);
     Admin admin = null;
     Serving serving = null;
     try {
-      HostInfo self = new HostInfo(advertisedHost(http.bind()), server.port());
+      HostInfo self = advertised(http, server.port());
       Properties props = streamsProperties(s, stateDir, self, extra);
       admin = Admin.create(props);
       TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(controlTopic, 1, s.reviews().replicationFactor())));
@@ -198,7 +222,8 @@ public final class Serving implements AutoCloseable {
       Set<String> gated = new TreeSet<>();
       serve.views().stream().filter(v -> first.version(v) != 0).forEach(gated::add);
       serving.current = serving.startGeneration(first, gated);
-      server.start(serving.service);
+      health.register("serving", serving::healthView);
+      server.start(serving.service, health);
       serving.switcher.start();
       return serving;
     } catch (RuntimeException e) {
@@ -361,6 +386,23 @@ public final class Serving implements AutoCloseable {
     }
   }
 
+  /**
+   * The address other instances reach this one at ({@code application.server}): {@code jrl.serve.http.advertised}
+   * when set (e.g. a pod's stable DNS name behind a headless Service), else the bind address, or this machine's
+   * name for a wildcard bind, with the bound port.
+   */
+  static HostInfo advertised(HttpSettings http, int boundPort) {
+    if (!http.advertised().isEmpty()) {
+      return HostInfo.buildFromEndpoint(http.advertised());
+    }
+    return new HostInfo(advertisedHost(http.bind()), boundPort);
+  }
+
+  /** The serving application now running, or null while a version switch replaces it. */
+  private KafkaStreams healthView() {
+    return switching != null ? null : current.streams;
+  }
+
   /** The host other instances reach this one at: the bind address, or this machine's name for a wildcard. */
   static String advertisedHost(String bind) {
     if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
@@ -398,8 +440,14 @@ public final class Serving implements AutoCloseable {
 
   /** Waits until {@code /ready} would answer 200. */
   public void awaitReady(Duration timeout) throws InterruptedException {
+    awaitReady(timeout, () -> { });
+  }
+
+  /** Waits until {@code /ready} would answer 200, calling {@code check} every 50 ms (it may leave the wait). */
+  public void awaitReady(Duration timeout, Runnable check) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     while (!service.readiness().ready()) {
+      check.run();
       KafkaStreams.State st = current.streams.state();
       if (switching == null && (st == KafkaStreams.State.ERROR || st == KafkaStreams.State.NOT_RUNNING
           || st == KafkaStreams.State.PENDING_ERROR)) {

@@ -127,8 +127,10 @@ class ReplayTest {
     }
     TrainerFixtures.awaitStable(broker.bootstrapServers(),
         List.of(s.embeddingsTopic("review"), s.embeddingsTopic("rating"), Replay.topic(s, "image", 1)), Duration.ofSeconds(1));
+    List<TrainerFixtures.Marker> markers = TrainerFixtures.markers(broker.bootstrapServers(), s.validatedTopic());
     for (String view : live) {
-      OfflineRun never = TrainerFixtures.offline(view, config(), BATCH, all, TrainerFixtures.goodTimestamps(inputs));
+      OfflineRun never = TrainerFixtures.offline(view, config(), BATCH, all, TrainerFixtures.goodTimestamps(inputs),
+          markers);
       assertFinalState(never, TrainerFixtures.publishedOn(broker.bootstrapServers(), s.embeddingsTopic(view)), view);
     }
     assertExportHoldsTheLatestVectors(s, "review");
@@ -227,7 +229,8 @@ class ReplayTest {
         List.of(Replay.topic(s, "review", 1), Replay.topic(s, "review", version)), Duration.ofSeconds(1));
     List<Published> v1 = TrainerFixtures.publishedOn(broker.bootstrapServers(), Replay.topic(s, "review", 1));
     List<Published> vn = TrainerFixtures.publishedOn(broker.bootstrapServers(), Replay.topic(s, "review", version));
-    OfflineRun offline = TrainerFixtures.offline("review", cfg, BATCH, all, TrainerFixtures.goodTimestamps(inputs));
+    OfflineRun offline = TrainerFixtures.offline("review", cfg, BATCH, all, TrainerFixtures.goodTimestamps(inputs),
+        TrainerFixtures.markers(broker.bootstrapServers(), s.validatedTopic()));
     assertFinalState(offline, v1, "review v1 (uninterrupted)");
     assertFinalState(offline, vn, "review v" + version + " (interrupted at " + stoppedAt + " of " + inputs.size() + ")");
     assertEquals(version, ViewVersions.read(s.kafkaProperties(), control, "review").active());

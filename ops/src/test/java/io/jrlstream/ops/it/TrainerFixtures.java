@@ -14,6 +14,8 @@ import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.ingest.RejectReason;
+import io.jrlstream.schemas.TrainingEvent;
+import io.jrlstream.schemas.TrainingEventKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -174,9 +176,11 @@ final class TrainerFixtures {
     return offline(viewName, config, batch, d, timestamps, List.of());
   }
 
+  private static final AvroCodec<TrainingEvent> TRAINING_EVENTS = AvroCodec.of(TrainingEvent.class);
+
   /**
-   * A flush marker on the validated topic: after how many events it stands (counting every event, not markers) and
-   * its record timestamp, which the batch it completes carries.
+   * A flush marker on the validated topic: after how many interactions it stands (review and rating events; not
+   * markers, not item features) and its record timestamp, which the batch it completes carries.
    */
   record Marker(int eventsBefore, long timestamp) {}
 
@@ -187,7 +191,7 @@ final class TrainerFixtures {
     for (ConsumerRecord<String, byte[]> r : readCommitted(bootstrap, validatedTopic)) {
       if (r.value() == null) {
         out.add(new Marker(events, r.timestamp()));
-      } else {
+      } else if (TRAINING_EVENTS.decode(r.value()).getKind() != TrainingEventKind.FEATURES) {
         events++;
       }
     }

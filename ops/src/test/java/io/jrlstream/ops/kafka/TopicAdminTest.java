@@ -186,4 +186,22 @@ class TopicAdminTest {
         new TopicSpec("policy.both", 1, (short) 1, Map.of("cleanup.policy", "delete, compact"))));
     assertEquals(List.of(), created);
   }
+
+  /**
+   * A topic the application writes must accept its largest record: an existing one with a smaller
+   * max.message.bytes would fail its exactly-once transactions; a larger one, or the broker default, is fine.
+   */
+  @Test
+  void shouldRefuseAnExistingTopicThatAcceptsSmallerRecordsThanTheSpecs() {
+    TopicSpec needs = TopicSpec.of("sized.ok", 1, (short) 1).withConfig("max.message.bytes", "1048588");
+    TopicAdmin.ensureTopics(admin, List.of(TopicSpec.of("sized.ok", 1, (short) 1),
+        TopicSpec.of("sized.big", 1, (short) 1).withConfig("max.message.bytes", "5000000"),
+        TopicSpec.of("sized.small", 1, (short) 1).withConfig("max.message.bytes", "100000")));
+    assertEquals(List.of(), TopicAdmin.ensureTopics(admin, List.of(needs, needs.renamed("sized.big"))));
+    TopicMisconfiguredException e = assertThrows(TopicMisconfiguredException.class,
+        () -> TopicAdmin.ensureTopics(admin, List.of(needs.renamed("sized.small"))));
+    assertEquals(1, e.problems().size());
+    assertTrue(e.problems().get(0).startsWith("topic 'sized.small': max.message.bytes expected at least 1048588"),
+        e.problems().get(0));
+  }
 }

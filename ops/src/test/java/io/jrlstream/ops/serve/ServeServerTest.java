@@ -17,11 +17,16 @@ import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.core.serve.SimilarItems;
 import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.core.serve.SimilarItems;
+import io.jrlstream.core.serve.UserProfile;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -165,6 +170,107 @@ class ServeServerTest {
       assertEquals(200, get(s, "/users/u1/recommendations", "s3cret").status());
       assertEquals(200, get(s, "/health", null).status());
       assertEquals(503, get(s, "/ready", null).status()); // open, and honest: not loaded
+    }
+  }
+
+  /** Sends raw bytes (what an HTTP client library would refuse to send) and reads the whole answer. */
+  private static String raw(ServeServer s, String request) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", s.port())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void shouldAnswerMalformedRequestsHeadAndOverflowingWeightsWithJson() throws Exception {
+    ItemIndex index = new ItemIndex(VIEWS);
+    index.markInitialised(0);
+    index.markInitialised(1);
+    try (ServeServer s = ServeServer.bind(HttpSettings.loopback()).start(service(index))) {
+      String zz = raw(s, "GET /users/%zz/recommendations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertTrue(zz.startsWith("HTTP/1.1 400"), zz);
+      assertTrue(zz.contains("application/json") && zz.contains("\"status\":400"), zz);
+      assertFalse(zz.contains("<html") || zz.contains("Exception"), zz);
+
+      String garbage = raw(s, "GARBAGE\r\n\r\n");
+      assertTrue(garbage.startsWith("HTTP/1.1 400"), garbage);
+      assertTrue(garbage.contains("\"status\":400"), garbage);
+      assertFalse(garbage.contains("<html"), garbage);
+
+      String head = raw(s, "HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertTrue(head.startsWith("HTTP/1.1 200"), head);
+      assertTrue(head.endsWith("\r\n\r\n"), "HEAD answers headers only: " + head);
+
+      Reply overflow = get(s, "/users/u%201/recommendations?views=review,rating&weights=1e39,1", null);
+      assertEquals(400, overflow.status(), overflow.text());
+      assertTrue(overflow.body().path("message").asText().contains("scores would overflow"), overflow.text());
+      assertFalse(overflow.text().contains("Infinity"), overflow.text());
+      assertEquals(200, get(s, "/users/u%201/recommendations?views=review,rating&weights=1e6,1", null).status());
+
+      String big = raw(s, "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
+          + "\r\nConnection: close\r\n\r\n");
+      assertTrue(big.startsWith("HTTP/1.1 431"), big);
+      assertTrue(big.contains("\"status\":431"), big);
+    }
+  }
+
+  @Test
+  void shouldShowReadinessDetailsOnlyWithTheToken() throws Exception {
+    ItemIndex index = new ItemIndex(VIEWS);
+    index.markInitialised(0);
+    index.markInitialised(1);
+    try (ServeServer s = ServeServer.bind(HttpSettings.loopback().withToken("s3cret")).start(service(index))) {
+      Reply open = get(s, "/ready", null);
+      assertEquals(200, open.status());
+      assertTrue(open.body().path("views").isEmpty(), open.text());
+      Reply detailed = get(s, "/ready", "s3cret");
+      assertEquals(2, detailed.body().path("views").size(), detailed.text());
+    }
+  }
+
+  /**
+   * Issue 13: eight clients that never finished their headers held every worker of the JDK server. Here 64 such
+   * connections stay open while /health and a recommendation answer within a second each; the slow connections are
+   * closed once the first-request deadline passes.
+   */
+  @Test
+  void shouldAnswerWithin1SecondWhile64SlowClientsHoldConnections() throws Exception {
+    ItemIndex index = new ItemIndex(VIEWS);
+    index.markInitialised(0);
+    index.markInitialised(1);
+    HttpSettings http = HttpSettings.loopback().withConnectionLimits(512, 30_000, 3_000);
+    List<Socket> slow = new ArrayList<>();
+    try (ServeServer s = ServeServer.bind(http).start(service(index))) {
+      for (int i = 0; i < 64; i++) {
+        Socket socket = new Socket("127.0.0.1", s.port());
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(
+            StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        slow.add(socket);
+      }
+      long t0 = System.nanoTime();
+      Reply health = get(s, "/health", null);
+      long healthMs = (System.nanoTime() - t0) / 1_000_000;
+      t0 = System.nanoTime();
+      Reply rec = get(s, "/users/u%201/recommendations?n=2", null);
+      long recMs = (System.nanoTime() - t0) / 1_000_000;
+      System.out.printf("with 64 slow connections open: /health in %d ms, a recommendation in %d ms%n", healthMs,
+          recMs);
+      assertEquals(200, health.status());
+      assertEquals(200, rec.status(), rec.text());
+      assertTrue(healthMs < 1000, "/health took " + healthMs + " ms");
+      assertTrue(recMs < 1000, "a recommendation took " + recMs + " ms");
+      // The first-request deadline (3 s) closes the slow connections: the server reads end of stream.
+      for (Socket socket : slow) {
+        socket.setSoTimeout(10_000);
+        assertEquals(-1, socket.getInputStream().read(), "a slow connection was not closed");
+      }
+    } finally {
+      for (Socket socket : slow) {
+        socket.close();
+      }
     }
   }
 }

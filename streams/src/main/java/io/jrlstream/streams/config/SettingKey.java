@@ -41,6 +41,20 @@ public enum SettingKey {
       "prefix of the embedding topics; view V publishes to prefix + V"),
   MAX_TEXT_CHARS("jrl.max.text.chars", "100000", "longest accepted review text, in chars"),
   FEATURE_DIM("jrl.feature.dim", "4096", "expected image feature dimension"),
+  // Limits every input record is checked against before anything is written for it (issue 13; Limits).
+  MAX_ID_BYTES("jrl.max.id.bytes", "1024",
+      "longest accepted id (event, user, item, model id and version), in UTF-8 bytes"),
+  MAX_HEADER_BYTES("jrl.max.header.bytes", "16384",
+      "most bytes of an input record's headers (names and values) that its validated event keeps"),
+  MIN_EVENT_TIME_MS("jrl.min.event.time.ms", "0", "earliest accepted event time, epoch ms (0: 1970-01-01T00:00:00Z)"),
+  MAX_EVENT_TIME_MS("jrl.max.event.time.ms", "4102444800000",
+      "latest accepted event time, epoch ms (default 2100-01-01T00:00:00Z)"),
+  MAX_RECORD_BYTES("jrl.max.record.bytes", "1000000",
+      "largest record the application writes (validated events, dead letters); producers get max.request.size and"
+      + " created topics max.message.bytes above it by Kafka's overheads"),
+  DEAD_LETTER_VALUE_BYTES("jrl.dead.letter.value.bytes", "65536",
+      "a dead letter larger than jrl.max.record.bytes keeps this many bytes of its value (the original stays in"
+      + " its input topic)"),
   VIEWS("jrl.views", "collaborative,review,rating", "views to train, comma-separated (collaborative, review, rating, image)"),
   BATCH_SIZE("jrl.batch.size", "64", "positive interactions per mini-batch"),
   CHECKPOINT_BATCHES("jrl.checkpoint.batches", "500",
@@ -108,6 +122,18 @@ public enum SettingKey {
   SERVE_HTTP_BIND("jrl.serve.http.bind", "127.0.0.1", "address the HTTP API binds to (0.0.0.0: every interface)"),
   SERVE_HTTP_TOKEN("jrl.serve.http.token", "", "bearer token the HTTP API requires (empty: no authentication)"),
   SERVE_HTTP_THREADS("jrl.serve.http.threads", "8", "HTTP worker threads (requests beyond them queue, bounded)"),
+  SERVE_HTTP_MAX_CONNECTIONS("jrl.serve.http.max.connections", "512",
+      "most open HTTP connections; at the limit no new one is accepted and idle ones are closed after 1 s"),
+  SERVE_HTTP_IDLE_TIMEOUT_MS("jrl.serve.http.idle.timeout.ms", "30000",
+      "an HTTP connection that sends nothing (or reads nothing) for this long is closed"),
+  SERVE_HTTP_HEADER_TIMEOUT_MS("jrl.serve.http.header.timeout.ms", "10000",
+      "a new HTTP connection must send a whole request within this time (slow-header clients are closed)"),
+  SERVE_HTTP_ADVERTISED("jrl.serve.http.advertised", "",
+      "host:port other serving instances use to forward to this one (application.server); empty: the bind address"
+      + " (this machine's name when it is 0.0.0.0 or ::) and the bound port"),
+  HEALTH_EXIT_GRACE_MS("jrl.health.exit.grace.ms", "30000",
+      "a long-running command exits with status 1 once a Kafka Streams client of the instance has failed (ERROR, or"
+      + " no live stream thread) for this long; /health answers 503 from the first check"),
   // jrl import (issue 6): progress markers, committed in the same transaction as the events they cover.
   TOPIC_IMPORTS("jrl.topic.imports", "jrl.imports",
       "compacted topic of jrl import's progress markers (source fingerprint -> lines done)"),

@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  * @param featureDim            length every image feature vector must have; >= 1
  * @param passthrough           other Kafka client or Streams properties, passed unchanged; no
  *                              {@code jrl.*}, {@code application.id} or {@code bootstrap.servers} key
+ * @param limits                size and range limits of input records ({@link Limits}); the largest validated
+ *                              event they allow must fit {@link Limits#maxRecordBytes()}
  */
 public record StreamsSettings(
     String applicationId,
@@ -48,7 +50,8 @@ public record StreamsSettings(
     String embeddingsTopicPrefix,
     int maxTextChars,
     int featureDim,
-    Map<String, String> passthrough) {
+    Map<String, String> passthrough,
+    Limits limits) {
 
   private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|\\.key$).*");
 
@@ -91,6 +94,28 @@ public record StreamsSettings(
       }
     }
     passthrough = copyPassthrough(passthrough);
+    Objects.requireNonNull(limits, "limits");
+    long bound = limits.validatedEventBound(maxTextChars, featureDim);
+    if (bound > limits.maxRecordBytes()) {
+      throw new IllegalArgumentException("a validated event may take " + bound + " bytes with "
+          + SettingKey.MAX_TEXT_CHARS.key() + " = " + maxTextChars + ", " + SettingKey.FEATURE_DIM.key() + " = "
+          + featureDim + ", " + SettingKey.MAX_ID_BYTES.key() + " = " + limits.maxIdBytes() + " and "
+          + SettingKey.MAX_HEADER_BYTES.key() + " = " + limits.maxHeaderBytes() + ", more than "
+          + SettingKey.MAX_RECORD_BYTES.key() + " = " + limits.maxRecordBytes() + ": lower a limit or raise "
+          + SettingKey.MAX_RECORD_BYTES.key());
+    }
+  }
+
+  /**
+   * Settings with the default {@link Limits}: the signature from before the limits existed.
+   *
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public StreamsSettings(String applicationId, String bootstrapServers, TopicSpec reviews, TopicSpec ratings,
+      TopicSpec imageFeatures, TopicSpec deadLetters, String validatedTopic, String embeddingsTopicPrefix,
+      int maxTextChars, int featureDim, Map<String, String> passthrough) {
+    this(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters, validatedTopic,
+        embeddingsTopicPrefix, maxTextChars, featureDim, passthrough, Limits.DEFAULTS);
   }
 
   private static Map<String, String> copyPassthrough(Map<String, String> given) {
@@ -186,7 +211,12 @@ public record StreamsSettings(
         r.string(SettingKey.TOPIC_EMBEDDINGS_PREFIX),
         r.integer(SettingKey.MAX_TEXT_CHARS, Integer.MAX_VALUE),
         r.integer(SettingKey.FEATURE_DIM, Integer.MAX_VALUE),
-        passthrough);
+        passthrough,
+        new Limits(r.integer(SettingKey.MAX_ID_BYTES, Integer.MAX_VALUE),
+            r.integer(SettingKey.MAX_HEADER_BYTES, Integer.MAX_VALUE),
+            r.longValue(SettingKey.MIN_EVENT_TIME_MS), r.longValue(SettingKey.MAX_EVENT_TIME_MS),
+            r.integer(SettingKey.MAX_RECORD_BYTES, Integer.MAX_VALUE),
+            r.integer(SettingKey.DEAD_LETTER_VALUE_BYTES, Integer.MAX_VALUE)));
   }
 
   /** Reads typed values of known keys, falling back to defaults. */
@@ -212,6 +242,15 @@ public record StreamsSettings(
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(key.key() + " must be an integer"
             + (max < Integer.MAX_VALUE ? " up to " + max : "") + ", got '" + value + "'");
+      }
+    }
+
+    long longValue(SettingKey key) {
+      String value = string(key);
+      try {
+        return Long.parseLong(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(key.key() + " must be an integer, got '" + value + "'");
       }
     }
 
@@ -255,25 +294,37 @@ public record StreamsSettings(
   /** @return a copy with other bootstrap servers, e.g. those of an embedded broker */
   public StreamsSettings withBootstrapServers(String newBootstrapServers) {
     return new StreamsSettings(applicationId, newBootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-        validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough);
+        validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough, limits);
   }
 
   /** @return a copy with another application id */
   public StreamsSettings withApplicationId(String newApplicationId) {
     return new StreamsSettings(newApplicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-        validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough);
+        validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough, limits);
   }
 
   /** @return a copy with another text limit */
   public StreamsSettings withMaxTextChars(int newMaxTextChars) {
     return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-        validatedTopic, embeddingsTopicPrefix, newMaxTextChars, featureDim, passthrough);
+        validatedTopic, embeddingsTopicPrefix, newMaxTextChars, featureDim, passthrough, limits);
   }
 
   /** @return a copy with another expected feature dimension */
   public StreamsSettings withFeatureDim(int newFeatureDim) {
     return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
-        validatedTopic, embeddingsTopicPrefix, maxTextChars, newFeatureDim, passthrough);
+        validatedTopic, embeddingsTopicPrefix, maxTextChars, newFeatureDim, passthrough, limits);
+  }
+
+  /** @return a copy with other limits */
+  public StreamsSettings withLimits(Limits newLimits) {
+    return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
+        validatedTopic, embeddingsTopicPrefix, maxTextChars, featureDim, passthrough, newLimits);
+  }
+
+  /** @return a copy with another embeddings topic prefix (a replayed version publishes under its own) */
+  public StreamsSettings withEmbeddingsTopicPrefix(String newPrefix) {
+    return new StreamsSettings(applicationId, bootstrapServers, reviews, ratings, imageFeatures, deadLetters,
+        validatedTopic, newPrefix, maxTextChars, featureDim, passthrough, limits);
   }
 
   @Override
@@ -284,6 +335,6 @@ public record StreamsSettings(
         + ", reviews=" + reviews + ", ratings=" + ratings + ", imageFeatures=" + imageFeatures
         + ", deadLetters=" + deadLetters + ", validatedTopic=" + validatedTopic
         + ", embeddingsTopicPrefix=" + embeddingsTopicPrefix + ", maxTextChars=" + maxTextChars
-        + ", featureDim=" + featureDim + ", passthrough=" + shown + "]";
+        + ", featureDim=" + featureDim + ", passthrough=" + shown + ", limits=" + limits + "]";
   }
 }

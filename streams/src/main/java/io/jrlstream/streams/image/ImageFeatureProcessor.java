@@ -5,7 +5,9 @@ import io.jrlstream.schemas.ImageEvent;
 import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
+import io.jrlstream.streams.config.Limits;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
+import io.jrlstream.streams.ingest.DeadLetterWriter;
 import io.jrlstream.streams.ingest.EventValidator;
 import io.jrlstream.streams.ingest.InvalidEventException;
 import io.jrlstream.streams.ingest.RejectReason;
@@ -14,10 +16,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Per record: decode the Avro message ({@code UNDECODABLE}, {@code UNKNOWN_SCHEMA}), check the ids
  * ({@code MISSING_ID}), decode the image within the limits ({@code BAD_IMAGE}, {@code IMAGE_TOO_LARGE}, see
  * {@link ImageDecoder}) and preprocess it straight into the next slot of the extractor's batch input. A rejected
- * record goes, with its original key, value and headers plus the {@link DeadLetterHeaders}, to
+ * record goes, with its original key, value and headers plus the {@link DeadLetterHeaders} (cut when too large:
+ * {@link io.jrlstream.streams.ingest.DeadLetter}), to
  * {@link #DEAD_LETTER_CHILD} at once; the stream goes on. A good one waits for its micro-batch, which runs when
  * it holds {@code batchSize} images or, when {@code maxWait} is not zero, when its oldest image has waited that
  * long (wall clock, checked by a punctuation every quarter of {@code maxWait}). Each image's features go to
@@ -83,10 +84,9 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
 
   private final OnnxSessions sessions;
   private final ImageSettings settings;
-  private final DeadLetterCounter counter;
+  private final DeadLetterWriter deadLetters;
   private final ImageDecoder decoder;
   private final ImagePreprocessor preprocessor;
-  private final Set<RejectReason> logged = EnumSet.noneOf(RejectReason.class);
   private final String[] eventIds;
   private final String[] itemIds;
   private final long[] timestamps;
@@ -105,9 +105,18 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
    * @param counter  counts dead letters
    */
   public ImageFeatureProcessor(OnnxSessions sessions, DeadLetterCounter counter) {
+    this(sessions, counter, Limits.DEFAULTS);
+  }
+
+  /**
+   * @param sessions opens the task's session; its settings give preprocessing, limits and batching
+   * @param counter  counts dead letters
+   * @param limits   the dead letters' size bound
+   */
+  public ImageFeatureProcessor(OnnxSessions sessions, DeadLetterCounter counter, Limits limits) {
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.settings = sessions.settings();
-    this.counter = Objects.requireNonNull(counter, "counter");
+    this.deadLetters = new DeadLetterWriter(counter, limits, DEAD_LETTER_CHILD);
     this.decoder = new ImageDecoder(settings.maxBytes(), settings.maxPixels());
     this.preprocessor = new ImagePreprocessor(settings.preprocessing());
     int b = settings.batchSize();
@@ -150,7 +159,7 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
     try {
       event = accept(record.value(), slot);
     } catch (InvalidEventException e) {
-      reject(record, meta, e);
+      deadLetters.reject(context, record, meta, e);
       return;
     }
     long sequence = UNSTORED;
@@ -252,21 +261,6 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
       itemIds[i] = null;
     }
     pending = 0;
-  }
-
-  private void reject(Record<byte[], byte[]> record, RecordMetadata meta, InvalidEventException e) {
-    RejectReason reason = e.reason();
-    counter.increment(reason);
-    if (logged.add(reason)) {
-      LOG.warn("dead letter ({}, first of this kind in this task; later ones are logged at debug): {} at {}-{}@{}",
-          reason, e.getMessage(), meta.topic(), meta.partition(), meta.offset());
-    } else {
-      LOG.debug("dead letter ({}): {} at {}-{}@{}", reason, e.getMessage(), meta.topic(), meta.partition(),
-          meta.offset());
-    }
-    context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
-        DeadLetterHeaders.of(record.headers(), reason, e.getMessage(), meta.topic(), meta.partition(), meta.offset())),
-        DEAD_LETTER_CHILD);
   }
 
   @Override

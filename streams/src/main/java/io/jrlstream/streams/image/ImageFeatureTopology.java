@@ -59,7 +59,8 @@ public final class ImageFeatureTopology {
     ImageSettings s = sessions.settings();
     topology.addSource(AutoOffsetReset.earliest(), SOURCE, new UsePartitionTimeOnInvalidTimestamp(),
         new ByteArrayDeserializer(), new ByteArrayDeserializer(), s.images().name());
-    topology.addProcessor(PROCESSOR, () -> new ImageFeatureProcessor(sessions, counter), SOURCE);
+    topology.addProcessor(PROCESSOR, () -> new ImageFeatureProcessor(sessions, counter, settings.limits()),
+        SOURCE);
     // Cached: an image put and deleted again between two commits (a batch that fills and runs within one commit
     // interval) never reaches the changelog but as a tombstone; what a commit covers is flushed before it, so a
     // half-collected batch is still in the changelog when the offsets that cover it are committed.

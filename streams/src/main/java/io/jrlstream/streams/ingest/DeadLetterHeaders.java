@@ -1,6 +1,7 @@
 package io.jrlstream.streams.ingest;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -22,6 +23,19 @@ public final class DeadLetterHeaders {
   public static final String SOURCE_PARTITION = "jrl.source.partition";
   /** Offset of the record in its partition, in decimal. */
   public static final String SOURCE_OFFSET = "jrl.source.offset";
+  /**
+   * On a dead letter cut to fit {@code jrl.max.record.bytes} only: the original value's length in bytes, in decimal
+   * (the value kept is its first {@code jrl.dead.letter.value.bytes}; the original stays in the source topic).
+   */
+  public static final String ORIGINAL_VALUE_BYTES = "jrl.original.value.bytes";
+  /** On a cut dead letter only: the original key's length in bytes (the key kept is its first jrl.max.id.bytes). */
+  public static final String ORIGINAL_KEY_BYTES = "jrl.original.key.bytes";
+  /** On a cut dead letter only: the original headers' size in bytes (a cut dead letter keeps none of them). */
+  public static final String ORIGINAL_HEADER_BYTES = "jrl.original.header.bytes";
+  /** On a dead letter of the production exception handler: the topic the refused record was for. */
+  public static final String TARGET_TOPIC = "jrl.target.topic";
+  /** Longest human-readable reason kept in {@link #REASON}, in chars. */
+  public static final int MAX_REASON_CHARS = 500;
 
   private DeadLetterHeaders() {
   }
@@ -41,7 +55,7 @@ public final class DeadLetterHeaders {
   public static Headers of(Headers original, RejectReason reason, String message, String topic, int partition,
       long offset) {
     Headers headers = new RecordHeaders(original.toArray());
-    put(headers, REASON, message);
+    put(headers, REASON, message.length() <= MAX_REASON_CHARS ? message : message.substring(0, MAX_REASON_CHARS));
     put(headers, ERROR, reason.name());
     put(headers, SOURCE_TOPIC, topic);
     put(headers, SOURCE_PARTITION, Integer.toString(partition));
@@ -49,7 +63,24 @@ public final class DeadLetterHeaders {
     return headers;
   }
 
-  private static void put(Headers headers, String name, String value) {
+  /**
+   * The size of headers as a record carries them: names in UTF-8 and values, plus a few bytes of framing each.
+   *
+   * @param headers the headers; may be null
+   * @return the size in bytes
+   */
+  public static long bytes(Headers headers) {
+    if (headers == null) {
+      return 0;
+    }
+    long n = 0;
+    for (Header h : headers) {
+      n += h.key().length() * 3L + (h.value() == null ? 0 : h.value().length) + 10;
+    }
+    return n;
+  }
+
+  static void put(Headers headers, String name, String value) {
     headers.remove(name);
     headers.add(name, value.getBytes(StandardCharsets.UTF_8));
   }

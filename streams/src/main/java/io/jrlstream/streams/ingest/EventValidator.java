@@ -8,8 +8,10 @@ import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.schemas.codec.SchemaException;
 import io.jrlstream.schemas.codec.UnknownSchemaException;
+import io.jrlstream.streams.config.Limits;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
@@ -19,7 +21,10 @@ import org.apache.avro.specific.SpecificRecord;
  * or rejects it with an {@link InvalidEventException} carrying a {@link RejectReason}.
  *
  * <p>Checks, in order: the bytes decode as a published version of the topic's record type
- * ({@code UNDECODABLE}, {@code UNKNOWN_SCHEMA}); no id is blank ({@code MISSING_ID}); stars lie in
+ * ({@code UNDECODABLE}, {@code UNKNOWN_SCHEMA}); no id is blank ({@code MISSING_ID}), longer than
+ * {@link Limits#maxIdBytes()} in UTF-8 ({@code ID_TOO_LONG}) or holds U+FFFD, what invalid UTF-8 decodes to
+ * ({@code INVALID_UTF8}); the event time lies in [{@link Limits#minEventTimeMs()}, {@link Limits#maxEventTimeMs()}]
+ * ({@code EVENT_TIME_OUT_OF_RANGE}); stars lie in
  * 1–5 ({@code STARS_OUT_OF_RANGE}; a review or a rating event may have none, a rating event without stars
  * being a plain interaction); a review's text is at most
  * {@code maxTextChars} chars ({@code TEXT_TOO_LONG}) and holds a word ({@code EMPTY_TEXT}); a feature
@@ -32,6 +37,9 @@ import org.apache.avro.specific.SpecificRecord;
  * run of letters a–z after lower-casing, as {@code Lexicon.tokenize} defines it; integer stars become
  * floats.
  *
+ * <p>Messages quote ids cut to {@value #QUOTED_ID_CHARS} chars, so that a huge id cannot make a huge dead-letter
+ * header.
+ *
  * <p>Stateless apart from its immutable codecs: thread-safe, one instance can serve every task.
  */
 public final class EventValidator {
@@ -39,20 +47,34 @@ public final class EventValidator {
   private final AvroCodec<ReviewEvent> reviews = AvroCodec.of(ReviewEvent.class);
   private final AvroCodec<RatingEvent> ratings = AvroCodec.of(RatingEvent.class);
   private final AvroCodec<ImageFeatureEvent> features = AvroCodec.of(ImageFeatureEvent.class);
+  /** Longest id quoted in a message, in chars. */
+  static final int QUOTED_ID_CHARS = 64;
+
   private final int maxTextChars;
   private final int featureDim;
+  private final Limits limits;
 
   /**
    * @param maxTextChars longest accepted review text, in chars; >= 1
    * @param featureDim   length every feature vector must have; >= 1
    */
   public EventValidator(int maxTextChars, int featureDim) {
+    this(maxTextChars, featureDim, Limits.DEFAULTS);
+  }
+
+  /**
+   * @param maxTextChars longest accepted review text, in chars; >= 1
+   * @param featureDim   length every feature vector must have; >= 1
+   * @param limits       id and event-time limits
+   */
+  public EventValidator(int maxTextChars, int featureDim, Limits limits) {
     if (maxTextChars < 1 || featureDim < 1) {
       throw new IllegalArgumentException("maxTextChars and featureDim must be >= 1, got " + maxTextChars
           + " and " + featureDim);
     }
     this.maxTextChars = maxTextChars;
     this.featureDim = featureDim;
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /**
@@ -60,7 +82,7 @@ public final class EventValidator {
    * @return a validator with the settings' {@code maxTextChars} and {@code featureDim}
    */
   public static EventValidator of(StreamsSettings settings) {
-    return new EventValidator(settings.maxTextChars(), settings.featureDim());
+    return new EventValidator(settings.maxTextChars(), settings.featureDim(), settings.limits());
   }
 
   /**
@@ -110,9 +132,10 @@ public final class EventValidator {
 
   private TrainingEvent review(ReviewEvent e, String topic, int partition, long offset) {
     String eventId = id(e.getEventId(), "review", "eventId");
-    String what = "review " + eventId;
+    String what = "review " + quote(eventId);
     String userId = id(e.getUserId(), what, "userId");
     String itemId = id(e.getItemId(), what, "itemId");
+    eventTime(e.getEventTime(), what);
     Integer stars = e.getStars();
     if (stars != null && (stars < 1 || stars > 5)) {
       throw new InvalidEventException(RejectReason.STARS_OUT_OF_RANGE, what + ": stars " + stars + " outside 1-5");
@@ -122,11 +145,12 @@ public final class EventValidator {
         stars == null ? null : (float) stars, text, null, null, null, topic, partition, offset);
   }
 
-  private static TrainingEvent rating(RatingEvent e, String topic, int partition, long offset) {
+  private TrainingEvent rating(RatingEvent e, String topic, int partition, long offset) {
     String eventId = id(e.getEventId(), "rating", "eventId");
-    String what = "rating " + eventId;
+    String what = "rating " + quote(eventId);
     String userId = id(e.getUserId(), what, "userId");
     String itemId = id(e.getItemId(), what, "itemId");
+    eventTime(e.getEventTime(), what);
     Float stars = e.getStars(); // null: an interaction without a rating (RatingEvent version 2)
     if (stars != null && !(stars >= 1 && stars <= 5)) { // also rejects NaN
       throw new InvalidEventException(RejectReason.STARS_OUT_OF_RANGE, what + ": stars " + stars + " outside 1-5");
@@ -137,9 +161,11 @@ public final class EventValidator {
 
   private TrainingEvent features(ImageFeatureEvent e, String topic, int partition, long offset) {
     String eventId = id(e.getEventId(), "image features", "eventId");
-    String what = "image features " + eventId;
+    String what = "image features " + quote(eventId);
     String itemId = id(e.getItemId(), what, "itemId");
     String modelId = id(e.getModelId(), what, "modelId");
+    bounded(e.getModelVersion(), what, "modelVersion");
+    eventTime(e.getEventTime(), what);
     List<Float> v = e.getFeatures();
     if (v.size() != e.getDimension()) {
       throw new InvalidEventException(RejectReason.WRONG_DIMENSION,
@@ -187,12 +213,74 @@ public final class EventValidator {
     return false;
   }
 
-  /** The id stripped of surrounding white space; rejected when that leaves nothing. */
-  private static String id(String raw, String what, String field) {
+  /**
+   * The id stripped of surrounding white space; rejected when that leaves nothing, when it is longer than the
+   * limit, or when it holds U+FFFD.
+   */
+  private String id(String raw, String what, String field) {
     String id = raw.strip();
     if (id.isEmpty()) {
       throw new InvalidEventException(RejectReason.MISSING_ID, what + ": " + field + " is blank");
     }
-    return id;
+    return bounded(id, what, field);
+  }
+
+  /** {@code s} unchanged, unless it is longer than the id limit or holds U+FFFD (then rejected). */
+  private String bounded(String s, String what, String field) {
+    long bytes = utf8Length(s, limits.maxIdBytes());
+    if (bytes > limits.maxIdBytes()) {
+      throw new InvalidEventException(RejectReason.ID_TOO_LONG, what + ": " + field + " " + quote(s) + " of "
+          + bytes + " bytes is longer than " + limits.maxIdBytes() + " (" + SettingKey.MAX_ID_BYTES.key() + ")");
+    }
+    if (s.indexOf('\uFFFD') >= 0) {
+      throw new InvalidEventException(RejectReason.INVALID_UTF8, what + ": " + field + " " + quote(s)
+          + " holds U+FFFD (invalid UTF-8 decodes to it, so distinct ids could collide)");
+    }
+    return s;
+  }
+
+  private void eventTime(Instant time, String what) {
+    long millis;
+    try {
+      millis = time.toEpochMilli();
+    } catch (ArithmeticException e) {
+      millis = time.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    if (!limits.eventTimeInRange(millis)) {
+      throw new InvalidEventException(RejectReason.EVENT_TIME_OUT_OF_RANGE, what + ": event time " + millis
+          + " ms is outside " + limits.eventTimeRange() + " (" + SettingKey.MIN_EVENT_TIME_MS.key() + ", "
+          + SettingKey.MAX_EVENT_TIME_MS.key() + ")");
+    }
+  }
+
+  /**
+   * The UTF-8 length of {@code s} when it may exceed {@code limit}; otherwise some value not above {@code limit}
+   * (a string whose chars cannot reach it is not scanned: a UTF-16 unit takes at most 3 bytes).
+   */
+  static long utf8Length(CharSequence s, int limit) {
+    int n = s.length();
+    if (3L * n <= limit) {
+      return n;
+    }
+    long bytes = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /** {@code s}, or its first {@value #QUOTED_ID_CHARS} chars and its length when it is longer. */
+  static String quote(String s) {
+    return s.length() <= QUOTED_ID_CHARS ? s : s.substring(0, QUOTED_ID_CHARS) + "... (" + s.length() + " chars)";
   }
 }

@@ -27,5 +27,22 @@ public enum RejectReason {
   /** Image bytes that are empty, not an image in a readable format, truncated or corrupt, or of zero size. */
   BAD_IMAGE,
   /** An image with more bytes or more pixels (width x height) than the configured limits. */
-  IMAGE_TOO_LARGE
+  IMAGE_TOO_LARGE,
+  /** An id longer than {@code jrl.max.id.bytes} in UTF-8 bytes (after stripping surrounding white space). */
+  ID_TOO_LONG,
+  /**
+   * An id holding U+FFFD, the character that invalid UTF-8 decodes to: two different invalid ids could otherwise
+   * become one (a genuine U+FFFD in an id is refused as well).
+   */
+  INVALID_UTF8,
+  /** An event time outside [{@code jrl.min.event.time.ms}, {@code jrl.max.event.time.ms}]. */
+  EVENT_TIME_OUT_OF_RANGE,
+  /** An input record whose headers (names and values) hold more than {@code jrl.max.header.bytes} bytes. */
+  HEADERS_TOO_LARGE,
+  /**
+   * A record that Kafka refused to write (e.g. larger than {@code max.request.size}, or not serialisable), sent to
+   * the dead letters by the production exception handler ({@code DeadLetterProductionHandler}) instead of
+   * stopping the application; the dead letter holds the refused record, cut when it is too large.
+   */
+  PRODUCE_FAILED
 }

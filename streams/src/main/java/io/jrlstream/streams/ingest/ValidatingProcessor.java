@@ -2,26 +2,27 @@ package io.jrlstream.streams.ingest;
 
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
+import io.jrlstream.streams.config.Limits;
+import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Validates every raw input record and forwards it to exactly one of two named children: a valid
  * record as a {@code String → TrainingEvent} record keyed by user id (item id for image features) to
  * {@link #VALID_CHILD}, a rejected one as its original {@code byte[] → byte[]} record to
- * {@link #DEAD_LETTER_CHILD}, with the {@link DeadLetterHeaders} added. Rejections are counted in a
- * {@link DeadLetterCounter}.
+ * {@link #DEAD_LETTER_CHILD}, with the {@link DeadLetterHeaders} added (cut to fit {@link Limits#maxRecordBytes()}
+ * when too large: {@link DeadLetter}). Rejections are counted in a {@link DeadLetterCounter}.
+ *
+ * <p>A record whose headers exceed {@link Limits#maxHeaderBytes()} is rejected ({@code HEADERS_TOO_LARGE}) before
+ * it is decoded, since a valid record keeps its headers: with the {@link EventValidator}'s limits on ids and texts,
+ * nothing written for a valid record can exceed {@link Limits#maxRecordBytes()}.
  *
  * <p>Records of any input topic may come through one instance: the source topic, read from
  * {@link RecordMetadata}, selects the record type. Each record is handled on its own and forwarded
@@ -43,12 +44,10 @@ public final class ValidatingProcessor implements Processor<byte[], byte[], Obje
   /** Name of the child that receives dead letters as original {@code byte[] → byte[]} records. */
   public static final String DEAD_LETTER_CHILD = "jrl-ingest-dead-letters";
 
-  private static final Logger LOG = LoggerFactory.getLogger(ValidatingProcessor.class);
-
   private final EventValidator validator;
   private final Map<String, TrainingEventKind> kindByTopic;
-  private final DeadLetterCounter counter;
-  private final Set<RejectReason> logged = EnumSet.noneOf(RejectReason.class);
+  private final DeadLetterWriter deadLetters;
+  private final int maxHeaderBytes;
   private ProcessorContext<Object, Object> context;
 
   /**
@@ -58,9 +57,21 @@ public final class ValidatingProcessor implements Processor<byte[], byte[], Obje
    */
   public ValidatingProcessor(EventValidator validator, Map<String, TrainingEventKind> kindByTopic,
       DeadLetterCounter counter) {
+    this(validator, kindByTopic, counter, Limits.DEFAULTS);
+  }
+
+  /**
+   * @param validator   decodes and validates values
+   * @param kindByTopic the record type of each input topic
+   * @param counter     counts dead letters
+   * @param limits      the header limit and the dead letters' size bound
+   */
+  public ValidatingProcessor(EventValidator validator, Map<String, TrainingEventKind> kindByTopic,
+      DeadLetterCounter counter, Limits limits) {
     this.validator = Objects.requireNonNull(validator, "validator");
     this.kindByTopic = Map.copyOf(kindByTopic);
-    this.counter = Objects.requireNonNull(counter, "counter");
+    this.deadLetters = new DeadLetterWriter(counter, limits, DEAD_LETTER_CHILD);
+    this.maxHeaderBytes = limits.maxHeaderBytes();
   }
 
   /**
@@ -76,7 +87,8 @@ public final class ValidatingProcessor implements Processor<byte[], byte[], Obje
     EventValidator validator = EventValidator.of(settings);
     Map<String, TrainingEventKind> kinds = kindByTopic(settings);
     Objects.requireNonNull(counter, "counter");
-    return () -> new ValidatingProcessor(validator, kinds, counter);
+    Limits limits = settings.limits();
+    return () -> new ValidatingProcessor(validator, kinds, counter, limits);
   }
 
   /**
@@ -105,29 +117,18 @@ public final class ValidatingProcessor implements Processor<byte[], byte[], Obje
     }
     TrainingEvent event;
     try {
+      long headerBytes = DeadLetterHeaders.bytes(record.headers());
+      if (headerBytes > maxHeaderBytes) {
+        throw new InvalidEventException(RejectReason.HEADERS_TOO_LARGE, "record headers of " + headerBytes
+            + " bytes are more than " + maxHeaderBytes + " (" + SettingKey.MAX_HEADER_BYTES.key() + ")");
+      }
       event = validator.validate(kind, record.value(), meta.topic(), meta.partition(), meta.offset());
     } catch (InvalidEventException e) {
-      reject(record, meta, e);
+      deadLetters.reject(context, record, meta, e);
       return;
     }
     // Outside the try: an exception thrown downstream is not this record's fault.
     String key = kind == TrainingEventKind.FEATURES ? event.getItemId() : event.getUserId();
     context.forward(record.<Object>withKey(key).<Object>withValue(event), VALID_CHILD);
-  }
-
-  private void reject(Record<byte[], byte[]> record, RecordMetadata meta, InvalidEventException e) {
-    RejectReason reason = e.reason();
-    counter.increment(reason);
-    if (logged.add(reason)) {
-      LOG.warn("dead letter ({}, first of this kind in this task; later ones are logged at debug): {} at {}-{}@{}",
-          reason, e.getMessage(), meta.topic(), meta.partition(), meta.offset());
-    } else {
-      LOG.debug("dead letter ({}): {} at {}-{}@{}", reason, e.getMessage(), meta.topic(), meta.partition(),
-          meta.offset());
-    }
-    Headers headers = DeadLetterHeaders.of(record.headers(), reason, e.getMessage(), meta.topic(),
-        meta.partition(), meta.offset());
-    context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
-        DEAD_LETTER_CHILD);
   }
 }

@@ -203,6 +203,28 @@ class StreamsSettingsTest {
   }
 
   @Test
+  void shouldReadLimitsAndRefuseOnesWhoseLargestValidatedEventExceedsTheRecordBound() {
+    StreamsSettings s = StreamsSettings.fromProperties(props("jrl.max.id.bytes", "64", "jrl.max.header.bytes", "0",
+        "jrl.min.event.time.ms", "-5", "jrl.max.event.time.ms", "5", "jrl.max.record.bytes", "2000000",
+        "jrl.dead.letter.value.bytes", "100"));
+    assertEquals(new Limits(64, 0, -5, 5, 2_000_000, 100), s.limits());
+    assertEquals(Limits.DEFAULTS, StreamsSettings.defaults("b:1").limits());
+    assertEquals(1_048_576, Limits.DEFAULTS.producerMaxRequestBytes());
+    assertEquals(1_048_588, Limits.DEFAULTS.topicMaxMessageBytes());
+    assertEquals(2_001_024, s.limits().producerMaxRequestBytes());
+    assertTrue(s.limits().eventTimeInRange(5) && !s.limits().eventTimeInRange(6));
+
+    IllegalArgumentException e = rejected(props("jrl.max.text.chars", "400000"));
+    assertTrue(e.getMessage().contains("more than jrl.max.record.bytes = 1000000"), e.getMessage());
+    e = rejected(props("jrl.min.event.time.ms", "10", "jrl.max.event.time.ms", "9"));
+    assertTrue(e.getMessage().contains("jrl.min.event.time.ms (10) must not be after"), e.getMessage());
+    e = rejected(props("jrl.dead.letter.value.bytes", "999000"));
+    assertTrue(e.getMessage().contains("a cut dead letter"), e.getMessage());
+    e = rejected(props("jrl.max.id.bytes", "0"));
+    assertTrue(e.getMessage().contains("jrl.max.id.bytes must be >= 1"), e.getMessage());
+  }
+
+  @Test
   void shouldReturnValidatedCopiesFromWithMethods() {
     StreamsSettings s = StreamsSettings.defaults("b:1");
 

@@ -206,7 +206,85 @@ class IngestionTopologyTest {
         Arguments.of(Input.FEATURES, FEATURE_CODEC.encode(features("e15", "i", 3, 1, 2, 3)),
             RejectReason.WRONG_DIMENSION, "has 3 features, expected 4 (jrl.feature.dim)"),
         Arguments.of(Input.FEATURES, FEATURE_CODEC.encode(features("e16", "i", 0)),
-            RejectReason.WRONG_DIMENSION, "has 0 features, expected 4"));
+            RejectReason.WRONG_DIMENSION, "has 0 features, expected 4"),
+        Arguments.of(Input.REVIEWS, REVIEW_CODEC.encode(review("e17", "u".repeat(1025), "i", 5, "s", "t")),
+            RejectReason.ID_TOO_LONG, "review e17: userId uuuu"),
+        Arguments.of(Input.RATINGS, RATING_CODEC.encode(rating("e18", "u", "\u00e9".repeat(513), 5f)),
+            RejectReason.ID_TOO_LONG, "itemId \u00e9\u00e9\u00e9"),
+        Arguments.of(Input.RATINGS, RATING_CODEC.encode(rating("e".repeat(2000), "u", "i", 5f)),
+            RejectReason.ID_TOO_LONG, "... (2000 chars) of 2000 bytes is longer than 1024 (jrl.max.id.bytes)"),
+        Arguments.of(Input.FEATURES, FEATURE_CODEC.encode(ImageFeatureEvent.newBuilder(features("e19", "i", DIM, 1,
+            2, 3, 4)).setModelVersion("v".repeat(1025)).build()), RejectReason.ID_TOO_LONG, "modelVersion"),
+        Arguments.of(Input.RATINGS, invalidUtf8User(), RejectReason.INVALID_UTF8,
+            "rating e20: userId u\uFFFD( holds U+FFFD"),
+        Arguments.of(Input.RATINGS, RATING_CODEC.encode(RatingEvent.newBuilder(rating("e21", "u", "i", 5f))
+            .setEventTime(Instant.ofEpochMilli(-1)).build()), RejectReason.EVENT_TIME_OUT_OF_RANGE,
+            "rating e21: event time -1 ms is outside 1970-01-01T00:00:00Z..2100-01-01T00:00:00Z"),
+        Arguments.of(Input.REVIEWS, REVIEW_CODEC.encode(ReviewEvent.newBuilder(review("e22", "u", "i", 5, "s", "t"))
+            .setEventTime(Instant.ofEpochMilli(9_000_000_000_000_000L)).build()),
+            RejectReason.EVENT_TIME_OUT_OF_RANGE, "event time 9000000000000000 ms"));
+  }
+
+  /** A rating whose user id holds the bytes 0xC3 0x28: not UTF-8 (it decodes to U+FFFD and '('). */
+  private static byte[] invalidUtf8User() {
+    byte[] v = RATING_CODEC.encode(rating("e20", "u\u0001\u0001", "i", 5f));
+    for (int i = 0; i + 2 < v.length; i++) {
+      if (v[i] == 'u' && v[i + 1] == 1 && v[i + 2] == 1) {
+        v[i + 1] = (byte) 0xC3;
+        v[i + 2] = 0x28;
+        return v;
+      }
+    }
+    throw new AssertionError("user id not found in the encoding");
+  }
+
+  @Test
+  void shouldAcceptIdsEventTimesAndHeadersAtTheirLimits() {
+    Headers atLimit = new RecordHeaders().add("h", new byte[16384 - 3 - 10]);
+    Headers over = new RecordHeaders().add("h", new byte[16384 - 3 - 10 + 1]);
+    try (Pipeline p = new Pipeline()) {
+      TestInputTopic<byte[], byte[]> in = p.in(Input.RATINGS);
+      in.pipeInput(null, RATING_CODEC.encode(rating("a", "u".repeat(1024), "\u00e9".repeat(512), 5f)), T);
+      in.pipeInput(null, RATING_CODEC.encode(RatingEvent.newBuilder(rating("b", "u", "i", 5f))
+          .setEventTime(Instant.EPOCH).build()), T);
+      in.pipeInput(null, RATING_CODEC.encode(RatingEvent.newBuilder(rating("c", "u", "i", 5f))
+          .setEventTime(Instant.parse("2100-01-01T00:00:00Z")).build()), T);
+      in.pipeInput(new TestRecord<>(null, Input.RATINGS.good("d"), atLimit, T));
+      in.pipeInput(new TestRecord<>(null, Input.RATINGS.good("e"), over, T));
+
+      assertEquals(List.of("a", "b", "c", "d"), p.valid.readRecordsToList().stream()
+          .map(r -> r.value().getEventId()).toList());
+      TestRecord<byte[], byte[]> letter = p.dead.readRecord();
+      assertEquals(RejectReason.HEADERS_TOO_LARGE.name(), header(letter.headers(), DeadLetterHeaders.ERROR));
+      assertEquals("record headers of 16385 bytes are more than 16384 (jrl.max.header.bytes)",
+          header(letter.headers(), DeadLetterHeaders.REASON));
+      assertTrue(p.dead.isEmpty());
+    }
+  }
+
+  @Test
+  void shouldCutADeadLetterThatWouldNotFitARequestAndNameTheOriginalSizes() {
+    byte[] garbage = new byte[1_048_400];
+    Arrays.fill(garbage, (byte) 7);
+    byte[] key = new byte[5000];
+    Headers original = new RecordHeaders().add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
+    try (Pipeline p = new Pipeline()) {
+      p.in(Input.REVIEWS).pipeInput(new TestRecord<>(key, garbage, original, T));
+      p.pipe(Input.REVIEWS, Input.REVIEWS.good("after"));
+
+      TestRecord<byte[], byte[]> letter = p.dead.readRecord();
+      assertEquals(65536, letter.value().length);
+      assertArrayEquals(Arrays.copyOf(garbage, 65536), letter.value());
+      assertEquals(1024, letter.key().length);
+      assertEquals("1048400", header(letter.headers(), DeadLetterHeaders.ORIGINAL_VALUE_BYTES));
+      assertEquals("5000", header(letter.headers(), DeadLetterHeaders.ORIGINAL_KEY_BYTES));
+      assertEquals(Long.toString(DeadLetterHeaders.bytes(original)),
+          header(letter.headers(), DeadLetterHeaders.ORIGINAL_HEADER_BYTES));
+      assertNull(header(letter.headers(), "trace-id"), "a cut dead letter keeps none of the original headers");
+      assertEquals(RejectReason.UNDECODABLE.name(), header(letter.headers(), DeadLetterHeaders.ERROR));
+      assertEquals("0", header(letter.headers(), DeadLetterHeaders.SOURCE_OFFSET));
+      assertEquals("after", p.valid.readRecord().value().getEventId());
+    }
   }
 
   @ParameterizedTest(name = "[{index}] {2} on {0}: {3}")
