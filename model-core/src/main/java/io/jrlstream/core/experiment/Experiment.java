@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,7 +86,7 @@ public final class Experiment {
   public record Options(int k, double trainFraction, int threads, boolean validationOnly, int batchSize,
       int jrlEpochs, ShardSettings sharding) {
     public Options {
-      java.util.Objects.requireNonNull(sharding, "sharding");
+      Objects.requireNonNull(sharding, "sharding");
     }
 
     public static Options defaults() {
