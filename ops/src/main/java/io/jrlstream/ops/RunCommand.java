@@ -2,6 +2,7 @@ package io.jrlstream.ops;
 
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.ModelSettings;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.Pipeline;
@@ -24,13 +25,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jrl run --config FILE}: the trainer against an existing Kafka cluster. The file holds the
- * documented {@code jrl.*} keys ({@link SettingKey}) and any Kafka client or Streams property (security
- * settings included), passed through unchanged.
+ * documented {@code jrl.*} keys ({@link SettingKey}), model settings as {@code jrl.model.VIEW.KEY}
+ * ({@link io.jrlstream.core.view.ModelSettings}; {@code --set} overrides them) and any Kafka client or Streams
+ * property (security settings included), passed through unchanged.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Run the streaming trainer against an existing Kafka cluster until stopped (SIGTERM/Ctrl-C).",
         "The config file holds bootstrap.servers, jrl.* settings and any Kafka client property (e.g. "
-            + "security.protocol, sasl.*), which is passed through. Keys: see jrl run --keys."})
+            + "security.protocol, sasl.*), which is passed through. Keys: see jrl run --keys. Model settings: "
+            + "jrl.model.VIEW.KEY=VALUE, the keys of --set (which overrides them)."})
 final class RunCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -53,18 +56,26 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (keys) {
       out.println(SettingKey.describeAll());
+      out.println(ModelSettings.PREFIX + "VIEW.KEY: model settings, as --set VIEW.KEY=VALUE (which overrides them); "
+          + ModelSettings.describeKeys());
       out.flush();
       return 0;
     }
     if (config == null) {
       throw new IllegalArgumentException("--config FILE is required (or --keys to list the settings)");
     }
-    Properties p = loadConfig(config);
+    Properties file = loadConfig(config);
+    // The model's keys are read here; the Kafka-side readers refuse jrl.* keys they do not know.
+    Properties p = new Properties();
+    file.stringPropertyNames().stream().filter(k -> !k.startsWith(ModelSettings.PREFIX))
+        .forEach(k -> p.setProperty(k, file.getProperty(k)));
     StreamsSettings s = StreamsSettings.fromProperties(p);
     List<String> views = Arrays.stream(value(p, SettingKey.VIEWS).split(",")).map(String::strip)
         .filter(v -> !v.isEmpty()).toList();
     int batch = Integer.parseInt(value(p, SettingKey.BATCH_SIZE));
-    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults().withSeed(Long.parseLong(value(p, SettingKey.SEED))));
+    // Model settings from the file (jrl.model.VIEW.KEY), then --set: a restart with the same file trains the same way.
+    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults().withSeed(Long.parseLong(value(p, SettingKey.SEED))),
+        file);
     Path stateDir = Path.of(p.getProperty("state.dir", "jrl-state"));
     java.util.Map<String, String> extra = java.util.Map.of(
         SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),

@@ -14,11 +14,12 @@ import io.jrlstream.ops.it.TrainerFixtures.OfflineRun;
 import io.jrlstream.ops.it.TrainerFixtures.Published;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
-import io.jrlstream.streams.train.TrainingTopology;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
 import io.jrlstream.streams.ingest.RejectReason;
+import io.jrlstream.streams.train.TrainingOptions;
+import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +79,9 @@ class BrokerTrainingTest {
           }
           producer.flush();
         }
+        // Ingestion writes its last flush marker up to 1.25 x the wait after the last event, and the reference trains
+        // at every marker on the topic: let it be written before waiting for the trainers to read it.
+        Thread.sleep(2 * TrainingOptions.FLUSH_AFTER_MS);
         Pipeline.awaitCaughtUp(s, VIEWS, Duration.ofSeconds(60));
       }
 
