@@ -132,6 +132,12 @@ final class EvaluateCommand implements Callable<Integer> {
           + "only; 0 keeps each task's word vectors its own (default " + ShardSettings.DEFAULT_WORD_ROUNDS + ").")
   Integer syncWordRounds;
 
+  @Option(names = "--sync-merge", split = ",", paramLabel = "sum|mean[,…]",
+      description = "Stream protocol with --shards above 1: how a round's changes to one shared row combine: their "
+          + "sum, or their mean over the tasks that changed it; a list runs each (default "
+          + "${DEFAULT-VALUE}).", defaultValue = "sum")
+  List<String> syncMerge;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
   boolean quiet;
 
@@ -176,8 +182,9 @@ final class EvaluateCommand implements Callable<Integer> {
     for (ShardSettings sh : grid) {
       if (sharding) {
         progress.message(sh.sharded() ? String.format("stream protocol, %d shards, sync every %d batches, lag %d, "
-            + "optimiser state %s, words %s", sh.shards(), sh.syncBatches(), sh.lag(), sh.optimizerState() ? "merged"
-            : "local", sh.wordRounds() == 0 ? "local" : "every " + sh.wordRounds() + " round(s)")
+            + "%s merge, optimiser state %s, words %s", sh.shards(), sh.syncBatches(), sh.lag(), sh.merge().label(),
+            sh.optimizerState() ? "merged" : "local", sh.wordRounds() == 0 ? "local" : "every " + sh.wordRounds()
+            + " round(s)")
             : "stream protocol, one task");
       }
       List<Experiment.Run> runs = new Experiment(ds, cfg, opts.withSharding(sh), progress).run(ms, seeds, protocols);
@@ -188,6 +195,7 @@ final class EvaluateCommand implements Callable<Integer> {
           row.put("syncLag", sh.sharded() ? sh.lag() : null);
           row.put("syncOptimizerState", sh.sharded() ? sh.optimizerState() : null);
           row.put("syncWordRounds", sh.sharded() ? sh.wordRounds() : null);
+          row.put("syncMerge", sh.sharded() ? sh.merge().label() : null);
         }
         rows.add(row);
       }
@@ -200,16 +208,17 @@ final class EvaluateCommand implements Callable<Integer> {
     } else {
       if (protocols.get(0) == Experiment.Protocol.STREAM) {
         out.printf("stream protocol: the training part fed once in %s order through the streaming trainer%s%n", order,
-            sharding ? "; each view as N tasks merging every S batches with lag L (N = 1: the plain trainer)" : "");
+            sharding ? "; each view as N tasks merging every S batches with lag L by rule M (N = 1: the plain "
+                + "trainer)" : "");
       }
-      out.printf("%s%-8s %16s %16s %16s %16s %9s%n", sharding ? String.format("%3s %5s %3s ", "N", "S", "L") : "",
-          "model", "NDCG", "Recall", "HT", "Precision", "train s");
+      String head = sharding ? String.format("%3s %5s %3s %4s ", "N", "S", "L", "M") : "";
+      out.printf("%s%-8s %16s %16s %16s %16s %9s%n", head, "model", "NDCG", "Recall", "HT", "Precision", "train s");
       for (Map<String, Object> r : rows) {
         @SuppressWarnings("unchecked")
         Map<String, Double> std = (Map<String, Double>) r.get("std");
-        String cell = !sharding ? "" : String.format("%3s %5s %3s ", r.get("shards"),
+        String cell = !sharding ? "" : String.format("%3s %5s %3s %4s ", r.get("shards"),
             r.get("syncBatches") == null ? "-" : r.get("syncBatches"),
-            r.get("syncLag") == null ? "-" : r.get("syncLag"));
+            r.get("syncLag") == null ? "-" : r.get("syncLag"), r.get("syncMerge") == null ? "-" : r.get("syncMerge"));
         out.printf("%s%-8s %16s %16s %16s %16s %9.1f%n", cell, r.get("model"), pm(r, std, "ndcg"),
             pm(r, std, "recall"), pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
       }
@@ -239,7 +248,7 @@ final class EvaluateCommand implements Callable<Integer> {
    */
   private List<ShardSettings> shardGrid(List<Experiment.Protocol> protocols) {
     boolean asked = !shards.equals(List.of(1)) || syncBatches != null || syncLag != null || syncOptimizerState != null
-        || syncWordRounds != null;
+        || syncWordRounds != null || !syncMerge.equals(List.of(ShardSettings.DEFAULT_MERGE.label()));
     if (asked && !protocols.equals(List.of(Experiment.Protocol.STREAM))) {
       throw new IllegalArgumentException("--shards and the --sync-… options apply to --protocol stream only");
     }
@@ -247,12 +256,22 @@ final class EvaluateCommand implements Callable<Integer> {
     List<Integer> ss = syncBatches != null ? syncBatches : List.of(ShardSettings.DEFAULT_SYNC_BATCHES);
     int lag = syncLag != null ? syncLag : ShardSettings.DEFAULT_LAG;
     boolean state = syncOptimizerState != null ? syncOptimizerState : ShardSettings.DEFAULT_OPTIMIZER_STATE;
+    List<ShardSettings.Merge> merges = new ArrayList<>();
+    for (String m : syncMerge) {
+      try {
+        merges.add(ShardSettings.Merge.valueOf(m.strip().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--sync-merge must be sum or mean, got '" + m + "'", e);
+      }
+    }
     List<ShardSettings> grid = new ArrayList<>();
-    for (int n : shards) {
-      for (int s : n == 1 ? ss.subList(0, 1) : ss) {
-        ShardSettings cell = new ShardSettings(n, s, lag, state, words);
-        if (!grid.contains(n == 1 ? ShardSettings.single() : cell)) {
-          grid.add(n == 1 ? ShardSettings.single() : cell);
+    for (ShardSettings.Merge merge : merges) {
+      for (int n : shards) {
+        for (int s : n == 1 ? ss.subList(0, 1) : ss) {
+          ShardSettings cell = n == 1 ? ShardSettings.single() : new ShardSettings(n, s, lag, state, words, merge);
+          if (!grid.contains(cell)) {
+            grid.add(cell);
+          }
         }
       }
     }

@@ -408,6 +408,7 @@ public final class Experiment {
       for (String n : names) {
         done.put(n, pool.submit(() -> {
           long t0 = System.nanoTime();
+          long cpu0 = Prequential.cpuNanos();
           ShardedTrainer trainer = new ShardedTrainer(c -> ViewFactory.create(n, cfg, c), input, cfg.seed(),
               options.batchSize(), options.sharding());
           for (Interaction x : input.events()) {
@@ -416,8 +417,10 @@ public final class Experiment {
           View v = trainer.finish();
           v.reserve(data.userCount(), data.itemCount());
           double secs = (System.nanoTime() - t0) / 1e9;
-          progress.message(String.format("  %-13s streamed %d events once in %.2f s (%.0f events/s), last batch loss "
-              + "%.4f%s", n, input.events().size(), secs, input.events().size() / Math.max(1e-9, secs),
+          long cpu = Prequential.cpuNanos() - cpu0; // the view's thread only: the figure under load
+          progress.message(String.format("  %-13s streamed %d events once in %.2f s (%.0f events/s, %.1f µs of "
+              + "thread CPU per event), last batch loss %.4f%s", n, input.events().size(), secs,
+              input.events().size() / Math.max(1e-9, secs), cpu / 1e3 / Math.max(1, input.events().size()),
               trainer.trainer(0).lastLoss(), options.sharding().sharded() ? "; " + trainer.stats().summary() : ""));
           return v;
         }));

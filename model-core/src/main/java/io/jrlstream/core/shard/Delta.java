@@ -2,6 +2,8 @@ package io.jrlstream.core.shard;
 
 import io.jrlstream.core.math.Vectors;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One task's round delta: for each shared table of its view, the rows it changed during the round, each as (key,
@@ -14,6 +16,8 @@ final class Delta {
   private final float[][] values;
   private final int[] counts;
   private final int[] dims;
+  /** Per table and row, the share of the row's change a merge applies (null: all of it). */
+  private float[][] shares;
 
   Delta(int[] dims) {
     this.dims = dims.clone();
@@ -69,6 +73,43 @@ final class Delta {
 
   int dim(int table) {
     return dims[table];
+  }
+
+  /** The share of row i of {@code table} that a merge applies: 1, or 1/c under {@link #mean}. */
+  float share(int table, int i) {
+    return shares == null ? 1f : shares[table][i];
+  }
+
+  /**
+   * Makes a round's merge apply the mean of the tasks' changes to each row instead of their sum: each delta's row
+   * gets the share 1/c, c the number of the round's deltas that changed the row. A row only one task changed keeps
+   * its whole change. Called once per round, when all of its deltas are in (nulls: tasks without one).
+   */
+  static void mean(Delta[] round) {
+    int tables = -1;
+    for (Delta d : round) {
+      tables = d == null ? tables : d.tables();
+    }
+    for (int t = 0; t < tables; t++) {
+      Map<Integer, Integer> changed = new HashMap<>();
+      for (Delta d : round) {
+        for (int i = 0; d != null && i < d.count(t); i++) {
+          changed.merge(d.key(t, i), 1, Integer::sum);
+        }
+      }
+      for (Delta d : round) {
+        if (d == null) {
+          continue;
+        }
+        if (d.shares == null) {
+          d.shares = new float[tables][];
+        }
+        d.shares[t] = new float[d.count(t)];
+        for (int i = 0; i < d.count(t); i++) {
+          d.shares[t][i] = 1f / changed.get(d.key(t, i));
+        }
+      }
+    }
   }
 
   /** Floats in all rows. */

@@ -28,10 +28,12 @@ import java.util.function.IntConsumer;
  * </ul>
  *
  * <p>A shared row's image is its value, followed, when the merge carries optimiser state, by its optimiser state
- * rows (AdaGrad's accumulator; Adam's two moments): merged like the values, so that a row's statistics count every
- * task's steps and N tasks do not each take their own first, largest steps on the same row. The replica keeps, for
- * every shared row, a base: its image at the task's last capture plus every other task's change applied since, so
- * that image − base is always the task's own progress. {@link #capture} turns the rows the task's own training
+ * rows (AdaGrad's accumulator, leaky or not; Adam's two moments): merged like the values, so that a row's statistics
+ * count every task's steps and N tasks do not each take their own first, largest steps on the same row. A leaky
+ * accumulator's delta carries its own decay of the base (ρ^k − 1 times it, after k local updates), so the merge
+ * decays a row's accumulator by about ρ^(Σ k) for the k updates of all tasks, as one task's would. The replica
+ * keeps, for every shared row, a base: its image at the task's last capture plus every merge's change applied since,
+ * so that image − base is always the task's own progress. {@link #capture} turns the rows the task's own training
  * changed into a {@link Delta} (image − base) and moves the base to the image; {@link #apply} adds another task's
  * delta to both. A word another task trained but this one has not admitted yet waits, summed, until this task
  * admits it: it joins the word's row (image and base) at the task's next capture or merge, so the task's first steps
@@ -69,6 +71,8 @@ final class Replica {
     int admitted;
     /** Word table: other tasks' summed changes to words this task has not admitted. */
     final Map<Integer, float[]> waiting = new HashMap<>();
+    /** State coordinates a merge would have made negative, set to zero instead (see {@link #add}). */
+    long clamped;
 
     Shared(Param param, int states, Vocabulary vocab) {
       this.param = param;
@@ -98,15 +102,28 @@ final class Replica {
     }
 
     /**
-     * Adds {@code d[o, o + width)} to row's image and to its base, so that the task's own progress since the base
-     * (image − base) is kept whatever it holds.
+     * Adds {@code a · d[o, o + width)} to row's image and to its base, so that the task's own progress since the base
+     * (image − base) is kept whatever it holds. The last state row (AdaGrad's accumulator, Adam's second moment) is a
+     * sum of squares that must stay ≥ 0, but with a leaky accumulator or Adam each task's delta carries its own decay
+     * of the base, so when several tasks update a row many times in one round and its gradients shrink, the summed
+     * decays can overshoot below zero (√ of it would be NaN): such coordinates are set to zero, deterministically,
+     * and counted.
      */
-    void add(int row, float[] d, int o) {
-      Vectors.axpy(1f, d, o, table.row(row), 0, dim);
+    void add(int row, float[] d, int o, float a) {
+      Vectors.axpy(a, d, o, table.row(row), 0, dim);
       for (int s = 0; s < states; s++) {
-        Vectors.axpy(1f, d, o + dim * (s + 1), s == 0 ? param.state1(row) : param.state2(row), 0, dim);
+        float[] st = s == 0 ? param.state1(row) : param.state2(row);
+        Vectors.axpy(a, d, o + dim * (s + 1), st, 0, dim);
+        if (s == states - 1) {
+          for (int j = 0; j < dim; j++) {
+            if (st[j] < 0f) {
+              st[j] = 0f;
+              clamped++;
+            }
+          }
+        }
       }
-      Vectors.axpy(1f, d, o, base[row], 0, width());
+      Vectors.axpy(a, d, o, base[row], 0, width());
     }
 
     void ensureBase(int row) {
@@ -146,7 +163,7 @@ final class Replica {
   Replica(View view, boolean optimizerState) {
     this.view = view;
     OptimizerKind kind = view.optimizer().kind();
-    int states = !optimizerState ? 0 : kind == OptimizerKind.ADAM ? 2 : kind == OptimizerKind.ADAGRAD ? 1 : 0;
+    int states = !optimizerState ? 0 : stateRows(kind);
     Shared items = null;
     for (Param p : view.params()) {
       Table t = p.value();
@@ -172,6 +189,20 @@ final class Replica {
     }
     this.itemTable = items;
     this.widths = shared.stream().mapToInt(Shared::width).toArray();
+  }
+
+  /** Optimiser state rows per parameter row: Adam's two moments, (leaky) AdaGrad's accumulator, none for SGD. */
+  static int stateRows(OptimizerKind kind) {
+    return switch (kind) {
+      case ADAM -> 2;
+      case ADAGRAD, LEAKY_ADAGRAD -> 1;
+      case SGD -> 0;
+    };
+  }
+
+  /** State coordinates that merges would have made negative and set to zero instead, all tables. */
+  long clamped() {
+    return shared.stream().mapToLong(s -> s.clamped).sum();
   }
 
   /** Names of the shared tables, in delta order. */
@@ -269,7 +300,7 @@ final class Replica {
     s.baseToken[row] = token;
     float[] others = s.waiting.remove(token);
     if (others != null) {
-      s.add(row, others, 0);
+      s.add(row, others, 0, 1f);
     }
   }
 
@@ -281,20 +312,28 @@ final class Replica {
     }
   }
 
-  /** Adds another task's round delta to this replica (images and bases alike). */
-  void apply(Delta d) {
+  /**
+   * Applies a round delta to this replica (images and bases alike): another task's, each row's share of it
+   * ({@link Delta#share}: all of it, or 1/c under the mean merge); or, with {@code own}, this task's own delta of the
+   * round, already in the replica, by its share minus one, so that the row ends with the mean of the changes.
+   */
+  void apply(Delta d, boolean own) {
     for (int t = 0; t < shared.size(); t++) {
       Shared s = shared.get(t);
       int w = s.width();
       float[] v = d.values(t);
       for (int i = 0; i < d.count(t); i++) {
+        float a = own ? d.share(t, i) - 1f : d.share(t, i);
+        if (a == 0f) {
+          continue;
+        }
         int key = d.key(t, i);
         if (s.vocab == null) {
           if (key >= s.known) { // a row this task has not created yet: it starts where every replica's did
             s.table.ensure(key + 1);
             s.baseNewRows();
           }
-          s.add(key, v, i * w);
+          s.add(key, v, i * w, a);
           continue;
         }
         int row = s.vocab.row(key);
@@ -302,11 +341,12 @@ final class Replica {
           if (s.baseToken[row] != key) { // admitted since the last capture: its base is not set yet
             adopt(s, row, key);
           }
-          s.add(row, v, i * w);
+          s.add(row, v, i * w, a);
         } else {
-          Vectors.axpy(1f, v, i * w, s.waiting.computeIfAbsent(key, x -> new float[w]), 0, w);
+          Vectors.axpy(a, v, i * w, s.waiting.computeIfAbsent(key, x -> new float[w]), 0, w);
         }
       }
     }
   }
+
 }

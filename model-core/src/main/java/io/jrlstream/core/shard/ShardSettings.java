@@ -1,6 +1,8 @@
 package io.jrlstream.core.shard;
 
 import io.jrlstream.core.math.Rng;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How one view trains as several shards (docs/scaling.md): events partitioned by user into {@code shards} tasks,
@@ -17,16 +19,43 @@ import io.jrlstream.core.math.Rng;
  * @param wordRounds the review view's word rows join every {@code wordRounds}-th round's delta only (1: every round);
  *     0 keeps them task-local, never merged. Each kept word touches itself and 5 noise words, so word rows are most
  *     of the review view's update traffic
+ * @param merge how a round's deltas to one row combine: their sum, or their mean over the tasks that changed it
  */
-public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds) {
+public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds,
+    Merge merge) {
+  /** How merge r combines the tasks' round-r changes to one shared row. */
+  public enum Merge {
+    /**
+     * base + Σ changes: right while the tasks' changes to a row are small next to the row (a sum of small steps is
+     * what one task taking them in turn would do); overshoots when N tasks each move the same rows far in a round.
+     */
+    SUM,
+    /**
+     * base + the mean of the changes of the tasks that changed the row (local SGD's model averaging, per row): a
+     * row only one task changed keeps that task's whole change; rows every task trains (popular items, under replay
+     * every round) move by the tasks' average.
+     */
+    MEAN;
+
+    /** Lower-case name, as the command line spells it. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /** Default s: mini-batches per round (see docs/scaling.md for how it was chosen). */
   public static final int DEFAULT_SYNC_BATCHES = 10;
   /** Default L: rounds a task may run ahead, enough to hide one round trip through the update topic. */
   public static final int DEFAULT_LAG = 1;
   /** Default: the merge carries the shared rows' optimiser state (docs/scaling.md says why). */
   public static final boolean DEFAULT_OPTIMIZER_STATE = true;
-  /** Default: word rows merge every round. */
-  public static final int DEFAULT_WORD_ROUNDS = 1;
+  /**
+   * Default: word rows stay with each task (docs/scaling.md, decision 5: on Musical Instruments the review view scored
+   * the same with task-local words, whose merge would be 92 % of its update bytes).
+   */
+  public static final int DEFAULT_WORD_ROUNDS = 0;
+  /** Default merge rule (docs/scaling.md says why). */
+  public static final Merge DEFAULT_MERGE = Merge.SUM;
   /** Most shards the simulator accepts (each holds a full replica of the shared rows). */
   public static final int MAX_SHARDS = 1024;
 
@@ -46,6 +75,12 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
     if (wordRounds < 0) {
       throw new IllegalArgumentException("wordRounds must be ≥ 0 (0: words stay with each task), got " + wordRounds);
     }
+    Objects.requireNonNull(merge, "merge");
+  }
+
+  /** Settings with the default merge rule. */
+  public ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds) {
+    this(shards, syncBatches, lag, optimizerState, wordRounds, DEFAULT_MERGE);
   }
 
   /** Settings with the default optimiser state and word rounds. */
@@ -59,23 +94,27 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
   }
 
   public ShardSettings withShards(int n) {
-    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds);
+    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge);
   }
 
   public ShardSettings withSyncBatches(int s) {
-    return new ShardSettings(shards, s, lag, optimizerState, wordRounds);
+    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge);
   }
 
   public ShardSettings withLag(int l) {
-    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds);
+    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge);
   }
 
   public ShardSettings withWordRounds(int k) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, k);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge);
   }
 
   public ShardSettings withOptimizerState(boolean b) {
-    return new ShardSettings(shards, syncBatches, lag, b, wordRounds);
+    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge);
+  }
+
+  public ShardSettings withMerge(Merge m) {
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m);
   }
 
   /** True when the view trains as more than one task. */

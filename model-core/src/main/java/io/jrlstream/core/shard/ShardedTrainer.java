@@ -64,9 +64,11 @@ public final class ShardedTrainer {
    * @param maxQueued most events queued at one task at once
    * @param deltaRows per shared table, rows in all the deltas written (one copy each)
    * @param deltaFloats floats in all the deltas written (one copy each)
+   * @param clampedState optimiser state coordinates (sums of squares) that merges would have made negative, set to
+   *     zero instead (all tasks)
    */
   public record Stats(ShardSettings settings, long[] eventsPerShard, long batches, int rounds, long waitedEvents,
-      int maxQueued, Map<String, Long> deltaRows, long deltaFloats) {
+      int maxQueued, Map<String, Long> deltaRows, long deltaFloats, long clampedState) {
     /** Events of all tasks. */
     public long events() {
       long n = 0;
@@ -94,12 +96,13 @@ public final class ShardedTrainer {
         max = Math.max(max, e);
       }
       int k = settings.wordRounds();
-      return String.format("%d shards (events per shard %d–%d), sync every %d batches, lag %d, %s, %s: %d rounds; "
-          + "%d events waited for a merge (at most %d at one task); update traffic %.0f B per event (one copy); "
-          + "shared rows per batch in the deltas:%s", settings.shards(), min, max, settings.syncBatches(),
-          settings.lag(), settings.optimizerState() ? "values and optimiser state" : "values only",
-          k == 0 ? "words task-local" : k == 1 ? "words every round" : "words every " + k + " rounds", rounds,
-          waitedEvents, maxQueued, deltaBytesPerEvent(), rows);
+      String state = settings.optimizerState() ? "values and optimiser state" : "values only";
+      String words = k == 0 ? "words task-local" : k == 1 ? "words every round" : "words every " + k + " rounds";
+      return String.format("%d shards (events per shard %d–%d), sync every %d batches, lag %d, %s merge, %s, %s: "
+          + "%d rounds; %d events waited for a merge (at most %d at one task); update traffic %.0f B per event (one "
+          + "copy); %d state coordinates clamped at zero; shared rows per batch in the deltas:%s", settings.shards(),
+          min, max, settings.syncBatches(), settings.lag(), settings.merge().label(), state, words, rounds,
+          waitedEvents, maxQueued, deltaBytesPerEvent(), clampedState, rows);
     }
   }
 
@@ -252,13 +255,15 @@ public final class ShardedTrainer {
     long[] events = new long[shards.length];
     long batches = 0;
     int closed = 0;
+    long clamped = 0;
     for (int i = 0; i < shards.length; i++) {
       events[i] = shards[i].events;
       batches += shards[i].trainer.batches();
       closed = Math.max(closed, shards[i].closed);
+      clamped += shards[i].replica == null ? 0 : shards[i].replica.clamped();
     }
     return new Stats(settings, events, batches, closed, waitedEvents, maxQueued,
-        Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats);
+        Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats, clamped);
   }
 
   /** Trains x at its task; true when that closed a round. */
@@ -330,10 +335,18 @@ public final class ShardedTrainer {
       throw new IllegalStateException("task " + sh.index + " applies merge " + r + " after merge " + sh.merged);
     }
     Delta[] ds = rounds.get(r - 1);
+    if (settings.merge() == ShardSettings.Merge.MEAN && mergedBy.get(r - 1) == 0) {
+      Delta.mean(ds); // the round is complete: every task's delta is in
+    }
     for (int i = 0; i < ds.length; i++) {
-      if (i != sh.index && ds[i] != null) {
-        sh.replica.apply(ds[i]);
+      if (ds[i] == null) {
+        continue;
+      }
+      if (i != sh.index) {
+        sh.replica.apply(ds[i], false);
         sh.replica.items(ds[i], item -> sh.trainer.sampler().add(sh.phantom, item));
+      } else if (settings.merge() == ShardSettings.Merge.MEAN) {
+        sh.replica.apply(ds[i], true);
       }
     }
     sh.merged = r;

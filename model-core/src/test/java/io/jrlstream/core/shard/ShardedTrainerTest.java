@@ -10,6 +10,8 @@ import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.math.Vectors;
+import io.jrlstream.core.optim.OptimizerKind;
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.Table;
 import io.jrlstream.core.train.StreamingTrainer;
@@ -23,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ShardedTrainerTest {
@@ -113,7 +116,7 @@ class ShardedTrainerTest {
   @ParameterizedTest
   @ValueSource(strings = {"collaborative", "review", "rating"})
   void shouldGiveBitIdenticalReplicasForTheSameSeedAndOthersForAnother(String name) {
-    ShardSettings s = new ShardSettings(3, 2, 1);
+    ShardSettings s = new ShardSettings(3, 2, 1, true, 1); // words merged every round: the hardest case
     ShardedTrainer first = sharded(name, s);
     ShardedTrainer second = sharded(name, s);
     ShardedTrainer other = new ShardedTrainer(c -> ViewFactory.create(name, config(), c), DATA, SEED + 1, 8, s);
@@ -154,9 +157,9 @@ class ShardedTrainerTest {
    * interleaving (here: task by task, the last task first) changes no bit.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"collaborative", "review", "rating"})
-  void shouldNotDependOnHowTheTasksInputsInterleave(String name) {
-    ShardSettings s = new ShardSettings(3, 2, 1);
+  @CsvSource({"collaborative, SUM", "review, SUM", "rating, SUM", "collaborative, MEAN", "review, MEAN"})
+  void shouldNotDependOnHowTheTasksInputsInterleave(String name, ShardSettings.Merge merge) {
+    ShardSettings s = new ShardSettings(3, 2, 1, true, 1, merge);
     ShardedTrainer probe = sharded(name, s);
     List<Interaction> byTask = new ArrayList<>();
     for (int task = 2; task >= 0; task--) {
@@ -174,7 +177,7 @@ class ShardedTrainerTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 3})
   void shouldLeaveEveryReplicaWithEveryTasksChanges(int lag) {
-    ShardedTrainer t = sharded("review", new ShardSettings(3, 2, lag));
+    ShardedTrainer t = sharded("review", new ShardSettings(3, 2, lag, true, 1));
     for (Interaction x : DATA.interactions()) {
       t.accept(x);
     }
@@ -209,9 +212,11 @@ class ShardedTrainerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(booleans = {true, false})
-  void shouldMergeTheSharedRowsOptimiserStateOnlyWhenAsked(boolean state) {
-    ShardedTrainer t = sharded("collaborative", new ShardSettings(2, 1, 0, state, 1)); // Adam: two moments per row
+  @CsvSource({"ADAM, true", "ADAM, false", "LEAKY_ADAGRAD, true", "LEAKY_ADAGRAD, false"})
+  void shouldMergeTheSharedRowsOptimiserStateOnlyWhenAsked(OptimizerKind kind, boolean state) {
+    ModelConfig cfg = config().mapViews(v -> v.withStream(v.stream().withOptimizer(kind)));
+    ShardedTrainer t = new ShardedTrainer(c -> ViewFactory.create("collaborative", cfg, c), DATA, SEED, 8,
+        new ShardSettings(2, 1, 0, state, 1));
     for (Interaction x : DATA.interactions()) {
       t.accept(x);
     }
@@ -219,22 +224,91 @@ class ShardedTrainerTest {
     Param a = t.trainer(0).view().params().get(1);
     Param b = t.trainer(1).view().params().get(1);
     assertEquals("collaborative.items", a.value().name());
+    int states = kind == OptimizerKind.ADAM ? 2 : 1;
     int differ = 0;
+    int compared = 0;
     for (int r = 0; r < a.value().size(); r++) {
-      float[] sa = a.state2OrNull(r);
-      float[] sb = b.state2OrNull(r);
+      // The last state row: Adam's second moment, AdaGrad's accumulator.
+      float[] sa = states == 2 ? a.state2OrNull(r) : a.state1OrNull(r);
+      float[] sb = states == 2 ? b.state2OrNull(r) : b.state1OrNull(r);
       if (sa != null && sb != null) {
+        compared++;
         if (state) {
-          assertClose(sa, sb, "second moment of item " + r);
+          assertClose(sa, sb, "optimiser state of item " + r);
         } else {
           differ += Arrays.equals(sa, sb) ? 0 : 1;
         }
       }
     }
-    assertTrue(state || differ > 10, "without the merge each task keeps its own moments: " + differ + " differ");
+    assertTrue(compared > 20, "items with state in both tasks: " + compared);
+    assertTrue(state || differ > 10, "without the merge each task keeps its own statistics: " + differ + " differ");
     long floats = t.stats().deltaFloats();
     long rows = t.stats().deltaRows().get("collaborative.items");
-    assertEquals(rows * 6 * (state ? 3 : 1), floats, "a delta row is the value (K = 6) and, if merged, two moments");
+    int width = a.value().dim(); // K = 6 and the item bias
+    assertEquals(rows * width * (state ? 1 + states : 1), floats,
+        "a delta row is the value and, if merged, the optimiser's state rows");
+  }
+
+  @Test
+  void shouldClampAMergedAccumulatorThatTheSummedDecaysWouldMakeNegative() {
+    ModelConfig cfg = config().mapViews(v -> v.withStream(v.stream().withOptimizer(OptimizerKind.LEAKY_ADAGRAD)));
+    View v = ViewFactory.create("collaborative", cfg, DATA);
+    StreamingTrainer t = new StreamingTrainer(v, SEED, 8); // switches the view to its stream optimiser
+    Replica r = new Replica(v, true);
+    r.prepare(DATA.interactions().get(0));
+    int item = DATA.interactions().get(0).item();
+    Param items = v.params().get(1);
+    int dim = items.value().dim();
+    Arrays.fill(items.state1(item), 1f);
+    float[] before = new float[2 * dim];
+    Arrays.fill(before, dim, 2 * dim, 1f);
+    float[] now = before.clone();
+    Arrays.fill(now, dim, 2 * dim, 0.4f); // another task decayed the accumulator from 1 to 0.4
+    Delta d = new Delta(new int[] {2 * dim});
+    d.add(0, item, now, before);
+    r.apply(d, false);
+    assertEquals(0, r.clamped());
+    assertEquals(0.4f, items.state1(item)[0], 1e-6f);
+    r.apply(d, false); // a second task's decay too: 0.4 − 0.6 would be negative
+    assertEquals(dim, r.clamped(), "every coordinate clamped");
+    for (float x : items.state1(item)) {
+      assertEquals(0f, x, "the accumulator stays a sum of squares");
+    }
+    assertEquals(0, t.batches());
+  }
+
+  @Test
+  void shouldMergeTheMeanOfTheChangesOfTheTasksThatChangedARow() {
+    View v = ViewFactory.create("collaborative", config(), DATA);
+    Replica r = new Replica(v, false);
+    r.prepare(new Interaction(0, 1, Float.NaN, -1, 0));
+    Table items = v.items();
+    int dim = items.dim();
+    float[] item0 = items.row(0).clone();
+    float[] item1 = items.row(1).clone();
+    Delta[] round = {new Delta(new int[] {dim}), new Delta(new int[] {dim}), new Delta(new int[] {dim})};
+    float[] zero = new float[dim];
+    round[0].add(0, 0, filled(dim, 3f), zero); // this task (0) moved item 0 by 3 (already in its replica)
+    Vectors.axpy(1f, filled(dim, 3f), items.row(0));
+    round[1].add(0, 0, filled(dim, 1f), zero); // task 1: item 0 by 1, item 1 by 4
+    round[1].add(0, 1, filled(dim, 4f), zero);
+    round[2].add(0, 0, filled(dim, 2f), zero); // task 2: item 0 by 2
+    Delta.mean(round);
+    for (int i = 0; i < 3; i++) {
+      r.apply(round[i], i == 0);
+    }
+    for (int j = 0; j < dim; j++) {
+      assertEquals(item0[j] + 2f, items.row(0)[j], 1e-6f, "item 0: the mean of 3, 1 and 2");
+      assertEquals(item1[j] + 4f, items.row(1)[j], 1e-6f, "item 1: one task's whole change");
+    }
+    assertEquals(1f / 3, round[1].share(0, 0), 1e-7f);
+    assertEquals(1f, round[1].share(0, 1));
+  }
+
+  private static float[] filled(int n, float x) {
+    float[] a = new float[n];
+    Arrays.fill(a, x);
+    return a;
   }
 
   @Test
@@ -303,9 +377,9 @@ class ShardedTrainerTest {
     Replica b = new Replica(backward, true);
     Replica g = new Replica(again, true);
     for (int i = 0; i < 3; i++) {
-      f.apply(deltas.get(i));
-      b.apply(deltas.get(2 - i));
-      g.apply(deltas.get(i));
+      f.apply(deltas.get(i), false);
+      b.apply(deltas.get(2 - i), false);
+      g.apply(deltas.get(i), false);
     }
     assertSameValues(forward, again);
     start.reserve(0, DATA.itemCount());
