@@ -135,7 +135,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--sync-merge", split = ",", paramLabel = "sum|mean[,…]",
       description = "Stream protocol with --shards above 1: how a round's changes to one shared row combine: their "
           + "sum, or their mean over the tasks that changed it; a list runs each (default "
-          + "${DEFAULT-VALUE}).", defaultValue = "sum")
+          + "mean).")
   List<String> syncMerge;
 
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
@@ -248,7 +248,7 @@ final class EvaluateCommand implements Callable<Integer> {
    */
   private List<ShardSettings> shardGrid(List<Experiment.Protocol> protocols) {
     boolean asked = !shards.equals(List.of(1)) || syncBatches != null || syncLag != null || syncOptimizerState != null
-        || syncWordRounds != null || !syncMerge.equals(List.of(ShardSettings.DEFAULT_MERGE.label()));
+        || syncWordRounds != null || syncMerge != null;
     if (asked && !protocols.equals(List.of(Experiment.Protocol.STREAM))) {
       throw new IllegalArgumentException("--shards and the --sync-… options apply to --protocol stream only");
     }
@@ -257,7 +257,7 @@ final class EvaluateCommand implements Callable<Integer> {
     int lag = syncLag != null ? syncLag : ShardSettings.DEFAULT_LAG;
     boolean state = syncOptimizerState != null ? syncOptimizerState : ShardSettings.DEFAULT_OPTIMIZER_STATE;
     List<ShardSettings.Merge> merges = new ArrayList<>();
-    for (String m : syncMerge) {
+    for (String m : syncMerge != null ? syncMerge : List.of(ShardSettings.DEFAULT_MERGE.label())) {
       try {
         merges.add(ShardSettings.Merge.valueOf(m.strip().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
