@@ -7,6 +7,7 @@ import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.eval.Metrics;
 import io.jrlstream.core.experiment.Experiment;
 import io.jrlstream.core.experiment.Prequential;
+import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.report.PrequentialReport;
 import java.io.PrintWriter;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
           + "rank every item the user did not train on, top-10 NDCG, recall, hit ratio and precision.",
         "eJRL's per-view weights are chosen on a validation split carved from the training data.",
         "--protocol stream trains on the same split as a stream: once, in event-time order, through the streaming "
-            + "trainer; --protocol both prints the two side by side.",
+            + "trainer; --protocol both prints the two side by side; --shards N --sync-batches S simulates each view "
+            + "trained as N tasks that merge their shared rows every S batches (docs/scaling.md).",
         "--protocol prequential runs the whole data set as a stream, test-then-train: before an event trains, its "
             + "item is ranked for its user among the items known so far that the user has not had (HR@10, "
             + "NDCG@10, overall and per window)."})
@@ -103,6 +105,39 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Epochs of the joint JRL objective (default ${DEFAULT-VALUE}).")
   int jrlEpochs;
 
+  @Option(names = "--shards", split = ",", defaultValue = "1", paramLabel = "N[,N…]",
+      description = "Stream protocol: train each view as N tasks partitioned by user, merging their shared rows "
+          + "(the simulator of docs/scaling.md); a list runs each (default ${DEFAULT-VALUE}: one task, the plain "
+          + "streaming trainer).")
+  List<Integer> shards;
+
+  @Option(names = "--sync-batches", split = ",", paramLabel = "S[,S…]",
+      description = "Stream protocol with --shards above 1: a task's own mini-batches per merge round; a list runs "
+          + "each (default " + ShardSettings.DEFAULT_SYNC_BATCHES + ").")
+  List<Integer> syncBatches;
+
+  @Option(names = "--sync-lag", paramLabel = "L",
+      description = "Stream protocol with --shards above 1: rounds a task may run ahead of the last merge it "
+          + "applied (default " + ShardSettings.DEFAULT_LAG + ").")
+  Integer syncLag;
+
+  @Option(names = "--sync-optimizer-state", arity = "1", paramLabel = "true|false",
+      description = "Stream protocol with --shards above 1: whether the merge carries the shared rows' optimiser "
+          + "state (AdaGrad's accumulator, Adam's moments) besides their values (default "
+          + ShardSettings.DEFAULT_OPTIMIZER_STATE + ").")
+  Boolean syncOptimizerState;
+
+  @Option(names = "--sync-word-rounds", paramLabel = "K",
+      description = "Stream protocol with --shards above 1: the review view's word rows merge every K-th round "
+          + "only; 0 keeps each task's word vectors its own (default " + ShardSettings.DEFAULT_WORD_ROUNDS + ").")
+  Integer syncWordRounds;
+
+  @Option(names = "--sync-merge", split = ",", paramLabel = "sum|mean[,…]",
+      description = "Stream protocol with --shards above 1: how a round's changes to one shared row combine: their "
+          + "sum, or their mean over the tasks that changed it; a list runs each (default "
+          + "mean).")
+  List<String> syncMerge;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
   boolean quiet;
 
@@ -136,13 +171,35 @@ final class EvaluateCommand implements Callable<Integer> {
     if (threads != null) {
       opts = opts.withThreads(threads);
     }
+    List<ShardSettings> grid = shardGrid(protocols);
     Experiment exp = new Experiment(ds, cfg, opts, progress);
     exp.check(ms);
     progress.message(String.format("%s: %d users, %d items, %d interactions (%d repeated (user, item) pairs, first "
         + "occurrence kept); views with data: %s", ds.name(), ds.userCount(), ds.itemCount(),
         ds.interactions().size(), ds.repeats(), String.join(",", exp.availableViews())));
-    List<Experiment.Run> runs = exp.run(ms, seeds, protocols);
-    List<Map<String, Object>> rows = summarise(runs);
+    boolean sharding = grid.size() > 1 || grid.get(0).sharded();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (ShardSettings sh : grid) {
+      if (sharding) {
+        progress.message(sh.sharded() ? String.format("stream protocol, %d shards, sync every %d batches, lag %d, "
+            + "%s merge, optimiser state %s, words %s", sh.shards(), sh.syncBatches(), sh.lag(), sh.merge().label(),
+            sh.optimizerState() ? "merged" : "local", sh.wordRounds() == 0 ? "local" : "every " + sh.wordRounds()
+            + " round(s)")
+            : "stream protocol, one task");
+      }
+      List<Experiment.Run> runs = new Experiment(ds, cfg, opts.withSharding(sh), progress).run(ms, seeds, protocols);
+      for (Map<String, Object> row : summarise(runs)) {
+        if (row.get("protocol").equals(Experiment.Protocol.STREAM.label())) {
+          row.put("shards", sh.shards());
+          row.put("syncBatches", sh.sharded() ? sh.syncBatches() : null); // one task has no rounds
+          row.put("syncLag", sh.sharded() ? sh.lag() : null);
+          row.put("syncOptimizerState", sh.sharded() ? sh.optimizerState() : null);
+          row.put("syncWordRounds", sh.sharded() ? sh.wordRounds() : null);
+          row.put("syncMerge", sh.sharded() ? sh.merge().label() : null);
+        }
+        rows.add(row);
+      }
+    }
     String order = StreamOrder.kind(ds.interactions()) == StreamOrder.Kind.EVENT_TIME ? "event-time" : "interleaved";
     out.printf("%n%s, %d seed(s)%s, top-%d, values in %%; %d repeated (user, item) pairs (first occurrence kept)%n",
         ds.name(), seeds.size(), validation ? ", VALIDATION split" : "", opts.k(), ds.repeats());
@@ -150,14 +207,20 @@ final class EvaluateCommand implements Callable<Integer> {
       printSideBySide(out, rows);
     } else {
       if (protocols.get(0) == Experiment.Protocol.STREAM) {
-        out.printf("stream protocol: the training part fed once in %s order through the streaming trainer%n", order);
+        out.printf("stream protocol: the training part fed once in %s order through the streaming trainer%s%n", order,
+            sharding ? "; each view as N tasks merging every S batches with lag L by rule M (N = 1: the plain "
+                + "trainer)" : "");
       }
-      out.printf("%-8s %16s %16s %16s %16s %9s%n", "model", "NDCG", "Recall", "HT", "Precision", "train s");
+      String head = sharding ? String.format("%3s %5s %3s %4s ", "N", "S", "L", "M") : "";
+      out.printf("%s%-8s %16s %16s %16s %16s %9s%n", head, "model", "NDCG", "Recall", "HT", "Precision", "train s");
       for (Map<String, Object> r : rows) {
         @SuppressWarnings("unchecked")
         Map<String, Double> std = (Map<String, Double>) r.get("std");
-        out.printf("%-8s %16s %16s %16s %16s %9.1f%n", r.get("model"), pm(r, std, "ndcg"), pm(r, std, "recall"),
-            pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
+        String cell = !sharding ? "" : String.format("%3s %5s %3s %4s ", r.get("shards"),
+            r.get("syncBatches") == null ? "-" : r.get("syncBatches"),
+            r.get("syncLag") == null ? "-" : r.get("syncLag"), r.get("syncMerge") == null ? "-" : r.get("syncMerge"));
+        out.printf("%s%-8s %16s %16s %16s %16s %9.1f%n", cell, r.get("model"), pm(r, std, "ndcg"),
+            pm(r, std, "recall"), pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
       }
     }
     out.flush();
@@ -176,6 +239,43 @@ final class EvaluateCommand implements Callable<Integer> {
       progress.message("wrote " + json);
     }
     return 0;
+  }
+
+  /**
+   * The sharding runs of a stream protocol: one task once, then every (N, S) of the lists for N above 1.
+   *
+   * @throws IllegalArgumentException when the sharding options are given for another protocol, or are invalid
+   */
+  private List<ShardSettings> shardGrid(List<Experiment.Protocol> protocols) {
+    boolean asked = !shards.equals(List.of(1)) || syncBatches != null || syncLag != null || syncOptimizerState != null
+        || syncWordRounds != null || syncMerge != null;
+    if (asked && !protocols.equals(List.of(Experiment.Protocol.STREAM))) {
+      throw new IllegalArgumentException("--shards and the --sync-… options apply to --protocol stream only");
+    }
+    int words = syncWordRounds != null ? syncWordRounds : ShardSettings.DEFAULT_WORD_ROUNDS;
+    List<Integer> ss = syncBatches != null ? syncBatches : List.of(ShardSettings.DEFAULT_SYNC_BATCHES);
+    int lag = syncLag != null ? syncLag : ShardSettings.DEFAULT_LAG;
+    boolean state = syncOptimizerState != null ? syncOptimizerState : ShardSettings.DEFAULT_OPTIMIZER_STATE;
+    List<ShardSettings.Merge> merges = new ArrayList<>();
+    for (String m : syncMerge != null ? syncMerge : List.of(ShardSettings.DEFAULT_MERGE.label())) {
+      try {
+        merges.add(ShardSettings.Merge.valueOf(m.strip().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--sync-merge must be sum or mean, got '" + m + "'", e);
+      }
+    }
+    List<ShardSettings> grid = new ArrayList<>();
+    for (ShardSettings.Merge merge : merges) {
+      for (int n : shards) {
+        for (int s : n == 1 ? ss.subList(0, 1) : ss) {
+          ShardSettings cell = n == 1 ? ShardSettings.single() : new ShardSettings(n, s, lag, state, words, merge);
+          if (!grid.contains(cell)) {
+            grid.add(cell);
+          }
+        }
+      }
+    }
+    return grid;
   }
 
   private static Dataset synthetic(int users, PrintWriter err) {

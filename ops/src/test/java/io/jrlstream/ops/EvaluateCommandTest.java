@@ -100,6 +100,46 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void shouldSimulateShardedViewsAndTagEachStreamRow() throws Exception {
+    Path json = dir.resolve("shards.json");
+    Result r = run("evaluate", "--protocol", "stream", "--models", "pop,bpr", "--seeds", "1", "--dim", "8",
+        "--synthetic-users", "120", "--shards", "1,2", "--sync-batches", "1,5", "--sync-lag", "0", "--sync-merge",
+        "mean,sum", "--json", json.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("  N     S   L    M model"), r.out());
+    assertTrue(r.err().contains("2 shards (events per shard"), r.err());
+    List<String> rows = new ArrayList<>();
+    for (JsonNode row : new ObjectMapper().readTree(json.toFile()).get("results")) {
+      assertEquals("stream", row.get("protocol").asText());
+      if (row.get("model").asText().equals("bpr")) {
+        rows.add(row.get("shards").asInt() + "/" + row.get("syncBatches").asText() + "/" + row.get("syncLag").asText()
+            + "/" + row.get("syncMerge").asText());
+      }
+    }
+    // One task runs once: it has no rounds, so no sync interval, lag or merge rule.
+    assertEquals(List.of("1/null/null/null", "2/1/0/mean", "2/5/0/mean", "2/1/0/sum", "2/5/0/sum"), rows);
+  }
+
+  @Test
+  void shouldRefuseShardingOutsideTheStreamProtocol() {
+    Result offline = run("evaluate", "--models", "pop", "--shards", "2", "--synthetic-users", "20");
+    assertEquals(2, offline.code());
+    assertTrue(offline.err().contains("apply to --protocol stream only"), offline.err());
+    Result zero = run("evaluate", "--protocol", "stream", "--models", "pop", "--shards", "0", "--synthetic-users",
+        "20");
+    assertEquals(2, zero.code());
+    assertTrue(zero.err().contains("shards must be in 1..1024, got 0"), zero.err());
+    Result lag = run("evaluate", "--protocol", "stream", "--models", "pop", "--shards", "2", "--sync-lag", "-1",
+        "--synthetic-users", "20");
+    assertEquals(2, lag.code());
+    assertTrue(lag.err().contains("sync lag must be ≥ 0 rounds, got -1"), lag.err());
+    Result merge = run("evaluate", "--protocol", "stream", "--models", "pop", "--shards", "2", "--sync-merge", "max",
+        "--synthetic-users", "20");
+    assertEquals(2, merge.code());
+    assertTrue(merge.err().contains("--sync-merge must be sum or mean, got 'max'"), merge.err());
+  }
+
+  @Test
   void shouldRefuseBadProtocolOptions() {
     Result bad = run("evaluate", "--protocol", "sometimes", "--models", "pop");
     assertEquals(2, bad.code());

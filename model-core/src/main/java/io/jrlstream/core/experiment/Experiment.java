@@ -9,9 +9,10 @@ import io.jrlstream.core.eval.PopularityScorer;
 import io.jrlstream.core.eval.Scorer;
 import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.rank.EjrlModel;
+import io.jrlstream.core.shard.ShardSettings;
+import io.jrlstream.core.shard.ShardedTrainer;
 import io.jrlstream.core.train.Objective;
 import io.jrlstream.core.train.OfflineTrainer;
-import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.train.TrainListener;
 import io.jrlstream.core.view.CollaborativeView;
 import io.jrlstream.core.view.ModelConfig;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,10 +37,12 @@ import java.util.concurrent.Future;
  *
  * <p>Two ways to train on the 70 ({@link Protocol}): offline, each view's own epochs with the
  * {@link OfflineTrainer}; or as a stream, the training part fed once, in {@link io.jrlstream.core.data.StreamOrder},
- * through one {@link StreamingTrainer} per view built exactly as the Kafka training processor builds it (the
- * view from {@link ViewFactory}, a content that keeps no review for good, the last partial batch flushed at the
- * end), so the table shows what a live model serves. Both score the test part the same way. Each (user, item) pair
- * counts once: the splits take {@link Dataset#firstOccurrences()}, so a test copy of a training pair cannot occur.
+ * through one {@link io.jrlstream.core.train.StreamingTrainer} per view built exactly as the Kafka training processor
+ * builds it (the view from {@link ViewFactory}, a content that keeps no review for good, the last partial batch
+ * flushed at the end), so the table shows what a live model serves; with {@link Options#sharding}, each view as
+ * several tasks merging their shared rows ({@link ShardedTrainer}). Both score the test part the same way. Each
+ * (user, item) pair counts once: the splits take {@link Dataset#firstOccurrences()}, so a test copy of a training
+ * pair cannot occur.
  *
  * <p>eJRL's per-view weights are chosen on a validation split carved (per user, 70/30, another seed) from
  * the training data: the views are trained on the carved part, weights are searched on the validation
@@ -76,23 +80,35 @@ public final class Experiment {
    * @param validationOnly evaluate on a split carved from the training data; never touch the test split
    * @param batchSize positive interactions per mini-batch
    * @param jrlEpochs epochs of the joint JRL objective (all views step together, so one count for all)
+   * @param sharding under the stream protocol, each view trained as this many tasks with this merge
+   *     ({@link ShardedTrainer}); one task is the plain streaming trainer
    */
   public record Options(int k, double trainFraction, int threads, boolean validationOnly, int batchSize,
-      int jrlEpochs) {
+      int jrlEpochs, ShardSettings sharding) {
+    public Options {
+      Objects.requireNonNull(sharding, "sharding");
+    }
+
     public static Options defaults() {
-      return new Options(10, 0.7, Math.max(1, Runtime.getRuntime().availableProcessors()), false, 64, 30);
+      return new Options(10, 0.7, Math.max(1, Runtime.getRuntime().availableProcessors()), false, 64, 30,
+          ShardSettings.single());
     }
 
     public Options withThreads(int t) {
-      return new Options(k, trainFraction, t, validationOnly, batchSize, jrlEpochs);
+      return new Options(k, trainFraction, t, validationOnly, batchSize, jrlEpochs, sharding);
     }
 
     public Options withValidationOnly(boolean v) {
-      return new Options(k, trainFraction, threads, v, batchSize, jrlEpochs);
+      return new Options(k, trainFraction, threads, v, batchSize, jrlEpochs, sharding);
     }
 
     public Options withJrlEpochs(int e) {
-      return new Options(k, trainFraction, threads, validationOnly, batchSize, e);
+      return new Options(k, trainFraction, threads, validationOnly, batchSize, e, sharding);
+    }
+
+    /** Under the stream protocol, each view trained as {@code s.shards()} tasks (see {@link ShardedTrainer}). */
+    public Options withSharding(ShardSettings s) {
+      return new Options(k, trainFraction, threads, validationOnly, batchSize, jrlEpochs, s);
     }
   }
 
@@ -369,37 +385,39 @@ public final class Experiment {
   }
 
   /**
-   * Each view fed {@code train} once in stream order through its own streaming trainer, views on parallel threads
-   * (independent, so the result does not depend on the thread count); afterwards every user and item has a row,
-   * as offline, so that every item can be ranked.
+   * Each view fed {@code train} once in stream order through its own streaming trainer — or, with
+   * {@link Options#sharding}, through a {@link ShardedTrainer} of that many tasks, which with one task is exactly the
+   * plain trainer — views on parallel threads (independent, so the result does not depend on the thread count);
+   * afterwards every user and item has a row, as offline, so that every item can be ranked.
    */
   private Map<String, View> streamViews(List<String> names, ModelConfig cfg, List<Interaction> train) {
     StreamInput input = StreamInput.of(data, train, cfg.seed(), false);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(options.threads(), names.size())));
     Map<String, View> out = new LinkedHashMap<>();
-    for (String n : names) {
-      out.put(n, ViewFactory.create(n, cfg, input));
-    }
-    List<View> views = new ArrayList<>(out.values());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(options.threads(), views.size())));
     try {
-      List<Future<?>> done = new ArrayList<>();
-      for (View v : views) {
-        done.add(pool.submit(() -> {
+      Map<String, Future<View>> done = new LinkedHashMap<>();
+      for (String n : names) {
+        done.put(n, pool.submit(() -> {
           long t0 = System.nanoTime();
-          StreamingTrainer trainer = new StreamingTrainer(v, cfg.seed(), options.batchSize());
+          long cpu0 = Prequential.cpuNanos();
+          ShardedTrainer trainer = new ShardedTrainer(c -> ViewFactory.create(n, cfg, c), input, cfg.seed(),
+              options.batchSize(), options.sharding());
           for (Interaction x : input.events()) {
             trainer.accept(x);
           }
-          trainer.flush();
+          View v = trainer.finish();
           v.reserve(data.userCount(), data.itemCount());
           double secs = (System.nanoTime() - t0) / 1e9;
-          progress.message(String.format("  %-13s streamed %d events once in %.2f s (%.0f events/s), last batch loss "
-              + "%.4f", v.name(), input.events().size(), secs, input.events().size() / Math.max(1e-9, secs),
-              trainer.lastLoss()));
+          long cpu = Prequential.cpuNanos() - cpu0; // the view's thread only: the figure under load
+          progress.message(String.format("  %-13s streamed %d events once in %.2f s (%.0f events/s, %.1f µs of "
+              + "thread CPU per event), last batch loss %.4f%s", n, input.events().size(), secs,
+              input.events().size() / Math.max(1e-9, secs), cpu / 1e3 / Math.max(1, input.events().size()),
+              trainer.trainer(0).lastLoss(), options.sharding().sharded() ? "; " + trainer.stats().summary() : ""));
+          return v;
         }));
       }
-      for (Future<?> f : done) {
-        f.get();
+      for (Map.Entry<String, Future<View>> e : done.entrySet()) {
+        out.put(e.getKey(), e.getValue().get());
       }
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {

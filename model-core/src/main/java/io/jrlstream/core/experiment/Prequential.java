@@ -394,7 +394,7 @@ public final class Prequential {
   }
 
   /** The calling thread's CPU time where the JVM measures it, else wall time. */
-  private static long cpuNanos() {
+  static long cpuNanos() {
     return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
   }
 

@@ -1,0 +1,142 @@
+package io.jrlstream.core.shard;
+
+import io.jrlstream.core.math.Rng;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How one view trains as several shards (docs/scaling.md): events partitioned by user into {@code shards} tasks,
+ * each training its own replica of the view; every {@code syncBatches} of its own mini-batches a task closes a round
+ * and hands the changes it made to the shared rows (items, words, dense weights) to the others, and it applies round
+ * r's merge when it closes round r + {@code lag}.
+ *
+ * @param shards tasks the view's events are partitioned into (1 = today's single task)
+ * @param syncBatches s: a task's own mini-batches per round
+ * @param lag L: rounds a task may run ahead of the last merge it applied (0 = every task waits for every round's
+ *     merge before it trains on); a shared row misses at most (L + 1)·s batches of each other task's updates
+ * @param optimizerState whether a round's delta carries the shared rows' optimiser state (AdaGrad's accumulator,
+ *     Adam's moments) besides their values, so that every task steps a shared row with statistics of all tasks' steps
+ * @param wordRounds the review view's word rows join every {@code wordRounds}-th round's delta only (1: every round);
+ *     0 keeps them task-local, never merged. Each kept word touches itself and 5 noise words, so word rows are most
+ *     of the review view's update traffic
+ * @param merge how a round's deltas to one row combine: their sum, or their mean over the tasks that changed it
+ */
+public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds,
+    Merge merge) {
+  /** How merge r combines the tasks' round-r changes to one shared row. */
+  public enum Merge {
+    /**
+     * base + Σ changes: right while the tasks' changes to a row are small next to the row (a sum of small steps is
+     * what one task taking them in turn would do); overshoots when N tasks each move the same rows far in a round.
+     */
+    SUM,
+    /**
+     * base + the mean of the changes of the tasks that changed the row (local SGD's model averaging, per row): a
+     * row only one task changed keeps that task's whole change; rows every task trains (popular items, under replay
+     * every round) move by the tasks' average.
+     */
+    MEAN;
+
+    /** Lower-case name, as the command line spells it. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Default s: mini-batches per round. Under replay only s = 1 kept NDCG@10 ≥ 0.95 × one task's (docs/scaling.md,
+   * "Measured with the simulator"); s = 10 lost 9–24 % on Musical Instruments at 2–4 tasks.
+   */
+  public static final int DEFAULT_SYNC_BATCHES = 1;
+  /** Default L: rounds a task may run ahead, enough to hide one round trip through the update topic. */
+  public static final int DEFAULT_LAG = 1;
+  /** Default: the merge carries the shared rows' optimiser state (docs/scaling.md says why). */
+  public static final boolean DEFAULT_OPTIMIZER_STATE = true;
+  /**
+   * Default: word rows stay with each task (docs/scaling.md, decision 5: on Musical Instruments the review view scored
+   * the same with task-local words, whose merge would be 92 % of its update bytes).
+   */
+  public static final int DEFAULT_WORD_ROUNDS = 0;
+  /**
+   * Default merge rule: the mean (Musical Instruments, 4 tasks, s = 1: NDCG@10 8.82 % against 7.24 % with the sum, one
+   * task 9.05 %; docs/scaling.md).
+   */
+  public static final Merge DEFAULT_MERGE = Merge.MEAN;
+  /** Most shards the simulator accepts (each holds a full replica of the shared rows). */
+  public static final int MAX_SHARDS = 1024;
+
+  /** Salt of the user → shard hash, distinct from every seed stream of training. */
+  private static final long PARTITION = 0x5AA2D_0F05E2L;
+
+  public ShardSettings {
+    if (shards < 1 || shards > MAX_SHARDS) {
+      throw new IllegalArgumentException("shards must be in 1.." + MAX_SHARDS + ", got " + shards);
+    }
+    if (syncBatches < 1) {
+      throw new IllegalArgumentException("syncBatches must be ≥ 1 mini-batch, got " + syncBatches);
+    }
+    if (lag < 0) {
+      throw new IllegalArgumentException("sync lag must be ≥ 0 rounds, got " + lag);
+    }
+    if (wordRounds < 0) {
+      throw new IllegalArgumentException("wordRounds must be ≥ 0 (0: words stay with each task), got " + wordRounds);
+    }
+    Objects.requireNonNull(merge, "merge");
+  }
+
+  /** Settings with the default merge rule. */
+  public ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds) {
+    this(shards, syncBatches, lag, optimizerState, wordRounds, DEFAULT_MERGE);
+  }
+
+  /** Settings with the default optimiser state and word rounds. */
+  public ShardSettings(int shards, int syncBatches, int lag) {
+    this(shards, syncBatches, lag, DEFAULT_OPTIMIZER_STATE, DEFAULT_WORD_ROUNDS);
+  }
+
+  /** One task: today's training, no rounds. */
+  public static ShardSettings single() {
+    return new ShardSettings(1, 1, 0, DEFAULT_OPTIMIZER_STATE, DEFAULT_WORD_ROUNDS);
+  }
+
+  public ShardSettings withShards(int n) {
+    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge);
+  }
+
+  public ShardSettings withSyncBatches(int s) {
+    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge);
+  }
+
+  public ShardSettings withLag(int l) {
+    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge);
+  }
+
+  public ShardSettings withWordRounds(int k) {
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge);
+  }
+
+  public ShardSettings withOptimizerState(boolean b) {
+    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge);
+  }
+
+  public ShardSettings withMerge(Merge m) {
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m);
+  }
+
+  /** True when the view trains as more than one task. */
+  public boolean sharded() {
+    return shards > 1;
+  }
+
+  /**
+   * The shard that owns {@code user}: a seeded hash of the user's dense index, so ownership depends on nothing but
+   * (seed, user, shards) — the simulator's stand-in for Kafka's murmur2 of the user key modulo the partitions.
+   */
+  public int shardOf(int user, long seed) {
+    if (shards == 1) {
+      return 0;
+    }
+    long h = Rng.mix(Rng.mix(seed, PARTITION), user);
+    return (int) (((h >>> 32) * shards) >>> 32);
+  }
+}
