@@ -50,6 +50,15 @@ final class CheckpointStore {
   private static final Bytes BATCHES = metaKey("batches");
   private static final Bytes STEPS = metaKey("steps");
   private static final Bytes GENERATION = metaKey("generation");
+  private static final Bytes LAYOUT_KEY = metaKey("layout");
+  /**
+   * The layout this build writes: 1, the checkpoint holds the whole trainer ({@link TrainerRestorer#blocks}:
+   * parameters, structure, content, the trainer's own state). A store written before had no layout key and held the
+   * parameter blocks only ({@link #NO_LAYOUT}).
+   */
+  static final long LAYOUT = 1;
+  /** {@link #layout()} of a store without a committed checkpoint of any layout, or of one written before layouts. */
+  static final long NO_LAYOUT = 0;
   /** {@code R}, block, row, generation. */
   private static final int ROW_KEY_BYTES = 10;
 
@@ -123,6 +132,24 @@ final class CheckpointStore {
     return new Counters(getMeta(CHECKPOINT, -1), getMeta(ACCEPTED, 0), getMeta(BATCHES, 0), getMeta(STEPS, 0));
   }
 
+  /** The layout of the committed checkpoint ({@link #NO_LAYOUT}: none committed, or one written before layouts). */
+  long layout() {
+    return getMeta(LAYOUT_KEY, NO_LAYOUT);
+  }
+
+  /**
+   * @throws IllegalStateException when the committed checkpoint is of a layout this build does not read
+   */
+  void checkLayout() {
+    long l = layout();
+    if (l != NO_LAYOUT && l != LAYOUT) {
+      throw new IllegalStateException("store " + store.name() + " of view " + view + " holds a checkpoint of layout "
+          + l + ", this build reads layout " + LAYOUT + " (and stores without one): run the version that wrote it, or "
+          + "reset the application's state (kafka-streams-application-reset and a deleted state directory) to train "
+          + "again from the input");
+    }
+  }
+
   /** Whether a checkpoint is being written. */
   boolean writing() {
     return pending != null;
@@ -152,6 +179,10 @@ final class CheckpointStore {
         ByteBuffer k = ByteBuffer.wrap(kv.key.get());
         k.get();
         int block = k.get();
+        if (block < 0 || block >= blocks.size()) {
+          throw new IllegalStateException("store " + store.name() + " holds rows of block " + block + ", view " + view
+              + " has " + blocks.size() + " blocks: written by another version; reset the application's state");
+        }
         int row = k.getInt();
         int generation = k.getInt();
         int stored = storedGeneration(block, row);
@@ -323,6 +354,7 @@ final class CheckpointStore {
       putMeta(BATCHES, at.batches());
       putMeta(STEPS, at.steps());
       putMeta(GENERATION, generation);
+      putMeta(LAYOUT_KEY, LAYOUT);
       committedGeneration = generation;
       previous = new int[rows.length];
       for (int i = 0; i < rows.length; i++) {
