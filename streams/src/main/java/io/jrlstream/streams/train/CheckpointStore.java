@@ -11,9 +11,11 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * A view's checkpoint in its state store (DESIGN.md §2 "Training state"): the key layout, the generations that keep
+ * A view's checkpoint in its state store (DESIGN.md §2 "Training state": "a restart reads the latest checkpoint
+ * (rows, optimiser state, and the structure …) and only the events after it"): the key layout, the generations that keep
  * the committed checkpoint whole while the next one is written, the spreading of a checkpoint's writes over
  * mini-batches, and loading. Everything a commit covers is in the store: the store is changelogged, so an instance
  * that dies is rebuilt elsewhere.
@@ -27,8 +29,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       until the new one commits.
  *   <li>{@code M} + name: the first input offset ever trained ({@code origin}), the last one processed
  *       ({@code position}, written per record but coalesced by the store's cache to one write per commit), and the
- *       committed checkpoint's generation and {@link Counters}, written, all of them, in the mini-batch that writes
- *       its last row.
+ *       committed checkpoint's generation, {@link Counters} and {@link #LAYOUT layout} (which blocks it holds: all
+ *       of a trainer's, {@link TrainerRestorer#blocks}), written, all of them, in the mini-batch that writes its
+ *       last row.
  * </ul>
  * Once a generation commits, the versions it superseded are deleted, a share per batch too; {@link #load} queues
  * for deletion by the next checkpoint (before it commits) any superseded version a crash left and every version
@@ -148,6 +151,12 @@ final class CheckpointStore {
           + "reset the application's state (kafka-streams-application-reset and a deleted state directory) to train "
           + "again from the input");
     }
+  }
+
+  /** The last input offset the committed checkpoint in {@code store} covers (-1: none), as {@link #committed}. */
+  static long committedOffset(ReadOnlyKeyValueStore<Bytes, byte[]> store) {
+    byte[] v = store.get(CHECKPOINT);
+    return v == null ? -1 : ByteBuffer.wrap(v).getLong();
   }
 
   /** Whether a checkpoint is being written. */
