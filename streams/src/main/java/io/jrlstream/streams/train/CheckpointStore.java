@@ -54,6 +54,7 @@ final class CheckpointStore {
   private static final Bytes STEPS = metaKey("steps");
   private static final Bytes GENERATION = metaKey("generation");
   private static final Bytes LAYOUT_KEY = metaKey("layout");
+  private static final Bytes SETTINGS = metaKey("settings");
   /**
    * The layout this build writes: 1, the checkpoint holds the whole trainer ({@link TrainerRestorer#blocks}:
    * parameters, structure, content, the trainer's own state). A store written before had no layout key and held the
@@ -96,6 +97,8 @@ final class CheckpointStore {
   private int[] takenSizes = new int[0];
   /** The checkpoint being written, null when none is. */
   private Pending pending;
+  /** Fingerprint of the settings the structure was built with, written with each checkpoint (0: none given). */
+  private long settings;
 
   /**
    * Opens the checkpoint of {@code store}: reads its origin and position (nothing else yet).
@@ -141,6 +144,32 @@ final class CheckpointStore {
   }
 
   /**
+   * Fingerprint of the settings the committed checkpoint's structure was built with (0: none recorded), see
+   * {@link #settings(long)}.
+   */
+  long storedSettings() {
+    return getMeta(SETTINGS, 0);
+  }
+
+  /**
+   * The fingerprint of the settings the trainer runs with, written with every checkpoint from now on: a restore
+   * under other settings (a window, a reservoir, a vocabulary cap, a batch size changed) rebuilds the structure from
+   * the events rather than loading one built under the old ones.
+   */
+  void settings(long fingerprint) {
+    this.settings = fingerprint;
+  }
+
+  /**
+   * Marks the committed checkpoint as one whose structure rows do not count (the layout key removed): a restore that
+   * rebuilds the structure from the events (settings changed) is about to delete them, so until the next checkpoint
+   * commits, any restore must rebuild it too, whatever the settings are by then.
+   */
+  void dropLayout() {
+    store.delete(LAYOUT_KEY);
+  }
+
+  /**
    * @throws IllegalStateException when the committed checkpoint is of a layout this build does not read
    */
   void checkLayout() {
@@ -171,9 +200,18 @@ final class CheckpointStore {
    * the blocks' sizes as they are now.
    *
    * @return the committed checkpoint's counters
-   * @throws IllegalStateException when the store holds rows of another key layout
+   * @throws IllegalStateException when the store holds rows of another key layout, or of a block beyond
+   *     {@code blocks}
    */
   Counters load(List<StateBlock> blocks) {
+    return load(blocks, false);
+  }
+
+  /**
+   * As {@link #load(List)}; with {@code dropOthers}, rows of blocks beyond {@code blocks} (the structure of a
+   * checkpoint restored the old way, see {@link #dropLayout}) are queued for deletion instead of refused.
+   */
+  Counters load(List<StateBlock> blocks, boolean dropOthers) {
     committedGeneration = (int) getMeta(GENERATION, 0);
     storedGenerations = new int[blocks.size()][];
     garbage.clear();
@@ -188,6 +226,10 @@ final class CheckpointStore {
         ByteBuffer k = ByteBuffer.wrap(kv.key.get());
         k.get();
         int block = k.get();
+        if (dropOthers && block >= blocks.size()) {
+          garbage.add(kv.key);
+          continue;
+        }
         if (block < 0 || block >= blocks.size()) {
           throw new IllegalStateException("store " + store.name() + " holds rows of block " + block + ", view " + view
               + " has " + blocks.size() + " blocks: written by another version; reset the application's state");
@@ -364,6 +406,7 @@ final class CheckpointStore {
       putMeta(STEPS, at.steps());
       putMeta(GENERATION, generation);
       putMeta(LAYOUT_KEY, LAYOUT);
+      putMeta(SETTINGS, settings);
       committedGeneration = generation;
       previous = new int[rows.length];
       for (int i = 0; i < rows.length; i++) {

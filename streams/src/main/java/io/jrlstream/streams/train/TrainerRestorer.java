@@ -1,16 +1,20 @@
 package io.jrlstream.streams.train;
 
 import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.ModelSettings;
 import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
 import io.jrlstream.streams.ingest.FlushMarkers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>Layouts ({@link CheckpointStore#LAYOUT}): a store written before checkpoints held the structure (no layout
  * key, rows of the parameter blocks only) is restored the old way, once: the structure is rebuilt by re-reading the
  * input from the first offset ever trained up to the checkpoint (so that range must still be in the input), then
- * the checkpoint's rows are loaded; every structure row is then new, and the next checkpoint writes it with the
- * current layout. A store of a newer layout is refused.
+ * the checkpoint's parameter rows are loaded; every structure row is then new, and the next checkpoint writes it
+ * with the current layout. So is a checkpoint whose structure was built under other settings ({@link #fingerprint}:
+ * a review window, a reservoir, a vocabulary cap, a batch size changed), as every restore did before checkpoints
+ * held the structure. A store of a newer layout is refused.
  *
  * <p>Stateless; called on the task's stream thread from {@link TrainingProcessor#init}.
  */
@@ -76,11 +82,14 @@ final class TrainerRestorer {
     List<StateBlock> blocks = blocks(trainer, content);
     CheckpointStore.Counters at = store.committed();
     long[] read = {0};
-    boolean old = at.offset() >= 0 && store.layout() == CheckpointStore.NO_LAYOUT;
+    long fingerprint = fingerprint(view, config, options);
+    store.checkLayout();
+    boolean old = at.offset() >= 0 && (store.layout() == CheckpointStore.NO_LAYOUT
+        || store.storedSettings() != fingerprint);
+    store.settings(fingerprint);
     if (old) {
       at = restoreFromOrigin(store, history, partition, trainer, input, options, read);
     } else {
-      store.checkLayout();
       at = load(store, blocks, trainer, true);
       long from = at.offset() >= 0 ? at.offset() + 1 : store.origin();
       if (store.origin() >= 0 && from <= store.position()) {
@@ -94,7 +103,8 @@ final class TrainerRestorer {
     long retrained = trainer.sequence() - at.sequence();
     observer.restored(view, nanos, read[0], retrained);
     if (store.origin() >= 0) {
-      String how = old ? "the old way (a store without structure): re-read its input's offsets " + store.origin()
+      String how = old ? "the old way (a store without structure, or settings changed since its checkpoint): "
+          + "re-read its input's offsets " + store.origin()
           + ".." + store.position() : at.offset() < 0 ? "no checkpoint yet: re-read offsets " + store.origin() + ".."
           + store.position() : "from the checkpoint at offset " + at.offset() + " (" + at.sequence()
           + " interactions), then re-read offsets " + (at.offset() + 1) + ".." + store.position();
@@ -102,6 +112,20 @@ final class TrainerRestorer {
           nanos / 1_000_000, how, read[0], retrained);
     }
     return new Restored(content, trainer, input, blocks);
+  }
+
+  /**
+   * What the structure in a checkpoint depends on besides the input: the view's model settings (the run file's
+   * {@code jrl.model.VIEW.*} keys), the seed and the batch size.
+   */
+  static long fingerprint(String view, ModelConfig config, TrainingOptions options) {
+    Properties all = ModelSettings.toProperties(config);
+    StringBuilder b = new StringBuilder().append(config.seed()).append('/').append(options.batchSize());
+    String prefix = ModelSettings.PREFIX + view + ".";
+    new TreeSet<>(all.stringPropertyNames()).stream().filter(k -> k.startsWith(prefix))
+        .forEach(k -> b.append('/').append(k).append('=').append(all.getProperty(k)));
+    long h = Rng.hash(b.toString());
+    return h == 0 ? 1 : h; // 0 reads as "none recorded"
   }
 
   /** Trains what one input record after the checkpoint brings, as {@link TrainingProcessor} did the first time. */
@@ -130,6 +154,7 @@ final class TrainerRestorer {
       int partition, StreamingTrainer trainer, ViewInput input, TrainingOptions options, long[] read) {
     long checkpointed = store.committed().offset();
     List<StateBlock> params = trainer.view().params().stream().map(StateBlock::of).toList();
+    store.dropLayout();
     CheckpointStore.Counters[] at = {null};
     history.read(partition, store.origin(), store.position(), (offset, value) -> {
       read[0]++;
@@ -157,7 +182,7 @@ final class TrainerRestorer {
    */
   private static CheckpointStore.Counters load(CheckpointStore store, List<StateBlock> blocks,
       StreamingTrainer trainer, boolean whole) {
-    CheckpointStore.Counters c = store.load(blocks);
+    CheckpointStore.Counters c = store.load(blocks, !whole);
     for (Param p : trainer.view().params()) {
       p.value().tick();
     }

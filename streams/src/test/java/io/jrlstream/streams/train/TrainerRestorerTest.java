@@ -99,6 +99,7 @@ class TrainerRestorerTest {
       assertEquals(List.of(), before.trainer().pending(), "the processor checkpoints right after a mini-batch");
       List<StateBlock> blocks = whole ? before.blocks()
           : before.trainer().view().params().stream().map(StateBlock::of).toList();
+      store.settings(TrainerRestorer.fingerprint(view, config(), TrainingOptions.defaults().withBatchSize(BATCH)));
       store.take(blocks, new CheckpointStore.Counters(BASE + checkpointAfter, before.trainer().sequence(),
           before.trainer().batches(), before.trainer().view().optimizer().steps()), 0);
       if (!whole) {
@@ -113,14 +114,7 @@ class TrainerRestorerTest {
     CheckpointStore reopened = new CheckpointStore(kv, view, TrainingObserver.NONE);
     long firstAvailable = whole && checkpointAfter >= 0 ? BASE + checkpointAfter + 1 : BASE;
     TrainerRestorer.Restored r = TrainerRestorer.restore(view, config(), options, reopened,
-        (partition, from, to, sink) -> {
-          if (from < firstAvailable) {
-            throw new IllegalStateException("offsets before " + firstAvailable + " are gone, asked from " + from);
-          }
-          for (long o = from; o <= to; o++) {
-            sink.accept(o, event((int) (o - BASE)));
-          }
-        }, 0, new TrainingObserver() {
+        history(firstAvailable), 0, new TrainingObserver() {
           @Override
           public void restored(String v, long nanos, long eventsRead, long retrained) {
             reported[0] = eventsRead;
@@ -164,12 +158,67 @@ class TrainerRestorerTest {
     }
   }
 
+  /**
+   * A checkpoint whose structure was built under other settings (here a smaller reservoir) is restored the old way:
+   * the structure rebuilt from the first offset under the new settings, the parameter rows loaded, the old structure
+   * rows dropped; the next checkpoint is whole again and a later restore loads it without the history before it.
+   */
+  @ParameterizedTest
+  @CsvSource({"collaborative", "review"})
+  void shouldRebuildTheStructureFromTheEventsWhenTheSettingsChanged(String view) {
+    KeyValueStore<Bytes, byte[]> kv = kv();
+    CheckpointStore store = new CheckpointStore(kv, view, TrainingObserver.NONE);
+    Run before = straight(view, 39);
+    store.settings(TrainerRestorer.fingerprint(view, config(), TrainingOptions.defaults().withBatchSize(BATCH)));
+    store.take(before.blocks(), new CheckpointStore.Counters(BASE + 39, before.trainer().sequence(),
+        before.trainer().batches(), before.trainer().view().optimizer().steps()), 0);
+    for (int i = 0; i <= 79; i++) {
+      store.recordInput(BASE + i);
+    }
+    ModelConfig changed = config().mapViews(v -> v.withStream(v.stream().withReservoir(20)));
+    TrainingOptions options = TrainingOptions.defaults().withBatchSize(BATCH);
+    long[] read = new long[1];
+    TrainingObserver counting = new TrainingObserver() {
+      @Override
+      public void restored(String v, long nanos, long eventsRead, long retrained) {
+        read[0] = eventsRead;
+      }
+    };
+    CheckpointStore reopened = new CheckpointStore(kv, view, TrainingObserver.NONE);
+    TrainerRestorer.Restored r = TrainerRestorer.restore(view, changed, options, reopened, history(BASE), 0,
+        counting);
+    assertEquals(80, read[0], "re-read from the first offset");
+    assertEquals(20, r.trainer().reservoir().capacity());
+    assertEquals(CheckpointStore.NO_LAYOUT, reopened.layout(), "the old structure no longer counts");
+
+    assertEquals(List.of(), r.trainer().pending());
+    reopened.take(r.blocks(), new CheckpointStore.Counters(BASE + 79, r.trainer().sequence(), r.trainer().batches(),
+        r.trainer().view().optimizer().steps()), 0);
+    TrainerRestorer.Restored again = TrainerRestorer.restore(view, changed, options,
+        new CheckpointStore(kv, view, TrainingObserver.NONE), history(BASE + 80), 0, counting);
+    assertEquals(0, read[0], "nothing after the checkpoint to re-read");
+    assertSameStructure(r.blocks(), again.blocks(), false);
+  }
+
+  /** The events from offset {@code first} on: asking for earlier ones fails, as on a trimmed topic. */
+  private static EventHistory history(long first) {
+    return (partition, from, to, sink) -> {
+      if (from < first) {
+        throw new IllegalStateException("offsets before " + first + " are gone, asked from " + from);
+      }
+      for (long o = from; o <= to; o++) {
+        sink.accept(o, event((int) (o - BASE)));
+      }
+    };
+  }
+
   @ParameterizedTest
   @CsvSource({"review", "collaborative"})
   void shouldRefuseAStoreOfANewerLayout(String view) {
     KeyValueStore<Bytes, byte[]> kv = kv();
     CheckpointStore store = new CheckpointStore(kv, view, TrainingObserver.NONE);
     Run before = straight(view, 39);
+    store.settings(TrainerRestorer.fingerprint(view, config(), TrainingOptions.defaults().withBatchSize(BATCH)));
     store.take(before.blocks(), new CheckpointStore.Counters(BASE + 39, before.trainer().sequence(),
         before.trainer().batches(), before.trainer().view().optimizer().steps()), 0);
     store.recordInput(BASE + 39);
