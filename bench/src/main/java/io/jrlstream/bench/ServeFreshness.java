@@ -2,6 +2,7 @@ package io.jrlstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jrlstream.bench.serve.LoadClient;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
@@ -10,7 +11,6 @@ import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.serve.HttpSettings;
-import io.jrlstream.bench.serve.LoadClient;
 import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,8 +130,8 @@ final class ServeFreshness {
   }
 
   private static Map<String, Object> stats(long[] nanos, int n) {
-    long[] v = java.util.Arrays.copyOf(nanos, n);
-    java.util.Arrays.sort(v);
+    long[] v = Arrays.copyOf(nanos, n);
+    Arrays.sort(v);
     return Map.of("p50Ms", LoadClient.percentile(v, 0.5) / 1e6, "p90Ms", LoadClient.percentile(v, 0.9) / 1e6,
         "maxMs", n == 0 ? 0.0 : v[n - 1] / 1e6);
   }

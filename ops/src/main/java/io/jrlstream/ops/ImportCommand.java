@@ -1,5 +1,6 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.core.data.DataFiles;
 import io.jrlstream.core.data.DatasetReader;
 import io.jrlstream.core.data.RecordReader;
 import io.jrlstream.core.data.SourceRecord;
@@ -8,6 +9,7 @@ import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.ops.importer.ProgressMeter;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -26,10 +28,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Import history into the input topics: Amazon review JSON lines, reviewerID<TAB>asin pairs, or "
-        + "McAuley image feature files (.b), plain or gzip, detected by content.",
+          + "McAuley image feature files (.b), plain or gzip, detected by content.",
         "Events keep their original event times and get ids from the file's fingerprint and line number. Each chunk "
             + "of events commits in one transaction with a progress marker, so a re-run imports nothing twice and an "
-            + "interrupted run resumes where it stopped. Malformed lines are reported (number and reason) and skipped."})
+            + "interrupted run resumes where it stopped. Malformed lines are reported (number and reason) and "
+            + "skipped."})
 final class ImportCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -65,7 +68,7 @@ final class ImportCommand implements Callable<Integer> {
   Integer chunkLines;
 
   @Override
-  public Integer call() throws java.io.IOException {
+  public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     StreamsSettings s = cluster.settings();
@@ -79,7 +82,7 @@ final class ImportCommand implements Callable<Integer> {
         new RecordReader.Options(featureDim != null ? featureDim : s.featureDim(), order), modelId, modelVersion);
     String topic = cluster.value(SettingKey.TOPIC_IMPORTS);
     ProgressMeter meter = new ProgressMeter(err, ProgressMeter.stderrIsTerminal(), "lines");
-    io.jrlstream.core.data.DataFiles.open(file).close(); // a missing or unreadable file fails before any connection
+    DataFiles.open(file).close(); // a missing or unreadable file fails before any connection
     long t0 = System.nanoTime();
     err.printf("importing %s into %s%n", file, s.bootstrapServers());
     err.flush();
@@ -93,7 +96,8 @@ final class ImportCommand implements Callable<Integer> {
           meter.message("resuming after line " + before.position() + " (fingerprint " + fingerprint + ", "
               + before.events() + " events committed by an earlier run)");
         } else {
-          meter.message("fingerprint " + fingerprint + ", " + before.format().toLowerCase(Locale.ROOT).replace('_', ' '));
+          meter.message("fingerprint " + fingerprint + ", "
+              + before.format().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
       }
 

@@ -6,7 +6,6 @@ import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.experiment.Experiment;
 import io.jrlstream.core.serve.Query;
 import io.jrlstream.core.serve.Recommendations;
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.importer.Importer;
@@ -43,7 +42,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = {"Run everything on this machine: an embedded Kafka broker, the streaming trainer (exactly-once), "
-        + "and a producer that streams a data set (built-in synthetic by default, or --data FILE).",
+          + "and a producer that streams a data set (built-in synthetic by default, or --data FILE).",
         "Data lives under --work-dir and is reused: a second run produces only the events not produced yet."})
 final class LocalCommand implements Callable<Integer> {
   @Spec
@@ -55,7 +54,8 @@ final class LocalCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--work-dir", defaultValue = "jrl-work", description = "Broker data and state (default ${DEFAULT-VALUE}).")
+  @Option(names = "--work-dir", defaultValue = "jrl-work", description = "Broker data and state (default "
+      + "${DEFAULT-VALUE}).")
   Path workDir;
 
   @Option(names = "--views", split = ",", description = "Views to train (default: those with data).")
@@ -105,7 +105,7 @@ final class LocalCommand implements Callable<Integer> {
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
     ImageSettings image = imageSettings();
     if (image != null) {
-      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.featureDim(), cfg.image().layers()));
+      cfg = cfg.withImageFeatureDim(image.featureDim());
     } else if (imagesDir != null) {
       throw new IllegalArgumentException("--images needs --image-model");
     }

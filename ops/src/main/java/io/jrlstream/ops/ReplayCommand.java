@@ -1,6 +1,5 @@
 package io.jrlstream.ops;
 
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.importer.ProgressMeter;
 import io.jrlstream.ops.pipeline.Health;
@@ -15,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Train a view (or a new version of one) from the retained validated topic, up to its end offsets "
-        + "at the start (or --until), in an application of its own while the live pipeline keeps running; then stop "
-        + "or go on live (--then). The version publishes to jrl.embeddings.v<N>.<view>; once caught up it becomes "
-        + "the view's active version in jrl.view-versions, which serving reads.",
+          + "at the start (or --until), in an application of its own while the live pipeline keeps running; then stop "
+          + "or go on live (--then). The version publishes to jrl.embeddings.v<N>.<view>; once caught up it becomes "
+          + "the view's active version in jrl.view-versions, which serving reads.",
         "Re-running an interrupted version resumes it (same bounds). --activate-only switches serving back to a "
             + "version (0: the live pipeline's own topic)."})
 final class ReplayCommand implements Callable<Integer> {
@@ -61,7 +61,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--activate-only", description = "Only switch the view's active version to VERSION.")
   boolean activateOnly;
 
-  @Option(names = "--state-dir", defaultValue = "jrl-state", description = "Where the stores live (default ${DEFAULT-VALUE}).")
+  @Option(names = "--state-dir", defaultValue = "jrl-state", description = "Where the stores live (default "
+      + "${DEFAULT-VALUE}).")
   Path stateDir;
 
   @Mixin
@@ -91,7 +92,7 @@ final class ReplayCommand implements Callable<Integer> {
       if (version == null) {
         throw new IllegalArgumentException("--activate-only needs --view NAME@VERSION");
       }
-      java.util.Properties base = s.kafkaProperties();
+      Properties base = s.kafkaProperties();
       ViewVersions vv = ViewVersions.read(base, control, name).activate(version);
       vv.write(base, control);
       out.printf("view %s: serving now uses version %d (%s)%n", name, version,
@@ -104,7 +105,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()
         .withSeed(Long.parseLong(cluster.value(SettingKey.SEED))));
-    cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), s.featureDim(), cfg.image().layers()));
+    cfg = cfg.withImageFeatureDim(s.featureDim());
     Replay.Options o = new Replay.Options(name, version, from.equals("earliest") ? null : time(from, "--from"),
         until.equals("now") ? null : time(until, "--until"), then.equals("live"), !noActivate,
         Integer.parseInt(cluster.value(SettingKey.BATCH_SIZE)),

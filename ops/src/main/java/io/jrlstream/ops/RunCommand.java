@@ -1,21 +1,25 @@
 package io.jrlstream.ops;
 
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ModelSettings;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageSettings;
+import io.jrlstream.streams.serve.ServeSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -77,25 +81,25 @@ final class RunCommand implements Callable<Integer> {
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults().withSeed(Long.parseLong(value(p, SettingKey.SEED))),
         file);
     Path stateDir = Path.of(p.getProperty("state.dir", "jrl-state"));
-    java.util.Map<String, String> extra = java.util.Map.of(
+    Map<String, String> extra = Map.of(
         SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),
         SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), value(p, SettingKey.ROCKSDB_WRITE_BUFFER_BYTES));
     int checkpoint = Integer.parseInt(value(p, SettingKey.CHECKPOINT_BATCHES));
     ImageSettings image = ImageSettings.fromProperties(p).orElse(null); // set when jrl.image.model is
     if (image != null) {
-      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.featureDim(), cfg.image().layers()));
+      cfg = cfg.withImageFeatureDim(image.featureDim());
     }
     long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
     Health health = new Health();
     Duration grace = Duration.ofMillis(Long.parseLong(value(p, SettingKey.HEALTH_EXIT_GRACE_MS)));
     try (Lifecycle life = Lifecycle.install(health);
         Pipeline pipeline = Pipeline.start(s, cfg,
-        new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish,
-            Integer.parseInt(value(p, SettingKey.CHECKPOINT_EVENTS_PER_ROW)),
-            Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES)),
-            Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS))), image).register(health, views);
-        io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
-            io.jrlstream.streams.serve.ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra,
+            new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish,
+                Integer.parseInt(value(p, SettingKey.CHECKPOINT_EVENTS_PER_ROW)),
+                Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES)),
+                Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS))), image).register(health, views);
+        Serving serving = serve.noServe ? null : Serving.start(s,
+            ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra,
             value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
       pipeline.awaitRunning(Duration.ofMinutes(10), () -> life.check(grace));
       err.printf("trainer running on %s: views %s, batch %d%s%n", s.bootstrapServers(), String.join(",", views), batch,
@@ -111,11 +115,11 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Reads a properties file; a missing file is an IllegalArgumentException naming it. */
-  static Properties loadConfig(Path config) throws java.io.IOException {
+  static Properties loadConfig(Path config) throws IOException {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(config)) {
       p.load(r);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("config file " + config + " does not exist");
     }
     return p;

@@ -51,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
     Duration grace = Duration.ofMillis(Long.parseLong(ServeSettings.value(p, SettingKey.HEALTH_EXIT_GRACE_MS)));
     try (Lifecycle life = Lifecycle.install(health);
         Serving serving = Serving.start(s, ss, serve.http(p), stateDir, Map.of(),
-        ServeSettings.value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
+            ServeSettings.value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
       err.printf("serving views %s at %s; waiting for the stores and the item index%n", ss.views(), serving.url());
       err.flush();
       serving.awaitReady(Duration.ofMinutes(30), () -> life.check(grace));

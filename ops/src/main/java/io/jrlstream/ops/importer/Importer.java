@@ -138,7 +138,7 @@ public final class Importer {
   /** The topics an import writes: the input topics and the compacted imports topic. */
   public static List<TopicSpec> topics(StreamsSettings s, String importsTopic) {
     List<TopicSpec> out = new ArrayList<>();
-    for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
+    for (var t : s.inputTopics()) {
       out.add(TopicSpec.of(t.name(), t.partitions(), t.replicationFactor()));
     }
     out.add(TopicSpec.compacted(importsTopic, 1, s.reviews().replicationFactor()));
@@ -203,7 +203,8 @@ public final class Importer {
           listener.beforeCommit(marker);
           producer.commitTransaction();
           done = marker;
-          listener.progress(in.size() == 0 ? 1 : (double) in.bytesRead() / in.size(), done.position() - before.position());
+          listener.progress(in.size() == 0 ? 1 : (double) in.bytesRead() / in.size(),
+              done.position() - before.position());
         }
       }
       return new Result(fp, before, done, byKind);

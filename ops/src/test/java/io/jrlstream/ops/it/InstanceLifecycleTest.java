@@ -9,6 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.core.serve.LocalQueryService;
+import io.jrlstream.core.serve.Popularity;
+import io.jrlstream.core.serve.Recommender;
+import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.ops.Jrl;
 import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.ops.it.TrainerFixtures.Input;
@@ -23,15 +28,11 @@ import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.serve.HttpSettings;
 import io.jrlstream.ops.serve.ServeServer;
 import io.jrlstream.schemas.EmbeddingRecord;
+import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
-import io.jrlstream.core.serve.ItemIndex;
-import io.jrlstream.core.serve.Popularity;
-import io.jrlstream.core.serve.LocalQueryService;
-import io.jrlstream.core.serve.Recommender;
 import io.jrlstream.streams.serve.ServeSettings;
-import io.jrlstream.core.serve.UserProfile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -211,7 +212,7 @@ class InstanceLifecycleTest {
       }
     }
     for (ConsumerRecord<String, byte[]> r : TrainerFixtures.readCommitted(bootstrap, s.ratings().name())) {
-      seen.merge(AvroCodec.of(io.jrlstream.schemas.RatingEvent.class).decode(r.value()).getEventId(), 1,
+      seen.merge(AvroCodec.of(RatingEvent.class).decode(r.value()).getEventId(), 1,
           Integer::sum);
     }
     assertEquals(100, foreign);

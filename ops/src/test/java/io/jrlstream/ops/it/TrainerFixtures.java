@@ -12,13 +12,14 @@ import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.ReviewEvent;
-import io.jrlstream.schemas.codec.AvroCodec;
-import io.jrlstream.streams.ingest.RejectReason;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
+import io.jrlstream.schemas.codec.AvroCodec;
+import io.jrlstream.streams.ingest.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -259,7 +260,7 @@ final class TrainerFixtures {
         to++;
       }
       List<Published> group = new ArrayList<>(ps.subList(from, to));
-      group.sort(java.util.Comparator.comparing(Published::key));
+      group.sort(Comparator.comparing(Published::key));
       for (int i = 1; i < group.size(); i++) {
         if (group.get(i).key().equals(group.get(i - 1).key())) {
           throw new AssertionError(group.get(i).key() + " published twice for batch " + group.get(i).updateCount());

@@ -2,6 +2,8 @@ package io.jrlstream.ops.pipeline;
 
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingOptions;
+import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -18,7 +20,9 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <p>Arguments, each {@code --name value}: {@code --bootstrap-servers} (required), {@code --state-dir}
  * (required), {@code --app-id} (default {@code jrl}), {@code --views} (comma-separated, default
- * {@code collaborative,review,rating}), {@code --batch-size} (64), {@code --checkpoint-batches} (500), {@code --publish-interval-ms} (100), {@code --checkpoint-events-per-row} (4), {@code --checkpoint-spread-batches} (125), {@code --seed} (1), {@code --dim}
+ * {@code collaborative,review,rating}), {@code --batch-size} (64), {@code --checkpoint-batches} (500), {@code
+ * --publish-interval-ms} (100), {@code --checkpoint-events-per-row} (4), {@code --checkpoint-spread-batches} (125),
+ * {@code --seed} (1), {@code --dim}
  * (every view's embedding dimension; default each view's own), {@code --set key=value} (repeatable: a
  * further Kafka Streams property, e.g. {@code session.timeout.ms=3000} or {@code jrl.rocksdb.cache.bytes}),
  * {@code --max-seconds} (300: a child outlives a test JVM that is itself killed, so it stops on its own
@@ -51,13 +55,13 @@ public final class TrainerMain {
     List<String> views = Arrays.asList(opts.getOrDefault("views", "collaborative,review,rating").split(","));
     Pipeline.Options o = new Pipeline.Options(views, Integer.parseInt(opts.getOrDefault("batch-size", "64")),
         Path.of(opts.get("state-dir")), extra, Integer.parseInt(opts.getOrDefault("checkpoint-batches",
-            Integer.toString(io.jrlstream.streams.train.TrainingTopology.CHECKPOINT_BATCHES))),
+            Integer.toString(TrainingTopology.CHECKPOINT_BATCHES))),
         Long.parseLong(opts.getOrDefault("publish-interval-ms",
-            Long.toString(io.jrlstream.streams.train.TrainingOptions.PUBLISH_INTERVAL_MS))),
+            Long.toString(TrainingOptions.PUBLISH_INTERVAL_MS))),
         Integer.parseInt(opts.getOrDefault("checkpoint-events-per-row",
-            Integer.toString(io.jrlstream.streams.train.TrainingOptions.CHECKPOINT_EVENTS_PER_ROW))),
+            Integer.toString(TrainingOptions.CHECKPOINT_EVENTS_PER_ROW))),
         Integer.parseInt(opts.getOrDefault("checkpoint-spread-batches",
-            Integer.toString(io.jrlstream.streams.train.TrainingOptions.CHECKPOINT_SPREAD_BATCHES))));
+            Integer.toString(TrainingOptions.CHECKPOINT_SPREAD_BATCHES))));
     long maxNanos = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("max-seconds", "300"))).toNanos();
     long start = System.nanoTime();
     try (Pipeline p = Pipeline.start(s, config, o)) {

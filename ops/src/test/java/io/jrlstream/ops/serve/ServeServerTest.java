@@ -17,8 +17,6 @@ import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.core.serve.SimilarItems;
 import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.streams.serve.ServeSettings;
-import io.jrlstream.core.serve.SimilarItems;
-import io.jrlstream.core.serve.UserProfile;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -36,7 +36,8 @@ public enum SettingKey {
   TOPIC_DEAD_LETTERS_REPLICATION("jrl.topic.dead.letters.replication.factor", "1",
       "replication factor of the dead-letter topic"),
   TOPIC_VALIDATED("jrl.topic.validated", "jrl.validated",
-      "validated TrainingEvent topic: written by the trainer in the order its views read them (jrl replay trains from it) and by the stand-alone ingestion topology"),
+      "validated TrainingEvent topic: written by the trainer in the order its views read them (jrl replay trains "
+          + "from it) and by the stand-alone ingestion topology"),
   TOPIC_EMBEDDINGS_PREFIX("jrl.topic.embeddings.prefix", "jrl.embeddings.",
       "prefix of the embedding topics; view V publishes to prefix + V"),
   MAX_TEXT_CHARS("jrl.max.text.chars", "100000", "longest accepted review text, in chars"),
@@ -55,7 +56,8 @@ public enum SettingKey {
   DEAD_LETTER_VALUE_BYTES("jrl.dead.letter.value.bytes", "65536",
       "a dead letter larger than jrl.max.record.bytes keeps this many bytes of its value (the original stays in"
       + " its input topic)"),
-  VIEWS("jrl.views", "collaborative,review,rating", "views to train, comma-separated (collaborative, review, rating, image)"),
+  VIEWS("jrl.views", "collaborative,review,rating", "views to train, comma-separated (collaborative, review, rating, "
+      + "image)"),
   BATCH_SIZE("jrl.batch.size", "64", "positive interactions per mini-batch"),
   CHECKPOINT_BATCHES("jrl.checkpoint.batches", "500",
       "least mini-batches between checkpoints of a view's parameter rows"),
@@ -94,13 +96,15 @@ public enum SettingKey {
       "shorter side after resizing, before the centre crop to the input size (0: resize straight to it)"),
   IMAGE_MEAN("jrl.image.mean", "0.485,0.456,0.406", "per-channel mean subtracted after scaling, in channel order"),
   IMAGE_STD("jrl.image.std", "0.229,0.224,0.225", "per-channel standard deviation divided by, in channel order"),
-  IMAGE_PIXEL_SCALE("jrl.image.pixel.scale", "255", "pixels 0-255 are divided by this before the mean (1: Caffe style)"),
+  IMAGE_PIXEL_SCALE("jrl.image.pixel.scale", "255", "pixels 0-255 are divided by this before the mean (1: Caffe "
+      + "style)"),
   IMAGE_CHANNEL_ORDER("jrl.image.channel.order", "RGB", "channel order of the model input: RGB or BGR"),
   IMAGE_BATCH_SIZE("jrl.image.batch.size", "32", "images per inference micro-batch"),
   IMAGE_MAX_WAIT_MS("jrl.image.max.wait.ms", "200",
       "longest an image waits for its micro-batch to fill, wall clock (0: batches by count only)"),
   IMAGE_MAX_BYTES("jrl.image.max.bytes", "16777216", "largest accepted encoded image, in bytes"),
-  IMAGE_MAX_PIXELS("jrl.image.max.pixels", "40000000", "largest accepted image, width x height, checked before decoding"),
+  IMAGE_MAX_PIXELS("jrl.image.max.pixels", "40000000", "largest accepted image, width x height, checked before "
+      + "decoding"),
   IMAGE_PROVIDER("jrl.image.provider", "auto",
       "ONNX Runtime execution provider: auto (CUDA when it loads, else CPU), cpu or cuda"),
   IMAGE_CUDA_DEVICE("jrl.image.cuda.device", "0", "CUDA device id for the cuda provider"),

@@ -222,13 +222,15 @@ public record ImageSettings(TopicSpec images, Path model, String modelId, String
   /** @return a copy with another batch size */
   public ImageSettings withBatchSize(int newBatchSize) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        newBatchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
+        newBatchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin,
+        optimization);
   }
 
   /** @return a copy with another wall-clock limit (zero: count-based batches only) */
   public ImageSettings withMaxWait(Duration newMaxWait) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, newMaxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
+        batchSize, newMaxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin,
+        optimization);
   }
 
   /** @return a copy with other preprocessing */
@@ -240,19 +242,22 @@ public record ImageSettings(TopicSpec images, Path model, String modelId, String
   /** @return a copy with other limits on accepted images */
   public ImageSettings withLimits(long newMaxBytes, long newMaxPixels) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, newMaxBytes, newMaxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
+        batchSize, maxWait, newMaxBytes, newMaxPixels, provider, cudaDevice, intraThreads, interThreads, spin,
+        optimization);
   }
 
   /** @return a copy with another execution provider policy */
   public ImageSettings withProvider(ExecutionProvider newProvider) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, newProvider, cudaDevice, intraThreads, interThreads, spin, optimization);
+        batchSize, maxWait, maxBytes, maxPixels, newProvider, cudaDevice, intraThreads, interThreads, spin,
+        optimization);
   }
 
   /** @return a copy with other ONNX Runtime thread counts (0: its default) */
   public ImageSettings withThreads(int newIntraThreads, int newInterThreads) {
     return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, newIntraThreads, newInterThreads, spin, optimization);
+        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, newIntraThreads, newInterThreads, spin,
+        optimization);
   }
 
   /** @return a copy with other model input and output names and expected dimension */

@@ -4,6 +4,7 @@ import io.jrlstream.core.serve.QuerySettings;
 import io.jrlstream.streams.config.SettingKey;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ public record ServeSettings(List<String> views, Map<String, Double> weights, int
             + "', which is not served " + views);
       }
     }
-    weights = java.util.Collections.unmodifiableMap(w);
+    weights = Collections.unmodifiableMap(w);
     if (partitions < 1) {
       throw new IllegalArgumentException(SettingKey.SERVE_PARTITIONS.key() + " must be >= 1, got " + partitions);
     }

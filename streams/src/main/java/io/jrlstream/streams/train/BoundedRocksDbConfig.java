@@ -1,5 +1,6 @@
 package io.jrlstream.streams.train;
 
+import io.jrlstream.streams.config.SettingKey;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -21,9 +22,9 @@ import org.rocksdb.WriteBufferManager;
  */
 public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   /** Total bytes of the shared block cache (memtables included). */
-  public static final String CACHE_BYTES = io.jrlstream.streams.config.SettingKey.ROCKSDB_CACHE_BYTES.key();
+  public static final String CACHE_BYTES = SettingKey.ROCKSDB_CACHE_BYTES.key();
   /** Bytes of the cache that memtables may take. */
-  public static final String WRITE_BUFFER_BYTES = io.jrlstream.streams.config.SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key();
+  public static final String WRITE_BUFFER_BYTES = SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key();
 
   private static final long DEFAULT_CACHE = 256L << 20;
   private static final long DEFAULT_WRITE_BUFFER = 64L << 20;

@@ -15,8 +15,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * A view's checkpoint in its state store (DESIGN.md §2 "Training state": "a restart reads the latest checkpoint
- * (rows, optimiser state, and the structure …) and only the events after it"): the key layout, the generations that keep
- * the committed checkpoint whole while the next one is written, the spreading of a checkpoint's writes over
+ * (rows, optimiser state, and the structure …) and only the events after it"): the key layout, the generations that
+ * keep the committed checkpoint whole while the next one is written, the spreading of a checkpoint's writes over
  * mini-batches, and loading. Everything a commit covers is in the store: the store is changelogged, so an instance
  * that dies is rebuilt elsewhere.
  * <ul>
@@ -195,7 +195,8 @@ final class CheckpointStore {
 
   /**
    * Loads the committed checkpoint into {@code blocks}: of each row, the stored version with the highest generation
-   * up to the committed one, in ascending row order per block; then tells each block it is loaded. Every other version (superseded, or written by a checkpoint that did not commit) is
+   * up to the committed one, in ascending row order per block; then tells each block it is loaded. Every other version
+   * (superseded, or written by a checkpoint that did not commit) is
    * queued for deletion by the next checkpoint. Afterwards {@link #due} measures from the committed checkpoint and
    * the blocks' sizes as they are now.
    *
