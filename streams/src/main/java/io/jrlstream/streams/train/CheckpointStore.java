@@ -29,9 +29,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *       until the new one commits.
  *   <li>{@code M} + name: the first input offset ever trained ({@code origin}), the last one processed
  *       ({@code position}, written per record but coalesced by the store's cache to one write per commit), and the
- *       committed checkpoint's generation, {@link Counters} and {@link #LAYOUT layout} (which blocks it holds: all
- *       of a trainer's, {@link TrainerRestorer#blocks}), written, all of them, in the mini-batch that writes its
- *       last row.
+ *       committed checkpoint's generation, {@link Counters}, {@link #LAYOUT layout} (which blocks it holds: all
+ *       of a trainer's, {@link TrainerRestorer#blocks}) and the fingerprint of the settings its structure was built
+ *       under ({@link #settings(long)}), written, all of them, in the mini-batch that writes its last row.
  * </ul>
  * Once a generation commits, the versions it superseded are deleted, a share per batch too; {@link #load} queues
  * for deletion by the next checkpoint (before it commits) any superseded version a crash left and every version
