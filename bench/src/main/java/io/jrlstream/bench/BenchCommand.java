@@ -16,10 +16,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", hidden = true, mixinStandardHelpOptions = true,
     description = "Benchmarks (not part of the product): streaming trainer, serving, image path, backfill, one view's "
-        + "offline training, an HTTP load client, kernel micro-benchmarks (JMH).",
+        + "offline training, restart after a long history, an HTTP load client, kernel micro-benchmarks (JMH).",
     subcommands = {StreamBenchCommand.class, ServeBenchCommand.class, ImageBenchCommand.class,
-        ReplayBenchCommand.class, ViewBenchCommand.class, LoadCommand.class, JmhCommand.class,
-        CommandLine.HelpCommand.class})
+        ReplayBenchCommand.class, ViewBenchCommand.class, RestartBenchCommand.class, LoadCommand.class,
+        JmhCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;

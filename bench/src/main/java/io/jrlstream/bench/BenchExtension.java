@@ -36,6 +36,7 @@ public final class BenchExtension implements CommandExtension {
     m.put("bench-serve", ServeBenchCommand.class);
     m.put("bench-image", ImageBenchCommand.class);
     m.put("bench-replay", ReplayBenchCommand.class);
+    m.put("bench-restart", RestartBenchCommand.class); // the name issue 13 asks for
     m.put("load", LoadCommand.class);
     return Collections.unmodifiableMap(m);
   }

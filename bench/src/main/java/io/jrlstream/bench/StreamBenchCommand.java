@@ -275,8 +275,8 @@ final class StreamBenchCommand implements Callable<Integer> {
       f = withPrefix(f, "fresh.");
       Map<String, Object> fresh = freshness(ds, cfg, f, work.resolve("state-fresh"), sustained / 2, err);
       doc.put("freshness", fresh);
-      // 4. Restart: the sustained phase's applications again over their state; each view's trainer restores by
-      //    re-reading its whole input (the validated topic) for its structure and re-training after its checkpoint.
+      // 4. Restart: the sustained phase's applications again over their state; each view's trainer loads its
+      //    checkpoint and re-trains the events after it (jrl bench restart measures that against the history).
       restart(s, cfg, work.resolve("state"), (long) events.size() * (warm + passes - warmUpPasses), doc, err);
     }
   }

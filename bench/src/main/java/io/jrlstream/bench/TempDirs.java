@@ -30,4 +30,19 @@ final class TempDirs {
       // best effort: the folder changed while being walked
     }
   }
+
+  /** Bytes of the files under {@code dir}, as far as they can be read. */
+  static long size(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      return paths.filter(Files::isRegularFile).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0; // deleted while walking
+        }
+      }).sum();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
 }

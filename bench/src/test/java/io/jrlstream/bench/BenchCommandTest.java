@@ -53,7 +53,7 @@ class BenchCommandTest {
   @Test
   void shouldRunTheOldNamesAsHiddenAliasesOfTheBenchSubcommands() {
     Map<String, String> aliases = Map.of("bench-stream", "stream", "bench-serve", "serve", "bench-image", "image",
-        "bench-replay", "replay", "load", "load");
+        "bench-replay", "replay", "bench-restart", "restart", "load", "load");
     assertEquals(aliases.keySet(), BenchExtension.ALIASES.keySet());
     CommandLine jrl = Jrl.commandLine();
     for (Map.Entry<String, String> a : aliases.entrySet()) {
@@ -72,6 +72,26 @@ class BenchCommandTest {
     JrlRun bad = run("load", "--url", "http://127.0.0.1:1", "--users", "0");
     assertEquals(2, bad.code(), bad.err());
     assertTrue(bad.err().startsWith("jrl load: --users, --concurrency"), bad.err());
+  }
+
+  /**
+   * The restart benchmark restores each history from its checkpoint: it re-reads at most about two checkpoint
+   * intervals (the latest checkpoint may still be being written), however long the history.
+   */
+  @Test
+  void shouldRestartFromTheCheckpointWhateverTheHistory() throws Exception {
+    Path json = dir.resolve("restart.json");
+    JrlRun r = run("bench", "restart", "--events", "3000,9000", "--users", "300", "--items", "60",
+        "--checkpoint-batches", "5", "--json", json.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+    assertEquals(2, results.size(), results.toString());
+    for (JsonNode n : results) {
+      long reread = n.get("eventsReRead").asLong();
+      assertTrue(reread > 0 && reread <= 2 * 5 * 64, n.toString());
+      assertTrue(n.get("restoreSeconds").asDouble() > 0 && n.get("heapBytes").asLong() > 0, n.toString());
+    }
+    assertEquals(9000, results.get(1).get("historyEvents").asLong());
   }
 
   @Test
@@ -148,7 +168,7 @@ class BenchCommandTest {
     assertEquals(Set.of(), left, "the benchmark's working folder (broker logs, state) is deleted");
     JsonNode doc = new ObjectMapper().readTree(json.toFile());
     JsonNode restart = doc.get("restart");
-    // Every pass streamed (warm-up and timed) is history a restart re-reads.
+    // Every pass streamed (warm-up and timed) is history before the restart.
     assertEquals(240 * (doc.get("streamingWarmUpPasses").asInt() + 1), restart.get("historyEvents").asInt(),
         restart.toString());
     assertTrue(restart.get("restoreSecondsAllViews").asDouble() > 0, restart.toString());

@@ -24,10 +24,10 @@ public final class ModelOptions {
           + "optimizer (sgd|adagrad|adam), schedule (linear|constant), init, clip, loss (log_sigmoid|sigmoid), bias "
           + "(true|false: a learned per-item bias); on a stream: streamLr, streamOptimizer, streamL2, replay (past "
           + "interactions replayed per new one), reservoir (interactions kept for replay), passes (steps over each "
-          + "new batch), replayContent (true|false); review: lambda, negatives, sample, minCount, vocabCap, "
-          + "linkNegatives, wordUpdates (immediate|batch), wordLr, window (review vectors a stream keeps); rating: "
-          + "lambda, hidden; image: lambda, layers. A configuration file may hold the same as "
-          + "jrl.model.VIEW.KEY=VALUE; --set overrides it.")
+          + "new batch), replayContent (true|false), samplerHistory (items per user the negative sampler keeps); "
+          + "review: lambda, negatives, sample, minCount, vocabCap, linkNegatives, wordUpdates (immediate|batch), "
+          + "wordLr, window (review vectors a stream keeps); rating: lambda, hidden; image: lambda, layers. A "
+          + "configuration file may hold the same as jrl.model.VIEW.KEY=VALUE; --set overrides it.")
   List<String> sets = List.of();
 
   /** The defaults with every option applied. */

@@ -168,10 +168,13 @@ public final class NegativeSampler {
 
       @Override
       public void decode(int user, byte[] bytes) {
-        int[] items = new StateReader(bytes, FORMAT, name + ".users row " + user).getInts();
+        int[] stored = new StateReader(bytes, FORMAT, name + ".users row " + user).getInts();
         while (userItems.size() <= user) {
           userItems.add(null);
         }
+        // A history stored under a larger cap keeps its latest items (oldest first in the row).
+        int[] items = stored.length <= historyCap ? stored
+            : Arrays.copyOfRange(stored, stored.length - historyCap, stored.length);
         History h = new History();
         h.order = new int[Math.max(4, historyCap == Integer.MAX_VALUE ? 0 : items.length)];
         for (int item : items) {

@@ -2,11 +2,16 @@ package io.jrlstream.core.train;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.param.Param;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
 import io.jrlstream.core.view.StreamSettings;
 import io.jrlstream.core.view.View;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Trains one view in a single pass over an unbounded stream (DESIGN.md §2 "Training state"): each event
@@ -24,12 +29,14 @@ import java.util.List;
  * mini-batches of the same size: each event trains once when it arrives and then, on average, again and again as
  * a replayed one, as multi-epoch offline training would.
  *
- * <p>State, and how a restart rebuilds it: parameter rows and the optimiser's step count are checkpointed by the
- * caller; the structure — the view's id tables and vocabulary, the negative sampler and the reservoir — is a pure
- * function of the events accepted so far (the reservoir's draws are seeded from each event's sequence number), so
- * {@link #replay} rebuilds it; every random draw of a replayed interaction (its reservoir slot, its negative) is
- * seeded from the batch's sequence numbers. The same events in the same order therefore give bit-identical
- * parameters whether or not the run was interrupted.
+ * <p>State, and how a restart rebuilds it (DESIGN.md §2 "Training state": "a restart reads the latest checkpoint
+ * … and only the events after it"): the caller checkpoints the view's parameter rows and structure, and this
+ * trainer's own {@link #state}: the negative sampler (each user's latest {@link StreamSettings#samplerHistory()}
+ * items, the seen items), the reservoir and the counters (sequence, batches, the optimiser's step count, the
+ * tables' sizes). Restored from them right after a mini-batch, the trainer goes on exactly as it would have; every
+ * random draw is seeded from (seed, view, sequence number), so the same events in the same order give
+ * bit-identical parameters whether or not the run was interrupted. Without a checkpoint (or from a store of an older
+ * layout) {@link #replay} rebuilds the structure from the events themselves instead.
  *
  * <p>Not thread-safe: one instance per view, driven by one thread (one stream task).
  */
@@ -38,13 +45,14 @@ public final class StreamingTrainer {
   private static final long REPLAY = 0x5E9_1A7L;
   /** Seed stream of the reservoir's replacement draws. */
   private static final long RESERVOIR = 0x5E5_E4B0L;
+  private static final int FORMAT = 1;
 
   private final View view;
   private final StreamSettings settings;
   private final long viewSeed;
   private final long replaySeed;
   private final int batchSize;
-  private final NegativeSampler sampler = new NegativeSampler();
+  private final NegativeSampler sampler;
   private final Reservoir reservoir;
   private final List<Interaction> pending = new ArrayList<>();
   private final Rng rng = new Rng(0);
@@ -70,6 +78,7 @@ public final class StreamingTrainer {
     this.viewSeed = Rng.mix(seed, Rng.hash(view.name()));
     this.replaySeed = Rng.mix(viewSeed, REPLAY);
     this.batchSize = batchSize;
+    this.sampler = new NegativeSampler(settings.samplerHistory());
     this.reservoir = new Reservoir(settings.replays() ? settings.reservoir() : 0, Rng.mix(viewSeed, RESERVOIR));
   }
 
@@ -140,6 +149,70 @@ public final class StreamingTrainer {
     if (pendingBatch) {
       pending.add(x);
     }
+  }
+
+  /**
+   * The trainer's own state as checkpoint blocks, beyond the view's parameters and structure: the negative sampler
+   * (two blocks), the reservoir, and the counters (one row: sequence, batches, the optimiser's step count and the
+   * size of each of the view's tables, so that a restored table holds as many rows as before, those never changed
+   * at their initial values). Checkpoint them right after a mini-batch: the half-collected batch is not part of
+   * them.
+   *
+   * @throws IllegalStateException from the counters' {@code encode} when a mini-batch is half collected
+   */
+  public List<StateBlock> state() {
+    String name = view.name() + ".trainer";
+    List<StateBlock> out = new ArrayList<>(sampler.state(name + ".sampler"));
+    out.add(reservoir.state(name + ".reservoir"));
+    out.add(new StateBlock() {
+      @Override
+      public int size() {
+        return 1;
+      }
+
+      @Override
+      public int dirtyCount() {
+        return 1;
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        sink.accept(0);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        if (!pending.isEmpty()) {
+          throw new IllegalStateException(name + ": checkpointed with " + pending.size() + " events of a "
+              + "half-collected mini-batch, which a restore would lose");
+        }
+        List<Param> params = view.params();
+        StateWriter w = new StateWriter(FORMAT).putLong(sequence).putLong(batches).putLong(view.optimizer().steps())
+            .putInt(params.size());
+        for (Param p : params) {
+          w.putInt(p.value().size());
+        }
+        return w.toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        StateReader r = new StateReader(bytes, FORMAT, name + ".counters");
+        sequence = r.getLong();
+        batches = r.getLong();
+        view.optimizer().steps(r.getLong());
+        List<Param> params = view.params();
+        int n = r.getInt();
+        if (n != params.size()) {
+          throw new IllegalStateException(name + ".counters: the checkpoint holds " + n + " tables, the view has "
+              + params.size());
+        }
+        for (Param p : params) {
+          p.value().ensure(r.getInt());
+        }
+      }
+    });
+    return out;
   }
 
   /** Restores the counters after {@link #replay}: batches applied so far. */

@@ -24,7 +24,7 @@ public final class ModelSettings {
   /** Keys every view has (offline, then stream settings). */
   public static final List<String> COMMON_KEYS = List.of("dim", "lr", "epochs", "l2", "optimizer", "schedule", "init",
       "clip", "loss", "bias", "streamLr", "streamOptimizer", "streamL2", "replay", "reservoir", "passes",
-      "replayContent");
+      "replayContent", "samplerHistory");
   /** Keys of the review view only. */
   public static final List<String> REVIEW_KEYS = List.of("lambda", "negatives", "sample", "minCount", "vocabCap",
       "linkNegatives", "wordUpdates", "wordLr", "window");
@@ -166,6 +166,7 @@ public final class ModelSettings {
     m.put("reservoir", Integer.toString(s.reservoir()));
     m.put("passes", Integer.toString(s.passes()));
     m.put("replayContent", Boolean.toString(s.replayContent()));
+    m.put("samplerHistory", Integer.toString(s.samplerHistory()));
     return m;
   }
 
@@ -189,6 +190,7 @@ public final class ModelSettings {
       case "reservoir" -> v.withStream(s.withReservoir(integer(value)));
       case "passes" -> v.withStream(s.withPasses(integer(value)));
       case "replayContent" -> v.withStream(s.withReplayContent(bool(value)));
+      case "samplerHistory" -> v.withStream(s.withSamplerHistory(integer(value)));
       default -> throw new IllegalArgumentException("unknown setting '" + key + "' for view " + view + " (keys: "
           + String.join(", ", keysOf(view)) + ")");
     };

@@ -23,9 +23,12 @@ import java.util.Objects;
  * @param replayContent whether replayed interactions also train the view's own terms that need no review text (the
  *     rating loss, the review's entity links while the review is in the window, the image decoder), or only
  *     the ranking term
+ * @param samplerHistory items the negative sampler keeps per user, the latest ({@value #SAMPLER_HISTORY} by default):
+ *     bounds a user's interaction set in memory and in the trainer's checkpoints; an older item the user had may be
+ *     drawn as a negative again
  */
 public record StreamSettings(OptimizerKind optimizer, double learningRate, double l2, double replayRatio,
-    int reservoir, int passes, boolean replayContent) {
+    int reservoir, int passes, boolean replayContent, int samplerHistory) {
 
   /**
    * Heap bytes per reservoir slot with compressed references: a 4-byte reference and the 40-byte interaction it
@@ -38,6 +41,18 @@ public record StreamSettings(OptimizerKind optimizer, double learningRate, doubl
    * stream is longer; the data sets here (10,261 and 198,502 interactions) fit entirely.
    */
   public static final int RESERVOIR = 262_144;
+
+  /**
+   * Default per-user history of the negative sampler: 10,000 items, as serving's exclusion history
+   * ({@code jrl.serve.history.cap}); no user of the data sets here has more, so it changes no figure.
+   */
+  public static final int SAMPLER_HISTORY = 10_000;
+
+  /** With the default {@link #SAMPLER_HISTORY}. */
+  public StreamSettings(OptimizerKind optimizer, double learningRate, double l2, double replayRatio, int reservoir,
+      int passes, boolean replayContent) {
+    this(optimizer, learningRate, l2, replayRatio, reservoir, passes, replayContent, SAMPLER_HISTORY);
+  }
 
   public StreamSettings {
     Objects.requireNonNull(optimizer, "streamOptimizer");
@@ -56,6 +71,9 @@ public record StreamSettings(OptimizerKind optimizer, double learningRate, doubl
     }
     if (passes < 1 || passes > 100) {
       throw new IllegalArgumentException("passes must be in [1, 100], got " + passes);
+    }
+    if (samplerHistory < 1) {
+      throw new IllegalArgumentException("samplerHistory must be ≥ 1 item per user, got " + samplerHistory);
     }
   }
 
@@ -79,30 +97,35 @@ public record StreamSettings(OptimizerKind optimizer, double learningRate, doubl
   }
 
   public StreamSettings withOptimizer(OptimizerKind o) {
-    return new StreamSettings(o, learningRate, l2, replayRatio, reservoir, passes, replayContent);
+    return new StreamSettings(o, learningRate, l2, replayRatio, reservoir, passes, replayContent, samplerHistory);
   }
 
   public StreamSettings withLearningRate(double v) {
-    return new StreamSettings(optimizer, v, l2, replayRatio, reservoir, passes, replayContent);
+    return new StreamSettings(optimizer, v, l2, replayRatio, reservoir, passes, replayContent, samplerHistory);
   }
 
   public StreamSettings withL2(double v) {
-    return new StreamSettings(optimizer, learningRate, v, replayRatio, reservoir, passes, replayContent);
+    return new StreamSettings(optimizer, learningRate, v, replayRatio, reservoir, passes, replayContent,
+        samplerHistory);
   }
 
   public StreamSettings withReplayRatio(double v) {
-    return new StreamSettings(optimizer, learningRate, l2, v, reservoir, passes, replayContent);
+    return new StreamSettings(optimizer, learningRate, l2, v, reservoir, passes, replayContent, samplerHistory);
   }
 
   public StreamSettings withReservoir(int v) {
-    return new StreamSettings(optimizer, learningRate, l2, replayRatio, v, passes, replayContent);
+    return new StreamSettings(optimizer, learningRate, l2, replayRatio, v, passes, replayContent, samplerHistory);
   }
 
   public StreamSettings withPasses(int v) {
-    return new StreamSettings(optimizer, learningRate, l2, replayRatio, reservoir, v, replayContent);
+    return new StreamSettings(optimizer, learningRate, l2, replayRatio, reservoir, v, replayContent, samplerHistory);
   }
 
   public StreamSettings withReplayContent(boolean v) {
-    return new StreamSettings(optimizer, learningRate, l2, replayRatio, reservoir, passes, v);
+    return new StreamSettings(optimizer, learningRate, l2, replayRatio, reservoir, passes, v, samplerHistory);
+  }
+
+  public StreamSettings withSamplerHistory(int v) {
+    return new StreamSettings(optimizer, learningRate, l2, replayRatio, reservoir, passes, replayContent, v);
   }
 }

@@ -84,7 +84,8 @@ class ModelSettingsTest {
     ModelConfig c = ModelConfig.defaults();
     for (String s : new String[] {"collaborative.replay=12.5", "collaborative.bias=true", "review.window=77",
         "review.passes=3", "rating.streamOptimizer=sgd", "rating.lambda=0.25", "image.lambda=0.001", "review.dim=17",
-        "collaborative.loss=sigmoid", "review.wordLr=0.0125", "rating.replayContent=true", "image.reservoir=9"}) {
+        "collaborative.loss=sigmoid", "review.wordLr=0.0125", "rating.replayContent=true", "image.reservoir=9",
+        "collaborative.samplerHistory=50"}) {
       c = ModelSettings.apply(c, s);
     }
     StringWriter file = new StringWriter();

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * to other partitions and a policy change would silently delete or keep data, so an operator decides.
  * Checked on existing topics: the partition count, the replication factor (unless the spec says
  * {@code -1}), and of the configs the spec sets {@code cleanup.policy} (compared as a set, so {@code
- * "compact,delete"} equals {@code "delete,compact"}), {@code retention.ms} and {@code retention.bytes}
- * (a finite retention on a topic whose whole history is needed deletes it).
+ * "compact,delete"} equals {@code "delete,compact"}), {@code retention.ms} and {@code retention.bytes} (equal, or
+ * at least the spec's {@link TopicSpec#floors() floor}: a retention shorter than the history a consumer needs
+ * deletes it).
  *
  * <p>Stateless and thread-safe; every call blocks on the given {@link Admin} (bounded by its {@code
  * default.api.timeout.ms}). Safe against concurrent creators: a topic that another process creates
@@ -196,6 +197,14 @@ public final class TopicAdmin {
         }
         ConfigEntry entry = configs.get(spec.name()).get(key);
         String actual = entry == null ? "" : entry.value();
+        Long floor = spec.floors().get(key);
+        if (floor != null) {
+          if (!actual.trim().equals("-1") && !atLeast(actual, Long.toString(floor))) {
+            problems.add("topic '" + spec.name() + "': " + key + " expected -1 or at least " + floor + ", actual '"
+                + actual + "'");
+          }
+          continue;
+        }
         if (key.equals(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)) {
           if (!atLeast(actual, expected)) {
             problems.add("topic '" + spec.name() + "': " + key + " expected at least " + expected.trim()

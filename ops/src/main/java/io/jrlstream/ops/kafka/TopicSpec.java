@@ -18,16 +18,26 @@ import java.util.regex.Pattern;
  * @param configs topic-level configs applied at creation (e.g. {@code cleanup.policy=compact});
  *     copied, iterated in key order. Of these {@code cleanup.policy}, {@code retention.ms},
  *     {@code retention.bytes} and {@code max.message.bytes} (as a lower bound) are checked on existing topics.
+ * @param floors of {@code retention.ms} and {@code retention.bytes}, the least value an existing topic may have
+ *     instead of the one it is created with ({@code -1}, unbounded, always passes); a key without a floor must equal
+ *     the created value. Copied, iterated in key order.
  */
-public record TopicSpec(String name, int partitions, short replication, Map<String, String> configs) {
+public record TopicSpec(String name, int partitions, short replication, Map<String, String> configs,
+    Map<String, Long> floors) {
 
   // Kafka's own rule (org.apache.kafka.common.internals.Topic), restated to stay off internal API.
   private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  /** A spec without floors: every checked config must be as created. */
+  public TopicSpec(String name, int partitions, short replication, Map<String, String> configs) {
+    this(name, partitions, replication, configs, Map.of());
+  }
 
   /** Validates and copies the arguments. */
   public TopicSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(configs, "configs");
+    Objects.requireNonNull(floors, "floors");
     if (!LEGAL_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
       throw new IllegalArgumentException("invalid topic name '" + name
           + "': use 1 to 249 characters from [a-zA-Z0-9._-], not '.' or '..'");
@@ -46,6 +56,16 @@ public record TopicSpec(String name, int partitions, short replication, Map<Stri
       }
     });
     configs = Collections.unmodifiableMap(new TreeMap<>(configs));
+    floors.forEach((k, v) -> {
+      if (!TopicConfig.RETENTION_MS_CONFIG.equals(k) && !TopicConfig.RETENTION_BYTES_CONFIG.equals(k)) {
+        throw new IllegalArgumentException("topic '" + name + "': a floor is for retention.ms or retention.bytes, not '"
+            + k + "'");
+      }
+      if (v == null || v < 0) {
+        throw new IllegalArgumentException("topic '" + name + "': floor of " + k + " must be ≥ 0, got " + v);
+      }
+    });
+    floors = Collections.unmodifiableMap(new TreeMap<>(floors));
   }
 
   /** @return a spec with no topic-level configs (the broker's defaults apply) */
@@ -64,13 +84,23 @@ public record TopicSpec(String name, int partitions, short replication, Map<Stri
 
   /** @return a copy of this spec for topic {@code other} */
   public TopicSpec renamed(String other) {
-    return new TopicSpec(other, partitions, replication, configs);
+    return new TopicSpec(other, partitions, replication, configs, floors);
   }
 
   /** @return a copy of this spec with {@code key=value} added to (or replaced in) the configs */
   public TopicSpec withConfig(String key, String value) {
     Map<String, String> copy = new TreeMap<>(configs);
     copy.put(key, value);
-    return new TopicSpec(name, partitions, replication, copy);
+    return new TopicSpec(name, partitions, replication, copy, floors);
+  }
+
+  /**
+   * @return a copy of this spec where an existing topic's {@code key} (retention.ms or retention.bytes) may be any
+   *     value of at least {@code floor}, or -1, rather than the created one
+   */
+  public TopicSpec withFloor(String key, long floor) {
+    Map<String, Long> copy = new TreeMap<>(floors);
+    copy.put(key, floor);
+    return new TopicSpec(name, partitions, replication, configs, copy);
   }
 }

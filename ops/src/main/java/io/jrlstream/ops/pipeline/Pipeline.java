@@ -158,18 +158,33 @@ public final class Pipeline implements AutoCloseable {
     return out;
   }
 
+  /** Least {@code retention.ms} of an existing validated topic: 7 days, Kafka's default ({@link #validatedTopic}). */
+  public static final long VALIDATED_RETENTION_FLOOR_MS = 604_800_000L;
+
+  /** Least {@code retention.bytes} of an existing validated topic: 1 GiB (see {@link #validatedTopic}). */
+  public static final long VALIDATED_RETENTION_FLOOR_BYTES = 1L << 30;
+
   /**
-   * The validated topic: every valid event in the order the views train on it, one partition, kept for good
-   * ({@code retention.ms} and {@code retention.bytes} -1, never compacted). It is each view's event log: a trainer
-   * restores by re-reading it from its first offset, replay trains new views (or versions) from it, serving reads
-   * the interactions there; a broker's default retention (7 days) would make every restart after a week fail, so
-   * an existing topic with a finite retention is refused at start-up, named.
+   * The validated topic: every valid event in the order the views train on it, one partition, never compacted,
+   * created to keep everything ({@code retention.ms} and {@code retention.bytes} -1) so that a new view or version
+   * can be trained from the beginning ({@code jrl replay}). Each trainer restores from its checkpoint and re-reads only
+   * the offsets after it (DESIGN.md §2 "Training state"), so a finite retention is allowed: what it must keep is the
+   * events since each view's last committed checkpoint, at most a checkpoint interval of them (TrainingOptions:
+   * {@code jrl.checkpoint.batches} × batch size interactions, more while a checkpoint waits for
+   * {@code checkpointEventsPerRow} or is spread), plus whatever arrives while a trainer is down; a restore that finds
+   * them deleted fails naming the offsets. An existing topic is accepted with a retention of at least
+   * {@value #VALIDATED_RETENTION_FLOOR_MS} ms and {@value #VALIDATED_RETENTION_FLOOR_BYTES}
+   * bytes, or -1: below that a restart is too easily out of reach (a stream bringing fewer than a checkpoint
+   * interval of events per retention period needs a smaller {@code jrl.checkpoint.batches}); a new view then trains
+   * from the oldest event retained.
    */
   public static TopicSpec validatedTopic(StreamsSettings s) {
     return sized(TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor()), s)
         .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
         .withConfig(TopicConfig.RETENTION_MS_CONFIG, "-1")
-        .withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+        .withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1")
+        .withFloor(TopicConfig.RETENTION_MS_CONFIG, VALIDATED_RETENTION_FLOOR_MS)
+        .withFloor(TopicConfig.RETENTION_BYTES_CONFIG, VALIDATED_RETENTION_FLOOR_BYTES);
   }
 
   /**

@@ -171,7 +171,7 @@ class BrokerTrainingTest {
     }
   }
 
-  /** The trainers' event log was created to keep its whole history (restarts re-read it from its first offset). */
+  /** The trainers' event log was created to keep its whole history (for replay; restarts need only its tail). */
   private static void assertValidatedTopicKeptForGood(String bootstrap, StreamsSettings s) throws Exception {
     try (Admin admin = Admin.create(
         Map.of("bootstrap.servers", bootstrap))) {

@@ -178,6 +178,30 @@ class TopicAdminTest {
         "topic 'history.bytes': retention.bytes expected '-1', actual '1048576'"), e.problems());
   }
 
+  /**
+   * A retention with a floor (the validated topic: trainers restore from their checkpoints, so only the events since
+   * need to be there): -1 or at least the floor is accepted, less is refused naming both.
+   */
+  @Test
+  void shouldAcceptAnExistingRetentionAtOrAboveItsFloor() {
+    TopicSpec spec = TopicSpec.of("floored.kept", 1, (short) 1).withConfig("retention.ms", "-1")
+        .withConfig("retention.bytes", "-1").withFloor("retention.ms", 604_800_000L)
+        .withFloor("retention.bytes", 1L << 30);
+    TopicAdmin.ensureTopics(admin, List.of(spec,
+        TopicSpec.of("floored.week", 1, (short) 1).withConfig("retention.ms", "604800000")
+            .withConfig("retention.bytes", "2147483648"),
+        TopicSpec.of("floored.day", 1, (short) 1).withConfig("retention.ms", "86400000"),
+        TopicSpec.of("floored.mib", 1, (short) 1).withConfig("retention.bytes", "1048576")));
+    assertEquals(List.of(), TopicAdmin.ensureTopics(admin, List.of(spec, spec.renamed("floored.week"))));
+    TopicMisconfiguredException e = assertThrows(TopicMisconfiguredException.class,
+        () -> TopicAdmin.ensureTopics(admin, List.of(spec.renamed("floored.day"), spec.renamed("floored.mib"))));
+    assertEquals(List.of(
+        "topic 'floored.day': retention.ms expected -1 or at least 604800000, actual '86400000'",
+        "topic 'floored.mib': retention.bytes expected -1 or at least 1073741824, actual '1048576'"), e.problems());
+    assertThrows(IllegalArgumentException.class, () -> spec.withFloor("cleanup.policy", 1));
+    assertThrows(IllegalArgumentException.class, () -> spec.withFloor("retention.ms", -5));
+  }
+
   @Test
   void shouldCompareCleanupPoliciesAsSets() {
     TopicAdmin.ensureTopics(admin, List.of(

@@ -11,10 +11,12 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * A view's checkpoint in its state store (DESIGN.md §2 "Training state"): the key layout, the generations that keep
- * the committed checkpoint whole while the next one is written, the spreading of a checkpoint's writes over
+ * A view's checkpoint in its state store (DESIGN.md §2 "Training state": "a restart reads the latest checkpoint
+ * (rows, optimiser state, and the structure …) and only the events after it"): the key layout, the generations that
+ * keep the committed checkpoint whole while the next one is written, the spreading of a checkpoint's writes over
  * mini-batches, and loading. Everything a commit covers is in the store: the store is changelogged, so an instance
  * that dies is rebuilt elsewhere.
  * <ul>
@@ -27,8 +29,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       until the new one commits.
  *   <li>{@code M} + name: the first input offset ever trained ({@code origin}), the last one processed
  *       ({@code position}, written per record but coalesced by the store's cache to one write per commit), and the
- *       committed checkpoint's generation and {@link Counters}, written, all of them, in the mini-batch that writes
- *       its last row.
+ *       committed checkpoint's generation, {@link Counters}, {@link #LAYOUT layout} (which blocks it holds: all
+ *       of a trainer's, {@link TrainerRestorer#blocks}) and the fingerprint of the settings its structure was built
+ *       under ({@link #settings(long)}), written, all of them, in the mini-batch that writes its last row.
  * </ul>
  * Once a generation commits, the versions it superseded are deleted, a share per batch too; {@link #load} queues
  * for deletion by the next checkpoint (before it commits) any superseded version a crash left and every version
@@ -50,6 +53,16 @@ final class CheckpointStore {
   private static final Bytes BATCHES = metaKey("batches");
   private static final Bytes STEPS = metaKey("steps");
   private static final Bytes GENERATION = metaKey("generation");
+  private static final Bytes LAYOUT_KEY = metaKey("layout");
+  private static final Bytes SETTINGS = metaKey("settings");
+  /**
+   * The layout this build writes: 1, the checkpoint holds the whole trainer ({@link TrainerRestorer#blocks}:
+   * parameters, structure, content, the trainer's own state). A store written before had no layout key and held the
+   * parameter blocks only ({@link #NO_LAYOUT}).
+   */
+  static final long LAYOUT = 1;
+  /** {@link #layout()} of a store without a committed checkpoint of any layout, or of one written before layouts. */
+  static final long NO_LAYOUT = 0;
   /** {@code R}, block, row, generation. */
   private static final int ROW_KEY_BYTES = 10;
 
@@ -84,6 +97,8 @@ final class CheckpointStore {
   private int[] takenSizes = new int[0];
   /** The checkpoint being written, null when none is. */
   private Pending pending;
+  /** Fingerprint of the settings the structure was built with, written with each checkpoint (0: none given). */
+  private long settings;
 
   /**
    * Opens the checkpoint of {@code store}: reads its origin and position (nothing else yet).
@@ -123,6 +138,56 @@ final class CheckpointStore {
     return new Counters(getMeta(CHECKPOINT, -1), getMeta(ACCEPTED, 0), getMeta(BATCHES, 0), getMeta(STEPS, 0));
   }
 
+  /** The layout of the committed checkpoint ({@link #NO_LAYOUT}: none committed, or one written before layouts). */
+  long layout() {
+    return getMeta(LAYOUT_KEY, NO_LAYOUT);
+  }
+
+  /**
+   * Fingerprint of the settings the committed checkpoint's structure was built with (0: none recorded), see
+   * {@link #settings(long)}.
+   */
+  long storedSettings() {
+    return getMeta(SETTINGS, 0);
+  }
+
+  /**
+   * The fingerprint of the settings the trainer runs with, written with every checkpoint from now on: a restore
+   * under other settings (a window, a reservoir, a vocabulary cap, a batch size changed) rebuilds the structure from
+   * the events rather than loading one built under the old ones.
+   */
+  void settings(long fingerprint) {
+    this.settings = fingerprint;
+  }
+
+  /**
+   * Marks the committed checkpoint as one whose structure rows do not count (the layout key removed): a restore that
+   * rebuilds the structure from the events (settings changed) is about to delete them, so until the next checkpoint
+   * commits, any restore must rebuild it too, whatever the settings are by then.
+   */
+  void dropLayout() {
+    store.delete(LAYOUT_KEY);
+  }
+
+  /**
+   * @throws IllegalStateException when the committed checkpoint is of a layout this build does not read
+   */
+  void checkLayout() {
+    long l = layout();
+    if (l != NO_LAYOUT && l != LAYOUT) {
+      throw new IllegalStateException("store " + store.name() + " of view " + view + " holds a checkpoint of layout "
+          + l + ", this build reads layout " + LAYOUT + " (and stores without one): run the version that wrote it, or "
+          + "reset the application's state (kafka-streams-application-reset and a deleted state directory) to train "
+          + "again from the input");
+    }
+  }
+
+  /** The last input offset the committed checkpoint in {@code store} covers (-1: none), as {@link #committed}. */
+  static long committedOffset(ReadOnlyKeyValueStore<Bytes, byte[]> store) {
+    byte[] v = store.get(CHECKPOINT);
+    return v == null ? -1 : ByteBuffer.wrap(v).getLong();
+  }
+
   /** Whether a checkpoint is being written. */
   boolean writing() {
     return pending != null;
@@ -136,9 +201,18 @@ final class CheckpointStore {
    * the blocks' sizes as they are now.
    *
    * @return the committed checkpoint's counters
-   * @throws IllegalStateException when the store holds rows of another key layout
+   * @throws IllegalStateException when the store holds rows of another key layout, or of a block beyond
+   *     {@code blocks}
    */
   Counters load(List<StateBlock> blocks) {
+    return load(blocks, false);
+  }
+
+  /**
+   * As {@link #load(List)}; with {@code dropOthers}, rows of blocks beyond {@code blocks} (the structure of a
+   * checkpoint restored the old way, see {@link #dropLayout}) are queued for deletion instead of refused.
+   */
+  Counters load(List<StateBlock> blocks, boolean dropOthers) {
     committedGeneration = (int) getMeta(GENERATION, 0);
     storedGenerations = new int[blocks.size()][];
     garbage.clear();
@@ -153,6 +227,14 @@ final class CheckpointStore {
         ByteBuffer k = ByteBuffer.wrap(kv.key.get());
         k.get();
         int block = k.get();
+        if (dropOthers && block >= blocks.size()) {
+          garbage.add(kv.key);
+          continue;
+        }
+        if (block < 0 || block >= blocks.size()) {
+          throw new IllegalStateException("store " + store.name() + " holds rows of block " + block + ", view " + view
+              + " has " + blocks.size() + " blocks: written by another version; reset the application's state");
+        }
         int row = k.getInt();
         int generation = k.getInt();
         int stored = storedGeneration(block, row);
@@ -324,6 +406,8 @@ final class CheckpointStore {
       putMeta(BATCHES, at.batches());
       putMeta(STEPS, at.steps());
       putMeta(GENERATION, generation);
+      putMeta(LAYOUT_KEY, LAYOUT);
+      putMeta(SETTINGS, settings);
       committedGeneration = generation;
       previous = new int[rows.length];
       for (int i = 0; i < rows.length; i++) {

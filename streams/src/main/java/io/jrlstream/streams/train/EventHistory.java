@@ -3,11 +3,12 @@ package io.jrlstream.streams.train;
 /**
  * Where a {@link TrainingProcessor} re-reads the events it has already trained when it restores: its own input
  * topic (the validated topic), which the processor therefore does not copy into a log of its own. A checkpoint in
- * the processor's store records up to which offset its rows are trained; restoring reads the input from the first
- * offset the processor ever trained up to the last one its store covers.
+ * the processor's store holds the trainer as of one offset; restoring reads the input from the offset after it (from
+ * the first offset the processor ever trained when there is none yet, or for a store of the layout before
+ * checkpoints held the structure) up to the last one its store covers.
  *
- * <p>The input topic must retain that range: a gap (records deleted by retention, or a topic recreated) is
- * reported as an {@link IllegalStateException} naming the missing offsets, never skipped.
+ * <p>The input topic must retain that range (older records may be gone): a gap (records deleted by retention, or a
+ * topic recreated) is reported as an {@link IllegalStateException} naming the missing offsets, never skipped.
  */
 public interface EventHistory {
   /** Receives one record of the history. */

@@ -59,8 +59,9 @@ public final class KafkaEventHistory implements EventHistory {
       long first = c.beginningOffsets(List.of(tp)).get(tp);
       if (first > from) {
         throw new IllegalStateException(topic + "-" + partition + " starts at offset " + first + " but restoring needs "
-            + "offsets " + from + ".." + to + ": its retention deleted trained events (the trainers' input must be "
-            + "retained for as long as they may restart)");
+            + "offsets " + from + ".." + to + ": its retention deleted events after the view's last checkpoint (the "
+            + "trainers' input must keep at least the events since their checkpoints; a retention that long, or "
+            + "reset the application's state to train from what the topic still holds)");
       }
       long end = c.endOffsets(List.of(tp)).get(tp); // read_committed: the last stable offset
       if (end <= to) {

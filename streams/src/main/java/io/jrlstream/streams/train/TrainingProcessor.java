@@ -14,10 +14,12 @@ import io.jrlstream.streams.ingest.FlushMarkers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Trains one view from its single-partition input, the validated topic (DESIGN.md §2 "Training state",
@@ -30,7 +32,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * <p>State lives in one RocksDB-backed key-value store with a changelog, as a checkpoint plus a position in the
  * input ({@link CheckpointStore}: key layout, generations, spreading), so that everything a commit covers can be
  * rebuilt exactly after a crash. The input topic itself is the event log ({@link EventHistory}): nothing of an
- * event is written to the store. A checkpoint is taken after a mini-batch once
+ * event is written to the store, and a restore re-reads only the events after the checkpoint, which holds the whole
+ * trainer ({@link TrainerRestorer#blocks}). A checkpoint is taken after a mini-batch once
  * {@link TrainingOptions#checkpointBatches()} batches and {@link TrainingOptions#checkpointEventsPerRow()}
  * interactions per changed row have passed, and written over the next {@link TrainingOptions#checkpointSpreadBatches()}
  * batches. {@link TrainerRestorer} rebuilds the trainer when the task starts.
@@ -76,7 +79,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
    * @param config model configuration (the view's settings and the run seed)
    * @param options batch size, checkpoint and publication intervals
    * @param storeName the view's state store (see {@link #storeName(String)})
-   * @param history the processor's input topic, re-read on restore
+   * @param history the processor's input topic, whose events after the checkpoint a restore re-reads
    * @param observer told of restores and checkpoints
    */
   public TrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, String storeName,
@@ -111,6 +114,15 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
           now -> publish());
     }
+  }
+
+  /**
+   * The last input offset covered by the committed checkpoint in a view's store (read through interactive queries),
+   * -1 before the first: a restart re-reads the input from the next offset, so the offsets up to this one may be
+   * deleted from the input (for operators' tools and tests).
+   */
+  public static long checkpointedOffset(ReadOnlyKeyValueStore<Bytes, byte[]> store) {
+    return CheckpointStore.committedOffset(store);
   }
 
   /** The trainer (for tests). */

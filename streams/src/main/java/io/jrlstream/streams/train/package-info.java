@@ -5,11 +5,11 @@
  * {@link io.jrlstream.streams.train.TrainingProcessor} is the thin processor on it (process a record, train, publish
  * changed vectors, pace checkpoints); {@link io.jrlstream.streams.train.CheckpointStore} owns the state store's key
  * layout, generations and spread writes; {@link io.jrlstream.streams.train.TrainerRestorer} rebuilds a trainer when its
- * task starts; {@link io.jrlstream.streams.train.ViewInput} turns validated records into the view's interactions;
+ * task starts, from its checkpoint and the events after it; {@link io.jrlstream.streams.train.ViewInput} turns
+ * validated records into the view's interactions;
  * {@link io.jrlstream.streams.train.StreamContent} holds the ids and contents a view has seen;
  * {@link io.jrlstream.streams.train.EventHistory} re-reads the input;
  * {@link io.jrlstream.streams.train.TrainingObserver} is told of restores and checkpoints (metrics and benchmarks, no
- * static counters). The model itself is
- * {@code model-core}'s {@link io.jrlstream.core.train.StreamingTrainer}.
+ * static counters). The model itself is {@code model-core}'s {@link io.jrlstream.core.train.StreamingTrainer}.
  */
 package io.jrlstream.streams.train;
