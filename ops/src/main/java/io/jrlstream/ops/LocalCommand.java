@@ -7,12 +7,15 @@ import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.ops.kafka.TopicAdmin;
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.ImageProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.pipeline.TopicCounter;
+import io.jrlstream.ops.pipeline.TrainerLag;
+import io.jrlstream.ops.serve.ServeServer;
 import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -109,6 +112,7 @@ final class LocalCommand implements Callable<Integer> {
     Health health = new Health();
     Duration grace = Duration.ofMillis(Long.parseLong(SettingKey.HEALTH_EXIT_GRACE_MS.defaultValue().orElseThrow()));
     try (Lifecycle life = Lifecycle.install(health);
+        Metrics metrics = Metrics.create();
         LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
       err.printf("broker up at %s (data in %s) in %.1f s%n", broker.bootstrapServers(), workDir.resolve("broker"),
           (System.nanoTime() - t0) / 1e9);
@@ -120,13 +124,19 @@ final class LocalCommand implements Callable<Integer> {
       try (Admin admin = Admin.create(s.kafkaProperties())) {
         TopicAdmin.ensureTopics(admin, Importer.topics(s, imports));
       }
-      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
-          workDir.resolve("state"), streamsConfig), image).register(health, trained);
+      long maxLag = Long.parseLong(SettingKey.READY_MAX_TRAINER_LAG.defaultValue().orElseThrow());
+      try (Pipeline pipeline = metrics.bind(Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
+          workDir.resolve("state"), streamsConfig), image, metrics.training(trained)).register(health, trained),
+          trained);
+          TrainerLag trainerLag = TrainerLag.start(s, trained, maxLag, TrainerLag.REFRESH).gate(health);
           Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.defaults(trained),
               serve.http(new Properties()), workDir.resolve("state"), Map.of(),
-              SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow(), health);
+              SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow(), health, metrics);
+          ServeServer metricsServer = serve.metricsServer(new Properties(), 0, health, metrics, err);
           TopicCounter counter = TopicCounter.start(s, trained);
           DatasetProducer producer = DatasetProducer.exactlyOnce(ds, s, imports)) {
+        metrics.bindHealth(health);
+        metrics.bindLag(trainerLag);
         pipeline.awaitRunning(Duration.ofMinutes(2), () -> life.check(grace));
         err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained), batchSize);
         if (serving != null) {

@@ -2,9 +2,14 @@ package io.jrlstream.ops;
 
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.ops.pipeline.TrainerLag;
+import io.jrlstream.ops.serve.ServeServer;
+import io.jrlstream.ops.serve.Serving;
+import io.jrlstream.streams.serve.ServeSettings;
 import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageSettings;
@@ -77,15 +82,21 @@ final class RunCommand implements Callable<Integer> {
     long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
     Health health = new Health();
     Duration grace = Duration.ofMillis(Long.parseLong(value(p, SettingKey.HEALTH_EXIT_GRACE_MS)));
+    long maxLag = Long.parseLong(value(p, SettingKey.READY_MAX_TRAINER_LAG));
+    Pipeline.Options options = new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish,
+        Integer.parseInt(value(p, SettingKey.CHECKPOINT_EVENTS_PER_ROW)),
+        Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES)),
+        Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS)));
     try (Lifecycle life = Lifecycle.install(health);
-        Pipeline pipeline = Pipeline.start(s, cfg,
-        new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish,
-            Integer.parseInt(value(p, SettingKey.CHECKPOINT_EVENTS_PER_ROW)),
-            Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES)),
-            Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS))), image).register(health, views);
-        io.jrlstream.ops.serve.Serving serving = serve.noServe ? null : io.jrlstream.ops.serve.Serving.start(s,
-            io.jrlstream.streams.serve.ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra,
-            value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
+        Metrics metrics = Metrics.create();
+        Pipeline pipeline = metrics.bind(Pipeline.start(s, cfg, options, image, metrics.training(views))
+            .register(health, views), views);
+        TrainerLag lag = TrainerLag.start(s, views, maxLag, TrainerLag.REFRESH).gate(health);
+        Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.fromProperties(p, views),
+            serve.http(p), stateDir, extra, value(p, SettingKey.TOPIC_VIEW_VERSIONS), health, metrics);
+        ServeServer metricsServer = serve.metricsServer(p, null, health, metrics, err)) {
+      metrics.bindHealth(health);
+      metrics.bindLag(lag);
       pipeline.awaitRunning(Duration.ofMinutes(10), () -> life.check(grace));
       err.printf("trainer running on %s: views %s, batch %d%s%n", s.bootstrapServers(), String.join(",", views), batch,
           image == null ? "" : "; image features from " + image.images().name() + " with " + image.model());

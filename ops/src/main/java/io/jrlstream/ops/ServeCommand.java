@@ -1,5 +1,6 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.serve.Serving;
@@ -50,8 +51,10 @@ final class ServeCommand implements Callable<Integer> {
     Health health = new Health();
     Duration grace = Duration.ofMillis(Long.parseLong(ServeSettings.value(p, SettingKey.HEALTH_EXIT_GRACE_MS)));
     try (Lifecycle life = Lifecycle.install(health);
+        Metrics metrics = Metrics.create();
         Serving serving = Serving.start(s, ss, serve.http(p), stateDir, Map.of(),
-        ServeSettings.value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
+        ServeSettings.value(p, SettingKey.TOPIC_VIEW_VERSIONS), health, metrics)) {
+      metrics.bindHealth(health);
       err.printf("serving views %s at %s; waiting for the stores and the item index%n", ss.views(), serving.url());
       err.flush();
       serving.awaitReady(Duration.ofMinutes(30), () -> life.check(grace));

@@ -120,9 +120,11 @@ public final class Pipeline implements AutoCloseable {
 
   /** The ingestion application, then one per view. */
   private final List<KafkaStreams> apps;
+  private final DeadLetterCounter deadLetters;
 
-  private Pipeline(List<KafkaStreams> apps) {
+  private Pipeline(List<KafkaStreams> apps, DeadLetterCounter deadLetters) {
     this.apps = List.copyOf(apps);
+    this.deadLetters = deadLetters;
   }
 
   /** The application id of a view's trainer: {@code <application.id>-train-<view>}. */
@@ -297,16 +299,18 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image,
       TrainingObserver observer) {
     Properties props = streamsProperties(s, o);
-    Topology ingestion = IngestionTopology.build(s, new DeadLetterCounter(), o.flushAfterMs());
+    DeadLetterCounter deadLetters = new DeadLetterCounter();
+    Topology ingestion = IngestionTopology.build(s, deadLetters, o.flushAfterMs());
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
     if (image != null) {
       if (image.featureDim() != s.featureDim()) {
         throw new IllegalArgumentException("the image model outputs " + image.featureDim() + " features but "
             + "ingestion expects " + s.featureDim() + " (jrl.feature.dim): they must agree");
       }
+      requireOnnxRuntime();
       OnnxSessions sessions = new OnnxSessions(image);
       sessions.verify(); // logs the provider choice once
-      ImageFeatureTopology.addTo(ingestion, s, sessions, new DeadLetterCounter());
+      ImageFeatureTopology.addTo(ingestion, s, sessions, deadLetters);
       topics.add(TopicSpec.of(image.images().name(), image.images().partitions(), image.images().replicationFactor()));
       if (!o.extra().containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)) {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
@@ -330,7 +334,26 @@ public final class Pipeline implements AutoCloseable {
       });
       ks.start();
     }
-    return new Pipeline(apps);
+    return new Pipeline(apps, deadLetters);
+  }
+
+  /**
+   * Fails with a message saying how to ask for ONNX Runtime when it is not on the class path: the distribution's
+   * launcher adds it ({@code lib/onnx}) only where image extraction is asked for.
+   */
+  static void requireOnnxRuntime() {
+    try {
+      Class.forName("ai.onnxruntime.OrtEnvironment", false, Pipeline.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("image feature extraction needs ONNX Runtime, which is not on the class "
+          + "path: bin/jrl adds lib/onnx for jrl local --image-model, for jrl run when its --config file sets "
+          + "jrl.image.model, or when JRL_WITH=onnx is set");
+    }
+  }
+
+  /** The records ingestion (and image extraction) sent to the dead-letter topic, by reason, in this process. */
+  public DeadLetterCounter deadLetters() {
+    return deadLetters;
   }
 
   /** The applications: ingestion first, then one per view in the order of {@link Options#views()}. */
@@ -403,15 +426,25 @@ public final class Pipeline implements AutoCloseable {
    * processed transactional partition show a lag of 1, so the validated topic's lag is counted minus one.
    */
   public static long lag(Admin admin, StreamsSettings s, List<String> views) throws Exception {
+    long lag = ingestionLag(admin, s);
+    for (String v : views) {
+      lag += viewLag(admin, s, v);
+    }
+    return lag;
+  }
+
+  /** Records of the input topics that the ingestion application has not committed. */
+  public static long ingestionLag(Admin admin, StreamsSettings s) throws Exception {
     List<String> inputs = new ArrayList<>();
     for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
       inputs.add(t.name());
     }
-    long lag = lag(admin, s.applicationId(), inputs, false);
-    for (String v : views) {
-      lag += lag(admin, viewApplicationId(s, v), List.of(s.validatedTopic()), true);
-    }
-    return lag;
+    return lag(admin, s.applicationId(), inputs, false);
+  }
+
+  /** Records of the validated topic that {@code view}'s trainer has not committed (less the transaction marker). */
+  public static long viewLag(Admin admin, StreamsSettings s, String view) throws Exception {
+    return lag(admin, viewApplicationId(s, view), List.of(s.validatedTopic()), true);
   }
 
   /** Records of {@code topics} that consumer group {@code group} has not committed, less one per partition. */

@@ -134,6 +134,14 @@ public enum SettingKey {
   HEALTH_EXIT_GRACE_MS("jrl.health.exit.grace.ms", "30000",
       "a long-running command exits with status 1 once a Kafka Streams client of the instance has failed (ERROR, or"
       + " no live stream thread) for this long; /health answers 503 from the first check"),
+  // Operations (issue 14, helper "prod"): metrics and readiness. Read by io.jrlstream.ops (RunCommand, LocalCommand,
+  // TrainerLag); for the lead to reconcile with the settings layer.
+  METRICS_PORT("jrl.metrics.port", "9464",
+      "port of GET /metrics, /health and /ready when the instance serves no HTTP API (jrl run --no-serve); with"
+      + " serving they are on jrl.serve.http.port. 0: a free one, -1: none. Binds to jrl.serve.http.bind"),
+  READY_MAX_TRAINER_LAG("jrl.ready.max.trainer.lag", "100000",
+      "/ready answers 503 while a view's trainer in this instance is more than this many records of"
+      + " jrl.validated behind (committed offsets, checked every 5 s); 0: lag never makes it unready"),
   // jrl import (issue 6): progress markers, committed in the same transaction as the events they cover.
   TOPIC_IMPORTS("jrl.topic.imports", "jrl.imports",
       "compacted topic of jrl import's progress markers (source fingerprint -> lines done)"),

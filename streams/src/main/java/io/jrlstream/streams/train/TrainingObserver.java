@@ -1,6 +1,7 @@
 package io.jrlstream.streams.train;
 
 import io.jrlstream.core.eval.PrequentialMeter;
+import io.jrlstream.core.train.StreamingTrainer;
 
 /**
  * What a view's training reports as it goes: restores and checkpoints, for benchmarks, logs and metrics. The
@@ -23,6 +24,32 @@ public interface TrainingObserver {
    * @param retrained interactions trained again (those after the checkpoint, the half-collected batch included)
    */
   default void restored(String view, long nanos, long eventsRead, long retrained) {}
+
+  /**
+   * A mini-batch was applied (after the event that completed it, or a flush marker). The trainer is the view's own:
+   * read what it reports here, on the calling thread ({@link StreamingTrainer#batches()}, {@link
+   * StreamingTrainer#lastLoss()}, the view's tables), never keep it for another thread.
+   *
+   * @param view the view
+   * @param trainer the view's trainer, just after the batch
+   * @param events interactions the batch trained
+   * @param timestamp record timestamp of the input record that completed the batch (what the vectors it changed
+   *     are published with)
+   * @param checkpointDue whether a checkpoint is taken after this batch (committed later, see
+   *     {@link #checkpointCommitted})
+   */
+  default void batchApplied(String view, StreamingTrainer trainer, int events, long timestamp,
+      boolean checkpointDue) {}
+
+  /**
+   * The vectors changed since the previous publication were forwarded to the view's embedding topic (they become
+   * readable when the transaction commits, within the commit interval).
+   *
+   * @param view the view
+   * @param users user vectors forwarded
+   * @param items item vectors forwarded
+   */
+  default void published(String view, int users, int items) {}
 
   /**
    * A checkpoint committed: its last row was written and its counters switched, in the current transaction.

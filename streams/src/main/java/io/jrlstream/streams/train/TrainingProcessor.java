@@ -70,6 +70,10 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;
+  /** Sequence number up to which events are in applied batches (the observer is told the size of each batch). */
+  private long trainedThrough;
+  /** Rows forwarded by the publication in progress (a field: the row visitor is a lambda). */
+  private int forwarded;
 
   /**
    * @param viewName the view this processor trains
@@ -104,6 +108,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     trainer = r.trainer();
     input = r.input();
     blocks = r.blocks();
+    trainedThrough = trainer.sequence() - trainer.pending().size();
     quality = options.quality().sampleEvery() > 0 ? new LiveQuality(viewName, trainer, options.quality(), observer)
         : null;
     lastPublishMs = context.currentSystemTimeMs();
@@ -128,6 +133,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     }
     batchTimestamp = record.timestamp();
     boolean due = checkpoints.due(blocks, trainer.batches(), trainer.sequence(), options);
+    observer.batchApplied(viewName, trainer, (int) (trainer.sequence() - trainedThrough), batchTimestamp, due);
+    trainedThrough = trainer.sequence();
     if (due || context.currentSystemTimeMs() - lastPublishMs >= options.publishIntervalMs()) {
       publish();
     }
@@ -166,21 +173,26 @@ public final class TrainingProcessor implements Processor<String, byte[], String
    */
   private void publish() {
     View view = trainer.view();
-    publish(view, view.users(), EntityKind.USER, content.users());
-    publish(view, view.items(), EntityKind.ITEM, content.items());
+    int users = publish(view, view.users(), EntityKind.USER, content.users());
+    int items = publish(view, view.items(), EntityKind.ITEM, content.items());
+    observer.published(viewName, users, items);
     view.users().tick();
     view.items().tick();
     lastPublishMs = context.currentSystemTimeMs();
   }
 
-  private void publish(View view, Table table, EntityKind kind, IdIndex ids) {
+  /** Forwards the changed rows of one table; returns how many. */
+  private int publish(View view, Table table, EntityKind kind, IdIndex ids) {
     String prefix = kind + ":";
+    forwarded = 0;
     table.forEachChangedSinceTick(row -> {
       if (row < ids.size()) { // rows reserved beyond known ids carry no entity yet
         String id = ids.id(row);
         byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), trainer.batches(), batchTimestamp);
         context.forward(new Record<>(prefix + id, value, batchTimestamp));
+        forwarded++;
       }
     });
+    return forwarded;
   }
 }
