@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * --follow} starts the embedded broker, trains a small data set and serves it; {@code bin/jrl run --no-serve} (a
  * second trainer, its own application id) and {@code bin/jrl serve} run against that broker with the class path of
  * the archive's {@code lib/} alone (no broker jars, no ONNX Runtime); each answers {@code /metrics}, {@code /health}
- * and {@code /ready}, none prints the JVM's incubator notice, and each exits 0 on SIGTERM. Runs after
+ * and {@code /ready}, none prints the JVM's incubator notice, and each closes cleanly on SIGTERM (status 143, the
+ * JVM's for a SIGTERM once its shutdown hooks have run, or 0). Runs after
  * {@code mvn package} ({@code mvn verify}); the archive's path comes from the build.
  */
 class DistributionIT {
@@ -68,6 +69,8 @@ class DistributionIT {
     Path localErr = dir.resolve("local.err");
     Process local = start(List.of(jrl.toString(), "local", "--data", data.toString(), "--follow", "--http-port",
         Integer.toString(serving)), cwd, dir.resolve("local.out"), localErr);
+    List<Process> others = new ArrayList<>();
+    boolean passed = false;
     try {
       String bootstrap = await(localErr, Pattern.compile("broker up at (\\S+)"), local);
       await(localErr, Pattern.compile("following; Ctrl-C stops()"), local);
@@ -85,35 +88,51 @@ class DistributionIT {
       Path runErr = dir.resolve("run.err");
       Process trainer = start(List.of(jrl.toString(), "run", "--config", trainerConfig.toString(), "--no-serve"), cwd,
           dir.resolve("run.out"), runErr);
+      others.add(trainer);
       int servePort = freePort();
       Path serveConfig = config(dir.resolve("serve.properties"), bootstrap, dir.resolve("serve-state"),
           "jrl.serve.http.port=" + servePort);
       Path serveErr = dir.resolve("serve.err");
       Process serve = start(List.of(jrl.toString(), "serve", "--config", serveConfig.toString()), cwd,
           dir.resolve("serve.out"), serveErr);
-      try {
-        String trainerUrl = "http://127.0.0.1:" + metricsPort;
-        awaitStatus(trainerUrl + "/ready", 200, trainer);
-        assertEquals(200, get(trainerUrl + "/health").statusCode());
-        awaitTrained(trainerUrl + "/metrics", trainer);
-        assertMetrics(get(trainerUrl + "/metrics").body(), List.of("trainer-review", "ingestion"));
-        assertEquals(404, get(trainerUrl + "/users/u1/recommendations").statusCode(), "--no-serve serves no queries");
-        String serveUrl = "http://127.0.0.1:" + servePort;
-        awaitStatus(serveUrl + "/ready", 200, serve);
-        assertEquals(200, get(serveUrl + "/users/u1/recommendations").statusCode());
-        assertTrue(get(serveUrl + "/metrics").body().contains("kafka_stream_thread_process_total{client=\"serving\""));
-      } finally {
-        assertEquals(0, stop(trainer), "jrl run exits 0 on SIGTERM; " + tail(runErr));
-        assertEquals(0, stop(serve), "jrl serve exits 0 on SIGTERM; " + tail(serveErr));
-      }
+      others.add(serve);
+      String trainerUrl = "http://127.0.0.1:" + metricsPort;
+      awaitStatus(trainerUrl + "/ready", 200, trainer);
+      assertEquals(200, get(trainerUrl + "/health").statusCode());
+      awaitTrained(trainerUrl + "/metrics", trainer);
+      assertMetrics(get(trainerUrl + "/metrics").body(), List.of("trainer-review", "ingestion"));
+      assertEquals(404, get(trainerUrl + "/users/u1/recommendations").statusCode(), "--no-serve serves no queries");
+      String serveUrl = "http://127.0.0.1:" + servePort;
+      awaitStatus(serveUrl + "/ready", 200, serve);
+      assertEquals(200, get(serveUrl + "/users/u1/recommendations").statusCode());
+      assertTrue(get(serveUrl + "/metrics").body().contains("kafka_stream_thread_process_total{client=\"serving\""));
+      assertStopped(stop(trainer), runErr);
+      assertStopped(stop(serve), serveErr);
+      passed = true;
     } finally {
-      assertEquals(0, stop(local), "jrl local exits 0 on SIGTERM; " + tail(localErr));
+      // A failure above keeps its own message: the processes are only stopped then.
+      for (Process p : others) {
+        stop(p);
+      }
+      int code = stop(local);
+      if (passed) {
+        assertStopped(code, localErr);
+      } else {
+        System.err.println("jrl local's log:\n" + tail(localErr));
+      }
     }
     for (String log : List.of("local.err", "run.err", "serve.err")) {
       String text = Files.readString(dir.resolve(log), StandardCharsets.UTF_8);
       assertFalse(text.contains(NOTICE), log + " has the incubator notice");
       assertFalse(text.contains("ClassNotFoundException") || text.contains("NoClassDefFoundError"), log);
     }
+  }
+
+  /** A clean stop on SIGTERM: status 143 (or 0), and the log says every client was closed. */
+  private static void assertStopped(int code, Path log) throws IOException {
+    assertTrue(code == 143 || code == 0, "exit status " + code + " on SIGTERM; " + tail(log));
+    assertTrue(Files.readString(log, StandardCharsets.UTF_8).contains("stopping: closing every Kafka Streams client"),
+        tail(log));
   }
 
   /** bin, lib without the broker and ONNX Runtime, lib/broker, lib/onnx, config, docs, deploy. */
@@ -206,7 +225,9 @@ class DistributionIT {
   private static void awaitTrue(Check check, Process p, String what) throws Exception {
     long end = System.nanoTime() + START.toNanos();
     while (System.nanoTime() < end) {
-      assertTrue(p.isAlive(), "the process ended (" + p.exitValue() + ") before " + what);
+      if (!p.isAlive()) {
+        throw new AssertionError("the process ended (" + p.exitValue() + ") before " + what);
+      }
       try {
         if (check.ok()) {
           return;
