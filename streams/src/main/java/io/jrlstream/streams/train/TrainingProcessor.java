@@ -7,6 +7,7 @@ import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
@@ -174,12 +175,11 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   }
 
   private void publish(View view, Table table, EntityKind kind, IdIndex ids) {
-    String prefix = kind + ":";
     table.forEachChangedSinceTick(row -> {
       if (row < ids.size()) { // rows reserved beyond known ids carry no entity yet
         String id = ids.id(row);
         byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), trainer.batches(), batchTimestamp);
-        context.forward(new Record<>(prefix + id, value, batchTimestamp));
+        context.forward(new Record<>(EmbeddingKey.format(kind, id), value, batchTimestamp));
       }
     });
   }
