@@ -1,46 +1,41 @@
 package io.jrlstream.ops;
 
-import io.jrlstream.ops.serve.HttpSettings;
-import io.jrlstream.streams.config.SettingKey;
-import java.util.Properties;
+import io.jrlstream.ops.serve.HttpKeys;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.Origin;
 import picocli.CommandLine.Option;
 
 /**
- * The serving options shared by {@code jrl local}, {@code jrl run} and {@code jrl serve}: HTTP port, bind
- * address and token (each overriding its {@code jrl.serve.http.*} key), and {@code --no-serve}.
+ * The serving options shared by {@code jrl local}, {@code jrl run} and {@code jrl serve}: HTTP port, bind address
+ * and token (each overriding its {@code jrl.serve.http.*} key, {@link HttpKeys}), and {@code --no-serve}.
  */
 final class ServeOptions {
   @Option(names = "--http-port", paramLabel = "PORT",
-      description = "Port of the serving HTTP API (default: jrl.serve.http.port, 8080; 0: a free one).")
+      description = "Port of the serving HTTP API (overrides jrl.serve.http.port, default 8080; 0: a free one).")
   Integer httpPort;
 
   @Option(names = "--http-bind", paramLabel = "ADDRESS",
-      description = "Address the HTTP API binds to (default: jrl.serve.http.bind, 127.0.0.1).")
+      description = "Address the HTTP API binds to (overrides jrl.serve.http.bind, default 127.0.0.1).")
   String httpBind;
 
   @Option(names = "--http-token", paramLabel = "TOKEN",
-      description = "Bearer token the HTTP API requires (default: jrl.serve.http.token, none). "
-          + "Prefer the config file or JRL_HTTP_TOKEN: a command line is visible to other users.")
+      description = "Bearer token the HTTP API requires (overrides jrl.serve.http.token, default none). "
+          + "Prefer the config file or JRL_SERVE_HTTP_TOKEN: a command line is visible to other users.")
   String httpToken;
 
   @Option(names = "--no-serve", description = "Do not serve recommendations over HTTP.")
   boolean noServe;
 
-  /** The HTTP settings: the properties' keys, then these options, then the JRL_HTTP_TOKEN variable. */
-  HttpSettings http(Properties p) {
-    HttpSettings h = HttpSettings.fromProperties(p);
+  /** Adds the options that are given to a configuration's command-line layer. */
+  void addTo(Configuration.Builder b) {
     if (httpPort != null) {
-      h = h.withPort(httpPort);
+      b.set(HttpKeys.PORT.key(), Integer.toString(httpPort), Origin.commandLine("--http-port"));
     }
     if (httpBind != null) {
-      h = h.withBind(httpBind);
+      b.set(HttpKeys.BIND.key(), httpBind, Origin.commandLine("--http-bind"));
     }
-    String envToken = System.getenv("JRL_HTTP_TOKEN");
     if (httpToken != null) {
-      h = h.withToken(httpToken);
-    } else if (p.getProperty(SettingKey.SERVE_HTTP_TOKEN.key()) == null && envToken != null) {
-      h = h.withToken(envToken);
+      b.set(HttpKeys.TOKEN.key(), httpToken, Origin.commandLine("--http-token"));
     }
-    return h;
   }
 }
