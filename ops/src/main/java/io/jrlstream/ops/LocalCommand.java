@@ -1,7 +1,11 @@
 package io.jrlstream.ops;
 
 import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.experiment.Experiment;
+import io.jrlstream.core.serve.Query;
+import io.jrlstream.core.serve.Recommendations;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.importer.ImportKeys;
@@ -24,6 +28,7 @@ import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageKeys;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.QualityBoard;
 import io.jrlstream.streams.train.RocksDbBounds;
 import io.jrlstream.streams.train.TrainingKeys;
 import io.jrlstream.streams.train.TrainingOptions;
@@ -146,8 +151,9 @@ final class LocalCommand implements Callable<Integer> {
         TopicAdmin.ensureTopics(admin, Importer.topics(s, imports));
       }
       Path stateDir = workDir.resolve("state");
-      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, stateDir, rocksDb, training), image)
-          .register(health, trained);
+      QualityBoard quality = new QualityBoard();
+      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, stateDir, rocksDb, training), image,
+          quality).register(health, trained);
           Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.from(c, trained),
               HttpSettings.from(c), stateDir, rocksDb, c.get(ReplayKeys.VIEW_VERSIONS_TOPIC), health);
           TopicCounter counter = TopicCounter.start(s, trained);
@@ -191,6 +197,10 @@ final class LocalCommand implements Callable<Integer> {
           out.printf("  %-26s %8d vectors published%n", e.getKey(), e.getValue());
         }
         out.printf("  %-26s %8d records%n", s.deadLetters().name(), counter.deadLetters());
+        printQuality(out, quality);
+        if (serving != null) {
+          printExample(out, ds, serving);
+        }
         out.flush();
         if (follow) {
           err.println("following; Ctrl-C stops");
@@ -239,6 +249,45 @@ final class LocalCommand implements Callable<Integer> {
     Configuration c = b.build();
     JrlConfiguration.warnIgnored(c, spec.commandLine().getErr());
     return c.requireValid();
+  }
+
+  /**
+   * What the pipeline learned, as prequential quality: each view ranked every 50th event's item before training on
+   * it; popularity since the start ranked the same events.
+   */
+  private static void printQuality(PrintWriter out, QualityBoard board) {
+    Map<String, QualityBoard.Entry> latest = board.latest();
+    if (latest.isEmpty()) {
+      return;
+    }
+    out.printf("live quality (each view ranks every 50th event's item before it trains; NDCG@10 / HR@10):%n");
+    for (Map.Entry<String, QualityBoard.Entry> e : latest.entrySet()) {
+      PrequentialMeter.Snapshot m = e.getValue().model();
+      PrequentialMeter.Snapshot p = e.getValue().popularity();
+      out.printf("  %-14s %.4f / %.4f over %d events   popularity so far %.4f / %.4f%n", e.getKey(), m.ndcg(),
+          m.hitRate(), m.ranked(), p.ndcg(), p.hitRate());
+    }
+  }
+
+  /** One answer for the data set's most active user, as a new user would ask for it. */
+  private static void printExample(PrintWriter out, Dataset ds, Serving serving) {
+    int[] counts = new int[ds.userCount()];
+    int best = 0;
+    for (Interaction x : ds.interactions()) {
+      if (++counts[x.user()] > counts[best]) {
+        best = x.user();
+      }
+    }
+    String user = ds.users().id(best);
+    try {
+      Recommendations r = serving.service().recommend(user, Query.of(5, null, null, serving.service().settings()),
+          false);
+      List<String> items = r.items().stream().map(i -> String.format("%s (%.3f)", i.item(), i.score())).toList();
+      out.printf("top 5 for user %s (%s answer; %d interactions): %s%n  (jrl query %s --url %s)%n", user, r.kind(),
+          counts[best], String.join(", ", items), user, serving.url());
+    } catch (RuntimeException e) {
+      out.printf("no answer for user %s yet: %s%n", user, e.getMessage());
+    }
   }
 
   private static void progress(PrintWriter err, long sent, TopicCounter c, long t0) {

@@ -234,7 +234,8 @@ class InstanceLifecycleTest {
     Path config = dir.resolve("trainer.properties");
     Files.writeString(config, String.join("\n", "bootstrap.servers=" + bootstrap, "application.id=" + app,
         "jrl.views=collaborative", "jrl.batch.size=16", "state.dir=" + dir.resolve("state"),
-        "jrl.rocksdb.cache.bytes=16777216", "jrl.rocksdb.write.buffer.bytes=4194304", ""));
+        "jrl.rocksdb.cache.bytes=16777216", "jrl.rocksdb.write.buffer.bytes=4194304",
+        "jrl.flush.after.ms=0", "")); // counts full batches: no flush markers
     List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 10, 0, 6), 17L,
         System.currentTimeMillis());
     String topic = s.embeddingsTopic("collaborative");
@@ -292,13 +293,14 @@ class InstanceLifecycleTest {
     List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 10, 0, 6), 23L,
         System.currentTimeMillis());
     String topic = s.embeddingsTopic("collaborative");
+    // Counts full batches: no flush markers.
+    TrainingOptions training = TrainingOptions.defaults().withBatchSize(16).withFlushAfterMs(0);
     Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, dir.resolve("a"), extra,
-        TrainingOptions.defaults().withBatchSize(16)));
+        training));
     Pipeline b = null;
     try {
       a.awaitRunning(Duration.ofSeconds(60));
-      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, dir.resolve("b"), extra,
-          TrainingOptions.defaults().withBatchSize(16)));
+      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, dir.resolve("b"), extra, training));
       b.awaitRunning(Duration.ofSeconds(60));
       int next = produce(bootstrap, s, events, 0, 32);
       awaitBatches(bootstrap, topic, 2, Duration.ofSeconds(60));

@@ -111,7 +111,8 @@ class PoisonRecordTest {
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-poison");
       Pipeline.Options options = new Pipeline.Options(VIEWS, dir.resolve("state"),
           Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
-              Long.toString(4L << 20)), TrainingOptions.defaults().withBatchSize(BATCH).withPublishIntervalMs(0));
+              Long.toString(4L << 20)), TrainingOptions.defaults().withBatchSize(BATCH).withPublishIntervalMs(0)
+          .withFlushAfterMs(0)); // counts full batches: no flush markers
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), options);
           KafkaProducer<String, byte[]> producer = bigProducer(bootstrap)) {
         pipeline.awaitRunning(Duration.ofSeconds(60));

@@ -94,7 +94,8 @@ class VersionSwitchServingTest {
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-versions");
       ServeSettings serve = ServeSettings.defaults(VIEWS).withPartitions(2);
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(VIEWS,
-          dir.resolve("train"), SMALL_ROCKSDB, TrainingOptions.defaults().withBatchSize(BATCH)));
+          dir.resolve("train"), SMALL_ROCKSDB, TrainingOptions.defaults().withBatchSize(BATCH)
+              .withFlushAfterMs(0))); // the log read below is final: no flush markers
           Serving a = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-a"), SMALL_ROCKSDB,
               CONTROL);
           Serving b = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-b"), SMALL_ROCKSDB,

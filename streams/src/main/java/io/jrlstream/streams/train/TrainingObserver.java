@@ -34,7 +34,8 @@ public interface TrainingObserver {
   default void checkpointCommitted(String view, int rows, long bytes) {}
 
   /**
-   * A window of a view's live prequential quality closed ({@link TrainingOptions.Quality}).
+   * A view's live prequential quality ({@link TrainingOptions.Quality}), at every window's close and every 1,000
+   * events in between.
    *
    * @param view the view
    * @param model the view's totals since its task started, with the window just closed as {@code last()}
