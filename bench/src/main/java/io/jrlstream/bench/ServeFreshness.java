@@ -2,6 +2,7 @@ package io.jrlstream.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jrlstream.bench.serve.LoadClient;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
@@ -10,12 +11,12 @@ import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.serve.HttpSettings;
-import io.jrlstream.bench.serve.LoadClient;
 import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,8 @@ final class ServeFreshness {
     try (LocalBroker broker = LocalBroker.start(work.resolve("broker"))) {
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-bench-serve");
       int half = ds.interactions().size() / 2;
-      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, 64, work.resolve("state"), rocks));
+      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, work.resolve("state"), rocks,
+          TrainingOptions.defaults()));
           Serving serving = Serving.start(s, ServeSettings.defaults(views), HttpSettings.loopback(),
               work.resolve("state"), rocks);
           DatasetProducer producer = new DatasetProducer(ds, s);

@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jrlstream.ops.JrlConfiguration;
+import io.jrlstream.ops.OpsKeys;
 import io.jrlstream.ops.pipeline.Lifecycle;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.ops.serve.HttpKeys;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.StreamsKeys;
+import io.jrlstream.streams.image.ImageKeys;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -68,25 +73,19 @@ class KubernetesManifestsTest {
     return found.get(0);
   }
 
-  private static String value(SettingKey k) {
-    String v = config.getProperty(k.key());
-    return v != null ? v.strip() : k.defaultValue().orElseThrow();
-  }
-
   @Test
   void shouldConfigureOnlyKnownKeysAndPortsAndStateWherePodsNeedThem() {
+    // Read as jrl run reads it: an unknown jrl.* key or a bad value fails here, naming the key.
+    Configuration c = Configuration.of(JrlConfiguration.CATALOG, config).requireValid();
     for (String key : config.stringPropertyNames()) {
-      if (key.startsWith(SettingKey.PREFIX)) {
-        assertTrue(SettingKey.forKey(key).isPresent(), "unknown key " + key + " in the ConfigMap");
-      }
       assertFalse(config.getProperty(key).contains("#"), key + ": properties files have no inline comments");
     }
-    assertNotNull(config.getProperty(SettingKey.BOOTSTRAP_SERVERS.key()), "bootstrap.servers");
-    assertEquals("0.0.0.0", value(SettingKey.SERVE_HTTP_BIND), "probes reach the pod's address, not loopback");
+    assertTrue(c.isSet(StreamsKeys.BOOTSTRAP_SERVERS), "bootstrap.servers");
+    assertEquals("0.0.0.0", c.get(HttpKeys.BIND), "probes reach the pod's address, not loopback");
     assertTrue(Integer.parseInt(config.getProperty("num.standby.replicas", "0")) >= 1, "standby replicas");
-    for (String k : List.of(SettingKey.TOPIC_REVIEWS_REPLICATION.key(), SettingKey.TOPIC_RATINGS_REPLICATION.key(),
-        SettingKey.TOPIC_IMAGE_FEATURES_REPLICATION.key(), SettingKey.TOPIC_DEAD_LETTERS_REPLICATION.key(),
-        "replication.factor")) {
+    for (String k : List.of(StreamsKeys.REVIEWS.replication().key(), StreamsKeys.RATINGS.replication().key(),
+        StreamsKeys.IMAGE_FEATURES.replication().key(), StreamsKeys.DEAD_LETTERS.replication().key(),
+        ImageKeys.IMAGES.replication().key(), "replication.factor")) {
       assertEquals("3", config.getProperty(k), k + ": a real cluster's replication");
     }
   }
@@ -110,7 +109,8 @@ class KubernetesManifestsTest {
       assertTrue(spec.path("replicas").asInt() >= 2, name + ": a second pod holds the standby replicas");
 
       // The port the command answers /health, /ready and /metrics on, named by the probes.
-      int port = Integer.parseInt(value(trainer ? SettingKey.METRICS_PORT : SettingKey.SERVE_HTTP_PORT));
+      Configuration conf = Configuration.of(JrlConfiguration.CATALOG, config);
+      int port = trainer ? conf.get(OpsKeys.METRICS_PORT) : conf.get(HttpKeys.PORT);
       assertEquals(trainer ? 9464 : 8080, port, name + ": the code's default port");
       JsonNode ports = c.path("ports");
       assertEquals(1, ports.size(), name + " ports");
@@ -149,6 +149,12 @@ class KubernetesManifestsTest {
       assertTrue(c.path("image").asText().equals("jrl:" + System.getProperty("jrl.version", "0.1.0-SNAPSHOT")),
           name + " image " + c.path("image").asText());
       assertTrue(c.path("command").isMissingNode(), name + ": the image's entry point (bin/jrl) runs");
+      for (JsonNode e : c.path("env")) {
+        String variable = e.path("name").asText();
+        assertTrue(!variable.startsWith("JRL_") || JrlConfiguration.LAUNCHER_VARIABLES.contains(variable)
+            || JrlConfiguration.CATALOG.environmentVariables().containsKey(variable),
+            name + ": " + variable + " is neither a launcher variable nor a configuration key's");
+      }
 
       if (!trainer) {
         // Forwarded queries go to the pod's stable DNS name, on the serving port.

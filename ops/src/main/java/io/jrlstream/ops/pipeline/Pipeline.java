@@ -2,8 +2,8 @@ package io.jrlstream.ops.pipeline;
 
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.image.ImageFeatureTopology;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.image.OnnxSessions;
@@ -11,6 +11,7 @@ import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import io.jrlstream.streams.train.RocksDbBounds;
 import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,70 +50,38 @@ public final class Pipeline implements AutoCloseable {
   /**
    * How the trainer runs.
    *
-   * @param views the views to train (each gets a training sub-topology)
-   * @param batchSize positive interactions per mini-batch
+   * @param views    the views to train (each gets a training sub-topology); at least one
    * @param stateDir where the RocksDB stores live
-   * @param extra further Kafka Streams properties (e.g. the RocksDB bounds {@code jrl.rocksdb.*})
-   * @param checkpointBatches mini-batches between checkpoints of a view's rows
-   * @param checkpointSpreadBatches mini-batches over which a checkpoint's rows are written
-   *     ({@link TrainingOptions#checkpointSpreadBatches()})
-   * @param flushAfterMs the longest a validated event waits before a flush marker makes the views train their
-   *     half-collected batches ({@link TrainingOptions#flushAfterMs()}; 0: never)
+   * @param extra    further Kafka Streams properties, over the settings' pass-through ones (e.g. the RocksDB bound
+   *                 of {@link RocksDbBounds#streamsProperties()})
+   * @param training how each view's trainer batches, checkpoints and publishes, and when ingestion writes flush
+   *                 markers ({@link TrainingOptions#flushAfterMs()})
    */
-  public record Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-      int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches,
-      long flushAfterMs) {
-    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-        int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches, TrainingOptions.FLUSH_AFTER_MS);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-        int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          TrainingOptions.CHECKPOINT_SPREAD_BATCHES);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-        int checkpointBatches, long publishIntervalMs) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs,
-          TrainingOptions.CHECKPOINT_EVENTS_PER_ROW);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir) {
-      this(views, batchSize, stateDir, java.util.Map.of());
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra) {
-      this(views, batchSize, stateDir, extra, TrainingTopology.CHECKPOINT_BATCHES);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, java.util.Map<String, String> extra,
-        int checkpointBatches) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, TrainingOptions.PUBLISH_INTERVAL_MS);
-    }
-
+  public record Options(List<String> views, Path stateDir, Map<String, String> extra, TrainingOptions training) {
+    /** @throws IllegalArgumentException when no view is given */
     public Options {
-      extra = java.util.Map.copyOf(extra);
       views = List.copyOf(views);
       if (views.isEmpty()) {
         throw new IllegalArgumentException("at least one view must be trained");
       }
-      new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches, flushAfterMs); // validates
+      Objects.requireNonNull(stateDir, "stateDir");
+      extra = Map.copyOf(extra);
+      Objects.requireNonNull(training, "training");
     }
 
-    /** The trainers' batching, checkpoint and publication options. */
-    public TrainingOptions training() {
-      return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches, flushAfterMs);
+    /** @return options for {@code views} with no extra properties and the default {@link TrainingOptions} */
+    public static Options of(List<String> views, Path stateDir) {
+      return new Options(views, stateDir, Map.of(), TrainingOptions.defaults());
     }
 
-    /** These options with {@code ms} as {@link #flushAfterMs()}. */
-    public Options withFlushAfterMs(long ms) {
-      return new Options(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs,
-          checkpointEventsPerRow, checkpointSpreadBatches, ms);
+    /** @return these options with other training options */
+    public Options withTraining(TrainingOptions newTraining) {
+      return new Options(views, stateDir, extra, newTraining);
+    }
+
+    /** @return these options with other extra Kafka Streams properties */
+    public Options withExtra(Map<String, String> newExtra) {
+      return new Options(views, stateDir, newExtra, training);
     }
   }
 
@@ -135,12 +105,9 @@ public final class Pipeline implements AutoCloseable {
   /** Every topic the application reads or writes, with the settings it is created with. */
   public static List<TopicSpec> topics(StreamsSettings s, List<String> views) {
     List<TopicSpec> out = new ArrayList<>();
-    for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
-      out.add(TopicSpec.of(t.name(), t.partitions(), t.replicationFactor()));
-    }
-    out.add(sized(TopicSpec.of(s.deadLetters().name(), s.deadLetters().partitions(),
-        s.deadLetters().replicationFactor()), s));
-    short rf = s.reviews().replicationFactor();
+    out.addAll(s.inputTopics());
+    out.add(sized(s.deadLetters(), s));
+    short rf = s.reviews().replication();
     for (String v : views) {
       out.add(embeddingsTopic(s, s.embeddingsTopic(v), rf));
     }
@@ -156,7 +123,7 @@ public final class Pipeline implements AutoCloseable {
    * an existing topic with a finite retention is refused at start-up, named.
    */
   public static TopicSpec validatedTopic(StreamsSettings s) {
-    return sized(TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor()), s)
+    return sized(TopicSpec.of(s.validatedTopic(), 1, s.reviews().replication()), s)
         .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
         .withConfig(TopicConfig.RETENTION_MS_CONFIG, "-1")
         .withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
@@ -300,18 +267,18 @@ public final class Pipeline implements AutoCloseable {
       TrainingObserver observer) {
     Properties props = streamsProperties(s, o);
     DeadLetterCounter deadLetters = new DeadLetterCounter();
-    Topology ingestion = IngestionTopology.build(s, deadLetters, o.flushAfterMs());
+    Topology ingestion = IngestionTopology.build(s, deadLetters, o.training().flushAfterMs());
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
     if (image != null) {
-      if (image.featureDim() != s.featureDim()) {
-        throw new IllegalArgumentException("the image model outputs " + image.featureDim() + " features but "
+      if (image.model().featureDim() != s.featureDim()) {
+        throw new IllegalArgumentException("the image model outputs " + image.model().featureDim() + " features but "
             + "ingestion expects " + s.featureDim() + " (jrl.feature.dim): they must agree");
       }
       requireOnnxRuntime();
       OnnxSessions sessions = new OnnxSessions(image);
       sessions.verify(); // logs the provider choice once
       ImageFeatureTopology.addTo(ingestion, s, sessions, deadLetters);
-      topics.add(TopicSpec.of(image.images().name(), image.images().partitions(), image.images().replicationFactor()));
+      topics.add(image.images());
       if (!o.extra().containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)) {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
       }
@@ -436,7 +403,7 @@ public final class Pipeline implements AutoCloseable {
   /** Records of the input topics that the ingestion application has not committed. */
   public static long ingestionLag(Admin admin, StreamsSettings s) throws Exception {
     List<String> inputs = new ArrayList<>();
-    for (io.jrlstream.streams.config.TopicSpec t : s.inputTopics()) {
+    for (TopicSpec t : s.inputTopics()) {
       inputs.add(t.name());
     }
     return lag(admin, s.applicationId(), inputs, false);

@@ -217,19 +217,6 @@ public final class ServeServer implements AutoCloseable {
     return this;
   }
 
-  /**
-   * A port setting that may be -1 (none), else 0..65535.
-   *
-   * @throws IllegalArgumentException naming {@code key} otherwise
-   */
-  public static int port(int value, String key) {
-    if (value < -1 || value > 65535) {
-      throw new IllegalArgumentException(key + " must be -1 (none), 0 (a free one) or a port up to 65535, got "
-          + value);
-    }
-    return value;
-  }
-
   /** The bound port (the actual one when 0 was asked). */
   public int port() {
     return connector.getLocalPort();

@@ -9,22 +9,15 @@ import io.jrlstream.core.serve.Recommender;
 import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.core.serve.SimilarItems;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.ops.replay.ReplayKeys;
 import io.jrlstream.ops.replay.ViewVersions;
 import io.jrlstream.ops.replay.ViewVersionsWatcher;
-import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
-import io.jrlstream.core.serve.ItemIndex;
-import io.jrlstream.core.serve.Popularity;
-import io.jrlstream.core.serve.Query;
-import io.jrlstream.core.serve.QueryService;
-import io.jrlstream.core.serve.Recommendations;
-import io.jrlstream.core.serve.Recommender;
-import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.streams.serve.ServeSettings;
 import io.jrlstream.streams.serve.ServeTopology;
 import io.jrlstream.streams.serve.StreamsQueryService;
@@ -150,7 +143,7 @@ public final class Serving implements AutoCloseable {
    */
   public static List<TopicSpec> topics(ViewTopics t, ServeSettings serve) {
     StreamsSettings s = t.settings();
-    short rf = s.reviews().replicationFactor();
+    short rf = s.reviews().replication();
     List<TopicSpec> out = new ArrayList<>();
     out.add(Pipeline.validatedTopic(s));
     for (String v : serve.views()) {
@@ -178,7 +171,7 @@ public final class Serving implements AutoCloseable {
   /** Starts a serving instance that follows the default control topic ({@code jrl.view-versions}). */
   public static Serving start(StreamsSettings s, ServeSettings serve, HttpSettings http, Path stateDir,
       Map<String, String> extra) {
-    return start(s, serve, http, stateDir, extra, SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow());
+    return start(s, serve, http, stateDir, extra, ReplayKeys.VIEW_VERSIONS_TOPIC.defaultValue().orElseThrow());
   }
 
   /**
@@ -224,7 +217,7 @@ public final class Serving implements AutoCloseable {
       HostInfo self = advertised(http, server.port());
       Properties props = streamsProperties(s, stateDir, self, extra);
       admin = Admin.create(props);
-      TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(controlTopic, 1, s.reviews().replicationFactor())));
+      TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(controlTopic, 1, s.reviews().replication())));
       serving = new Serving(s, serve, props, self, new HttpRemoteQueries(http.token(), Duration.ofSeconds(10)), admin,
           server);
       serving.metrics = metrics;

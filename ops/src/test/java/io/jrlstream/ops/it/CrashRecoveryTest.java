@@ -19,6 +19,7 @@ import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.pipeline.TrainerMain;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ class CrashRecoveryTest {
 
   @Test
   void shouldPublishWhatAnUninterruptedRunPublishesAfterAHaltAndARestartOnAWipedStateDir() throws Exception {
-    crashAndRecover(true, io.jrlstream.streams.train.TrainingOptions.PUBLISH_INTERVAL_MS);
+    crashAndRecover(true, TrainingOptions.defaults().publishIntervalMs());
   }
 
   private void crashAndRecover(boolean wipeState, long publishIntervalMs) throws Exception {

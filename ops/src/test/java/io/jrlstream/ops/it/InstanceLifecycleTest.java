@@ -9,13 +9,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.core.serve.LocalQueryService;
+import io.jrlstream.core.serve.Popularity;
+import io.jrlstream.core.serve.Recommender;
+import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.ops.Jrl;
 import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.ops.it.TrainerFixtures.Input;
 import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
@@ -26,12 +30,9 @@ import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
-import io.jrlstream.core.serve.ItemIndex;
-import io.jrlstream.core.serve.Popularity;
-import io.jrlstream.core.serve.LocalQueryService;
-import io.jrlstream.core.serve.Recommender;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.serve.ServeSettings;
-import io.jrlstream.core.serve.UserProfile;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -233,7 +234,8 @@ class InstanceLifecycleTest {
     Path config = dir.resolve("trainer.properties");
     Files.writeString(config, String.join("\n", "bootstrap.servers=" + bootstrap, "application.id=" + app,
         "jrl.views=collaborative", "jrl.batch.size=16", "state.dir=" + dir.resolve("state"),
-        "jrl.rocksdb.cache.bytes=16777216", "jrl.rocksdb.write.buffer.bytes=4194304", ""));
+        "jrl.rocksdb.cache.bytes=16777216", "jrl.rocksdb.write.buffer.bytes=4194304",
+        "jrl.flush.after.ms=0", "")); // counts full batches: no flush markers
     List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 10, 0, 6), 17L,
         System.currentTimeMillis());
     String topic = s.embeddingsTopic("collaborative");
@@ -291,11 +293,14 @@ class InstanceLifecycleTest {
     List<Input> events = TrainerFixtures.goodEvents(new SyntheticSpec(40, 30, 3, 10, 0, 6), 23L,
         System.currentTimeMillis());
     String topic = s.embeddingsTopic("collaborative");
-    Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("a"), extra));
+    // Counts full batches: no flush markers.
+    TrainingOptions training = TrainingOptions.defaults().withBatchSize(16).withFlushAfterMs(0);
+    Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, dir.resolve("a"), extra,
+        training));
     Pipeline b = null;
     try {
       a.awaitRunning(Duration.ofSeconds(60));
-      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("b"), extra));
+      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, dir.resolve("b"), extra, training));
       b.awaitRunning(Duration.ofSeconds(60));
       int next = produce(bootstrap, s, events, 0, 32);
       awaitBatches(bootstrap, topic, 2, Duration.ofSeconds(60));

@@ -14,10 +14,12 @@ import io.jrlstream.ops.pipeline.TrainerLag;
 import io.jrlstream.ops.serve.HttpSettings;
 import io.jrlstream.ops.serve.ServeServer;
 import io.jrlstream.ops.serve.Serving;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.ops.replay.ReplayKeys;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.RejectReason;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.TrainingKeys;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,18 +76,19 @@ class MetricsTest {
     try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
       String bootstrap = broker.bootstrapServers();
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-metrics");
-      Map<String, String> small = Map.of(SettingKey.ROCKSDB_CACHE_BYTES.key(), Long.toString(16L << 20),
-          SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), Long.toString(4L << 20));
+      Map<String, String> small = Map.of(TrainingKeys.ROCKSDB_CACHE_BYTES.key(), Long.toString(16L << 20),
+          TrainingKeys.ROCKSDB_WRITE_BUFFER_BYTES.key(), Long.toString(4L << 20));
       // Checkpoints every 4 batches (written in one), publication after every batch.
-      Pipeline.Options options = new Pipeline.Options(VIEWS, TrainerFixtures.BATCH, dir.resolve("state"), small, 4,
-          0, 0, 1);
+      Pipeline.Options options = new Pipeline.Options(VIEWS, dir.resolve("state"), small, TrainingOptions.defaults()
+          .withBatchSize(TrainerFixtures.BATCH).withCheckpointBatches(4).withPublishIntervalMs(0)
+          .withCheckpointEventsPerRow(0).withCheckpointSpreadBatches(1));
       Health health = new Health();
       try (Metrics metrics = Metrics.create();
           Pipeline pipeline = metrics.bind(Pipeline.start(s, TrainerFixtures.config(), options, null,
               metrics.training(VIEWS)).register(health, VIEWS), VIEWS);
           TrainerLag lag = TrainerLag.start(s, VIEWS, 1_000_000, Duration.ofMillis(200)).gate(health);
           Serving serving = Serving.start(s, ServeSettings.defaults(VIEWS).withPartitions(2), HttpSettings.loopback(),
-              dir.resolve("serve"), small, SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow(), health,
+              dir.resolve("serve"), small, ReplayKeys.VIEW_VERSIONS_TOPIC.defaultValue().orElseThrow(), health,
               metrics);
           ServeServer metricsPort = ServeServer.bind(HttpSettings.loopback()).start(null, health, metrics)) {
         metrics.bindHealth(health);

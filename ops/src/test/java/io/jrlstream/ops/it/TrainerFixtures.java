@@ -10,12 +10,14 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
+import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.ReviewEvent;
-import io.jrlstream.schemas.codec.AvroCodec;
-import io.jrlstream.streams.ingest.RejectReason;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
+import io.jrlstream.schemas.codec.AvroCodec;
+import io.jrlstream.streams.ingest.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,9 +155,9 @@ final class TrainerFixtures {
   record OfflineRun(View view, IdIndex users, IdIndex items, List<Published> published) {
     /** The final vector of {@code USER:<id>} or {@code ITEM:<id>}. */
     float[] finalVector(String key) {
-      int colon = key.indexOf(':');
-      String id = key.substring(colon + 1);
-      boolean user = key.startsWith("USER:");
+      EmbeddingKey k = EmbeddingKey.parse(key);
+      String id = k.id();
+      boolean user = k.kind() == EntityKind.USER;
       int row = (user ? users : items).indexOf(id);
       if (row < 0) {
         throw new AssertionError("offline run has no " + key);
@@ -214,9 +216,11 @@ final class TrainerFixtures {
         float[][] users = snapshot(view.users());
         float[][] items = snapshot(view.items());
         if (t.flush()) {
-          changed(view, view.users(), users, "USER:", d.users(), seen[0], t.batches(), markers.get(next).timestamp(),
+          changed(view, view.users(), users, EntityKind.USER, d.users(), seen[0], t.batches(),
+              markers.get(next).timestamp(),
               out);
-          changed(view, view.items(), items, "ITEM:", d.items(), seen[1], t.batches(), markers.get(next).timestamp(),
+          changed(view, view.items(), items, EntityKind.ITEM, d.items(), seen[1], t.batches(),
+              markers.get(next).timestamp(),
               out);
         }
       }
@@ -233,8 +237,8 @@ final class TrainerFixtures {
         throw new AssertionError("StreamingTrainer completed a batch where none was due (or the reverse)");
       }
       if (completes) {
-        changed(view, view.users(), users, "USER:", d.users(), seen[0], t.batches(), timestamps[n], out);
-        changed(view, view.items(), items, "ITEM:", d.items(), seen[1], t.batches(), timestamps[n], out);
+        changed(view, view.users(), users, EntityKind.USER, d.users(), seen[0], t.batches(), timestamps[n], out);
+        changed(view, view.items(), items, EntityKind.ITEM, d.items(), seen[1], t.batches(), timestamps[n], out);
       }
     }
     return new OfflineRun(view, d.users(), d.items(), out);
@@ -248,12 +252,12 @@ final class TrainerFixtures {
     return rows;
   }
 
-  private static void changed(View view, Table table, float[][] before, String kind, IdIndex ids, int seen,
+  private static void changed(View view, Table table, float[][] before, EntityKind kind, IdIndex ids, int seen,
       long batches, long time, List<Published> out) {
     for (int row = 0; row < Math.min(seen, table.size()); row++) {
       float[] now = table.row(row);
       if (row >= before.length || !bitEqual(before[row], now)) {
-        out.add(new Published(kind + ids.id(row), view.name(), batches, time, now.clone()));
+        out.add(new Published(EmbeddingKey.format(kind, ids.id(row)), view.name(), batches, time, now.clone()));
       }
     }
   }

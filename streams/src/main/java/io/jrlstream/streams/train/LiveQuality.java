@@ -17,12 +17,14 @@ import org.slf4j.LoggerFactory;
  * same events on every run.
  *
  * <p>Each closed window is reported to the {@link TrainingObserver} (metrics, serving, {@code jrl local}) and logged
- * (at most once a minute at INFO). The meters are not part of the checkpoint: after a restart they count afresh,
+ * (at most once a minute at INFO); the totals are also reported every 1,000 events in between. The meters are not part of the checkpoint: after a restart they count afresh,
  * and popularity counts the events since the task started. Owned by the processor, on its stream thread.
  */
 final class LiveQuality {
   private static final Logger LOG = LoggerFactory.getLogger(LiveQuality.class);
   private static final long LOG_EVERY_MS = 60_000;
+  /** The totals go to the observer at every window's close and, in between, every this many events. */
+  private static final long REPORT_EVERY = 1_000;
 
   private final String view;
   private final StreamingTrainer trainer;
@@ -55,6 +57,9 @@ final class LiveQuality {
     model.measure(sequence, source, x.user(), x.item(), trainer.sampler()::interacted, itemsKnown);
     popular.measure(sequence, popularity, x.user(), x.item(), trainer.sampler()::interacted, itemsKnown);
     popularity.add(x.user(), x.item());
+    if (sequence % REPORT_EVERY == REPORT_EVERY - 1) {
+      observer.quality(view, model.snapshot(), popular.snapshot());
+    }
   }
 
   /** The model's totals since the task started and its last closed window (any thread). */

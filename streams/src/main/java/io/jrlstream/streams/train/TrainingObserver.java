@@ -16,6 +16,51 @@ public interface TrainingObserver {
   TrainingObserver NONE = new TrainingObserver() { };
 
   /**
+   * One observer that tells each of {@code observers}, in order (e.g. the metrics and {@code jrl local}'s quality
+   * board).
+   */
+  static TrainingObserver all(TrainingObserver... observers) {
+    TrainingObserver[] each = observers.clone();
+    return new TrainingObserver() {
+      @Override
+      public void restored(String view, long nanos, long eventsRead, long retrained) {
+        for (TrainingObserver o : each) {
+          o.restored(view, nanos, eventsRead, retrained);
+        }
+      }
+
+      @Override
+      public void batchApplied(String view, StreamingTrainer trainer, int events, long timestamp,
+          boolean checkpointDue) {
+        for (TrainingObserver o : each) {
+          o.batchApplied(view, trainer, events, timestamp, checkpointDue);
+        }
+      }
+
+      @Override
+      public void published(String view, int users, int items) {
+        for (TrainingObserver o : each) {
+          o.published(view, users, items);
+        }
+      }
+
+      @Override
+      public void checkpointCommitted(String view, int rows, long bytes) {
+        for (TrainingObserver o : each) {
+          o.checkpointCommitted(view, rows, bytes);
+        }
+      }
+
+      @Override
+      public void quality(String view, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {
+        for (TrainingObserver o : each) {
+          o.quality(view, model, popularity);
+        }
+      }
+    };
+  }
+
+  /**
    * A view's task finished restoring: its state is that of the last event its store covers.
    *
    * @param view the view
@@ -61,7 +106,8 @@ public interface TrainingObserver {
   default void checkpointCommitted(String view, int rows, long bytes) {}
 
   /**
-   * A window of a view's live prequential quality closed ({@link TrainingOptions.Quality}).
+   * A view's live prequential quality ({@link TrainingOptions.Quality}), at every window's close and every 1,000
+   * events in between.
    *
    * @param view the view
    * @param model the view's totals since its task started, with the window just closed as {@code last()}

@@ -7,6 +7,7 @@ import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
@@ -183,13 +184,12 @@ public final class TrainingProcessor implements Processor<String, byte[], String
 
   /** Forwards the changed rows of one table; returns how many. */
   private int publish(View view, Table table, EntityKind kind, IdIndex ids) {
-    String prefix = kind + ":";
     forwarded = 0;
     table.forEachChangedSinceTick(row -> {
       if (row < ids.size()) { // rows reserved beyond known ids carry no entity yet
         String id = ids.id(row);
         byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), trainer.batches(), batchTimestamp);
-        context.forward(new Record<>(prefix + id, value, batchTimestamp));
+        context.forward(new Record<>(EmbeddingKey.format(kind, id), value, batchTimestamp));
         forwarded++;
       }
     });
