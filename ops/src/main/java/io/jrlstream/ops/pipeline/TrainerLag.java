@@ -75,10 +75,11 @@ public final class TrainerLag implements AutoCloseable {
 
   private void refresh() {
     try {
+      // Ingestion first: a reader that sees a view's figure of this round sees ingestion's of this round too.
+      ingestionLag = Pipeline.ingestionLag(admin, settings);
       for (String v : views) {
         viewLag.put(v, Pipeline.viewLag(admin, settings, v));
       }
-      ingestionLag = Pipeline.ingestionLag(admin, settings);
       failing = false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
