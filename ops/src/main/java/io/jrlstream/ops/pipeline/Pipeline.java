@@ -314,7 +314,7 @@ public final class Pipeline implements AutoCloseable {
     } catch (ClassNotFoundException e) {
       throw new IllegalArgumentException("image feature extraction needs ONNX Runtime, which is not on the class "
           + "path: bin/jrl adds lib/onnx for jrl local --image-model, for jrl run when its --config file sets "
-          + "jrl.image.model, or when JRL_WITH=onnx is set");
+          + "jrl.image.model, when JRL_IMAGE_MODEL is set, or when JRL_WITH=onnx is set");
     }
   }
 
