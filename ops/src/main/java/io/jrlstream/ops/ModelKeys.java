@@ -1,10 +1,7 @@
 package io.jrlstream.ops;
 
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.RatingView;
-import io.jrlstream.core.view.ReviewView;
-import io.jrlstream.core.view.ViewConfig;
+import io.jrlstream.core.view.ModelSettings;
 import io.jrlstream.streams.config.Catalog;
 import io.jrlstream.streams.config.Configuration;
 import io.jrlstream.streams.config.Origin;
@@ -13,21 +10,23 @@ import io.jrlstream.streams.config.SettingGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The model's settings in the configuration: {@code jrl.model.VIEW.KEY}, the keys of {@code --set VIEW.KEY=VALUE}
  * ({@link ModelOptions}), one setting per view and key with the model's default, so that they are in the same file,
  * template, environment mapping ({@code JRL_MODEL_REVIEW_LR}) and {@code jrl config --effective} as every other
- * key. The model parses them ({@link ModelOptions#set}, the one parser of model settings); this class only lists
- * them for the configuration and applies the ones a configuration sets.
+ * key. The keys, their defaults and their parsing are the model's ({@link ModelSettings}, the one parser of model
+ * settings: {@link ModelSettings#keysOf}, {@link ModelSettings#toProperties}, {@link ModelSettings#set}); this class
+ * adds what each means and applies the ones a configuration sets. A key the model gains without a meaning here
+ * fails the class's initialisation (and so every test that reads a configuration).
  *
  * <p>Stateless.
  */
 final class ModelKeys {
   /** Prefix of model settings in a configuration. */
-  static final String PREFIX = "jrl.model.";
+  static final String PREFIX = ModelSettings.PREFIX;
 
   private ModelKeys() {}
 
@@ -36,14 +35,23 @@ final class ModelKeys {
 
   private static final Map<String, Key> COMMON = keys(
       "dim", "an integer >= 1", "embedding dimension K",
-      "lr", "a number > 0", "learning rate",
+      "lr", "a number > 0", "learning rate of the offline trainer (jrl evaluate)",
       "epochs", "an integer >= 1", "epochs of the offline trainer (jrl evaluate)",
-      "l2", "a number >= 0", "L2 penalty on the vectors the ranking term touches",
-      "optimizer", "sgd, adagrad or adam", "optimiser",
+      "l2", "a number >= 0", "L2 penalty on the vectors the ranking term touches, offline",
+      "optimizer", "sgd, adagrad, adam or leaky_adagrad", "optimiser of the offline trainer",
       "schedule", "linear or constant", "learning-rate schedule of the offline trainer",
       "init", "a number > 0", "scale of the random initial vectors",
       "clip", "a number > 0", "global norm each mini-batch's gradient is clipped to",
-      "loss", "log_sigmoid or sigmoid", "ranking loss: log_sigmoid (BPR's) or sigmoid (the paper's)");
+      "loss", "log_sigmoid or sigmoid", "ranking loss: log_sigmoid (BPR's) or sigmoid (the paper's)",
+      "bias", "true or false", "per-item bias: a learned bias added to each item's score",
+      "streamLr", "a number > 0", "constant learning rate on the stream (jrl run, local, replay)",
+      "streamOptimizer", "sgd, adagrad, adam or leaky_adagrad", "optimiser on the stream",
+      "streamL2", "a number >= 0", "L2 penalty of the ranking term on the stream",
+      "replay", "a number from 0 to 10000", "past interactions replayed per new one on the stream (0: no replay)",
+      "reservoir", "an integer >= 0", "most interactions the replay reservoir keeps (44 bytes each; 0: no replay)",
+      "passes", "an integer from 1 to 100", "steps over each new mini-batch before the replay",
+      "replayContent", "true or false", "content replay: whether replayed interactions also train the view's own"
+          + " terms that need no review text (the rating loss, the review's links in the window, the image decoder)");
   private static final Map<String, Key> REVIEW = keys(
       "lambda", "a number >= 0", "weight of the review (word) term",
       "negatives", "an integer >= 1", "noise words per kept word",
@@ -63,7 +71,9 @@ final class ModelKeys {
 
   /** Every model key with its default, e.g. {@code jrl.model.review.lr}. */
   static final SettingGroup MODEL = new SettingGroup("Model", "Per view: jrl.model.VIEW.KEY, the keys of --set"
-      + " VIEW.KEY=VALUE (which overrides them). Views: " + String.join(", ", ModelConfig.VIEW_NAMES) + ".",
+      + " VIEW.KEY=VALUE (which overrides them). Views: " + String.join(", ", ModelConfig.VIEW_NAMES) + ". The"
+      + " offline keys (lr, l2, optimizer, schedule, epochs) are jrl evaluate's; a stream trains with the stream"
+      + " keys (streamLr, streamL2, streamOptimizer, replay, reservoir, passes, replayContent).",
       settings(ModelConfig.defaults()));
 
   /** The group of this class. */
@@ -78,8 +88,8 @@ final class ModelKeys {
     ModelConfig out = base;
     for (Setting<?> s : MODEL.settings()) {
       if (c.isSet(s)) {
-        Object value = c.get(s); // parsed: an error names the key and where it came from
-        out = ModelOptions.set(out, s.key().substring(PREFIX.length()) + "=" + value);
+        String value = (String) c.get(s); // parsed: an error names the key and where it came from
+        out = ModelSettings.set(out, s.key().substring(PREFIX.length()), value);
       }
     }
     return out;
@@ -110,18 +120,25 @@ final class ModelKeys {
   }
 
   private static List<Setting<?>> settings(ModelConfig d) {
+    Properties defaults = ModelSettings.toProperties(d);
     List<Setting<?>> out = new ArrayList<>();
     for (String view : ModelConfig.VIEW_NAMES) {
-      Map<String, String> defaults = defaults(d, view);
-      Map<String, Key> own = switch (view) {
-        case ReviewView.NAME -> REVIEW;
-        case RatingView.NAME -> RATING;
-        case ImageView.NAME -> IMAGE;
-        default -> Map.of();
-      };
-      Map<String, Key> all = new LinkedHashMap<>(COMMON);
-      all.putAll(own);
-      all.forEach((key, k) -> out.add(setting(view, key, k, defaults.get(key))));
+      for (String key : ModelSettings.keysOf(view)) {
+        Key k = COMMON.containsKey(key) ? COMMON.get(key) : switch (view) {
+          case "review" -> REVIEW.get(key);
+          case "rating" -> RATING.get(key);
+          case "image" -> IMAGE.get(key);
+          default -> null;
+        };
+        if (k == null) {
+          throw new IllegalStateException("model key " + view + "." + key + " has no meaning in ModelKeys");
+        }
+        String dflt = defaults.getProperty(PREFIX + view + "." + key);
+        if (dflt == null) {
+          throw new IllegalStateException("model key " + view + "." + key + " has no default in the model");
+        }
+        out.add(setting(view, key, k, dflt));
+      }
     }
     return out;
   }
@@ -130,56 +147,15 @@ final class ModelKeys {
     String name = view + "." + key;
     return Setting.of(PREFIX + name, dflt, k.expects(), text -> {
       try {
-        ModelOptions.set(ModelConfig.defaults(), name + "=" + text); // the model's parser checks the value
+        ModelSettings.set(ModelConfig.defaults(), name, text); // the model's parser checks the value
       } catch (IllegalArgumentException e) {
+        // "setting VIEW.KEY=VALUE: why": Setting names key and value itself; keep the model's reason
         String m = e.getMessage() == null ? "" : e.getMessage();
-        throw new IllegalArgumentException(m.startsWith("--set ") || m.contains("No enum constant") ? null : m, e);
+        int colon = m.indexOf(": ");
+        throw new IllegalArgumentException(colon >= 0 ? m.substring(colon + 2) : m, e);
       }
       return text;
     }, t -> t, "the " + view + " view's " + k.doc());
-  }
-
-  /** The defaults of one view's keys, as text. */
-  private static Map<String, String> defaults(ModelConfig c, String view) {
-    ViewConfig v = c.view(view);
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("dim", Integer.toString(v.dim()));
-    m.put("lr", Double.toString(v.learningRate()));
-    m.put("epochs", Integer.toString(v.epochs()));
-    m.put("l2", Double.toString(v.l2()));
-    m.put("optimizer", lower(v.optimizer()));
-    m.put("schedule", lower(v.schedule()));
-    m.put("init", Double.toString(v.initScale()));
-    m.put("clip", Double.toString(v.clipNorm()));
-    m.put("loss", lower(v.rankingLoss()));
-    switch (view) {
-      case ReviewView.NAME -> {
-        ReviewView.Settings r = c.review();
-        m.put("lambda", Double.toString(r.lambda()));
-        m.put("negatives", Integer.toString(r.negatives()));
-        m.put("sample", Double.toString(r.sample()));
-        m.put("minCount", Integer.toString(r.minCount()));
-        m.put("vocabCap", Integer.toString(r.vocabCap()));
-        m.put("linkNegatives", Integer.toString(r.linkNegatives()));
-        m.put("wordUpdates", lower(r.wordUpdates()));
-        m.put("wordLr", Double.toString(r.wordLearningRate()));
-        m.put("window", Integer.toString(r.window()));
-      }
-      case RatingView.NAME -> {
-        m.put("lambda", Double.toString(c.rating().lambda()));
-        m.put("hidden", Integer.toString(c.rating().hidden()));
-      }
-      case ImageView.NAME -> {
-        m.put("lambda", Double.toString(c.image().lambda()));
-        m.put("layers", Integer.toString(c.image().layers()));
-      }
-      default -> { }
-    }
-    return m;
-  }
-
-  private static String lower(Enum<?> e) {
-    return e.name().toLowerCase(Locale.ROOT);
   }
 
   private static Map<String, Key> keys(String... triples) {

@@ -38,4 +38,26 @@ final class ScalarKernels implements Kernels {
     }
     return (s0 + s1) + (s2 + s3);
   }
+
+  @Override
+  public void adam(float[] w, float[] g, float[] m, float[] v, float scale, float step, float beta1, float beta2,
+      float eps, int n) {
+    float c1 = 1 - beta1;
+    float c2 = 1 - beta2;
+    for (int j = 0; j < n; j++) {
+      float gj = g[j] * scale;
+      m[j] = beta1 * m[j] + c1 * gj;
+      v[j] = beta2 * v[j] + c2 * gj * gj;
+      w[j] -= step * m[j] / ((float) Math.sqrt(v[j]) + eps);
+    }
+  }
+
+  @Override
+  public void adagrad(float[] w, float[] g, float[] acc, float scale, float lr, float rho, float eps, int n) {
+    for (int j = 0; j < n; j++) {
+      float gj = g[j] * scale;
+      acc[j] = rho * acc[j] + gj * gj;
+      w[j] -= lr * gj / ((float) Math.sqrt(acc[j]) + eps);
+    }
+  }
 }

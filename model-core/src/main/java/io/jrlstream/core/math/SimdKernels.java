@@ -60,6 +60,53 @@ final class SimdKernels implements Kernels {
     return s;
   }
 
+  /**
+   * The scalar loop's operations lane by lane, in its order and without fusing (IEEE square root and division are
+   * correctly rounded in both), so the results are bit-identical to {@link ScalarKernels#adam}.
+   */
+  @Override
+  public void adam(float[] w, float[] g, float[] m, float[] v, float scale, float step, float beta1, float beta2,
+      float eps, int n) {
+    float c1 = 1 - beta1;
+    float c2 = 1 - beta2;
+    int j = 0;
+    int bound = S.loopBound(n);
+    for (; j < bound; j += S.length()) {
+      FloatVector gj = FloatVector.fromArray(S, g, j).mul(scale);
+      FloatVector mj = FloatVector.fromArray(S, m, j).mul(beta1).add(gj.mul(c1));
+      FloatVector vj = FloatVector.fromArray(S, v, j).mul(beta2).add(gj.mul(c2).mul(gj));
+      mj.intoArray(m, j);
+      vj.intoArray(v, j);
+      FloatVector wj = FloatVector.fromArray(S, w, j);
+      wj.sub(mj.mul(step).div(vj.lanewise(VectorOperators.SQRT).add(eps))).intoArray(w, j);
+    }
+    for (; j < n; j++) {
+      float gj = g[j] * scale;
+      m[j] = beta1 * m[j] + c1 * gj;
+      v[j] = beta2 * v[j] + c2 * gj * gj;
+      w[j] -= step * m[j] / ((float) Math.sqrt(v[j]) + eps);
+    }
+  }
+
+  /** As {@link #adam}: bit-identical to {@link ScalarKernels#adagrad}. */
+  @Override
+  public void adagrad(float[] w, float[] g, float[] acc, float scale, float lr, float rho, float eps, int n) {
+    int j = 0;
+    int bound = S.loopBound(n);
+    for (; j < bound; j += S.length()) {
+      FloatVector gj = FloatVector.fromArray(S, g, j).mul(scale);
+      FloatVector aj = FloatVector.fromArray(S, acc, j).mul(rho).add(gj.mul(gj));
+      aj.intoArray(acc, j);
+      FloatVector wj = FloatVector.fromArray(S, w, j);
+      wj.sub(gj.mul(lr).div(aj.lanewise(VectorOperators.SQRT).add(eps))).intoArray(w, j);
+    }
+    for (; j < n; j++) {
+      float gj = g[j] * scale;
+      acc[j] = rho * acc[j] + gj * gj;
+      w[j] -= lr * gj / ((float) Math.sqrt(acc[j]) + eps);
+    }
+  }
+
   private static FloatVector widen(byte[] y, int at) {
     return (FloatVector) ByteVector.fromArray(B, y, at).castShape(S, 0);
   }

@@ -123,6 +123,26 @@ public final class Vectors {
     axpy(a, x, 0, y, 0, x.length);
   }
 
+  /**
+   * One Adam step on w[0..n) (lazy sparse Adam: called for the rows a batch touched): with γ = g·scale,
+   * m ← β1·m + (1−β1)·γ, v ← β2·v + (1−β2)·γ², w ← w − step·m / (√v + ε). Modifies w, m and v. The SIMD and the
+   * scalar implementation are bit-identical (same operations in the same order, correctly rounded √ and ÷).
+   */
+  public static void adamInPlace(float[] w, float[] g, float[] m, float[] v, float scale, float step, float beta1,
+      float beta2, float eps, int n) {
+    KERNELS.adam(w, g, m, v, scale, step, beta1, beta2, eps, n);
+  }
+
+  /**
+   * One AdaGrad step on w[0..n): with γ = g·scale, acc ← ρ·acc + γ², w ← w − lr·γ / (√acc + ε). ρ = 1 is AdaGrad
+   * (1·acc is exact, so the sum is the plain one); ρ &lt; 1 forgets old gradients, so the step never decays to zero.
+   * Modifies w and acc; bit-identical in both implementations, as {@link #adamInPlace}.
+   */
+  public static void adagradInPlace(float[] w, float[] g, float[] acc, float scale, float lr, float rho, float eps,
+      int n) {
+    KERNELS.adagrad(w, g, acc, scale, lr, rho, eps, n);
+  }
+
   /** out[oo..oo+n) = a · x[xo..xo+n). Modifies out only. */
   public static void scale(float a, float[] x, int xo, float[] out, int oo, int n) {
     for (int i = 0; i < n; i++) {

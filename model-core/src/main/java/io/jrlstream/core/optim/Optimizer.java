@@ -1,5 +1,6 @@
 package io.jrlstream.core.optim;
 
+import io.jrlstream.core.math.Vectors;
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.SparseGrad;
 import java.util.List;
@@ -16,6 +17,9 @@ public final class Optimizer {
   private static final float BETA1 = 0.9f;
   private static final float BETA2 = 0.999f;
   private static final float EPS = 1e-8f;
+  private static final float ADAGRAD_EPS = 1e-7f;
+  /** Accumulator decay of {@link OptimizerKind#LEAKY_ADAGRAD} per update of a row (a memory of ~1,000 updates). */
+  public static final float LEAKY_RHO = 0.999f;
 
   private final OptimizerKind kind;
   private final double clipNorm;
@@ -57,11 +61,11 @@ public final class Optimizer {
     double norm = Math.sqrt(sq);
     float scale = clipNorm > 0 && norm > clipNorm ? (float) (clipNorm / norm) : 1f;
     steps++;
-    float c1 = 1f;
-    float c2 = 1f;
+    float adamStep = 0;
     if (kind == OptimizerKind.ADAM) {
-      c1 = (float) (1 - Math.pow(BETA1, steps));
-      c2 = (float) (1 - Math.pow(BETA2, steps));
+      float c1 = (float) (1 - Math.pow(BETA1, steps));
+      float c2 = (float) (1 - Math.pow(BETA2, steps));
+      adamStep = lr * (float) Math.sqrt(c2) / c1;
     }
     for (Param p : params) {
       SparseGrad g = p.grad();
@@ -72,33 +76,16 @@ public final class Optimizer {
         float[] w = p.value().row(row);
         float[] gr = g.touchedGrad(k);
         switch (kind) {
-          case SGD -> io.jrlstream.core.math.Vectors.axpy(-lr * scale, gr, 0, w, 0, dim);
-          case ADAGRAD -> adagrad(w, gr, p.state1(row), lr, scale, dim);
-          case ADAM -> adam(w, gr, p.state1(row), p.state2(row), lr, scale, c1, c2, dim);
+          case SGD -> Vectors.axpy(-lr * scale, gr, 0, w, 0, dim);
+          case ADAGRAD -> Vectors.adagradInPlace(w, gr, p.state1(row), scale, lr, 1f, ADAGRAD_EPS, dim);
+          case LEAKY_ADAGRAD -> Vectors.adagradInPlace(w, gr, p.state1(row), scale, lr, LEAKY_RHO, ADAGRAD_EPS, dim);
+          case ADAM -> Vectors.adamInPlace(w, gr, p.state1(row), p.state2(row), scale, adamStep, BETA1, BETA2, EPS,
+              dim);
           default -> throw new IllegalStateException("unknown optimiser " + kind);
         }
       }
       g.clear();
     }
     return norm;
-  }
-
-  private static void adagrad(float[] w, float[] g, float[] acc, float lr, float scale, int dim) {
-    for (int j = 0; j < dim; j++) {
-      float gj = g[j] * scale;
-      acc[j] += gj * gj;
-      w[j] -= lr * gj / ((float) Math.sqrt(acc[j]) + 1e-7f);
-    }
-  }
-
-  private static void adam(float[] w, float[] g, float[] m, float[] v, float lr, float scale, float c1, float c2,
-      int dim) {
-    float step = lr * (float) Math.sqrt(c2) / c1;
-    for (int j = 0; j < dim; j++) {
-      float gj = g[j] * scale;
-      m[j] = BETA1 * m[j] + (1 - BETA1) * gj;
-      v[j] = BETA2 * v[j] + (1 - BETA2) * gj * gj;
-      w[j] -= step * m[j] / ((float) Math.sqrt(v[j]) + EPS);
-    }
   }
 }

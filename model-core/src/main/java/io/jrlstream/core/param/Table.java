@@ -25,6 +25,9 @@ public final class Table {
   private final Init init;
   private final float scale;
   private final long seed;
+  /** Components [initDim, dim) start at {@link #tail} instead of a random draw (a bias column). */
+  private final int initDim;
+  private final float tail;
   private float[][] rows;
   private int size;
   private int[] dirtyStamp = new int[16];
@@ -38,9 +41,23 @@ public final class Table {
   private int changedCount;
 
   public Table(String name, int dim, Init init, float scale, long seed) {
+    this(name, dim, init, scale, seed, dim, 0f);
+  }
+
+  /**
+   * A table whose rows end in fixed components: [0, initDim) are initialised by {@code init}, drawn exactly as in a
+   * table of width initDim, and [initDim, dim) start at {@code tail} (a view's bias column: 1 in user rows, 0 in
+   * item rows).
+   */
+  public Table(String name, int dim, Init init, float scale, long seed, int initDim, float tail) {
     if (dim <= 0) {
       throw new IllegalArgumentException("table " + name + ": dim must be positive, got " + dim);
     }
+    if (initDim < 0 || initDim > dim) {
+      throw new IllegalArgumentException("table " + name + ": initDim must be in [0, " + dim + "], got " + initDim);
+    }
+    this.initDim = initDim;
+    this.tail = tail;
     this.name = name;
     this.dim = dim;
     this.init = init;
@@ -176,12 +193,13 @@ public final class Table {
   }
 
   private void initialise(float[] r, long key, Rng rng) {
+    java.util.Arrays.fill(r, initDim, dim, tail);
     if (init == Init.ZERO) {
-      java.util.Arrays.fill(r, 0f);
+      java.util.Arrays.fill(r, 0, initDim, 0f);
       return;
     }
     rng.reseed(Rng.mix(seed, key));
-    for (int j = 0; j < dim; j++) {
+    for (int j = 0; j < initDim; j++) {
       if (init == Init.UNIFORM) {
         r[j] = (float) ((rng.nextDouble() * 2 - 1) * scale);
       } else {

@@ -17,14 +17,21 @@ final class Examples {
    * @return w × the loss of the terms added
    */
   static double add(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
-    double loss = view.addContentGradient(x, rng, w);
+    return view.addContentGradient(x, rng, w) + ranking(view, x, sampler, rng, w);
+  }
+
+  /** As {@link #add} for an interaction replayed from the past: the view's replay terms, then the ranking term. */
+  static double addReplayed(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
+    return view.addReplayGradient(x, rng, w) + ranking(view, x, sampler, rng, w);
+  }
+
+  private static double ranking(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
     int neg = sampler.sample(x.user(), rng);
-    if (neg >= 0 && neg != x.item()) {
-      RankingLoss rl = view.config().rankingLoss();
-      double d = view.score(x.user(), x.item()) - view.score(x.user(), neg);
-      loss += w * rl.loss(d);
-      loss += view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
+    if (neg < 0 || neg == x.item()) {
+      return 0;
     }
-    return loss;
+    RankingLoss rl = view.config().rankingLoss();
+    double d = view.score(x.user(), x.item()) - view.score(x.user(), neg);
+    return w * rl.loss(d) + view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
   }
 }

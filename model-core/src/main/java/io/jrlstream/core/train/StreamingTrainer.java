@@ -2,6 +2,7 @@ package io.jrlstream.core.train;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.view.StreamSettings;
 import io.jrlstream.core.view.View;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,34 +16,61 @@ import java.util.List;
  * the same order give bit-identical parameters — in the Kafka Streams processor, after a crash and
  * replay, and in an offline one-pass run alike.
  *
- * <p>Streaming learning-rate schedule: constant at the view's lr0 (an unbounded stream has no "total" to
- * decay towards; a decaying rate would stop a long-running model from adapting).
+ * <p>Learning from one pass (DESIGN.md §2 "Learning from a stream"): the constructor switches the view to its
+ * {@link StreamSettings} (optimiser, L2, a constant learning rate: an unbounded stream has no "total" to decay
+ * towards, and a decaying rate would stop a long-running model from adapting). A full mini-batch trains
+ * {@link StreamSettings#passes()} steps over its new events, then {@link StreamSettings#replayRatio()} past
+ * interactions per new one, drawn from a {@link Reservoir} of every interaction the view has seen, in further
+ * mini-batches of the same size: each event trains once when it arrives and then, on average, again and again as
+ * a replayed one, as multi-epoch offline training would.
+ *
+ * <p>State, and how a restart rebuilds it: parameter rows and the optimiser's step count are checkpointed by the
+ * caller; the structure — the view's id tables and vocabulary, the negative sampler and the reservoir — is a pure
+ * function of the events accepted so far (the reservoir's draws are seeded from each event's sequence number), so
+ * {@link #replay} rebuilds it; every random draw of a replayed interaction (its reservoir slot, its negative) is
+ * seeded from the batch's sequence numbers. The same events in the same order therefore give bit-identical
+ * parameters whether or not the run was interrupted.
  *
  * <p>Not thread-safe: one instance per view, driven by one thread (one stream task).
  */
 public final class StreamingTrainer {
+  /** Seed stream of the replayed interactions' draws (distinct from the new events', which use the plain seed). */
+  private static final long REPLAY = 0x5E9_1A7L;
+  /** Seed stream of the reservoir's replacement draws. */
+  private static final long RESERVOIR = 0x5E5_E4B0L;
+
   private final View view;
+  private final StreamSettings settings;
   private final long viewSeed;
+  private final long replaySeed;
   private final int batchSize;
   private final NegativeSampler sampler = new NegativeSampler();
+  private final Reservoir reservoir;
   private final List<Interaction> pending = new ArrayList<>();
   private final Rng rng = new Rng(0);
   private long sequence;
   private long batches;
+  private long replayed;
   private double lastLoss;
 
   /**
-   * @param view the view to train (fresh, or restored by the caller)
+   * @param view the view to train: fresh (its rows may be restored by the caller afterwards); switched to its
+   *     stream settings here
    * @param seed run seed
    * @param batchSize positive interactions per mini-batch (64)
+   * @throws IllegalStateException when the view has already trained
    */
   public StreamingTrainer(View view, long seed, int batchSize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be ≥ 1, got " + batchSize);
     }
     this.view = view;
+    view.startStream();
+    this.settings = view.config().stream();
     this.viewSeed = Rng.mix(seed, Rng.hash(view.name()));
+    this.replaySeed = Rng.mix(viewSeed, REPLAY);
     this.batchSize = batchSize;
+    this.reservoir = new Reservoir(settings.replays() ? settings.reservoir() : 0, Rng.mix(viewSeed, RESERVOIR));
   }
 
   public View view() {
@@ -59,7 +87,17 @@ public final class StreamingTrainer {
     return batches;
   }
 
-  /** Mean loss per interaction of the last applied batch. */
+  /** Past interactions replayed so far (since this instance started; not restored). */
+  public long replayed() {
+    return replayed;
+  }
+
+  /** The reservoir replayed interactions are drawn from. */
+  public Reservoir reservoir() {
+    return reservoir;
+  }
+
+  /** Mean loss per interaction of the last applied batch (its new events, first pass). */
   public double lastLoss() {
     return lastLoss;
   }
@@ -129,24 +167,53 @@ public final class StreamingTrainer {
   private void register(Interaction x) {
     view.observe(x);
     sampler.add(x.user(), x.item());
+    reservoir.offer(x);
     sequence++;
   }
 
   private void trainPending() {
     int n = pending.size();
     float w = 1f / n;
-    float lr = (float) view.config().learningRate();
+    float lr = (float) settings.learningRate();
     long first = sequence - n;
-    view.beginBatch(lr);
-    double loss = 0;
-    for (int i = 0; i < n; i++) {
-      Interaction x = pending.get(i);
-      rng.reseed(Rng.mix(viewSeed, first + i));
-      loss += Examples.add(view, x, sampler, rng, w);
+    for (int pass = 0; pass < settings.passes(); pass++) {
+      view.beginBatch(lr);
+      double loss = 0;
+      for (int i = 0; i < n; i++) {
+        Interaction x = pending.get(i);
+        // The first pass draws exactly as a trainer without passes did.
+        rng.reseed(pass == 0 ? Rng.mix(viewSeed, first + i) : Rng.mix(viewSeed, first + i, pass));
+        loss += Examples.add(view, x, sampler, rng, w);
+      }
+      view.applyBatch(lr);
+      if (pass == 0) {
+        lastLoss = loss;
+      }
     }
-    view.applyBatch(lr);
     pending.clear();
     batches++;
-    lastLoss = loss;
+    replay(first, (int) Math.round(settings.replayRatio() * n), lr);
+  }
+
+  /**
+   * Trains {@code count} interactions drawn uniformly from the reservoir, in mini-batches of {@code batchSize}: the
+   * j-th draw of the batch whose first event has sequence number {@code first} is seeded from (first, j).
+   */
+  private void replay(long first, int count, float lr) {
+    int held = reservoir.size();
+    if (held == 0 || count == 0) {
+      return;
+    }
+    for (int start = 0; start < count; start += batchSize) {
+      int end = Math.min(count, start + batchSize);
+      float w = 1f / (end - start);
+      view.beginBatch(lr);
+      for (int j = start; j < end; j++) {
+        rng.reseed(Rng.mix(replaySeed, first, j));
+        Examples.addReplayed(view, reservoir.get(rng.nextInt(held)), sampler, rng, w);
+      }
+      view.applyBatch(lr);
+    }
+    replayed += count;
   }
 }

@@ -372,7 +372,7 @@ public final class ReviewView extends AbstractView {
   /** Scales the IMMEDIATE word rate with the view's schedule (same decay fraction as the optimiser's rate). */
   @Override
   public void beginBatch(float learningRate) {
-    wordAlpha = (float) (settings.wordLearningRate() * learningRate / config.learningRate());
+    wordAlpha = (float) (settings.wordLearningRate() * learningRate / baseLearningRate());
   }
 
   @Override
@@ -420,6 +420,28 @@ public final class ReviewView extends AbstractView {
     loss += link(users, x.user(), r, d, gd, rng, w, k);
     loss += link(items, x.item(), r, d, gd, rng, w, k);
     return loss;
+  }
+
+  /**
+   * A replayed review interaction trains its entity links only, and only while the review is still in the window:
+   * the word term would need the text, which a stream keeps only for the window, and re-fitting old reviews' words
+   * costs what replay is meant to save.
+   */
+  @Override
+  protected double addReplayContent(Interaction x, Rng rng, float weight) {
+    if (!x.hasReview() || settings.lambda() == 0) {
+      return 0;
+    }
+    int r = x.review();
+    int row = docRow(r);
+    if (row >= rowOwner.length || rowOwner[row] != r) {
+      return 0;
+    }
+    float w = (float) (settings.lambda() * weight);
+    int k = config.dim();
+    float[] d = docs.value().row(row);
+    float[] gd = docs.gradRow(row);
+    return link(users, x.user(), r, d, gd, rng, w, k) + link(items, x.item(), r, d, gd, rng, w, k);
   }
 
   /**

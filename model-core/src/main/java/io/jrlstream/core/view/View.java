@@ -52,6 +52,22 @@ public interface View {
    */
   double addContentGradient(Interaction x, Rng rng, float weight);
 
+  /**
+   * Adds {@code weight} × the gradient of the view's own terms for an interaction replayed from the past (see
+   * {@link StreamSettings#replayContent()}): none, or those that need no review text.
+   *
+   * @return weight × the loss of those terms
+   */
+  double addReplayGradient(Interaction x, Rng rng, float weight);
+
+  /**
+   * Switches the view from its offline settings to its stream settings ({@link ViewConfig#stream()}: optimiser, L2,
+   * learning rate). Called once by the streaming trainer on a fresh view, before any training or restore.
+   *
+   * @throws IllegalStateException when the view has already taken optimiser steps
+   */
+  void startStream();
+
   /** This view's score u_k · v_k. */
   float score(int user, int item);
 

@@ -80,6 +80,58 @@ class VectorsTest {
   }
 
   @Test
+  void shouldGiveBitIdenticalOptimiserStepsInBothKernels() {
+    Kernels simd = Kernels.best();
+    assumeTrue(simd.name().startsWith("simd"), "SIMD kernels not available: " + simd.name());
+    Kernels scalar = new ScalarKernels();
+    Rng rng = new Rng(5);
+    for (int n : new int[] {0, 1, 7, 15, 16, 17, 63, 64, 65, 300, 301}) {
+      float[] g = random(rng, n);
+      float[][] a = {random(rng, n), random(rng, n), positive(rng, n)};
+      float[][] b = {a[0].clone(), a[1].clone(), a[2].clone()};
+      for (int step = 0; step < 3; step++) {
+        simd.adam(a[0], g, a[1], a[2], 0.7f, 0.003f, 0.9f, 0.999f, 1e-8f, n);
+        scalar.adam(b[0], g, b[1], b[2], 0.7f, 0.003f, 0.9f, 0.999f, 1e-8f, n);
+        simd.adagrad(a[0], g, a[2], 0.5f, 0.05f, step == 1 ? 0.999f : 1f, 1e-7f, n);
+        scalar.adagrad(b[0], g, b[2], 0.5f, 0.05f, step == 1 ? 0.999f : 1f, 1e-7f, n);
+      }
+      for (int k = 0; k < 3; k++) {
+        assertArrayEquals(b[k], a[k], "array " + k + " at n=" + n);
+      }
+    }
+  }
+
+  @Test
+  void shouldStepAsAdamAndAdagradAreDefined() {
+    float[] w = {1f, -2f};
+    float[] g = {0.5f, -1f};
+    float[] m = {0f, 0.1f};
+    float[] v = {0f, 0.2f};
+    Vectors.adamInPlace(w, g, m, v, 2f, 0.01f, 0.9f, 0.999f, 1e-8f, 2);
+    // γ = (1, −2); m = (0.1, 0.09 − 0.2); v = (0.001, 0.1998 + 0.004).
+    assertEquals(0.1f, m[0], 1e-7f);
+    assertEquals(-0.11f, m[1], 1e-7f);
+    assertEquals(0.001f, v[0], 1e-7f);
+    assertEquals(0.2038f, v[1], 1e-6f);
+    assertEquals(1f - 0.01f * 0.1f / (float) Math.sqrt(0.001f), w[0], 1e-6f);
+    assertEquals(-2f + 0.01f * 0.11f / (float) Math.sqrt(0.2038f), w[1], 1e-6f);
+    float[] acc = {0f, 3f};
+    float[] x = {0f, 0f};
+    Vectors.adagradInPlace(x, g, acc, 2f, 0.1f, 1f, 0f, 2);
+    assertArrayEquals(new float[] {1f, 7f}, acc);
+    assertEquals(-0.1f, x[0], 1e-7f);
+    assertEquals(0.2f / (float) Math.sqrt(7f), x[1], 1e-7f);
+  }
+
+  private static float[] positive(Rng rng, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = rng.nextFloat();
+    }
+    return x;
+  }
+
+  @Test
   void shouldDotFloatsWithSignedBytesInBothKernels() {
     Kernels best = Kernels.best();
     Kernels scalar = new ScalarKernels();

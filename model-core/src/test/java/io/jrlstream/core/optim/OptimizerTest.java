@@ -57,6 +57,37 @@ class OptimizerTest {
   }
 
   @Test
+  void shouldStartLeakyAdaGradAsAdaGradAndNeverLetItsStepDecayToZero() {
+    Param leaky = param(new float[] {0f, 0f}, new float[] {0f, 0f});
+    Param plain = param(new float[] {0f, 0f}, new float[] {0f, 0f});
+    Optimizer lo = new Optimizer(OptimizerKind.LEAKY_ADAGRAD, 0);
+    Optimizer po = new Optimizer(OptimizerKind.ADAGRAD, 0);
+    float lr = 0.1f;
+    double first = 0;
+    double lastLeaky = 0;
+    double lastPlain = 0;
+    for (int t = 0; t < 20_000; t++) {
+      float before = leaky.value().row(0)[0];
+      float beforePlain = plain.value().row(0)[0];
+      grad(leaky, 0, 1f, 0f);
+      grad(plain, 0, 1f, 0f);
+      lo.step(List.of(leaky), lr);
+      po.step(List.of(plain), lr);
+      lastLeaky = before - leaky.value().row(0)[0];
+      lastPlain = beforePlain - plain.value().row(0)[0];
+      if (t == 0) {
+        first = lastLeaky;
+        assertEquals(lastPlain, lastLeaky, 1e-7, "the first step is AdaGrad's");
+      }
+    }
+    assertEquals(lr, first, 1e-6, "first step lr·g/√g²");
+    // Steady state: acc → g²/(1−ρ), step → lr·√(1−ρ); AdaGrad's keeps shrinking as lr/√t.
+    assertEquals(lr * Math.sqrt(1 - Optimizer.LEAKY_RHO), lastLeaky, 1e-4);
+    assertEquals(lr / Math.sqrt(20_000), lastPlain, 1e-5);
+    assertEquals(0f, leaky.value().row(0)[1], "a zero gradient coordinate does not move");
+  }
+
+  @Test
   void shouldApplyAdaGradWithAccumulatedSquares() {
     Param p = param(new float[] {1f, -2f}, new float[] {3f, 4f});
     Optimizer o = new Optimizer(OptimizerKind.ADAGRAD, 0);

@@ -109,7 +109,7 @@ class RankingGradientTest {
       sq += (double) u[j] * u[j];
     }
     sq += GradientCheck.squaredNorm(toDouble(v.items().row(0))) + GradientCheck.squaredNorm(toDouble(v.items().row(1)));
-    assertEquals(0.1 * sq, penalty, 1e-9);
+    assertEquals(0.1 * sq, penalty, 1e-7); // reported in float precision
   }
 
   private static double[] toDouble(float[] x) {

@@ -60,6 +60,10 @@ class ReviewWindowQualityTest {
 
   private static Metrics streamed(Dataset data, Split split, int window) {
     ModelConfig c = ModelConfig.defaults().withSeed(1);
+    // The window's effect on the review terms alone: one pass per event, no replay (replayed interactions train
+    // only the ranking term, which does not read review vectors).
+    ViewConfig v = c.view(ReviewView.NAME);
+    c = c.withView(ReviewView.NAME, v.withStream(v.stream().withReplayRatio(0)));
     c = c.withReview(c.review().withWindow(window));
     Restreamed content = new Restreamed(data);
     ReviewView view = new ReviewView(c.view(ReviewView.NAME), c.review(), content, c.seed());

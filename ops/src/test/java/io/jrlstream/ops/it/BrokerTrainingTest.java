@@ -79,6 +79,9 @@ class BrokerTrainingTest {
           }
           producer.flush();
         }
+        // Ingestion writes its last flush marker up to 1.25 x the wait after the last event, and the reference trains
+        // at every marker on the topic: let it be written before waiting for the trainers to read it.
+        Thread.sleep(2 * TrainingOptions.defaults().flushAfterMs());
         Pipeline.awaitCaughtUp(s, VIEWS, Duration.ofSeconds(60));
       }
 

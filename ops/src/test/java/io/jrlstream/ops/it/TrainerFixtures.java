@@ -168,11 +168,11 @@ final class TrainerFixtures {
 
   /**
    * Trains {@code view} on the good events of {@code d} in order with model-core's {@link StreamingTrainer},
-   * recording after each completed mini-batch every user and item vector that it changed, as the Kafka
-   * Streams processor must publish them (keyed {@code USER:<id>}/{@code ITEM:<id>}, update count = batches
-   * so far, event time = the record timestamp of the event that completed the batch). "Changed" is judged on the
-   * values (a row that did not exist before the batch counts as changed), so the reference depends on no
-   * internal change tracking.
+   * recording after each completed mini-batch every user and item vector that it touched (created or stepped:
+   * the tables' change tracking, which the processor publishes by too; a step may leave a row as it was, e.g. an
+   * item whose only gradient came through a user vector still at zero), as the Kafka Streams processor must
+   * publish them (keyed {@code USER:<id>}/{@code ITEM:<id>}, update count = batches so far, event time = the
+   * record timestamp of the event that completed the batch). The values are the reference's own.
    */
   static OfflineRun offline(String viewName, ModelConfig config, int batch, Dataset d, long[] timestamps) {
     return offline(viewName, config, batch, d, timestamps, List.of());
@@ -213,14 +213,10 @@ final class TrainerFixtures {
     int next = 0;
     for (int n = 0; n <= d.interactions().size(); n++) {
       for (; next < markers.size() && markers.get(next).eventsBefore() == n; next++) {
-        float[][] users = snapshot(view.users());
-        float[][] items = snapshot(view.items());
         if (t.flush()) {
-          changed(view, view.users(), users, EntityKind.USER, d.users(), seen[0], t.batches(),
-              markers.get(next).timestamp(),
+          changed(view, view.users(), EntityKind.USER, d.users(), seen[0], t.batches(), markers.get(next).timestamp(),
               out);
-          changed(view, view.items(), items, EntityKind.ITEM, d.items(), seen[1], t.batches(),
-              markers.get(next).timestamp(),
+          changed(view, view.items(), EntityKind.ITEM, d.items(), seen[1], t.batches(), markers.get(next).timestamp(),
               out);
         }
       }
@@ -231,44 +227,27 @@ final class TrainerFixtures {
       seen[0] = Math.max(seen[0], x.user() + 1);
       seen[1] = Math.max(seen[1], x.item() + 1);
       boolean completes = view.accepts(x) && t.pending().size() == batch - 1;
-      float[][] users = completes ? snapshot(view.users()) : null;
-      float[][] items = completes ? snapshot(view.items()) : null;
       if (t.accept(x) != completes) {
         throw new AssertionError("StreamingTrainer completed a batch where none was due (or the reverse)");
       }
       if (completes) {
-        changed(view, view.users(), users, EntityKind.USER, d.users(), seen[0], t.batches(), timestamps[n], out);
-        changed(view, view.items(), items, EntityKind.ITEM, d.items(), seen[1], t.batches(), timestamps[n], out);
+        changed(view, view.users(), EntityKind.USER, d.users(), seen[0], t.batches(), timestamps[n], out);
+        changed(view, view.items(), EntityKind.ITEM, d.items(), seen[1], t.batches(), timestamps[n], out);
       }
     }
     return new OfflineRun(view, d.users(), d.items(), out);
   }
 
-  private static float[][] snapshot(Table table) {
-    float[][] rows = new float[table.size()][];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = table.row(i).clone();
-    }
-    return rows;
-  }
-
-  private static void changed(View view, Table table, float[][] before, EntityKind kind, IdIndex ids, int seen,
-      long batches, long time, List<Published> out) {
-    for (int row = 0; row < Math.min(seen, table.size()); row++) {
-      float[] now = table.row(row);
-      if (row >= before.length || !bitEqual(before[row], now)) {
-        out.add(new Published(EmbeddingKey.format(kind, ids.id(row)), view.name(), batches, time, now.clone()));
+  /** Records the rows of {@code table} touched since the last publication, then starts the next period. */
+  private static void changed(View view, Table table, EntityKind kind, IdIndex ids, int seen, long batches, long time,
+      List<Published> out) {
+    table.forEachChangedSinceTick(row -> {
+      if (row < seen) {
+        out.add(new Published(EmbeddingKey.format(kind, ids.id(row)), view.name(), batches, time,
+            table.row(row).clone()));
       }
-    }
-  }
-
-  private static boolean bitEqual(float[] a, float[] b) {
-    for (int i = 0; i < a.length; i++) {
-      if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-        return false;
-      }
-    }
-    return true;
+    });
+    table.tick();
   }
 
   /**
