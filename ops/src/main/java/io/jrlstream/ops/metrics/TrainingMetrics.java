@@ -58,21 +58,12 @@ public final class TrainingMetrics implements TrainingObserver {
     m.events.increment(events);
     m.batches.increment();
     m.loss = trainer.lastLoss();
-    m.replayed = replayed(trainer);
+    m.replayed = trainer.replayed();
     m.tables(trainer.view());
     m.unpublished(timestamp);
     if (checkpointDue) {
       m.checkpointStartNanos = System.nanoTime();
     }
-  }
-
-  /**
-   * Past interactions the trainer has replayed so far. The streaming trainer's experience replay (branch "learn",
-   * {@code StreamingTrainer#replayed()}) is not on this branch yet: 0 until it is merged, then
-   * {@code return trainer.replayed();}.
-   */
-  static long replayed(StreamingTrainer trainer) {
-    return 0;
   }
 
   @Override

@@ -136,6 +136,11 @@ class MetricsTest {
           assertTrue(Double.isFinite(value(text, "jrl_train_loss", "view", view)), view + " loss");
         }
         assertTrue(value(text, "jrl_train_vocabulary", "view", "review") > 0, "review vocabulary");
+        // The defaults replay past interactions on the stream (collaborative: 64 per new one once the reservoir has
+        // them), so most of what the trainer steps over is replayed.
+        assertTrue(value(text, "jrl_train_replayed_total", "view", "collaborative") > trained, "replayed");
+        double share = value(text, "jrl_train_replay_share", "view", "collaborative");
+        assertTrue(share > 0.5 && share < 1, "replay share " + share);
         assertEquals(2, value(text, "jrl_dead_letters_total", "reason", "UNDECODABLE"), "dead letters");
         assertEquals(0, value(text, "jrl_dead_letters_total", "reason", "MISSING_ID"));
         assertEquals(1, value(text, "jrl_serve_requests_seconds_count", "endpoint", "recommendations"));
