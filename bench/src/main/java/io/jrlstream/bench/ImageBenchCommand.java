@@ -2,7 +2,9 @@ package io.jrlstream.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.sun.management.OperatingSystemMXBean;
 import io.jrlstream.bench.kafka.BenchBroker;
 import io.jrlstream.ops.JsonOutput;
 import io.jrlstream.ops.kafka.TopicAdmin;
@@ -21,6 +23,8 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -70,10 +74,12 @@ final class ImageBenchCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "FILE", description = "The .onnx feature extractor.")
   Path model;
 
-  @Option(names = "--feature-dim", defaultValue = "4096", description = "Its output dimension (default ${DEFAULT-VALUE}).")
+  @Option(names = "--feature-dim", defaultValue = "4096", description = "Its output dimension (default "
+      + "${DEFAULT-VALUE}).")
   int featureDim;
 
-  @Option(names = "--batches", split = ",", defaultValue = "1,32", description = "Batch sizes (default ${DEFAULT-VALUE}).")
+  @Option(names = "--batches", split = ",", defaultValue = "1,32", description = "Batch sizes (default "
+      + "${DEFAULT-VALUE}).")
   List<Integer> batches;
 
   @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds per figure; the median is reported "
@@ -89,11 +95,13 @@ final class ImageBenchCommand implements Callable<Integer> {
   BrokerOption broker;
 
   @Option(names = "--images-per-round", defaultValue = "256",
-      description = "Images per round, rounded up to whole batches; a streaming round fills and drains the pipeline once, "
+      description = "Images per round, rounded up to whole batches; a streaming round fills and drains the pipeline "
+          + "once, "
           + "so short rounds understate its sustained rate (default ${DEFAULT-VALUE}).")
   int imagesPerRound;
 
-  @Option(names = "--image-size", defaultValue = "256", description = "Side of the generated JPEGs (default ${DEFAULT-VALUE}).")
+  @Option(names = "--image-size", defaultValue = "256", description = "Side of the generated JPEGs (default "
+      + "${DEFAULT-VALUE}).")
   int imageSize;
 
   @Option(names = "--image-set", paramLabel = "KEY=VALUE", split = ",",
@@ -246,7 +254,7 @@ final class ImageBenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public void close() throws ai.onnxruntime.OrtException {
+    public void close() throws OrtException {
       tensor.close();
       session.close();
       options.close();
@@ -280,7 +288,8 @@ final class ImageBenchCommand implements Callable<Integer> {
       props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(64L << 20)); // as the pipeline
       try (Admin admin = Admin.create(props)) {
         TopicAdmin.ensureTopics(admin, List.of(TopicSpec.of(is.images().name(), 1, (short) 1),
-            TopicSpec.of(ss.imageFeatures().name(), 1, (short) 1), TopicSpec.of(ss.deadLetters().name(), 1, (short) 1)));
+            TopicSpec.of(ss.imageFeatures().name(), 1, (short) 1), TopicSpec.of(ss.deadLetters().name(), 1,
+            (short) 1)));
       }
       Properties cp = ss.kafkaProperties();
       cp.remove("application.id");
@@ -339,13 +348,13 @@ final class ImageBenchCommand implements Callable<Integer> {
 
   /** Milliseconds the JIT compilers have spent so far (0 when the JVM does not say). */
   private static long jitMillis() {
-    java.lang.management.CompilationMXBean c = java.lang.management.ManagementFactory.getCompilationMXBean();
+    CompilationMXBean c = ManagementFactory.getCompilationMXBean();
     return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : 0;
   }
 
   /** CPU time of this process, all threads. */
   private static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+    return ((OperatingSystemMXBean) ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 

@@ -19,8 +19,8 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(name = "jmh", customSynopsis = "jrl bench jmh [--help] [JMH_OPTION...]",
     description = {"Kernel micro-benchmarks with JMH: Vectors.dot and Vectors.axpy at 64 and 300 floats with the "
-        + "SIMD and the scalar kernels, and one mini-batch of 64 through StreamingTrainer for the collaborative "
-        + "view at K=64 and the rating view at K=300.",
+          + "SIMD and the scalar kernels, and one mini-batch of 64 through StreamingTrainer for the collaborative "
+          + "view at K=64 and the rating view at K=300.",
         "Every argument goes to JMH: -l lists the benchmarks, a regular expression selects some, "
             + "-f 1 -wi 3 -w 1s -i 5 -r 1s is a short run, -rf json -rff FILE writes the results, -h shows JMH's "
             + "options."})

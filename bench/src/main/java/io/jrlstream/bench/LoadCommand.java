@@ -25,7 +25,8 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--url", required = true, description = "Base URL of a serving instance, e.g. http://127.0.0.1:8080.")
   String url;
 
-  @Option(names = "--users", defaultValue = "10000", description = "Ask for users PREFIX0 .. PREFIX(users-1) (default ${DEFAULT-VALUE}).")
+  @Option(names = "--users", defaultValue = "10000", description = "Ask for users PREFIX0 .. PREFIX(users-1) "
+      + "(default ${DEFAULT-VALUE}).")
   int users;
 
   @Option(names = "--user-prefix", defaultValue = "u", description = "User id prefix (default ${DEFAULT-VALUE}).")
@@ -40,7 +41,8 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "10", description = "Measured seconds (default ${DEFAULT-VALUE}).")
   double duration;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "Seconds of warm-up before measuring (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "3", description = "Seconds of warm-up before measuring (default "
+      + "${DEFAULT-VALUE}).")
   double warmup;
 
   @Option(names = "--http-token", paramLabel = "TOKEN",

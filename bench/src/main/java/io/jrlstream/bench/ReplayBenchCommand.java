@@ -3,6 +3,7 @@ package io.jrlstream.bench;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.DatasetReader;
 import io.jrlstream.core.data.ImageFeatureReader;
+import io.jrlstream.core.data.RecordReader;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.JsonOutput;
@@ -13,6 +14,8 @@ import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.replay.Replay;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.TrainingOptions;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -103,7 +107,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
         // Features first, so that every interaction of the image view trains its decoder term.
         Path features = syntheticFeatures(dir, DatasetReader.read(file), featureDim);
         Importer.Result f = Importer.run(features, s, "jrl.imports", Importer.Options.defaults()
-            .withReadOptions(new io.jrlstream.core.data.RecordReader.Options(featureDim, ByteOrder.LITTLE_ENDIAN)),
+            .withReadOptions(new RecordReader.Options(featureDim, ByteOrder.LITTLE_ENDIAN)),
             new Importer.Listener() { });
         events += f.events();
         err.printf("imported %d synthetic feature vectors (F=%d)%n", f.events(), featureDim);
@@ -183,7 +187,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
         long lag;
         try {
           lag = Pipeline.lag(admin, s, List.of(view));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           lag = -1;
         }
         if (t.observe(done, lag == 0)) {
@@ -258,11 +262,11 @@ final class ReplayBenchCommand implements Callable<Integer> {
   }
 
   /** A McAuley-format feature file (10-byte id, F little-endian floats) with seeded values for every item. */
-  private static Path syntheticFeatures(Path dir, Dataset d, int dim) throws java.io.IOException {
+  private static Path syntheticFeatures(Path dir, Dataset d, int dim) throws IOException {
     Path f = dir.resolve("image_features_synthetic.b");
     SplittableRandom rnd = new SplittableRandom(7);
     ByteBuffer b = ByteBuffer.allocate(ImageFeatureReader.ID_BYTES + 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(f), 1 << 16)) {
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(f), 1 << 16)) {
       for (int v = 0; v < d.itemCount(); v++) {
         b.clear();
         byte[] id = d.items().id(v).getBytes(StandardCharsets.US_ASCII);

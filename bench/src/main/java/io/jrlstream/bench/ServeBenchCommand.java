@@ -26,10 +26,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,43 +51,53 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--items", defaultValue = "12101", description = "Items at the Beauty scale (default ${DEFAULT-VALUE}).")
+  @Option(names = "--items", defaultValue = "12101", description = "Items at the Beauty scale (default "
+      + "${DEFAULT-VALUE}).")
   int items;
 
   @Option(names = "--users", defaultValue = "22363", description = "Users (default ${DEFAULT-VALUE}).")
   int users;
 
-  @Option(names = "--views", split = ",", defaultValue = "review,image,rating", description = "Views (default ${DEFAULT-VALUE}).")
+  @Option(names = "--views", split = ",", defaultValue = "review,image,rating", description = "Views (default "
+      + "${DEFAULT-VALUE}).")
   List<String> views;
 
   @Option(names = "--dim", defaultValue = "300", description = "Dimension K of every view (default ${DEFAULT-VALUE}).")
   int dim;
 
-  @Option(names = "--history", defaultValue = "9", description = "Interacted (excluded) items per user (default ${DEFAULT-VALUE}).")
+  @Option(names = "--history", defaultValue = "9", description = "Interacted (excluded) items per user (default "
+      + "${DEFAULT-VALUE}).")
   int history;
 
   @Option(names = "--n", defaultValue = "10", description = "Top-n (default ${DEFAULT-VALUE}).")
   int n;
 
-  @Option(names = "--queries", defaultValue = "3000", description = "Measured in-process queries (default ${DEFAULT-VALUE}).")
+  @Option(names = "--queries", defaultValue = "3000", description = "Measured in-process queries (default "
+      + "${DEFAULT-VALUE}).")
   int queries;
 
-  @Option(names = "--http-seconds", defaultValue = "10", description = "Measured seconds of the HTTP load (0: skip; default ${DEFAULT-VALUE}).")
+  @Option(names = "--http-seconds", defaultValue = "10", description = "Measured seconds of the HTTP load (0: skip; "
+      + "default ${DEFAULT-VALUE}).")
   double httpSeconds;
 
-  @Option(names = "--http-concurrency", defaultValue = "4", description = "Load-client threads (default ${DEFAULT-VALUE}).")
+  @Option(names = "--http-concurrency", defaultValue = "4", description = "Load-client threads (default "
+      + "${DEFAULT-VALUE}).")
   int httpConcurrency;
 
-  @Option(names = "--http-threads", defaultValue = "2", description = "Server worker threads (default ${DEFAULT-VALUE}).")
+  @Option(names = "--http-threads", defaultValue = "2", description = "Server worker threads (default "
+      + "${DEFAULT-VALUE}).")
   int httpThreads;
 
-  @Option(names = "--large-items", defaultValue = "1000000", description = "Items of the large index (0: skip; default ${DEFAULT-VALUE}).")
+  @Option(names = "--large-items", defaultValue = "1000000", description = "Items of the large index (0: skip; "
+      + "default ${DEFAULT-VALUE}).")
   int largeItems;
 
-  @Option(names = "--large-views", defaultValue = "1", description = "Views of the large index (default ${DEFAULT-VALUE}).")
+  @Option(names = "--large-views", defaultValue = "1", description = "Views of the large index (default "
+      + "${DEFAULT-VALUE}).")
   int largeViews;
 
-  @Option(names = "--large-queries", defaultValue = "100", description = "Measured queries at the large scale (default ${DEFAULT-VALUE}).")
+  @Option(names = "--large-queries", defaultValue = "100", description = "Measured queries at the large scale "
+      + "(default ${DEFAULT-VALUE}).")
   int largeQueries;
 
   @Option(names = "--freshness-probes", defaultValue = "20",
@@ -101,14 +114,16 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW neighbours per node (default ${DEFAULT-VALUE}).")
   int hnswM;
 
-  @Option(names = "--hnsw-beam", defaultValue = "100", description = "HNSW beam width while building (default ${DEFAULT-VALUE}).")
+  @Option(names = "--hnsw-beam", defaultValue = "100", description = "HNSW beam width while building (default "
+      + "${DEFAULT-VALUE}).")
   int hnswBeam;
 
   @Option(names = "--hnsw-ef", split = ",", defaultValue = "50,100,200",
       description = "HNSW candidates per query, one measurement each (default ${DEFAULT-VALUE}).")
   List<Integer> hnswEf;
 
-  @Option(names = "--hnsw-threads", defaultValue = "1", description = "HNSW build threads (Lucene's concurrent builder above 1; "
+  @Option(names = "--hnsw-threads", defaultValue = "1", description = "HNSW build threads (Lucene's concurrent "
+      + "builder above 1; "
       + "2 was slower than 1 on the loaded 2-core machine; default ${DEFAULT-VALUE}).")
   int hnswThreads;
 
@@ -116,7 +131,8 @@ final class ServeBenchCommand implements Callable<Integer> {
       + "(scalar on Java 17) instead of the project's SIMD Vectors.dot: the reference for build times.")
   boolean hnswLuceneScorer;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic vectors (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the synthetic vectors (default "
+      + "${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--json", paramLabel = "OUT", description = "Also write the figures to OUT.")
@@ -181,7 +197,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     for (int q = 0; q < queries + 200; q++) {
       int u = (int) ((q * 7919L) % s.users);
       long t0 = System.nanoTime();
-      java.util.Arrays.fill(scores, 0f);
+      Arrays.fill(scores, 0f);
       for (int k = 0; k < s.views.size(); k++) {
         float[] uv = s.userVectors[k][u];
         float[][] rows = s.itemRows[k];
@@ -192,7 +208,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       for (int h = 0; h < history; h++) {
         ex[h] = s.history[u][h];
       }
-      java.util.Arrays.sort(ex);
+      Arrays.sort(ex);
       int got = TopN.select(scores, s.items, ex, 0, history, n, top);
       long t1 = System.nanoTime();
       if (q >= 200) {
@@ -207,7 +223,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
       }
     }
-    java.util.Arrays.sort(refNanos);
+    Arrays.sort(refNanos);
     out.put("reference", Map.of("layout", "one float[] per item", "p50Ms", LoadClient.percentile(refNanos, 0.5) / 1e6,
         "p99Ms", LoadClient.percentile(refNanos, 0.99) / 1e6));
     out.put("answersDifferingFromReference", mismatches + " of " + checks);
@@ -224,7 +240,7 @@ final class ServeBenchCommand implements Callable<Integer> {
   private Map<String, Object> scans(Synthetic s, int measured, PrintWriter err) {
     int views = s.views.size();
     float[] weights = new float[views];
-    java.util.Arrays.fill(weights, 1f);
+    Arrays.fill(weights, 1f);
     int warm = Math.max(5, measured / 5);
     long[] twoPass = new long[measured];
     long[] full = new long[measured];
@@ -235,7 +251,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       for (int k = 0; k < views; k++) {
         q[k] = s.userVectors[k][u];
       }
-      java.util.Set<String> excluded = new java.util.HashSet<>(s.profiles.get("u" + u).interacted());
+      Set<String> excluded = new HashSet<>(s.profiles.get("u" + u).interacted());
       long a = System.nanoTime();
       List<ItemIndex.Hit> fast = s.index.topN(q, weights, excluded, n);
       long b = System.nanoTime();
@@ -251,8 +267,8 @@ final class ServeBenchCommand implements Callable<Integer> {
         differing += same ? 0 : 1;
       }
     }
-    java.util.Arrays.sort(twoPass);
-    java.util.Arrays.sort(full);
+    Arrays.sort(twoPass);
+    Arrays.sort(full);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("items", s.items);
     out.put("queries", measured);
@@ -263,7 +279,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     out.put("answersDiffering", differing + " of " + measured);
     out.put("meanItemsRescored", s.index.meanRescored());
     err.printf("%d items, index scans: two-pass p50 %.3f ms p99 %.3f ms; float full scan p50 %.3f ms p99 %.3f ms;"
-        + " answers differing %d of %d; items re-scored per query %.1f%n", s.items, LoadClient.percentile(twoPass, 0.5) / 1e6,
+        + " answers differing %d of %d; items re-scored per query "
+        + "%.1f%n", s.items, LoadClient.percentile(twoPass, 0.5) / 1e6,
         LoadClient.percentile(twoPass, 0.99) / 1e6, LoadClient.percentile(full, 0.5) / 1e6,
         LoadClient.percentile(full, 0.99) / 1e6, differing, measured, s.index.meanRescored());
     err.flush();
@@ -286,7 +303,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         nanos[i - warm] = t1 - t0;
       }
     }
-    java.util.Arrays.sort(nanos);
+    Arrays.sort(nanos);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("items", s.items);
     out.put("views", s.views);
@@ -317,7 +334,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     out.put("buildSeconds", buildSecs);
     int views = s.views.size();
     float[] weights = new float[views];
-    java.util.Arrays.fill(weights, 1f);
+    Arrays.fill(weights, 1f);
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int ef : hnswEf) {
       long[] nanos = new long[largeQueries];
@@ -330,16 +347,16 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
         List<String> excluded = s.profiles.get("u" + u).interacted();
         long a = System.nanoTime();
-        List<String> got = hnsw.topN(q, weights, new java.util.HashSet<>(excluded), n, ef);
+        List<String> got = hnsw.topN(q, weights, new HashSet<>(excluded), n, ef);
         long b = System.nanoTime();
         if (i >= 5) {
           nanos[i - 5] = b - a;
-          List<String> exact = s.index.topN(q, weights, new java.util.HashSet<>(excluded), n).stream()
+          List<String> exact = s.index.topN(q, weights, new HashSet<>(excluded), n).stream()
               .map(ItemIndex.Hit::itemId).toList();
           recall += got.stream().filter(exact::contains).count() / (double) exact.size();
         }
       }
-      java.util.Arrays.sort(nanos);
+      Arrays.sort(nanos);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("ef", ef);
       r.put("p50Ms", LoadClient.percentile(nanos, 0.5) / 1e6);
@@ -378,7 +395,8 @@ final class ServeBenchCommand implements Callable<Integer> {
             : e.getValue().asText()));
         out.put("serverThreads", httpThreads);
         // This JVM does nothing else while the client runs: its CPU time is the server's.
-        out.put("serverCpuMsPerRequest", (LoadClient.processCpuNanos() - cpu0) / 1e6 / Math.max(1, r.path("sent").asLong()));
+        out.put("serverCpuMsPerRequest", (LoadClient.processCpuNanos() - cpu0) / 1e6 / Math.max(1,
+            r.path("sent").asLong()));
         err.printf("HTTP: %.0f queries/s, p50 %.3f ms, p99 %.3f ms; CPU per request: server %.3f ms, client %.3f ms%n",
             r.path("qps").asDouble(), r.path("p50Ms").asDouble(), r.path("p99Ms").asDouble(),
             (double) out.get("serverCpuMsPerRequest"), r.path("clientCpuMsPerRequest").asDouble());

@@ -25,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,8 +132,8 @@ final class ServeFreshness {
   }
 
   private static Map<String, Object> stats(long[] nanos, int n) {
-    long[] v = java.util.Arrays.copyOf(nanos, n);
-    java.util.Arrays.sort(v);
+    long[] v = Arrays.copyOf(nanos, n);
+    Arrays.sort(v);
     return Map.of("p50Ms", LoadClient.percentile(v, 0.5) / 1e6, "p90Ms", LoadClient.percentile(v, 0.9) / 1e6,
         "maxMs", n == 0 ? 0.0 : v[n - 1] / 1e6);
   }

@@ -1,11 +1,11 @@
 package io.jrlstream.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.jrlstream.bench.kafka.BenchBroker;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
 import io.jrlstream.ops.DataOption;
 import io.jrlstream.ops.JsonOutput;
@@ -16,28 +16,36 @@ import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.TrainingObserver;
-import io.jrlstream.streams.train.TrainingOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +67,8 @@ import picocli.CommandLine.Spec;
  * its own thread (wall time of the slowest view).
  */
 @Command(name = "stream", mixinStandardHelpOptions = true,
-    description = "Streaming throughput vs offline one-pass, freshness (produce → embedding topic) at half rate, memory.")
+    description = "Streaming throughput vs offline one-pass, freshness (produce → embedding topic) at half rate, "
+        + "memory.")
 final class StreamBenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -70,7 +79,8 @@ final class StreamBenchCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--views", split = ",", defaultValue = "review,rating", description = "Views (default ${DEFAULT-VALUE}).")
+  @Option(names = "--views", split = ",", defaultValue = "review,rating", description = "Views (default "
+      + "${DEFAULT-VALUE}).")
   List<String> views;
 
   @Mixin
@@ -85,11 +95,13 @@ final class StreamBenchCommand implements Callable<Integer> {
   int warmUpPasses;
 
   @Option(names = "--max-warm-up-passes", defaultValue = "24",
-      description = "Most warm-up passes on the streaming side, waiting for the JIT to settle (default ${DEFAULT-VALUE}).")
+      description = "Most warm-up passes on the streaming side, waiting for the JIT to settle (default "
+          + "${DEFAULT-VALUE}).")
   int maxWarmUpPasses;
 
   @Option(names = "--jit-quiet", defaultValue = "0.05",
-      description = "Warm-up ends when the JIT (the trainer's and the child broker's) compiled for less than this share "
+      description = "Warm-up ends when the JIT (the trainer's and the child broker's) compiled for less than this "
+          + "share "
           + "of a pass's wall time (default ${DEFAULT-VALUE}).")
   double jitQuiet;
 
@@ -100,7 +112,8 @@ final class StreamBenchCommand implements Callable<Integer> {
       description = "Events produced at half rate for the freshness figures (default ${DEFAULT-VALUE}).")
   int freshnessEvents;
 
-  @Option(names = "--streams-config", paramLabel = "KEY=VALUE", split = ",", description = "Extra Kafka Streams properties.")
+  @Option(names = "--streams-config", paramLabel = "KEY=VALUE", split = ",", description = "Extra Kafka Streams "
+      + "properties.")
   Map<String, String> streamsConfig = Map.of();
 
   @Option(names = "--json", paramLabel = "OUT", description = "Write the figures as JSON to OUT.")
@@ -117,7 +130,8 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("data", ds.name());
     doc.put("views", views);
     if (warmUpPasses < 0 || passes <= warmUpPasses) {
-      throw new IllegalArgumentException("need 0 ≤ --warm-up-passes < --passes, got " + warmUpPasses + " and " + passes);
+      throw new IllegalArgumentException("need 0 ≤ --warm-up-passes < --passes, got " + warmUpPasses + " and "
+          + passes);
     }
     long timedEvents = (long) events.size() * (passes - warmUpPasses);
     doc.put("events", events.size());
@@ -147,7 +161,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       //    produced as fast as possible and timed until the trainer has caught up.
       double sustained;
       int all = ds.interactions().size();
-      java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+      CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
       int warm = 0;
       TrainingCounters counters = new TrainingCounters();
       try (Pipeline p = Pipeline.start(s, cfg, options(work.resolve("state")), null, counters);
@@ -305,8 +319,8 @@ final class StreamBenchCommand implements Callable<Integer> {
 
   /** CPU nanoseconds of every live thread of this JVM, by thread id. */
   private static Map<Long, Long> threadCpuNanos() {
-    java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
-    Map<Long, Long> out = new java.util.HashMap<>();
+    ThreadMXBean tm = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> out = new HashMap<>();
     for (long id : tm.getAllThreadIds()) {
       long c = tm.getThreadCpuTime(id);
       if (c >= 0) {
@@ -322,9 +336,9 @@ final class StreamBenchCommand implements Callable<Integer> {
    * ended in between are not counted (the process total is).
    */
   private static Map<String, Double> cpuByThreadGroup(Map<Long, Long> before, long events) {
-    java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
-    Map<String, Long> nanos = new java.util.HashMap<>();
-    for (java.lang.management.ThreadInfo info : tm.getThreadInfo(tm.getAllThreadIds())) {
+    ThreadMXBean tm = ManagementFactory.getThreadMXBean();
+    Map<String, Long> nanos = new HashMap<>();
+    for (ThreadInfo info : tm.getThreadInfo(tm.getAllThreadIds())) {
       if (info == null) {
         continue;
       }
@@ -367,10 +381,10 @@ final class StreamBenchCommand implements Callable<Integer> {
    * so far.
    */
   private static Map<String, double[]> streamThreadMetrics(Pipeline p) {
-    Map<String, double[]> out = new java.util.TreeMap<>();
-    for (org.apache.kafka.streams.KafkaStreams app : p.applications()) {
+    Map<String, double[]> out = new TreeMap<>();
+    for (KafkaStreams app : p.applications()) {
       for (var e : app.metrics().entrySet()) {
-        org.apache.kafka.common.MetricName n = e.getKey();
+        MetricName n = e.getKey();
         int k = STREAM_THREAD_METRICS.indexOf(n.name());
         if (k < 0 || !"stream-thread-metrics".equals(n.group()) || !(e.getValue().metricValue() instanceof Number v)) {
           continue;
@@ -419,7 +433,7 @@ final class StreamBenchCommand implements Callable<Integer> {
 
   /** As {@link #nativeThreadTicks()} for process {@code pid} ({@code self}: this one). */
   private static Map<String, Long> nativeThreadTicks(String pid) {
-    Map<String, Long> out = new java.util.HashMap<>();
+    Map<String, Long> out = new HashMap<>();
     try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
       for (Path t : (Iterable<Path>) tasks::iterator) {
         try {
@@ -443,14 +457,14 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   private static Map<String, Double> nativeCpuByGroup(String pid, Map<String, Long> before, long events) {
-    Map<String, Long> ticks = new java.util.HashMap<>();
+    Map<String, Long> ticks = new HashMap<>();
     nativeThreadTicks(pid).forEach((k, v) -> ticks.merge(k.substring(k.indexOf('/') + 1).replaceAll("[0-9]+", "#"),
         v - before.getOrDefault(k, 0L), Long::sum));
     return perEvent(ticks, NANOS_PER_TICK / 1e3, events); // µs
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
@@ -469,8 +483,8 @@ final class StreamBenchCommand implements Callable<Integer> {
     double[] secs = new double[trainers.size()];
     double[] cpus = new double[trainers.size()];
     onThreads(trainers, ds, passes - warmUpPasses, secs, cpus);
-    cpu[0] = java.util.Arrays.stream(cpus).sum();
-    return java.util.Arrays.stream(secs).max().orElse(1e-9);
+    cpu[0] = Arrays.stream(cpus).sum();
+    return Arrays.stream(secs).max().orElse(1e-9);
   }
 
   /** Trains {@code n} passes with each trainer on a thread of its own, recording each one's wall and CPU seconds. */
@@ -480,7 +494,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     for (int k = 0; k < trainers.size(); k++) {
       int i = k;
       Thread t = new Thread(() -> {
-        java.lang.management.ThreadMXBean tm = ManagementFactory.getThreadMXBean();
+        ThreadMXBean tm = ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
         long c0 = tm.getCurrentThreadCpuTime();
         for (int pass = 0; pass < n; pass++) {
@@ -519,7 +533,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       PrintWriter err) throws Exception {
     int n = Math.min(freshnessEvents, ds.interactions().size());
     Map<String, List<long[]>> sentByUser = new ConcurrentHashMap<>(); // user → [sendMillis, sendNanos]
-    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     try (Pipeline p = Pipeline.start(s, cfg, options(state));
         DatasetProducer producer = new DatasetProducer(ds, s)) {
       p.awaitRunning(Duration.ofMinutes(2));
@@ -527,7 +541,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       cp.remove("application.id");
       cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       Map<String, Integer> next = new HashMap<>(); // view|user → index of the next unmatched send
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean stop = new AtomicBoolean();
       Thread reader = new Thread(() -> {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(),
             new ByteArrayDeserializer())) {
@@ -563,7 +577,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       }, "jrl-freshness");
       reader.start();
       DatasetProducer.SendListener listener = (user, millis) ->
-          sentByUser.computeIfAbsent(user, u -> java.util.Collections.synchronizedList(new ArrayList<>()))
+          sentByUser.computeIfAbsent(user, u -> Collections.synchronizedList(new ArrayList<>()))
               .add(new long[] {millis});
       producer.listener(listener);
       producer.produce(0, n, rate, x -> { });

@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,8 +113,8 @@ final class ViewBenchCommand implements Callable<Integer> {
         });
     err.printf("bench %s: %d interactions, K=%d, kernels %s%n", view, xs.size(), dim, Vectors.implementation());
     trainer.train(List.of(v), xs, ds.userCount(), ds.itemCount());
-    double[] measured = java.util.Arrays.copyOfRange(secs, warmup, secs.length);
-    java.util.Arrays.sort(measured);
+    double[] measured = Arrays.copyOfRange(secs, warmup, secs.length);
+    Arrays.sort(measured);
     double median = measured[measured.length / 2];
     System.gc();
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();

@@ -2,7 +2,6 @@ package io.jrlstream.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jrlstream.schemas.ReviewEvent;
@@ -116,7 +115,7 @@ class ProducerGuideTest {
         RepoFiles.path("examples/python/produce_reviews.py").toString(), "--print-fingerprints", file.toString()), 60);
     assertEquals(0, run.exit(), run.output());
     long java = SchemaNormalization.parsingFingerprint64(new Schema.Parser().parse(schema));
-    assertEquals(SchemaVersion.hex(java) + " org.example.Outer " + file, run.output().strip());
+    assertEquals(SchemaVersion.hex(java) + " " + "org.example.Outer " + file, run.output().strip());
   }
 
   /**

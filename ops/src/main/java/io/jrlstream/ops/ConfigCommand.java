@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "config", mixinStandardHelpOptions = true,
     description = {"Write a configuration template, or show the configuration a run uses and where each value "
-        + "comes from (default, file, environment, command line).",
+          + "comes from (default, file, environment, command line).",
         "jrl config --template > jrl.properties writes every key with its default (or the value the given "
             + "configuration sets) and its meaning; jrl run --config jrl.properties loads it as is.",
         "jrl config --effective --config jrl.properties checks the configuration as jrl run would, without "

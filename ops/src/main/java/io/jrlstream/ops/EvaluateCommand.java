@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Train and evaluate models with the paper's protocol: per-user seeded 70/30 split, "
-        + "rank every item the user did not train on, top-10 NDCG, recall, hit ratio and precision.",
+          + "rank every item the user did not train on, top-10 NDCG, recall, hit ratio and precision.",
         "eJRL's per-view weights are chosen on a validation split carved from the training data.",
         "--protocol stream trains on the same split as a stream: once, in event-time order, through the streaming "
             + "trainer; --protocol both prints the two side by side.",

@@ -13,13 +13,14 @@ import picocli.CommandLine.Spec;
 /** {@code jrl export --view NAME --out DIR}: a view's embeddings as NumPy files ({@link EmbeddingExport}). */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Export a view's latest embeddings from its compacted topic into DIR: users.npy and items.npy "
-        + "(float32, C order), users.ids.txt and items.ids.txt (ids in row order) and manifest.json.",
+          + "(float32, C order), users.ids.txt and items.ids.txt (ids in row order) and manifest.json.",
         "Python: numpy.load('DIR/items.npy'); open('DIR/items.ids.txt').read().split('\\n')."})
 final class ExportCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--view", required = true, description = "View name (its topic is jrl.topic.embeddings.prefix + NAME).")
+  @Option(names = "--view", required = true, description = "View name (its topic is jrl.topic.embeddings.prefix + "
+      + "NAME).")
   String view;
 
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output folder (created when absent).")

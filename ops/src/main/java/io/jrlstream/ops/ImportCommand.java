@@ -1,5 +1,6 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.core.data.DataFiles;
 import io.jrlstream.core.data.DatasetReader;
 import io.jrlstream.core.data.RecordReader;
 import io.jrlstream.core.data.SourceRecord;
@@ -10,6 +11,7 @@ import io.jrlstream.ops.importer.ProgressMeter;
 import io.jrlstream.streams.config.Configuration;
 import io.jrlstream.streams.config.Origin;
 import io.jrlstream.streams.config.StreamsSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -28,10 +30,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Import history into the input topics: Amazon review JSON lines, reviewerID<TAB>asin pairs, or "
-        + "McAuley image feature files (.b), plain or gzip, detected by content.",
+          + "McAuley image feature files (.b), plain or gzip, detected by content.",
         "Events keep their original event times and get ids from the file's fingerprint and line number. Each chunk "
             + "of events commits in one transaction with a progress marker, so a re-run imports nothing twice and an "
-            + "interrupted run resumes where it stopped. Malformed lines are reported (number and reason) and skipped."})
+            + "interrupted run resumes where it stopped. Malformed lines are reported (number and reason) and "
+            + "skipped."})
 final class ImportCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -67,7 +70,7 @@ final class ImportCommand implements Callable<Integer> {
   Integer chunkLines;
 
   @Override
-  public Integer call() throws java.io.IOException {
+  public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Configuration c = configOptions.read(b -> {
@@ -85,7 +88,7 @@ final class ImportCommand implements Callable<Integer> {
         new RecordReader.Options(featureDim != null ? featureDim : s.featureDim(), order), modelId, modelVersion);
     String topic = c.get(ImportKeys.IMPORTS_TOPIC);
     ProgressMeter meter = new ProgressMeter(err, ProgressMeter.stderrIsTerminal(), "lines");
-    io.jrlstream.core.data.DataFiles.open(file).close(); // a missing or unreadable file fails before any connection
+    DataFiles.open(file).close(); // a missing or unreadable file fails before any connection
     long t0 = System.nanoTime();
     err.printf("importing %s into %s%n", file, s.bootstrapServers());
     err.flush();
@@ -99,7 +102,8 @@ final class ImportCommand implements Callable<Integer> {
           meter.message("resuming after line " + before.position() + " (fingerprint " + fingerprint + ", "
               + before.events() + " events committed by an earlier run)");
         } else {
-          meter.message("fingerprint " + fingerprint + ", " + before.format().toLowerCase(Locale.ROOT).replace('_', ' '));
+          meter.message("fingerprint " + fingerprint + ", "
+              + before.format().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
       }
 

@@ -1,5 +1,8 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.core.math.Vectors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.ServiceLoader;
 import picocli.CommandLine.Command;
@@ -49,8 +52,8 @@ public final class Jrl implements Runnable {
       e.addTo(cl);
     }
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      if (ex instanceof IllegalArgumentException || ex instanceof java.io.UncheckedIOException
-          || ex instanceof java.io.IOException) {
+      if (ex instanceof IllegalArgumentException || ex instanceof UncheckedIOException
+          || ex instanceof IOException) {
         // "jrl evaluate: …", and for a nested command its whole path ("jrl bench stream: …")
         cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
         return 2;
@@ -81,7 +84,7 @@ public final class Jrl implements Runnable {
     public String[] getVersion() {
       String v = Jrl.class.getPackage().getImplementationVersion();
       return new String[] {"jrl " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ", kernels "
-          + io.jrlstream.core.math.Vectors.implementation() + ")"};
+            + Vectors.implementation() + ")"};
     }
   }
 }

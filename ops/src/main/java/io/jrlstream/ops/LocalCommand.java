@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = {"Run everything on this machine: an embedded Kafka broker, the streaming trainer (exactly-once), "
-        + "and a producer that streams a data set (built-in synthetic by default, or --data FILE).",
+          + "and a producer that streams a data set (built-in synthetic by default, or --data FILE).",
         "Data lives under --work-dir and is reused: a second run produces only the events not produced yet."})
 final class LocalCommand implements Callable<Integer> {
   @Spec
@@ -67,7 +67,8 @@ final class LocalCommand implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--work-dir", defaultValue = "jrl-work", description = "Broker data and state (default ${DEFAULT-VALUE}).")
+  @Option(names = "--work-dir", defaultValue = "jrl-work", description = "Broker data and state (default "
+      + "${DEFAULT-VALUE}).")
   Path workDir;
 
   @Option(names = "--views", split = ",", description = "Views to train (default: those with data).")

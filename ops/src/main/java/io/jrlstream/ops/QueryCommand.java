@@ -3,6 +3,7 @@ package io.jrlstream.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jrlstream.ops.serve.HttpKeys;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -89,7 +90,7 @@ final class QueryCommand implements Callable<Integer> {
     HttpResponse<String> resp;
     try {
       resp = HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("no serving instance answers at " + base + " (" + e.getMessage()
           + "); start one with jrl local --follow, jrl run or jrl serve");
     }

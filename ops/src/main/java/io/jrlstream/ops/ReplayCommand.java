@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,9 +31,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Train a view (or a new version of one) from the retained validated topic, up to its end offsets "
-        + "at the start (or --until), in an application of its own while the live pipeline keeps running; then stop "
-        + "or go on live (--then). The version publishes to jrl.embeddings.v<N>.<view>; once caught up it becomes "
-        + "the view's active version in jrl.view-versions, which serving reads.",
+          + "at the start (or --until), in an application of its own while the live pipeline keeps running; then stop "
+          + "or go on live (--then). The version publishes to jrl.embeddings.v<N>.<view>; once caught up it becomes "
+          + "the view's active version in jrl.view-versions, which serving reads.",
         "Re-running an interrupted version resumes it (same bounds). --activate-only switches serving back to a "
             + "version (0: the live pipeline's own topic)."})
 final class ReplayCommand implements Callable<Integer> {
@@ -97,7 +98,7 @@ final class ReplayCommand implements Callable<Integer> {
       if (version == null) {
         throw new IllegalArgumentException("--activate-only needs --view NAME@VERSION");
       }
-      java.util.Properties base = s.kafkaProperties();
+      Properties base = s.kafkaProperties();
       ViewVersions vv = ViewVersions.read(base, control, name).activate(version);
       vv.write(base, control);
       out.printf("view %s: serving now uses version %d (%s)%n", name, version,

@@ -13,12 +13,14 @@ import io.jrlstream.streams.config.StreamsKeys;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -33,7 +35,7 @@ class ConfigCommandTest {
   Path dir;
 
   private Path template(Map<String, String> env, String... args) throws Exception {
-    List<String> all = new java.util.ArrayList<>(List.of("config", "--template"));
+    List<String> all = new ArrayList<>(List.of("config", "--template"));
     all.addAll(List.of(args));
     JrlRun r = JrlRun.of(env, all.toArray(String[]::new));
     assertEquals(0, r.code(), r.err());
@@ -93,8 +95,8 @@ class ConfigCommandTest {
   }
 
   private static void assertLine(String table, String key, String value, String origin) {
-    assertTrue(table.lines().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(key) + " +"
-        + java.util.regex.Pattern.quote(value) + " +" + java.util.regex.Pattern.quote(origin))),
+    assertTrue(table.lines().anyMatch(l -> l.matches(Pattern.quote(key) + " +"
+        + Pattern.quote(value) + " +" + Pattern.quote(origin))),
         key + " " + value + " " + origin + " not in\n" + table);
   }
 

@@ -27,7 +27,8 @@ class LoadClientTest {
       try {
         while (next < answers.size()) {
           try (Socket s = server.accept()) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                StandardCharsets.ISO_8859_1));
             OutputStream out = s.getOutputStream();
             while (next < answers.size()) {
               String first = in.readLine();

@@ -3,6 +3,7 @@ package io.jrlstream.core.data;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -43,7 +44,7 @@ public final class DatasetReader {
       case AMAZON_JSON -> AmazonReviewReader.read(path, maxLines);
       case PAIRS_TSV -> PairsTsvReader.read(path, maxLines);
       case IMAGE_FEATURES -> ImageFeatureReader.read(path, ImageFeatureReader.DEFAULT_DIM,
-          java.nio.ByteOrder.LITTLE_ENDIAN, maxLines);
+          ByteOrder.LITTLE_ENDIAN, maxLines);
     };
   }
 

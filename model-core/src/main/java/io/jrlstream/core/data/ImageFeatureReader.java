@@ -205,7 +205,8 @@ public final class ImageFeatureReader implements AutoCloseable {
     return item;
   }
 
-  /** The current record's features (reused by the next call of {@link #next()}), valid when {@link #problem()} is null. */
+  /** The current record's features (reused by the next call of {@link #next()}), valid when {@link #problem()} is null.
+   * */
   public float[] features() {
     return features;
   }

@@ -10,6 +10,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Streams the records of a data file in any supported format (Amazon review JSON lines, the pairs TSV,
@@ -36,7 +38,7 @@ public final class RecordReader implements AutoCloseable {
       if (featureDim < 1) {
         throw new IllegalArgumentException("feature dimension must be at least 1, got " + featureDim);
       }
-      java.util.Objects.requireNonNull(byteOrder, "byteOrder");
+      Objects.requireNonNull(byteOrder, "byteOrder");
     }
 
     /** 4096 little-endian floats, as in McAuley's files. */
@@ -52,7 +54,7 @@ public final class RecordReader implements AutoCloseable {
   private final LineReading.LineParser parser;
   private final ImageFeatureReader features;
   private final ReportBuilder report;
-  private final java.util.function.Consumer<SourceRecord> take = r -> this.record = r;
+  private final Consumer<SourceRecord> take = r -> this.record = r;
   private SourceRecord record;
   private String problem;
 

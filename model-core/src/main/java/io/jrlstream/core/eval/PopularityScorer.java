@@ -1,6 +1,7 @@
 package io.jrlstream.core.eval;
 
 import io.jrlstream.core.data.Interaction;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,6 +38,6 @@ public final class PopularityScorer implements Scorer {
   public void scoreAll(int user, float[] out) {
     int n = Math.min(out.length, counts.length);
     System.arraycopy(counts, 0, out, 0, n);
-    java.util.Arrays.fill(out, n, out.length, 0f);
+    Arrays.fill(out, n, out.length, 0f);
   }
 }

@@ -14,12 +14,10 @@ import io.jrlstream.core.train.OfflineTrainer;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.train.TrainListener;
 import io.jrlstream.core.view.CollaborativeView;
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.RatingView;
-import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.core.view.ViewKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -137,15 +135,10 @@ public final class Experiment {
    */
   public static List<String> viewsWithData(Dataset d) {
     List<String> out = new ArrayList<>();
-    out.add(CollaborativeView.NAME);
-    if (d.hasReviews()) {
-      out.add(ReviewView.NAME);
-    }
-    if (d.hasStars()) {
-      out.add(RatingView.NAME);
-    }
-    if (d.hasFeatures()) {
-      out.add(ImageView.NAME);
+    for (ViewKind k : ViewKind.values()) {
+      if (k.hasData(d)) {
+        out.add(k.viewName());
+      }
     }
     return out;
   }
@@ -162,12 +155,8 @@ public final class Experiment {
       }
       String view = viewOf(m);
       if (view != null && !availableViews().contains(view)) {
-        String lacks = switch (view) {
-          case ReviewView.NAME -> "review texts";
-          case RatingView.NAME -> "star ratings";
-          default -> "item image features";
-        };
-        throw new IllegalArgumentException("model '" + m + "' needs " + lacks + ", and " + data.name()
+        throw new IllegalArgumentException("model '" + m + "' needs " + ViewKind.of(view).needs() + ", and "
+            + data.name()
             + " has none (views with data here: " + String.join(",", availableViews()) + ")");
       }
     }
@@ -430,13 +419,8 @@ public final class Experiment {
 
   /** The view a single-view model trains, or null for pop, ejrl and jrl. */
   static String viewOf(String model) {
-    return switch (model) {
-      case "bpr" -> CollaborativeView.NAME;
-      case "review" -> ReviewView.NAME;
-      case "rating" -> RatingView.NAME;
-      case "image" -> ImageView.NAME;
-      default -> null;
-    };
+    ViewKind k = ViewKind.ofModel(model);
+    return k == null ? null : k.viewName();
   }
 
   private static void addOnce(List<String> l, String s) {

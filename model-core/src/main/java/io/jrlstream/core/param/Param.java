@@ -1,5 +1,7 @@
 package io.jrlstream.core.param;
 
+import java.util.Arrays;
+
 /**
  * One trainable parameter block: its values, its mini-batch gradient and the optimiser's per-row state
  * (AdaGrad accumulators, Adam moments), allocated lazily for the rows that were ever updated.
@@ -33,7 +35,7 @@ public final class Param {
   /** First optimiser state row for i (zeros when new). */
   public float[] state1(int i) {
     if (i >= state1.length) {
-      state1 = java.util.Arrays.copyOf(state1, Math.max(i + 1, state1.length * 2));
+      state1 = Arrays.copyOf(state1, Math.max(i + 1, state1.length * 2));
     }
     float[] s = state1[i];
     if (s == null) {
@@ -46,7 +48,7 @@ public final class Param {
   /** Second optimiser state row for i (zeros when new). */
   public float[] state2(int i) {
     if (i >= state2.length) {
-      state2 = java.util.Arrays.copyOf(state2, Math.max(i + 1, state2.length * 2));
+      state2 = Arrays.copyOf(state2, Math.max(i + 1, state2.length * 2));
     }
     float[] s = state2[i];
     if (s == null) {
@@ -73,10 +75,10 @@ public final class Param {
    */
   public void resetState(int i) {
     if (i < state1.length && state1[i] != null) {
-      java.util.Arrays.fill(state1[i], 0f);
+      Arrays.fill(state1[i], 0f);
     }
     if (i < state2.length && state2[i] != null) {
-      java.util.Arrays.fill(state2[i], 0f);
+      Arrays.fill(state2[i], 0f);
     }
   }
 }

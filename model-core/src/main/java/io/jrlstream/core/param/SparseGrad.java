@@ -1,5 +1,8 @@
 package io.jrlstream.core.param;
 
+import io.jrlstream.core.math.Vectors;
+import java.util.Arrays;
+
 /**
  * The gradient of one {@link Table} over one mini-batch, kept only for the rows the batch touched.
  *
@@ -22,8 +25,8 @@ public final class SparseGrad {
   public float[] row(int i) {
     if (i >= stamp.length) {
       int n = Math.max(i + 1, stamp.length * 2);
-      stamp = java.util.Arrays.copyOf(stamp, n);
-      grad = java.util.Arrays.copyOf(grad, n);
+      stamp = Arrays.copyOf(stamp, n);
+      grad = Arrays.copyOf(grad, n);
     }
     float[] g = grad[i];
     if (stamp[i] != batch) {
@@ -32,10 +35,10 @@ public final class SparseGrad {
         g = new float[dim];
         grad[i] = g;
       } else {
-        java.util.Arrays.fill(g, 0f);
+        Arrays.fill(g, 0f);
       }
       if (count == touched.length) {
-        touched = java.util.Arrays.copyOf(touched, count * 2);
+        touched = Arrays.copyOf(touched, count * 2);
       }
       touched[count++] = i;
     }
@@ -62,7 +65,7 @@ public final class SparseGrad {
     double s = 0;
     for (int k = 0; k < count; k++) {
       float[] g = grad[touched[k]];
-      s += io.jrlstream.core.math.Vectors.dot(g, 0, g, 0, dim);
+      s += Vectors.dot(g, 0, g, 0, dim);
     }
     return s;
   }

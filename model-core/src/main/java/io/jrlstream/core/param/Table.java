@@ -1,6 +1,8 @@
 package io.jrlstream.core.param;
 
 import io.jrlstream.core.math.Rng;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * A growable table of float rows of one width: embeddings (one row per user, item, word or review) and
@@ -85,7 +87,7 @@ public final class Table {
       return;
     }
     if (n > rows.length) {
-      rows = java.util.Arrays.copyOf(rows, Math.max(n, rows.length * 2));
+      rows = Arrays.copyOf(rows, Math.max(n, rows.length * 2));
     }
     Rng rng = new Rng(0);
     for (int i = size; i < n; i++) {
@@ -125,27 +127,27 @@ public final class Table {
   public void markDirty(int i) {
     if (i >= dirtyStamp.length) {
       int n = Math.max(i + 1, dirtyStamp.length * 2);
-      dirtyStamp = java.util.Arrays.copyOf(dirtyStamp, n);
-      changedAt = java.util.Arrays.copyOf(changedAt, n);
+      dirtyStamp = Arrays.copyOf(dirtyStamp, n);
+      changedAt = Arrays.copyOf(changedAt, n);
     }
     if (changedAt[i] != clock) {
       changedAt[i] = clock;
       if (changedCount == changed.length) {
-        changed = java.util.Arrays.copyOf(changed, changedCount * 2);
+        changed = Arrays.copyOf(changed, changedCount * 2);
       }
       changed[changedCount++] = i;
     }
     if (dirtyStamp[i] != dirtyEpoch) {
       dirtyStamp[i] = dirtyEpoch;
       if (dirtyCount == dirty.length) {
-        dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
+        dirty = Arrays.copyOf(dirty, dirtyCount * 2);
       }
       dirty[dirtyCount++] = i;
     }
   }
 
   /** Hands every row changed since the last call to sink (in order of first change) and forgets them. */
-  public void drainDirty(java.util.function.IntConsumer sink) {
+  public void drainDirty(IntConsumer sink) {
     for (int k = 0; k < dirtyCount; k++) {
       sink.accept(dirty[k]);
     }
@@ -157,7 +159,7 @@ public final class Table {
    * Hands every row changed since the last {@link #tick} to sink (a subset of the dirty rows, which stay
    * recorded): how a trainer publishes what one mini-batch changed while persisting less often.
    */
-  public void forEachChangedSinceTick(java.util.function.IntConsumer sink) {
+  public void forEachChangedSinceTick(IntConsumer sink) {
     for (int k = 0; k < changedCount; k++) {
       int i = changed[k];
       if (dirtyStamp[i] == dirtyEpoch) { // not drained since (as the dirty rows it is a subset of)
@@ -193,9 +195,9 @@ public final class Table {
   }
 
   private void initialise(float[] r, long key, Rng rng) {
-    java.util.Arrays.fill(r, initDim, dim, tail);
+    Arrays.fill(r, initDim, dim, tail);
     if (init == Init.ZERO) {
-      java.util.Arrays.fill(r, 0, initDim, 0f);
+      Arrays.fill(r, 0, initDim, 0f);
       return;
     }
     rng.reseed(Rng.mix(seed, key));

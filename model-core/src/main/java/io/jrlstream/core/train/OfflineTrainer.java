@@ -7,6 +7,7 @@ import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,7 +38,7 @@ public final class OfflineTrainer {
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
       }
-      java.util.Objects.requireNonNull(objective, "objective");
+      Objects.requireNonNull(objective, "objective");
     }
 
     public static Options defaults(long seed) {

@@ -1,6 +1,7 @@
 package io.jrlstream.core.train;
 
-/** Progress callbacks from the offline trainer; called from training threads, so implementations must be thread-safe. */
+/** Progress callbacks from the offline trainer; called from training threads, so implementations must be thread-safe.
+ * */
 @FunctionalInterface
 public interface TrainListener {
   /**

@@ -162,7 +162,8 @@ public abstract class AbstractView implements View {
     Vectors.axpy(c, vp, 0, gp, 0, w);
     Vectors.axpy(c, vn, 0, gn, 0, w);
     // The penalty is only reported; the SIMD dot keeps its cost small next to the gradient's.
-    return weight * l2 * ((double) Vectors.dot(u, 0, u, 0, k) + Vectors.dot(vp, 0, vp, 0, w) + Vectors.dot(vn, 0, vn, 0, w));
+    return weight * l2 * ((double) Vectors.dot(u, 0, u, 0, k) + Vectors.dot(vp, 0, vp, 0, w) + Vectors.dot(vn, 0, vn,
+        0, w));
   }
 
   @Override

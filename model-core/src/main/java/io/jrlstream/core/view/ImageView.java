@@ -3,6 +3,7 @@ package io.jrlstream.core.view;
 import io.jrlstream.core.data.Content;
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.math.Vectors;
 import io.jrlstream.core.param.Param;
 
 /**
@@ -89,7 +90,7 @@ public final class ImageView extends AbstractView {
       dOut[i] = c * e;
     }
     float[] dx = decoder.backward(dOut);
-    io.jrlstream.core.math.Vectors.axpy(1f, dx, 0, p.gradRow(row), 0, config.dim());
+    Vectors.axpy(1f, dx, 0, p.gradRow(row), 0, config.dim());
     return weight * settings.lambda() * loss;
   }
 }

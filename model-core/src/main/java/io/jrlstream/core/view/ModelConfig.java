@@ -1,7 +1,11 @@
 package io.jrlstream.core.view;
 
+import io.jrlstream.core.data.Dataset;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything that defines a multi-view model: the run seed, per-view {@link ViewConfig}s and the
@@ -12,11 +16,10 @@ public record ModelConfig(long seed, Map<String, ViewConfig> views, ReviewView.S
     RatingView.Settings rating, ImageView.Settings image) {
 
   /** The known view names, in the order models list them. */
-  public static final java.util.List<String> VIEW_NAMES =
-      java.util.List.of(CollaborativeView.NAME, ReviewView.NAME, RatingView.NAME, ImageView.NAME);
+  public static final List<String> VIEW_NAMES = ViewKind.names();
 
   public ModelConfig {
-    views = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(views));
+    views = Collections.unmodifiableMap(new LinkedHashMap<>(views));
     for (String v : views.keySet()) {
       if (!VIEW_NAMES.contains(v)) {
         throw new IllegalArgumentException("unknown view '" + v + "' (known: " + VIEW_NAMES + ")");
@@ -53,7 +56,7 @@ public record ModelConfig(long seed, Map<String, ViewConfig> views, ReviewView.S
   }
 
   /** Applies f to every view's config. */
-  public ModelConfig mapViews(java.util.function.UnaryOperator<ViewConfig> f) {
+  public ModelConfig mapViews(UnaryOperator<ViewConfig> f) {
     Map<String, ViewConfig> m = new LinkedHashMap<>();
     views.forEach((k, v) -> m.put(k, f.apply(v)));
     return new ModelConfig(seed, m, review, rating, image);
@@ -68,7 +71,7 @@ public record ModelConfig(long seed, Map<String, ViewConfig> views, ReviewView.S
   }
 
   /** This configuration with the image view's feature dimension F set to the data's, when it has features. */
-  public ModelConfig fittedTo(io.jrlstream.core.data.Dataset data) {
+  public ModelConfig fittedTo(Dataset data) {
     if (!data.hasFeatures()) {
       return this;
     }
@@ -77,5 +80,10 @@ public record ModelConfig(long seed, Map<String, ViewConfig> views, ReviewView.S
 
   public ModelConfig withImage(ImageView.Settings s) {
     return new ModelConfig(seed, views, review, rating, s);
+  }
+
+  /** With the image view's input width set to the feature dimension the extraction produces. */
+  public ModelConfig withImageFeatureDim(int featureDim) {
+    return withImage(new ImageView.Settings(image.lambda(), featureDim, image.layers()));
   }
 }

@@ -14,6 +14,7 @@ import io.jrlstream.core.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
@@ -102,7 +103,7 @@ public final class ReviewView extends AbstractView {
       if (window < 1) {
         throw new IllegalArgumentException("review window must be ≥ 1 review, got " + window);
       }
-      java.util.Objects.requireNonNull(wordUpdates, "wordUpdates");
+      Objects.requireNonNull(wordUpdates, "wordUpdates");
     }
 
     public static Settings defaults() {
@@ -224,7 +225,7 @@ public final class ReviewView extends AbstractView {
     takeRow(r);
     int at = (int) (observedCount % window);
     if (at == observedReviews.length) {
-      observedReviews = java.util.Arrays.copyOf(observedReviews, (int) Math.min(window, at * 2L));
+      observedReviews = Arrays.copyOf(observedReviews, (int) Math.min(window, at * 2L));
     }
     observedReviews[at] = r;
     dirtyRing.mark(at >>> STATE_CHUNK_BITS);
@@ -342,8 +343,8 @@ public final class ReviewView extends AbstractView {
     if (row >= rowOwner.length) {
       int n = (int) Math.min(window, Math.max(row + 1L, Math.max(1024, rowOwner.length * 2L)));
       int old = rowOwner.length;
-      rowOwner = java.util.Arrays.copyOf(rowOwner, n);
-      java.util.Arrays.fill(rowOwner, old, n, -1);
+      rowOwner = Arrays.copyOf(rowOwner, n);
+      Arrays.fill(rowOwner, old, n, -1);
     }
     int owner = rowOwner[row];
     if (owner == r) {
@@ -451,7 +452,7 @@ public final class ReviewView extends AbstractView {
    * @return the word's loss −log σ(w·d) − Σ log σ(−w_n·d), before the step
    */
   private double wordStep(Table wt, int row, float[] d, Rng rng, int k) {
-    java.util.Arrays.fill(neu1e, 0f);
+    Arrays.fill(neu1e, 0f);
     double loss = 0;
     float alpha = (float) (wordAlpha * settings.lambda());
     for (int s = 0; s <= settings.negatives(); s++) {

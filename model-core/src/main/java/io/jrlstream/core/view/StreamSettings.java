@@ -64,17 +64,13 @@ public record StreamSettings(OptimizerKind optimizer, double learningRate, doubl
     return new StreamSettings(offline.optimizer(), offline.learningRate(), offline.l2(), 0, 0, 1, false);
   }
 
-  /** The documented stream defaults of a view. */
+  /**
+   * The documented stream defaults of a view ({@link ViewKind#streamDefaults()}).
+   *
+   * @throws IllegalArgumentException naming an unknown view
+   */
   public static StreamSettings defaults(String view) {
-    return switch (view) {
-      case "collaborative" -> new StreamSettings(OptimizerKind.LEAKY_ADAGRAD, 0.1, 0.05, 64, RESERVOIR, 1, false);
-      case "review" -> new StreamSettings(OptimizerKind.ADAM, 0.003, 0.07, 8, RESERVOIR, 1, false);
-      case "rating" -> new StreamSettings(OptimizerKind.ADAM, 0.003, 0.07, 32, RESERVOIR, 1, false);
-      // Not tuned (no image data here): the offline settings once per event, as before replay existed.
-      case "image" -> new StreamSettings(OptimizerKind.ADAM, 0.003, 0.07, 0, 0, 1, false);
-      default -> throw new IllegalArgumentException("unknown view '" + view
-          + "' (known: collaborative, review, rating, image)");
-    };
+    return ViewKind.of(view).streamDefaults();
   }
 
   /** True when the trainer replays past interactions. */

@@ -61,21 +61,13 @@ public record ViewConfig(int dim, OptimizerKind optimizer, double learningRate, 
         new StreamSettings(optimizer, learningRate, l2, 0, 0, 1, false));
   }
 
-  /** The documented defaults for a view name. */
+  /**
+   * The documented defaults for a view name ({@link ViewKind#defaults()}).
+   *
+   * @throws IllegalArgumentException naming an unknown view
+   */
   public static ViewConfig defaults(String view) {
-    StreamSettings s = StreamSettings.defaults(view);
-    return switch (view) {
-      case "collaborative" -> new ViewConfig(128, OptimizerKind.ADAGRAD, 0.1, Schedule.CONSTANT, 150, 0.03, 0.1, 5,
-          RankingLoss.LOG_SIGMOID, true, s);
-      case "review" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 30, 0.07, 0.1, 5,
-          RankingLoss.LOG_SIGMOID, true, s);
-      case "rating" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 100, 0.07, 0.1, 5,
-          RankingLoss.LOG_SIGMOID, true, s);
-      case "image" -> new ViewConfig(300, OptimizerKind.ADAM, 0.003, Schedule.CONSTANT, 30, 0.07, 0.1, 5,
-          RankingLoss.LOG_SIGMOID, false, s);
-      default -> throw new IllegalArgumentException("unknown view '" + view
-          + "' (known: collaborative, review, rating, image)");
-    };
+    return ViewKind.of(view).defaults();
   }
 
   /** Width of the view's user and item rows: K, plus the bias component when there is one. */

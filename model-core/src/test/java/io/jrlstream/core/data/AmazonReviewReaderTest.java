@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.StringReader;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +136,6 @@ class AmazonReviewReaderTest {
 
   static List<String> words(Dataset ds, int review) {
     int[] tokens = ds.reviewTokens(review);
-    return java.util.Arrays.stream(tokens).mapToObj(t -> ds.lexicon().word(t)).toList();
+    return Arrays.stream(tokens).mapToObj(t -> ds.lexicon().word(t)).toList();
   }
 }

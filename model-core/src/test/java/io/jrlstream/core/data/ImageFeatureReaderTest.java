@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
@@ -76,7 +77,7 @@ class ImageFeatureReaderTest {
     // Read with the wrong byte order, the values differ: the order matters and is not guessed.
     try (ImageFeatureReader r = ImageFeatureReader.open(le, 16, ByteOrder.BIG_ENDIAN)) {
       assertTrue(r.next());
-      assertFalse(r.problem() == null && java.util.Arrays.equals(vectors.get(0), r.features()));
+      assertFalse(r.problem() == null && Arrays.equals(vectors.get(0), r.features()));
     }
   }
 
@@ -84,7 +85,7 @@ class ImageFeatureReaderTest {
   void shouldReportATruncatedTrailingRecordInsteadOfDroppingIt() throws IOException {
     List<float[]> vectors = randomVectors(2, 8, 3L);
     byte[] whole = features(ByteOrder.LITTLE_ENDIAN, List.of("I1", "I2"), vectors);
-    byte[] cut = java.util.Arrays.copyOf(whole, whole.length + 17);
+    byte[] cut = Arrays.copyOf(whole, whole.length + 17);
     Path p = Files.write(dir.resolve("cut.b"), cut);
     Dataset d = ImageFeatureReader.read(p, 8, ByteOrder.LITTLE_ENDIAN);
     assertEquals(2, d.itemCount());

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +73,7 @@ class RealDataTest {
   }
 
   /** Reads three times (the first warms up) and prints the fastest time. */
-  private static Dataset timed(Path file, java.util.function.Supplier<Dataset> read) {
+  private static Dataset timed(Path file, Supplier<Dataset> read) {
     Dataset ds = null;
     long best = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {

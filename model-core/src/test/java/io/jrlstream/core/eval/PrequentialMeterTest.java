@@ -9,6 +9,7 @@ import io.jrlstream.core.math.Rng;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PrequentialMeterTest {
@@ -158,7 +159,7 @@ class PrequentialMeterTest {
       had[item] = false;
       int k = 1 + rng.nextInt(12);
       int rank = PrequentialMeter.rank(new Fixed(1, scores), 0, item, (u, v) -> had[v], n, k);
-      int[] excluded = java.util.stream.IntStream.range(0, n).filter(v -> had[v]).toArray();
+      int[] excluded = IntStream.range(0, n).filter(v -> had[v]).toArray();
       int[] top = new int[n];
       int got = TopN.select(scores, n, excluded, 0, excluded.length, n, top);
       int position = Arrays.asList(Arrays.stream(top, 0, got).boxed().toArray(Integer[]::new)).indexOf(item) + 1;

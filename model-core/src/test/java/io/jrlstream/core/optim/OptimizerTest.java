@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.Table;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -233,7 +234,7 @@ class OptimizerTest {
     }
     for (int r = 0; r < 10; r++) {
       boolean touched = r == 0 || r == 2 || r == 4;
-      boolean same = java.util.Arrays.equals(before[r], t.row(r));
+      boolean same = Arrays.equals(before[r], t.row(r));
       assertEquals(!touched, same, kind + " row " + r + (touched ? " should have moved" : " must not move"));
     }
   }

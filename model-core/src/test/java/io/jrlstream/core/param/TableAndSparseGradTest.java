@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Row initialisation that depends only on (seed, name, row), and the sparse per-batch gradient buffers. */
@@ -24,7 +25,7 @@ class TableAndSparseGradTest {
     }
     Table other = new Table("y", 4, Table.Init.NORMAL, 0.1f, 5);
     other.ensure(1);
-    assertFalse(java.util.Arrays.equals(a.row(0), other.row(0)), "the name is part of the seed");
+    assertFalse(Arrays.equals(a.row(0), other.row(0)), "the name is part of the seed");
   }
 
   @Test

@@ -17,10 +17,12 @@ import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ModelSettings;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +139,7 @@ public final class StreamLab {
     for (Interaction x : xs) {
       byUser.computeIfAbsent(x.user(), u -> new ArrayList<>()).add(x);
     }
-    Map<Integer, Integer> next = new java.util.HashMap<>();
+    Map<Integer, Integer> next = new HashMap<>();
     List<Interaction> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int u = owner[i];
@@ -275,7 +277,7 @@ public final class StreamLab {
   }
 
   private static long cpu() {
-    return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   /**

@@ -18,6 +18,7 @@ import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.StreamSettings;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +151,7 @@ class StreamingTrainerTest {
       a.accept(x);
       b.accept(x);
     }
-    assertFalse(java.util.Arrays.equals(a.view().users().row(0), b.view().users().row(0)),
+    assertFalse(Arrays.equals(a.view().users().row(0), b.view().users().row(0)),
         "another seed must draw other negatives");
     assertTrue(Double.isFinite(a.lastLoss()) && a.lastLoss() > 0);
   }

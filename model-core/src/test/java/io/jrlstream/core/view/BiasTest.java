@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.math.Vectors;
 import io.jrlstream.core.optim.OptimizerKind;
 import io.jrlstream.core.param.Param;
 import java.util.Arrays;
@@ -102,7 +103,7 @@ class BiasTest {
       d += u[j] * (vp[j] - vn[j]);
       norm += vp[j] * vp[j] + vn[j] * vn[j] + (j < K ? u[j] * u[j] : 0);
     }
-    return w * (-io.jrlstream.core.math.Vectors.logSigmoid(d) + l2 * norm);
+    return w * (-Vectors.logSigmoid(d) + l2 * norm);
   }
 
   @ParameterizedTest

@@ -41,7 +41,8 @@ class ModelSettingsTest {
       "collaborative.reservoir=1.5|collaborative.reservoir=1.5|'1.5' is not an integer",
       "collaborative.passes=0|collaborative.passes=0|passes must be in [1, 100]",
       "collaborative.streamLr=0|collaborative.streamLr=0|streamLr must be positive",
-      "collaborative.streamOptimizer=lbfgs|collaborative.streamOptimizer=lbfgs|'lbfgs' is not one of sgd, adagrad, leaky_adagrad, adam",
+      "collaborative.streamOptimizer=lbfgs|collaborative.streamOptimizer=lbfgs|'lbfgs' is not one of sgd, adagrad, "
+          + "leaky_adagrad, adam",
       "collaborative.bias=yes|collaborative.bias=yes|'yes' is not true or false",
       "collaborative.nonsense=1|collaborative.nonsense=1|unknown setting 'nonsense' for view collaborative",
       "rating.window=5|rating.window=5|unknown setting 'window' for view rating",

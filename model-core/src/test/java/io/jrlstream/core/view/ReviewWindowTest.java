@@ -13,6 +13,7 @@ import io.jrlstream.core.data.Lexicon;
 import io.jrlstream.core.optim.OptimizerKind;
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.train.StreamingTrainer;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** A review view on a stream keeps the vectors of its latest reviews only (ReviewView's "review window"). */
@@ -94,7 +95,7 @@ class ReviewWindowTest {
     v.observe(review(35)); // takes review 19's row
     assertArrayEquals(new float[K], docs.state1OrNull(row), "Adam moments of review 19 left with it");
     assertArrayEquals(new float[K], docs.state2OrNull(row));
-    assertNotEquals(java.util.Arrays.toString(trained), java.util.Arrays.toString(v.docs().row(row)));
+    assertNotEquals(Arrays.toString(trained), Arrays.toString(v.docs().row(row)));
     ReviewView fresh = view(1_000, content(n, 0));
     for (int r = 0; r <= 35; r++) {
       fresh.observe(review(r));

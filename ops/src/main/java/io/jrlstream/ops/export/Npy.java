@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The NumPy {@code .npy} format, version 1.0, for 2-d float32 matrices in C (row-major) order: magic
@@ -63,7 +64,7 @@ public final class Npy {
     if (!dict.contains("'descr': '<f4'") || !dict.contains("'fortran_order': False")) {
       throw new IllegalArgumentException("not little-endian float32 in C order: " + dict.strip());
     }
-    var m = java.util.regex.Pattern.compile("'shape': \\((\\d+), (\\d+)\\)").matcher(dict);
+    var m = Pattern.compile("'shape': \\((\\d+), (\\d+)\\)").matcher(dict);
     if (!m.find()) {
       throw new IllegalArgumentException("no 2-d shape in " + dict.strip());
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -57,8 +59,8 @@ public record ImportProgress(String source, String format, long position, long e
           o.path("events").asLong(), o.path("malformed").asLong(), o.path("complete").asBoolean());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("import marker " + key + " is not JSON: " + e.getOriginalMessage(), e);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

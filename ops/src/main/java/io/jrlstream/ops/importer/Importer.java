@@ -201,7 +201,8 @@ public final class Importer {
           listener.beforeCommit(marker);
           producer.commitTransaction();
           done = marker;
-          listener.progress(in.size() == 0 ? 1 : (double) in.bytesRead() / in.size(), done.position() - before.position());
+          listener.progress(in.size() == 0 ? 1 : (double) in.bytesRead() / in.size(),
+              done.position() - before.position());
         }
       }
       return new Result(fp, before, done, byKind);

@@ -167,7 +167,7 @@ public final class LocalBroker implements AutoCloseable {
     config.put("log.dirs", dataDir.toString());
     Path serverProperties = workDir.resolve(SERVER_PROPERTIES);
     writeProperties(serverProperties, config,
-        "Written by io.jrlstream.ops.kafka.LocalBroker on each start");
+        "Written by the jrl LocalBroker on each start");
 
     if (!formatted) {
       format(clusterId, serverProperties, workDir);
@@ -198,7 +198,7 @@ public final class LocalBroker implements AutoCloseable {
           + ":" + port + ": " + e.getMessage() + (root == e ? "" : " (cause: " + root + ")"), e);
     }
     writeProperties(workDir.resolve(STATE_FILE), Map.of(PORT_KEY, Integer.toString(port)),
-        "Written by io.jrlstream.ops.kafka.LocalBroker: the client port of the last start");
+        "Written by the jrl LocalBroker: the client port of the last start");
     LOG.info("local Kafka broker up at {} in {} ms ({} data in {})", broker.bootstrapServers(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), formatted ? "reused" : "new",
         dataDir);

@@ -11,20 +11,32 @@ import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
+import io.jrlstream.streams.train.EventHistory;
+import io.jrlstream.streams.train.KafkaEventHistory;
 import io.jrlstream.streams.train.RocksDbBounds;
 import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongConsumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -177,7 +189,7 @@ public final class Pipeline implements AutoCloseable {
     p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     // Embedding records (1.2 KB at K=300) and checkpoint rows (3.6 KB) in batches of hundreds, not of 16 KB: the
     // broker's cost is mostly per request and per batch.
-    p.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG),
+    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG),
         Integer.toString(512 << 10));
     return p;
   }
@@ -205,8 +217,8 @@ public final class Pipeline implements AutoCloseable {
   static String instanceId(Path stateDir) {
     String host;
     try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.net.UnknownHostException e) {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
       host = "localhost";
     }
     String dir = stateDir.toAbsolutePath().normalize().toString();
@@ -232,8 +244,8 @@ public final class Pipeline implements AutoCloseable {
    * The event history a view's trainer restores from: the validated topic, read with the cluster settings of
    * {@code s} (a restore waits at most 10 minutes for the records it needs).
    */
-  public static io.jrlstream.streams.train.EventHistory history(StreamsSettings s) {
-    return new io.jrlstream.streams.train.KafkaEventHistory(s.kafkaProperties(), s.validatedTopic(),
+  public static EventHistory history(StreamsSettings s) {
+    return new KafkaEventHistory(s.kafkaProperties(), s.validatedTopic(),
         Duration.ofMinutes(10));
   }
 
@@ -288,7 +300,7 @@ public final class Pipeline implements AutoCloseable {
     }
     List<KafkaStreams> apps = new ArrayList<>();
     apps.add(new KafkaStreams(ingestion, props));
-    io.jrlstream.streams.train.EventHistory history = history(s);
+    EventHistory history = history(s);
     for (String view : o.views()) {
       apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
           viewProperties(s, o, viewApplicationId(s, view))));
@@ -416,14 +428,14 @@ public final class Pipeline implements AutoCloseable {
 
   /** Records of {@code topics} that consumer group {@code group} has not committed, less one per partition. */
   private static long lag(Admin admin, String group, List<String> topics, boolean transactional) throws Exception {
-    java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+    Map<TopicPartition, OffsetAndMetadata>
         committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> want =
-        new java.util.HashMap<>();
+    Map<TopicPartition, OffsetSpec> want =
+        new HashMap<>();
     for (var e : admin.describeTopics(topics).allTopicNames().get().entrySet()) {
       for (var pi : e.getValue().partitions()) {
-        want.put(new org.apache.kafka.common.TopicPartition(e.getKey(), pi.partition()),
-            org.apache.kafka.clients.admin.OffsetSpec.latest());
+        want.put(new TopicPartition(e.getKey(), pi.partition()),
+            OffsetSpec.latest());
       }
     }
     long lag = 0;
@@ -445,7 +457,7 @@ public final class Pipeline implements AutoCloseable {
 
   /** Waits until {@link #lag} is 0, at most {@code max}, telling {@code progress} the lag about once a second. */
   public static void awaitCaughtUp(StreamsSettings s, List<String> views, Duration max,
-      java.util.function.LongConsumer progress) throws Exception {
+      LongConsumer progress) throws Exception {
     long lastReport = System.nanoTime();
     long end = System.nanoTime() + max.toNanos();
     Properties p = s.kafkaProperties();
@@ -454,7 +466,7 @@ public final class Pipeline implements AutoCloseable {
         long lag;
         try {
           lag = lag(admin, s, views);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           lag = -1; // internal topics not created yet
         }
         if (lag == 0) {
@@ -494,8 +506,8 @@ public final class Pipeline implements AutoCloseable {
     List<Thread> closers = new ArrayList<>();
     for (KafkaStreams ks : clients) {
       Thread t = new Thread(() -> {
-        if (!ks.close(org.apache.kafka.streams.CloseOptions
-            .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        if (!ks.close(CloseOptions
+            .groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(timeout))) {
           LOG.warn("a Kafka Streams client did not close within {}", timeout);
         }

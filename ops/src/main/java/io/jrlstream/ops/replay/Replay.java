@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -23,10 +24,9 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.KStream;
@@ -83,7 +83,8 @@ public final class Replay implements AutoCloseable {
       Objects.requireNonNull(stateDir, "stateDir");
       extra = Map.copyOf(extra);
       if (version != null && version < 1) {
-        throw new IllegalArgumentException("a replayed version is numbered from 1 (0 is the live topic), got " + version);
+        throw new IllegalArgumentException("a replayed version is numbered from 1 (0 is the live topic), got "
+            + version);
       }
     }
   }
@@ -163,7 +164,7 @@ public final class Replay implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while registering the replay", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("cannot register the replay of " + o.view() + ": " + e.getCause().getMessage(),
           e.getCause());
     }
@@ -231,12 +232,12 @@ public final class Replay implements AutoCloseable {
   }
 
   private static List<TopicPartition> partitions(Admin admin, String topic) throws InterruptedException,
-      java.util.concurrent.ExecutionException {
+      ExecutionException {
     var described = admin.describeTopics(List.of(topic)).allTopicNames();
     try {
       return described.get().get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition()))
           .toList();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalArgumentException("no validated topic " + topic + " to replay from: the trainer (jrl run, "
           + "jrl local) writes it", e);
     }
@@ -244,11 +245,12 @@ public final class Replay implements AutoCloseable {
 
   /** Per partition: the offset at a timestamp, or the beginning (start) / the committed end (not start). */
   private static Map<Integer, Long> offsets(Admin admin, List<TopicPartition> parts, Long millis, boolean start)
-      throws InterruptedException, java.util.concurrent.ExecutionException {
+      throws InterruptedException, ExecutionException {
     Map<TopicPartition, OffsetSpec> want = new HashMap<>();
     Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
     for (TopicPartition tp : parts) {
-      want.put(tp, millis != null ? OffsetSpec.forTimestamp(millis) : start ? OffsetSpec.earliest() : OffsetSpec.latest());
+      want.put(tp, millis != null ? OffsetSpec.forTimestamp(millis) : start ? OffsetSpec.earliest()
+          : OffsetSpec.latest());
       ends.put(tp, OffsetSpec.latest());
     }
     ListOffsetsOptions committed = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
@@ -364,8 +366,8 @@ public final class Replay implements AutoCloseable {
   @Override
   public void close() {
     if (streams != null) {
-      streams.close(org.apache.kafka.streams.CloseOptions
-          .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+      streams.close(CloseOptions
+          .groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
           .withTimeout(Duration.ofSeconds(30)));
     }
   }

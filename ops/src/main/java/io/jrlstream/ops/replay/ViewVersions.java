@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -65,7 +67,7 @@ public record ViewVersions(String view, int active, Map<Integer, Version> versio
   }
 
   public ViewVersions {
-    versions = java.util.Collections.unmodifiableMap(new TreeMap<>(versions));
+    versions = Collections.unmodifiableMap(new TreeMap<>(versions));
   }
 
   /** A view with no replayed version, served from the live topic. */
@@ -186,7 +188,7 @@ public record ViewVersions(String view, int active, Map<Integer, Version> versio
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted writing the view-versions record of " + view, e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("cannot write the view-versions record of " + view + " to " + topic + ": "
           + e.getCause().getMessage(), e.getCause());
     }

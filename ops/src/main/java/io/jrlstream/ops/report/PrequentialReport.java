@@ -156,7 +156,8 @@ public final class PrequentialReport {
             first.order() == StreamOrder.Kind.EVENT_TIME ? "event-time" : "a seeded interleaving of the users' "
             + "sequences (no times in the data)", first.window(), first.warmUp(),
             Prequential.sampled(first.sampleEvery()), first.halfLife(),
-            results.stream().map(r -> Long.toString(r.seed())).toList(), results.size() > 1 ? " (plots: mean over the seeds)" : ""))
+            results.stream().map(r -> Long.toString(r.seed())).toList(), results.size() > 1 ? " (plots: mean over "
+                + "the seeds)" : ""))
         .append("</p>\n<p>")
         .append(String.format(Locale.ROOT, "After the warm-up (seed %d): %,d events measured; %,d repeats skipped "
             + "(the user already had the item); %,d first events of a user skipped (no model knows the user); %,d "

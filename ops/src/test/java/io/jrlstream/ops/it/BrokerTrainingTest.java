@@ -30,11 +30,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -171,10 +173,10 @@ class BrokerTrainingTest {
 
   /** The trainers' event log was created to keep its whole history (restarts re-read it from its first offset). */
   private static void assertValidatedTopicKeptForGood(String bootstrap, StreamsSettings s) throws Exception {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+    try (Admin admin = Admin.create(
         Map.of("bootstrap.servers", bootstrap))) {
-      var resource = new org.apache.kafka.common.config.ConfigResource(
-          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, s.validatedTopic());
+      var resource = new ConfigResource(
+          ConfigResource.Type.TOPIC, s.validatedTopic());
       var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
       assertEquals("-1", config.get("retention.ms").value(), s.validatedTopic());
       assertEquals("-1", config.get("retention.bytes").value(), s.validatedTopic());

@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jrlstream.ops.Jrl;
 import io.jrlstream.ops.export.Npy;
 import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.serde.AvroSerde;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -22,9 +24,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -40,7 +44,7 @@ class ExportTest {
   @TempDir Path dir;
 
   private static EmbeddingRecord vector(EntityKind kind, String id, long time, float... v) {
-    List<Float> list = new java.util.ArrayList<>();
+    List<Float> list = new ArrayList<>();
     for (float x : v) {
       list.add(x);
     }
@@ -53,12 +57,12 @@ class ExportTest {
     try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
       String topic = s.embeddingsTopic("review");
-      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+      try (Admin admin = Admin.create(
           s.kafkaProperties())) {
-        io.jrlstream.ops.kafka.TopicAdmin.ensureTopics(admin,
+        TopicAdmin.ensureTopics(admin,
             List.of(TopicSpec.compacted(topic, 1, (short) 1)));
       }
-      try (KafkaProducer<String, EmbeddingRecord> p = new KafkaProducer<>(java.util.Map.of("bootstrap.servers",
+      try (KafkaProducer<String, EmbeddingRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
           broker.bootstrapServers()), new StringSerializer(), AvroSerde.of(EmbeddingRecord.class).serializer())) {
         p.send(new ProducerRecord<>(topic, EmbeddingKey.user("u2").toString(),
             vector(EntityKind.USER, "u2", 10, 1, 2, 3)));
@@ -118,7 +122,7 @@ class ExportTest {
       Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import numpy").redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
       return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }

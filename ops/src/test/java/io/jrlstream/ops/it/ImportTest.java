@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrlstream.core.data.RecordReader;
 import io.jrlstream.core.data.SourceRecord;
 import io.jrlstream.ops.Jrl;
 import io.jrlstream.ops.importer.ImportProgress;
 import io.jrlstream.ops.importer.Importer;
+import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.RatingEvent;
@@ -19,12 +21,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -157,11 +162,11 @@ class ImportTest {
     Path file = Files.write(dir.resolve("pairs.tsv"), lines);
     Importer.Options o = Importer.Options.defaults().withChunkLines(10);
     // A real crash: the child JVM halts with the third chunk's events sent and its transaction open.
-    try (io.jrlstream.ops.kafka.ChildJvm child = io.jrlstream.ops.kafka.ChildJvm.start(ImportChildMain.class,
+    try (ChildJvm child = ChildJvm.start(ImportChildMain.class,
         dir.resolve("logs"), List.of("-Xmx128m"), List.of(broker.bootstrapServers(), file.toString(), "resume",
             "10", "30"))) {
-      child.awaitOutput(ImportChildMain.HALTING, java.time.Duration.ofSeconds(60));
-      assertEquals(java.util.OptionalInt.of(137), child.waitFor(java.time.Duration.ofSeconds(30)));
+      child.awaitOutput(ImportChildMain.HALTING, Duration.ofSeconds(60));
+      assertEquals(OptionalInt.of(137), child.waitFor(Duration.ofSeconds(30)));
     }
     // Only the two committed chunks are visible: the third chunk's events were sent, never committed.
     assertEquals(19, TrainerFixtures.readCommitted(broker.bootstrapServers(), s.ratings().name()).size());
@@ -204,7 +209,7 @@ class ImportTest {
     StreamsSettings s = settings("features");
     ByteBuffer b = ByteBuffer.allocate(3 * (10 + 32) + 5).order(ByteOrder.LITTLE_ENDIAN);
     for (int r = 0; r < 3; r++) {
-      b.put(String.format("B%09d", r).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      b.put(String.format("B%09d", r).getBytes(StandardCharsets.US_ASCII));
       for (int i = 0; i < 8; i++) {
         b.putFloat(r * 10 + i);
       }
@@ -212,13 +217,13 @@ class ImportTest {
     Path file = Files.write(dir.resolve("image_features_Test.b"), b.array());
     List<String> problems = new ArrayList<>();
     Importer.Result r = Importer.run(file, s, "features.imports",
-        Importer.Options.defaults().withReadOptions(new io.jrlstream.core.data.RecordReader.Options(8,
+        Importer.Options.defaults().withReadOptions(new RecordReader.Options(8,
             ByteOrder.LITTLE_ENDIAN)), new Importer.Listener() {
-          @Override
-          public void malformed(long position, String reason) {
-            problems.add(position + ": " + reason);
-          }
-        });
+              @Override
+              public void malformed(long position, String reason) {
+                problems.add(position + ": " + reason);
+              }
+            });
     assertEquals(List.of("4: truncated: 5 of 42 bytes (the file ends inside the record)"), problems);
     assertEquals(3, r.events());
     List<ConsumerRecord<String, byte[]>> recs = TrainerFixtures.readCommitted(broker.bootstrapServers(),

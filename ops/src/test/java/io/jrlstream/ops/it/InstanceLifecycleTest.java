@@ -27,6 +27,7 @@ import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.serve.HttpSettings;
 import io.jrlstream.ops.serve.ServeServer;
 import io.jrlstream.schemas.EmbeddingRecord;
+import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -212,7 +213,7 @@ class InstanceLifecycleTest {
       }
     }
     for (ConsumerRecord<String, byte[]> r : TrainerFixtures.readCommitted(bootstrap, s.ratings().name())) {
-      seen.merge(AvroCodec.of(io.jrlstream.schemas.RatingEvent.class).decode(r.value()).getEventId(), 1,
+      seen.merge(AvroCodec.of(RatingEvent.class).decode(r.value()).getEventId(), 1,
           Integer::sum);
     }
     assertEquals(100, foreign);

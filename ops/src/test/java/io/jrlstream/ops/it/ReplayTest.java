@@ -9,6 +9,8 @@ import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.export.EmbeddingExport;
+import io.jrlstream.ops.export.Npy;
 import io.jrlstream.ops.it.TrainerFixtures.Input;
 import io.jrlstream.ops.it.TrainerFixtures.OfflineRun;
 import io.jrlstream.ops.it.TrainerFixtures.Published;
@@ -21,10 +23,15 @@ import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.TrainingOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -132,7 +139,8 @@ class ReplayTest {
       Pipeline.awaitCaughtUp(s, live, Duration.ofSeconds(60));
     }
     TrainerFixtures.awaitStable(broker.bootstrapServers(),
-        List.of(s.embeddingsTopic("review"), s.embeddingsTopic("rating"), Replay.topic(s, "image", 1)), Duration.ofSeconds(1));
+        List.of(s.embeddingsTopic("review"), s.embeddingsTopic("rating"), Replay.topic(s, "image", 1)),
+        Duration.ofSeconds(1));
     List<TrainerFixtures.Marker> markers = TrainerFixtures.markers(broker.bootstrapServers(), s.validatedTopic());
     for (String view : live) {
       OfflineRun never = TrainerFixtures.offline(view, config(), BATCH, all, TrainerFixtures.goodTimestamps(inputs),
@@ -167,17 +175,17 @@ class ReplayTest {
   /** jrl export of a trained view: one row per entity, the latest published vector, in id order. */
   private static void assertExportHoldsTheLatestVectors(StreamsSettings s, String view) throws Exception {
     Path out = dir.resolve("export-" + view);
-    io.jrlstream.ops.export.EmbeddingExport.Result r = io.jrlstream.ops.export.EmbeddingExport.run(s, view, out);
+    EmbeddingExport.Result r = EmbeddingExport.run(s, view, out);
     Map<String, Published> latest = TrainerFixtures.latest(TrainerFixtures.publishedOn(broker.bootstrapServers(),
         s.embeddingsTopic(view)));
     for (String kind : List.of("users", "items")) {
-      List<String> ids = java.nio.file.Files.readAllLines(out.resolve(kind + ".ids.txt"));
-      byte[] npy = java.nio.file.Files.readAllBytes(out.resolve(kind + ".npy"));
-      long[] shape = io.jrlstream.ops.export.Npy.shape(npy);
+      List<String> ids = Files.readAllLines(out.resolve(kind + ".ids.txt"));
+      byte[] npy = Files.readAllBytes(out.resolve(kind + ".npy"));
+      long[] shape = Npy.shape(npy);
       assertEquals(ids.size(), shape[0]);
       assertEquals(ids.stream().sorted().toList(), ids);
-      java.nio.FloatBuffer data = java.nio.ByteBuffer.wrap(npy, npy.length - (int) (4 * shape[0] * shape[1]),
-          (int) (4 * shape[0] * shape[1])).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      FloatBuffer data = ByteBuffer.wrap(npy, npy.length - (int) (4 * shape[0] * shape[1]),
+          (int) (4 * shape[0] * shape[1])).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       for (String id : ids) {
         float[] row = new float[(int) shape[1]];
         data.get(row);
@@ -210,7 +218,7 @@ class ReplayTest {
     // A later version, stopped between a third of the way and the end (a few records per poll), then restarted
     // on a wiped state directory: its stores are restored from their changelogs. Should a run finish before it is
     // seen in the middle (a fast machine), the next version is tried.
-    Map<String, String> slow = new java.util.HashMap<>(SMALL_ROCKSDB);
+    Map<String, String> slow = new HashMap<>(SMALL_ROCKSDB);
     slow.put("main.consumer.max.poll.records", "2");
     long stoppedAt = -1;
     int version = 1;
@@ -239,7 +247,8 @@ class ReplayTest {
     OfflineRun offline = TrainerFixtures.offline("review", cfg, BATCH, all, TrainerFixtures.goodTimestamps(inputs),
         TrainerFixtures.markers(broker.bootstrapServers(), s.validatedTopic()));
     assertFinalState(offline, v1, "review v1 (uninterrupted)");
-    assertFinalState(offline, vn, "review v" + version + " (interrupted at " + stoppedAt + " of " + inputs.size() + ")");
+    assertFinalState(offline, vn, "review v" + version + " (interrupted at " + stoppedAt + " of "
+        + inputs.size() + ")");
     assertEquals(version, ViewVersions.read(s.kafkaProperties(), control, "review").active());
   }
 

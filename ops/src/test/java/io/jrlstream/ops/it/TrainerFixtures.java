@@ -21,6 +21,7 @@ import io.jrlstream.streams.ingest.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -264,7 +265,7 @@ final class TrainerFixtures {
         to++;
       }
       List<Published> group = new ArrayList<>(ps.subList(from, to));
-      group.sort(java.util.Comparator.comparing(Published::key));
+      group.sort(Comparator.comparing(Published::key));
       for (int i = 1; i < group.size(); i++) {
         if (group.get(i).key().equals(group.get(i - 1).key())) {
           throw new AssertionError(group.get(i).key() + " published twice for batch " + group.get(i).updateCount());

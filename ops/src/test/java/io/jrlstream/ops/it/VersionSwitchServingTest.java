@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -133,7 +134,7 @@ class VersionSwitchServingTest {
         TrainerFixtures.awaitStable(bootstrap, List.of(v1Topic), Duration.ofMillis(300));
         VersionLog v1 = VersionLog.read(bootstrap, v1Topic, 1);
         String someUser = EmbeddingKey.user(users.get(0)).toString();
-        assertFalse(java.util.Arrays.equals(live.last().get(someUser), v1.last().get(someUser)),
+        assertFalse(Arrays.equals(live.last().get(someUser), v1.last().get(someUser)),
             "version 1 (another seed) must differ from the live vectors, or the test could not tell them apart");
         assertEquals(live.last().keySet(), v1.last().keySet(), "same data, same batches: the same users and items");
         Map<Integer, VersionLog> both = Map.of(0, live, 1, v1);

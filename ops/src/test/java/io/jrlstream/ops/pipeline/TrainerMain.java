@@ -19,7 +19,9 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <p>Arguments, each {@code --name value}: {@code --bootstrap-servers} (required), {@code --state-dir}
  * (required), {@code --app-id} (default {@code jrl}), {@code --views} (comma-separated, default
- * {@code collaborative,review,rating}), {@code --batch-size} (64), {@code --checkpoint-batches} (500), {@code --publish-interval-ms} (100), {@code --checkpoint-events-per-row} (4), {@code --checkpoint-spread-batches} (125), {@code --seed} (1), {@code --dim}
+ * {@code collaborative,review,rating}), {@code --batch-size} (64), {@code --checkpoint-batches} (500), {@code
+ * --publish-interval-ms} (100), {@code --checkpoint-events-per-row} (4), {@code --checkpoint-spread-batches} (125),
+ * {@code --seed} (1), {@code --dim}
  * (every view's embedding dimension; default each view's own), {@code --set key=value} (repeatable: a
  * further Kafka Streams property, e.g. {@code session.timeout.ms=3000} or {@code jrl.rocksdb.cache.bytes}),
  * {@code --max-seconds} (300: a child outlives a test JVM that is itself killed, so it stops on its own

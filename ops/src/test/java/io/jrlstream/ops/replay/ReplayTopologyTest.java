@@ -5,21 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serde.AvroSerde;
 import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingProcessor;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +40,7 @@ class ReplayTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, S.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-    try (TopologyTestDriver d = new TopologyTestDriver(Replay.topology(S, cfg, new io.jrlstream.ops.pipeline.Pipeline
+    try (TopologyTestDriver d = new TopologyTestDriver(Replay.topology(S, cfg, new Pipeline
         .Options(List.of("collaborative"), dir, Map.of(), TrainingOptions.defaults().withBatchSize(4)), until), p)) {
       TestInputTopic<String, TrainingEvent> in = d.createInputTopic(S.validatedTopic(), Serdes.String().serializer(),
           AvroSerde.of(TrainingEvent.class).serializer());
@@ -44,11 +49,11 @@ class ReplayTopologyTest {
             4f, null, null, null, null, "t", 0, (long) i));
       }
       // The trainer's position: the last offset it processed, absent before the first.
-      org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> store =
+      KeyValueStore<Bytes, byte[]> store =
           d.getKeyValueStore(TrainingProcessor.storeName("collaborative"));
-      byte[] position = store.get(org.apache.kafka.common.utils.Bytes.wrap(
-          "Mposition".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-      return position == null ? 0 : java.nio.ByteBuffer.wrap(position).getLong() + 1;
+      byte[] position = store.get(Bytes.wrap(
+          "Mposition".getBytes(StandardCharsets.US_ASCII)));
+      return position == null ? 0 : ByteBuffer.wrap(position).getLong() + 1;
     }
   }
 

@@ -19,8 +19,6 @@ import io.jrlstream.core.serve.UserProfile;
 import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.streams.serve.ServeSettings;
-import io.jrlstream.core.serve.SimilarItems;
-import io.jrlstream.core.serve.UserProfile;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;

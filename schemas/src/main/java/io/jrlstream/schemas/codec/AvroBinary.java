@@ -3,6 +3,7 @@ package io.jrlstream.schemas.codec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.apache.avro.Schema;
 
 /**
  * The pieces of Avro's binary encoding that the hand-written writers ({@link EmbeddingCodec},
@@ -25,7 +26,7 @@ final class AvroBinary {
 
   /** Checks that the codec's schema has exactly the fields a writer implements, in order. */
   static void requireFields(AvroCodec<?> codec, String fields, String writer) {
-    String actual = codec.schema().getFields().stream().map(org.apache.avro.Schema.Field::name).toList()
+    String actual = codec.schema().getFields().stream().map(Schema.Field::name).toList()
         .toString();
     if (!actual.equals(fields)) {
       throw new SchemaException(writer + " writes the fields " + fields + " but " + codec.schema().getName()

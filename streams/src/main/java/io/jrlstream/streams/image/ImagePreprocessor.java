@@ -8,6 +8,7 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -286,7 +287,7 @@ public final class ImagePreprocessor {
      * values[base + (start[k] + j) · width + x]} for {@code x < width}, tap by tap over whole lines.
      */
     void applyAcross(int k, float[] values, int base, int width, float[] dst, int to) {
-      java.util.Arrays.fill(dst, to, to + width, 0f);
+      Arrays.fill(dst, to, to + width, 0f);
       int wi = k * stride;
       for (int j = 0, c = count[k]; j < c; j++) {
         float wgt = weights[wi + j];

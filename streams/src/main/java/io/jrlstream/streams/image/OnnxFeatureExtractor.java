@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * One ONNX Runtime session of the configured CNN, with direct input and output buffers for micro-batches of up

@@ -10,9 +10,14 @@ import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.serde.AvroSerde;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -119,16 +124,16 @@ public final class ServeTopology {
    * trainers, a short commit interval and no producer linger for freshness, and undecodable records
    * skipped with a log line instead of stopping serving.
    */
-  public static java.util.Properties streamsDefaults() {
-    java.util.Properties p = new java.util.Properties();
-    p.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-        org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE);
-    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
-    p.put(org.apache.kafka.streams.StreamsConfig.producerPrefix(
-        org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG), "0");
-    p.put(org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class.getName());
+  public static Properties streamsDefaults() {
+    Properties p = new Properties();
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+        StreamsConfig.AT_LEAST_ONCE);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    p.put(StreamsConfig.producerPrefix(
+        ProducerConfig.LINGER_MS_CONFIG), "0");
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
     return p;
   }
 

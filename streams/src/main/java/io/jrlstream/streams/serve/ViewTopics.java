@@ -1,6 +1,7 @@
 package io.jrlstream.streams.serve;
 
 import io.jrlstream.streams.config.StreamsSettings;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -38,7 +39,7 @@ public record ViewTopics(StreamsSettings settings, String serveApplicationId, Ma
   public ViewTopics {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(serveApplicationId, "serveApplicationId");
-    active = java.util.Collections.unmodifiableMap(new TreeMap<>(active));
+    active = Collections.unmodifiableMap(new TreeMap<>(active));
   }
 
   /** Every view served from its live topic (version 0). */

@@ -130,7 +130,8 @@ final class CheckpointStore {
 
   /**
    * Loads the committed checkpoint into {@code blocks}: of each row, the stored version with the highest generation
-   * up to the committed one, in ascending row order per block; then tells each block it is loaded. Every other version (superseded, or written by a checkpoint that did not commit) is
+   * up to the committed one, in ascending row order per block; then tells each block it is loaded. Every other version
+   * (superseded, or written by a checkpoint that did not commit) is
    * queued for deletion by the next checkpoint. Afterwards {@link #due} measures from the committed checkpoint and
    * the blocks' sizes as they are now.
    *

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * same events on every run.
  *
  * <p>Each closed window is reported to the {@link TrainingObserver} (metrics, serving, {@code jrl local}) and logged
- * (at most once a minute at INFO); the totals are also reported every 1,000 events in between. The meters are not part of the checkpoint: after a restart they count afresh,
+ * (at most once a minute at INFO); the totals are also reported every 1,000 events in between. The meters are not part
+ * of the checkpoint: after a restart they count afresh,
  * and popularity counts the events since the task started. Owned by the processor, on its stream thread.
  */
 final class LiveQuality {

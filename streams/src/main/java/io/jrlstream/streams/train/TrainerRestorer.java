@@ -5,9 +5,9 @@ import io.jrlstream.core.param.Param;
 import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.core.view.ViewKind;
 import io.jrlstream.streams.ingest.FlushMarkers;
 import java.util.List;
 import org.slf4j.Logger;
@@ -42,7 +42,7 @@ final class TrainerRestorer {
       EventHistory history, int partition, TrainingObserver observer) {
     long t0 = System.nanoTime();
     // Only the review view reads texts, and only those of the reviews it keeps vectors of.
-    StreamContent content = new StreamContent(ReviewView.NAME.equals(view), config.review().window());
+    StreamContent content = new StreamContent(ViewKind.of(view).readsTexts(), config.review().window());
     View v = ViewFactory.create(view, config, content);
     StreamingTrainer trainer = new StreamingTrainer(v, config.seed(), options.batchSize());
     ViewInput input = new ViewInput(view, content);

@@ -1,10 +1,7 @@
 package io.jrlstream.streams.train;
 
-import io.jrlstream.core.view.CollaborativeView;
-import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.RatingView;
-import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.ViewKind;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -86,12 +83,11 @@ public final class TrainingTopology {
   static boolean feeds(String view, TrainingEvent e) {
     TrainingEventKind k = e.getKind();
     boolean interaction = k == TrainingEventKind.REVIEW || k == TrainingEventKind.RATING;
-    return switch (view) {
-      case CollaborativeView.NAME -> interaction;
-      case ReviewView.NAME -> k == TrainingEventKind.REVIEW && e.getText() != null;
-      case RatingView.NAME -> interaction && e.getStars() != null;
-      case ImageView.NAME -> true;
-      default -> throw new IllegalArgumentException("unknown view '" + view + "'");
+    return switch (ViewKind.of(view).input()) {
+      case INTERACTIONS -> interaction;
+      case REVIEW_TEXTS -> k == TrainingEventKind.REVIEW && e.getText() != null;
+      case STARRED_INTERACTIONS -> interaction && e.getStars() != null;
+      case INTERACTIONS_AND_ITEM_FEATURES -> true;
     };
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -197,7 +198,7 @@ class StreamsSettingsTest {
   @Test
   void shouldCopyPassthroughSoLaterChangesDoNotLeakIn() {
     StreamsSettings s = StreamsSettings.defaults("b:1");
-    Map<String, String> mutable = new java.util.HashMap<>(Map.of("acks", "all"));
+    Map<String, String> mutable = new HashMap<>(Map.of("acks", "all"));
     StreamsSettings t = new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews(), s.ratings(),
         s.imageFeatures(), s.deadLetters(), s.validatedTopic(), s.embeddingsTopicPrefix(), s.maxTextChars(),
         s.featureDim(), mutable);

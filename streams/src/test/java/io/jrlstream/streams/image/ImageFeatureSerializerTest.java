@@ -27,7 +27,8 @@ class ImageFeatureSerializerTest {
         f[i] = (float) (r.nextDouble() * 20 - 10);
         boxed.add(f[i]);
       }
-      ImageFeatureEvent fast = new ImageFeatureEvent("ev-" + dim + "/features", Instant.ofEpochMilli(1_700_000_000_123L),
+      ImageFeatureEvent fast = new ImageFeatureEvent("ev-" + dim + "/features",
+          Instant.ofEpochMilli(1_700_000_000_123L),
           "item-é", "alexnet-fc7", "1", dim, new FeatureList(f));
       ImageFeatureEvent other = new ImageFeatureEvent(fast.getEventId(), fast.getEventTime(), fast.getItemId(),
           fast.getModelId(), fast.getModelVersion(), dim, boxed);

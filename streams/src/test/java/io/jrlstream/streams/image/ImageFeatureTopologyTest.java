@@ -9,6 +9,7 @@ import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
 import io.jrlstream.streams.ingest.RejectReason;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.BytesDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -181,7 +183,7 @@ class ImageFeatureTopologyTest {
     // then (that write is what lets a restarted task finish the batch), and only tombstones once it has run.
     try (Harness h = new Harness(TestModel.settings())) {
       TestOutputTopic<Bytes, byte[]> changelog = h.driver.createOutputTopic("image-test-"
-          + ImageFeatureProcessor.STORE + "-changelog", new org.apache.kafka.common.serialization.BytesDeserializer(),
+          + ImageFeatureProcessor.STORE + "-changelog", new BytesDeserializer(),
           new ByteArrayDeserializer());
       byte[] png = TestModel.image("rgb-40x32.png");
       h.send("a", "i-a", png, "image/png");
@@ -199,11 +201,11 @@ class ImageFeatureTopologyTest {
       // d's own process call: d never went to the store, so neither its bytes nor a tombstone reach the changelog.
       assertEquals(4, after.size());
       assertTrue(after.get(0).value() != null, "c's image");
-      assertEquals(2L, java.nio.ByteBuffer.wrap(after.get(0).key().get()).getLong(), "c is the third image");
+      assertEquals(2L, ByteBuffer.wrap(after.get(0).key().get()).getLong(), "c is the third image");
       List<Long> tombstones = new ArrayList<>();
       for (TestRecord<Bytes, byte[]> r : after.subList(1, 4)) {
         assertEquals(null, r.value(), "a tombstone");
-        tombstones.add(java.nio.ByteBuffer.wrap(r.key().get()).getLong());
+        tombstones.add(ByteBuffer.wrap(r.key().get()).getLong());
       }
       assertEquals(List.of(0L, 1L, 2L), tombstones);
       assertEquals(0, h.pendingInStore());
@@ -216,7 +218,7 @@ class ImageFeatureTopologyTest {
     // not even a tombstone, goes to the changelog (no changelog partition in the transactions).
     try (Harness h = new Harness(TestModel.withBatchSize(1))) {
       TestOutputTopic<Bytes, byte[]> changelog = h.driver.createOutputTopic("image-test-"
-          + ImageFeatureProcessor.STORE + "-changelog", new org.apache.kafka.common.serialization.BytesDeserializer(),
+          + ImageFeatureProcessor.STORE + "-changelog", new BytesDeserializer(),
           new ByteArrayDeserializer());
       byte[] png = TestModel.image("rgb-40x32.png");
       for (String id : List.of("a", "b", "c")) {

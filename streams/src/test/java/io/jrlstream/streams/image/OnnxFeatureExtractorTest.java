@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,7 +66,7 @@ class OnnxFeatureExtractorTest {
   static Map<String, float[]> extract(ImageSettings s, List<String> names) throws Exception {
     ImageDecoder decoder = new ImageDecoder(s.accepted().maxBytes(), s.accepted().maxPixels());
     ImagePreprocessor pre = new ImagePreprocessor(s.preprocessing());
-    Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    Map<String, float[]> out = new LinkedHashMap<>();
     try (OnnxFeatureExtractor x = new OnnxSessions(s).open()) {
       for (int from = 0; from < names.size(); from += s.batching().size()) {
         int n = Math.min(s.batching().size(), names.size() - from);

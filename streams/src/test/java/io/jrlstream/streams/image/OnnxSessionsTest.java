@@ -45,7 +45,7 @@ class OnnxSessionsTest {
           c.reason());
       assertThrows(IllegalStateException.class, () -> OnnxSessions.choose(
           s.withSession(s.session().withProvider(ExecutionProvider.CUDA)), () -> true),
-        "provider=cuda must refuse to fall back");
+          "provider=cuda must refuse to fall back");
     }
     assertTrue(sessions.choice() == c, "chosen once");
     sessions.verify();

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -370,7 +371,7 @@ class IngestionTopologyTest {
   }
 
   private static Map<RejectReason, Long> nonZero(DeadLetterCounter c) {
-    Map<RejectReason, Long> m = new java.util.EnumMap<>(RejectReason.class);
+    Map<RejectReason, Long> m = new EnumMap<>(RejectReason.class);
     c.snapshot().forEach((r, n) -> {
       if (n > 0) {
         m.put(r, n);

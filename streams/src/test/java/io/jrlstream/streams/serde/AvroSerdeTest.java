@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
+import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.schemas.codec.MalformedMessageException;
 import io.jrlstream.schemas.codec.UnknownSchemaException;
 import java.time.Instant;
@@ -26,7 +27,7 @@ class AvroSerdeTest {
     byte[] bytes = serde.serializer().serialize("t", rating());
 
     assertEquals(rating(), serde.deserializer().deserialize("t", bytes));
-    assertEquals(serde.codec().fingerprint(), io.jrlstream.schemas.codec.AvroCodec.fingerprintOf(bytes));
+    assertEquals(serde.codec().fingerprint(), AvroCodec.fingerprintOf(bytes));
   }
 
   @Test

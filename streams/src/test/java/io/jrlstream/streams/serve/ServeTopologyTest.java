@@ -20,6 +20,7 @@ import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serde.AvroSerde;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -46,7 +47,7 @@ class ServeTopologyTest {
   private static final long NOW = 1_000_000L;
 
   @TempDir
-  java.nio.file.Path stateDir;
+  Path stateDir;
 
   private final StreamsSettings settings = StreamsSettings.defaults("unused:9092");
   private final ViewTopics topics = ViewTopics.of(settings);

@@ -13,17 +13,24 @@ import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
+import io.jrlstream.schemas.codec.AvroCodec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import io.jrlstream.schemas.codec.AvroCodec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,7 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Restarts of a {@link TrainingProcessor} over the same store: before the first checkpoint, mid-batch,
  * right after a checkpoint and between checkpoints. Each restart rebuilds the view from the store (position,
- * checkpoint rows) and the input history (structure, re-training) and the vectors published over all runs end equal, bit for bit, to
+ * checkpoint rows) and the input history (structure, re-training) and the vectors published over all runs end equal,
+ * bit for bit, to
  * those of one uninterrupted processor. A run ends without any flush, as a crash does: with coalesced
  * publication, rows changed since the last publication are then published only because the restart
  * re-trains them.
@@ -103,7 +111,7 @@ class TrainingProcessorTest {
 
   /** As above with the given options; afterEach gets the index of each event once the processor has taken it. */
   private static int run(String view, TrainingOptions options, KeyValueStore<Bytes, byte[]> store, int from, int to,
-      boolean flushAtEnd, Map<String, List<Float>> latest, java.util.function.IntConsumer afterEach) {
+      boolean flushAtEnd, Map<String, List<Float>> latest, IntConsumer afterEach) {
     long publishIntervalMs = options.publishIntervalMs();
     MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
     ctx.setCurrentSystemTimeMs(0);
@@ -150,7 +158,7 @@ class TrainingProcessorTest {
     MockProcessorContext<String, byte[]> c2 = new MockProcessorContext<>();
     KeyValueStore<Bytes, byte[]> kept = store(c2, TrainingProcessor.storeName(view));
     Map<String, List<Float>> restarted = new HashMap<>();
-    java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>(
+    TreeSet<Integer> cuts = new TreeSet<>(
         List.of(5, BATCH * 3 + 5, BATCH * CHECKPOINT, BATCH * CHECKPOINT * 2 + 3, BATCH * CHECKPOINT * 3 - 1, n));
     for (int c = 17; c < n; c += 17) {
       cuts.add(c);
@@ -175,15 +183,15 @@ class TrainingProcessorTest {
   }
 
   /** The row versions in a store: per block and row ("block/row"), the generations stored. */
-  private static Map<String, java.util.TreeSet<Integer>> versions(KeyValueStore<Bytes, byte[]> store) {
-    Map<String, java.util.TreeSet<Integer>> v = new HashMap<>();
+  private static Map<String, TreeSet<Integer>> versions(KeyValueStore<Bytes, byte[]> store) {
+    Map<String, TreeSet<Integer>> v = new HashMap<>();
     try (var it = store.prefixScan(Bytes.wrap(new byte[] {'R'}),
-        new org.apache.kafka.common.serialization.BytesSerializer())) {
+        new BytesSerializer())) {
       while (it.hasNext()) {
-        java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(it.next().key.get());
+        ByteBuffer k = ByteBuffer.wrap(it.next().key.get());
         k.get();
         String row = k.get() + "/" + k.getInt();
-        v.computeIfAbsent(row, r -> new java.util.TreeSet<>()).add(k.getInt());
+        v.computeIfAbsent(row, r -> new TreeSet<>()).add(k.getInt());
       }
     }
     return v;
@@ -200,27 +208,27 @@ class TrainingProcessorTest {
   void shouldSpreadACheckpointsWritesAndKeepOneVersionPerRow(int spread) {
     int n = DATA.interactions().size();
     KeyValueStore<Bytes, byte[]> store = store(new MockProcessorContext<>(), "spread");
-    var before = new java.util.concurrent.atomic.AtomicReference<>(versions(store));
+    var before = new AtomicReference<>(versions(store));
     long[] generation = {0};
     Map<Long, Integer> rowsOf = new HashMap<>(); // per generation: its rows
     Map<Long, Integer> callsOf = new HashMap<>(); // per generation: the calls that wrote some
     Map<Long, Integer> mostPerCall = new HashMap<>();
     int[] completeChecks = {0};
     run("review", options(0, 0, spread), store, 0, n, false, new HashMap<>(), i -> {
-      Map<String, java.util.TreeSet<Integer>> after = versions(store);
+      Map<String, TreeSet<Integer>> after = versions(store);
       long next = generation[0] + 1;
       int written = 0;
       boolean started = false;
-      for (Map.Entry<String, java.util.TreeSet<Integer>> e : after.entrySet()) {
+      for (Map.Entry<String, TreeSet<Integer>> e : after.entrySet()) {
         if (e.getValue().contains((int) next)) {
           started = true;
-          java.util.TreeSet<Integer> was = before.get().get(e.getKey());
+          TreeSet<Integer> was = before.get().get(e.getKey());
           written += was != null && was.contains((int) next) ? 0 : 1;
         }
       }
       boolean wasStarted = before.get().values().stream().anyMatch(g -> g.contains((int) next));
       if (started && !wasStarted) { // a checkpoint started: the previous one was complete
-        for (Map.Entry<String, java.util.TreeSet<Integer>> e : before.get().entrySet()) {
+        for (Map.Entry<String, TreeSet<Integer>> e : before.get().entrySet()) {
           assertEquals(1, e.getValue().size(), "versions of row " + e.getKey() + " before generation " + next);
           assertTrue(e.getValue().first() <= generation[0], e.getKey() + ": " + e.getValue());
         }
@@ -264,8 +272,8 @@ class TrainingProcessorTest {
 
   /** The checkpoint counters in a store: batches at the last checkpoint, interactions then. */
   private static long meta(KeyValueStore<Bytes, byte[]> store, String name) {
-    byte[] v = store.get(Bytes.wrap(("M" + name).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-    return v == null ? -1 : java.nio.ByteBuffer.wrap(v).getLong();
+    byte[] v = store.get(Bytes.wrap(("M" + name).getBytes(StandardCharsets.US_ASCII)));
+    return v == null ? -1 : ByteBuffer.wrap(v).getLong();
   }
 
   @org.junit.jupiter.api.Test
@@ -313,8 +321,8 @@ class TrainingProcessorTest {
   @org.junit.jupiter.api.Test
   void shouldSkipUndecodableInputLiveAndOnRestoreAlike() {
     int n = DATA.interactions().size();
-    List<byte[]> clean = new java.util.ArrayList<>();
-    List<byte[]> dirty = new java.util.ArrayList<>();
+    List<byte[]> clean = new ArrayList<>();
+    List<byte[]> dirty = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       clean.add(EVENTS.encode(event(i)));
       dirty.add(EVENTS.encode(event(i)));
@@ -345,8 +353,8 @@ class TrainingProcessorTest {
   @org.junit.jupiter.api.Test
   void shouldCutBatchesAtFlushMarkersLiveAndOnRestoreAlike() {
     int n = DATA.interactions().size();
-    List<byte[]> clean = new java.util.ArrayList<>();
-    List<byte[]> marked = new java.util.ArrayList<>();
+    List<byte[]> clean = new ArrayList<>();
+    List<byte[]> marked = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       clean.add(EVENTS.encode(event(i)));
       marked.add(EVENTS.encode(event(i)));
@@ -386,8 +394,8 @@ class TrainingProcessorTest {
     TrainingOptions on = off.withQuality(new TrainingOptions.Quality(2, 100));
     Map<String, List<Float>> plain = new HashMap<>();
     run(view, off, store(new MockProcessorContext<>(), "off"), 0, n, false, plain, i -> { });
-    List<String> first = new java.util.ArrayList<>();
-    List<String> second = new java.util.ArrayList<>();
+    List<String> first = new ArrayList<>();
+    List<String> second = new ArrayList<>();
     Map<String, List<Float>> measured = new HashMap<>();
     for (List<String> reports : List.of(first, second)) {
       MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();

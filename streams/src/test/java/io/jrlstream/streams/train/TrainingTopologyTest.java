@@ -19,6 +19,7 @@ import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serde.AvroSerde;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ class TrainingTopologyTest {
   private static final List<String> VIEWS = List.of("collaborative", "review", "rating");
 
   @TempDir
-  java.nio.file.Path stateDir;
+  Path stateDir;
 
   private static ModelConfig config() {
     return ModelConfig.defaults().mapViews(v -> v.withDim(4)).withSeed(5);
@@ -96,7 +97,7 @@ class TrainingTopologyTest {
     }
     for (String view : VIEWS) {
       // The same events, same order, through the same trainer offline.
-      io.jrlstream.streams.train.StreamContent content = new StreamContent();
+      StreamContent content = new StreamContent();
       View offline = ViewFactory.create(view, config(), d);
       StreamingTrainer t = new StreamingTrainer(offline, config().seed(), BATCH);
       for (Interaction x : d.interactions()) {
