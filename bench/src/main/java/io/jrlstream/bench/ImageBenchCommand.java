@@ -8,12 +8,13 @@ import com.sun.management.OperatingSystemMXBean;
 import io.jrlstream.bench.kafka.BenchBroker;
 import io.jrlstream.ops.JsonOutput;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.ImageProducer;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.image.ImageDecoder;
 import io.jrlstream.streams.image.ImageFeatureTopology;
+import io.jrlstream.streams.image.ImageKeys;
 import io.jrlstream.streams.image.ImagePreprocessor;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.image.OnnxSessions;
@@ -126,8 +127,8 @@ final class ImageBenchCommand implements Callable<Integer> {
     doc.put("imageSize", imageSize);
     doc.put("cores", Runtime.getRuntime().availableProcessors());
     doc.put("provider", new OnnxSessions(base).choice().provider());
-    doc.put("intraOpThreads", base.intraThreads());
-    doc.put("spin", base.spin());
+    doc.put("intraOpThreads", base.session().intraThreads());
+    doc.put("spin", base.session().spin());
     doc.put("broker", broker.placement.name());
     doc.put("warmUpRounds", warmUpRounds);
     doc.put("rounds", rounds);
@@ -136,7 +137,7 @@ final class ImageBenchCommand implements Callable<Integer> {
     try {
       try (BenchBroker b = BenchBroker.start(broker.placement, work)) {
         for (int batch : batches) {
-          ImageSettings s = base.withBatchSize(batch);
+          ImageSettings s = base.withBatching(base.batching().withSize(batch));
           int perRound = roundImages(batch);
           double[] bare = new double[rounds];
           double[] streaming = new double[rounds];
@@ -208,9 +209,9 @@ final class ImageBenchCommand implements Callable<Integer> {
   private ImageSettings settings() {
     Properties p = new Properties();
     imageSet.forEach(p::setProperty);
-    p.setProperty(SettingKey.IMAGE_MODEL.key(), model.toString());
-    p.setProperty(SettingKey.FEATURE_DIM.key(), Integer.toString(featureDim));
-    p.putIfAbsent(SettingKey.IMAGE_MAX_WAIT_MS.key(), "0"); // batches by count: rounds are whole batches
+    p.setProperty(ImageKeys.MODEL.key(), model.toString());
+    p.setProperty(StreamsKeys.FEATURE_DIM.key(), Integer.toString(featureDim));
+    p.putIfAbsent(ImageKeys.MAX_WAIT_MS.key(), "0"); // batches by count: rounds are whole batches
     return ImageSettings.fromProperties(p).orElseThrow();
   }
 
@@ -223,33 +224,33 @@ final class ImageBenchCommand implements Callable<Integer> {
 
     Bare(ImageSettings s, List<byte[]> jpegs) throws Exception {
       this.s = s;
-      int b = s.batchSize();
+      int b = s.batching().size();
       int per = s.preprocessing().floatsPerImage();
       FloatBuffer input = ByteBuffer.allocateDirect(b * per * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-      ImageDecoder decoder = new ImageDecoder(s.maxBytes(), s.maxPixels());
+      ImageDecoder decoder = new ImageDecoder(s.accepted().maxBytes(), s.accepted().maxPixels());
       ImagePreprocessor pre = new ImagePreprocessor(s.preprocessing());
       for (int i = 0; i < b; i++) {
         pre.toInput(decoder.decode(jpegs.get(i % jpegs.size()), "bench"), input, i * per);
       }
       OrtEnvironment env = OrtEnvironment.getEnvironment();
       options = OnnxSessions.options(s, new OnnxSessions(s).choice());
-      session = env.createSession(s.model().toString(), options);
+      session = env.createSession(s.model().file().toString(), options);
       tensor = OnnxTensor.createTensor(env, input, new long[] {b, 3, s.preprocessing().height(),
           s.preprocessing().width()});
     }
 
     /** Runs batches of {@code images} images in all; returns images/s. */
     double round(int images) throws Exception {
-      int runs = images / s.batchSize();
+      int runs = images / s.batching().size();
       long t0 = System.nanoTime();
       for (int k = 0; k < runs; k++) {
-        try (OrtSession.Result result = session.run(Map.of(s.inputName(), tensor))) {
-          if (result.get(s.outputName()).isEmpty()) {
-            throw new IllegalStateException("no output " + s.outputName());
+        try (OrtSession.Result result = session.run(Map.of(s.model().inputName(), tensor))) {
+          if (result.get(s.model().outputName()).isEmpty()) {
+            throw new IllegalStateException("no output " + s.model().outputName());
           }
         }
       }
-      return runs * s.batchSize() / ((System.nanoTime() - t0) / 1e9);
+      return runs * s.batching().size() / ((System.nanoTime() - t0) / 1e9);
     }
 
     @Override
@@ -270,16 +271,16 @@ final class ImageBenchCommand implements Callable<Integer> {
     private int received;
 
     Streaming(ImageSettings s, String bootstrap, Path state) throws Exception {
-      int b = s.batchSize();
+      int b = s.batching().size();
       String prefix = "bench-b" + b + ".";
       Properties p = new Properties();
-      p.setProperty(SettingKey.BOOTSTRAP_SERVERS.key(), bootstrap);
-      p.setProperty(SettingKey.APPLICATION_ID.key(), "jrl-bench-image-" + b);
-      p.setProperty(SettingKey.FEATURE_DIM.key(), Integer.toString(featureDim));
-      p.setProperty(SettingKey.TOPIC_IMAGE_FEATURES.key(), prefix + "features");
-      p.setProperty(SettingKey.TOPIC_DEAD_LETTERS.key(), prefix + "dead-letters");
+      p.setProperty(StreamsKeys.BOOTSTRAP_SERVERS.key(), bootstrap);
+      p.setProperty(StreamsKeys.APPLICATION_ID.key(), "jrl-bench-image-" + b);
+      p.setProperty(StreamsKeys.FEATURE_DIM.key(), Integer.toString(featureDim));
+      p.setProperty(StreamsKeys.IMAGE_FEATURES.name().key(), prefix + "features");
+      p.setProperty(StreamsKeys.DEAD_LETTERS.name().key(), prefix + "dead-letters");
       StreamsSettings ss = StreamsSettings.fromProperties(p);
-      ImageSettings is = s.withImages(s.images().withName(prefix + "images"));
+      ImageSettings is = s.withImages(TopicSpec.of(prefix + "images", 1, (short) 1));
       Properties props = ss.kafkaProperties();
       props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
       props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());

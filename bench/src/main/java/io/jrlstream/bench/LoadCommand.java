@@ -1,7 +1,9 @@
 package io.jrlstream.bench;
 
 import io.jrlstream.bench.serve.LoadClient;
+import io.jrlstream.ops.Jrl;
 import io.jrlstream.ops.JsonOutput;
+import io.jrlstream.ops.serve.HttpKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -43,8 +45,14 @@ final class LoadCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   double warmup;
 
-  @Option(names = "--token", description = "Bearer token (default: JRL_HTTP_TOKEN, or none).")
+  @Option(names = "--http-token", paramLabel = "TOKEN",
+      description = "Bearer token of the serving API (default: JRL_SERVE_HTTP_TOKEN, or none).")
   String token;
+
+  @Option(names = "--token", paramLabel = "TOKEN", hidden = true, description = "Older name of --http-token.")
+  void token(String t) {
+    token = t;
+  }
 
   @Option(names = "--json", paramLabel = "OUT", description = "Also write the figures to OUT.")
   Path json;
@@ -54,7 +62,7 @@ final class LoadCommand implements Callable<Integer> {
     if (users < 1 || concurrency < 1 || duration <= 0 || warmup < 0 || n < 1) {
       throw new IllegalArgumentException("--users, --concurrency, --n and --duration must be positive, --warmup >= 0");
     }
-    String t = token != null ? token : System.getenv().getOrDefault("JRL_HTTP_TOKEN", "");
+    String t = token != null ? token : HttpKeys.token(Jrl.environment(spec));
     String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     LoadClient.Result r = LoadClient.run(base, t, i -> "/users/" + prefix + (i % users) + "/recommendations?n=" + n,
         concurrency, Duration.ofMillis((long) (warmup * 1000)), Duration.ofMillis((long) (duration * 1000)));

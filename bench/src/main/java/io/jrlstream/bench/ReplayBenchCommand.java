@@ -13,6 +13,7 @@ import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.replay.Replay;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,8 +69,14 @@ final class ReplayBenchCommand implements Callable<Integer> {
       description = "Also import F random features per item (for the image view; 0: none).")
   int featureDim;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: jrl.batch.size's).")
+  Integer batchSize;
+
+  /** The default training options with --batch-size. */
+  private TrainingOptions training() {
+    TrainingOptions d = TrainingOptions.defaults();
+    return batchSize == null ? d : d.withBatchSize(batchSize);
+  }
 
   @Option(names = "--work-dir", description = "Broker and state (default: a temporary folder, deleted after).")
   Path workDir;
@@ -158,8 +165,8 @@ final class ReplayBenchCommand implements Callable<Integer> {
     Properties base = s.kafkaProperties();
     base.remove("application.id");
     try (Admin admin = Admin.create(base);
-        Pipeline p = Pipeline.start(s, cfg, new Pipeline.Options(List.of(view), batchSize,
-            dir.resolve("state-live-" + view)))) {
+        Pipeline p = Pipeline.start(s, cfg, new Pipeline.Options(List.of(view),
+            dir.resolve("state-live-" + view), Map.of(), training()))) {
       p.awaitRunning(Duration.ofMinutes(2));
       List<TopicPartition> inputs = new ArrayList<>();
       s.inputTopics().forEach(t -> inputs.add(new TopicPartition(t.name(), 0)));
@@ -200,7 +207,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
       throws Exception {
     long t0 = System.nanoTime();
     try (Replay r = Replay.start(s, cfg, "jrl.view-versions", new Replay.Options(view, null, null, null, false, true,
-        batchSize, 500, dir.resolve("state-replay-" + view), Map.of()))) {
+        training(), dir.resolve("state-replay-" + view), Map.of()))) {
       Timer t = new Timer(r.total());
       r.awaitCaughtUp(Duration.ofHours(2), (done, total) -> t.observe(done, false));
       t.observe(r.total(), true);

@@ -89,7 +89,7 @@ final class RestartBenchCommand implements Callable<Integer> {
       description = "Interactions per re-written row a checkpoint waits for (default ${DEFAULT-VALUE}).")
   int checkpointEventsPerRow;
 
-  @Option(names = "--checkpoint-spread-batches", defaultValue = "" + TrainingOptions.CHECKPOINT_SPREAD_BATCHES,
+  @Option(names = "--checkpoint-spread-batches", defaultValue = "125", // jrl.checkpoint.spread.batches's default
       description = "Mini-batches over which a checkpoint is written (default ${DEFAULT-VALUE}).")
   int checkpointSpreadBatches;
 
@@ -111,8 +111,7 @@ final class RestartBenchCommand implements Callable<Integer> {
         .withStream(v.stream().withReplayRatio(0.25))));
     TrainingOptions options = TrainingOptions.defaults().withBatchSize(batchSize)
         .withCheckpointBatches(checkpointBatches).withCheckpointEventsPerRow(checkpointEventsPerRow)
-        .withCheckpointSpreadBatches(checkpointSpreadBatches).withQuality(TrainingOptions.Quality.OFF)
-        .withPublishIntervalMs(TrainingOptions.PUBLISH_INTERVAL_MS);
+        .withCheckpointSpreadBatches(checkpointSpreadBatches).withQuality(TrainingOptions.Quality.OFF);
     boolean temp = workDir == null;
     Path dir = temp ? Files.createTempDirectory("jrl-bench-restart") : workDir;
     List<Map<String, Object>> results = new ArrayList<>();

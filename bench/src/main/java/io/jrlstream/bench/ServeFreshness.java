@@ -16,6 +16,7 @@ import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,7 +59,8 @@ final class ServeFreshness {
     try (LocalBroker broker = LocalBroker.start(work.resolve("broker"))) {
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-bench-serve");
       int half = ds.interactions().size() / 2;
-      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, 64, work.resolve("state"), rocks));
+      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(views, work.resolve("state"), rocks,
+          TrainingOptions.defaults()));
           Serving serving = Serving.start(s, ServeSettings.defaults(views), HttpSettings.loopback(),
               work.resolve("state"), rocks);
           DatasetProducer producer = new DatasetProducer(ds, s);

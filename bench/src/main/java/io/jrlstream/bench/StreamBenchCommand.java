@@ -12,11 +12,10 @@ import io.jrlstream.ops.JsonOutput;
 import io.jrlstream.ops.ModelOptions;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.TrainingObserver;
-import io.jrlstream.streams.train.TrainingOptions;
-import io.jrlstream.streams.train.TrainingTopology;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.CompilationMXBean;
@@ -84,8 +83,8 @@ final class StreamBenchCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   List<String> views;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Mixin
+  TrainingFlags training;
 
   @Option(names = "--passes", defaultValue = "12",
       description = "Passes over the data, warm-up passes included (default ${DEFAULT-VALUE}).")
@@ -108,25 +107,6 @@ final class StreamBenchCommand implements Callable<Integer> {
 
   @Mixin
   BrokerOption broker;
-
-  @Option(names = "--checkpoint-batches", defaultValue = "" + TrainingTopology.CHECKPOINT_BATCHES,
-      description = "Least mini-batches between checkpoints of a view's rows (default ${DEFAULT-VALUE}).")
-  int checkpointBatches;
-
-  @Option(names = "--checkpoint-events-per-row", defaultValue = "" + TrainingOptions.CHECKPOINT_EVENTS_PER_ROW,
-      description = "Interactions per re-written row a checkpoint waits for; 0 = every --checkpoint-batches "
-          + "(default ${DEFAULT-VALUE}).")
-  int checkpointEventsPerRow;
-
-  @Option(names = "--checkpoint-spread-batches", defaultValue = "" + TrainingOptions.CHECKPOINT_SPREAD_BATCHES,
-      description = "Mini-batches over which a checkpoint's rows are written, a share after each (at most "
-          + "--checkpoint-batches); 0 or 1 = all at once (default ${DEFAULT-VALUE}).")
-  int checkpointSpreadBatches;
-
-  @Option(names = "--publish-interval-ms", defaultValue = "100",
-      description = "Least ms between publications of changed vectors; 0 = after every batch (default "
-          + "${DEFAULT-VALUE}).")
-  long publishIntervalMs;
 
   @Option(names = "--freshness-events", defaultValue = "3000",
       description = "Events produced at half rate for the freshness figures (default ${DEFAULT-VALUE}).")
@@ -326,8 +306,7 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   private Pipeline.Options options(Path stateDir) {
-    return new Pipeline.Options(views, batchSize, stateDir, streamsConfig, checkpointBatches, publishIntervalMs,
-        checkpointEventsPerRow, checkpointSpreadBatches);
+    return new Pipeline.Options(views, stateDir, streamsConfig, training.options());
   }
 
   /** Puts a per-thread table in the figures under {@code key} and prints it under {@code title}. */
@@ -497,7 +476,7 @@ final class StreamBenchCommand implements Callable<Integer> {
   private double offlineSeconds(Dataset ds, ModelConfig cfg, int warmUp, double[] cpu) throws InterruptedException {
     List<StreamingTrainer> trainers = new ArrayList<>();
     for (String view : views) {
-      trainers.add(new StreamingTrainer(ViewFactory.create(view, cfg, ds), cfg.seed(), batchSize));
+      trainers.add(new StreamingTrainer(ViewFactory.create(view, cfg, ds), cfg.seed(), training.options().batchSize()));
     }
     onThreads(trainers, ds, warmUp, new double[trainers.size()], new double[trainers.size()]);
     System.gc();
@@ -537,11 +516,10 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   private static StreamsSettings withPrefix(StreamsSettings s, String prefix) {
-    return new StreamsSettings(s.applicationId(), s.bootstrapServers(), s.reviews().withName(prefix
-        + s.reviews().name()),
-        s.ratings().withName(prefix + s.ratings().name()), s.imageFeatures().withName(prefix
-        + s.imageFeatures().name()),
-        s.deadLetters().withName(prefix + s.deadLetters().name()), prefix + s.validatedTopic(),
+    return new StreamsSettings(s.applicationId(), s.bootstrapServers(),
+        s.reviews().renamed(prefix + s.reviews().name()),
+        s.ratings().renamed(prefix + s.ratings().name()), s.imageFeatures().renamed(prefix + s.imageFeatures().name()),
+        s.deadLetters().renamed(prefix + s.deadLetters().name()), prefix + s.validatedTopic(),
         prefix + s.embeddingsTopicPrefix(), s.maxTextChars(), s.featureDim(), s.passthrough());
   }
 
@@ -576,7 +554,7 @@ final class StreamBenchCommand implements Callable<Integer> {
           while (!stop.get()) {
             for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(20))) {
               long now = System.currentTimeMillis();
-              if (!r.key().startsWith("USER:")) {
+              if (!EmbeddingKey.isUser(r.key())) {
                 continue;
               }
               String user = r.key().substring(5);

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,9 +59,9 @@ class ProducerExamplesTest {
     settings = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-examples")
         .withFeatureDim(16);
     ModelConfig config = ModelConfig.defaults().mapViews(v -> v.withDim(8)).withSeed(5);
-    Pipeline.Options options = new Pipeline.Options(VIEWS, 16, dir.resolve("state"),
+    Pipeline.Options options = new Pipeline.Options(VIEWS, dir.resolve("state"),
         Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
-            Long.toString(4L << 20)));
+            Long.toString(4L << 20)), TrainingOptions.defaults().withBatchSize(16));
     pipeline = Pipeline.start(settings, config, options);
     pipeline.awaitRunning(Duration.ofSeconds(60));
   }
@@ -154,7 +156,7 @@ class ProducerExamplesTest {
 
     for (String view : VIEWS) {
       Set<String> missing = new TreeSet<>();
-      users.forEach(u -> missing.add("USER:" + u));
+      users.forEach(u -> missing.add(EmbeddingKey.user(u).toString()));
       TopicReader.awaitKeys(broker.bootstrapServers(), settings.embeddingsTopic(view), missing,
           Duration.ofSeconds(30));
       assertEquals(Set.of(), missing, view + ": users without a published vector");

@@ -1,6 +1,7 @@
 package io.jrlstream.ops;
 
 import io.jrlstream.ops.export.EmbeddingExport;
+import io.jrlstream.streams.config.StreamsSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,13 +27,13 @@ final class ExportCommand implements Callable<Integer> {
   Path out;
 
   @Mixin
-  ClusterOptions cluster;
+  ConfigOptions configOptions;
 
   @Override
   public Integer call() {
     PrintWriter o = spec.commandLine().getOut();
     long t0 = System.nanoTime();
-    EmbeddingExport.Result r = EmbeddingExport.run(cluster.settings(), view, out);
+    EmbeddingExport.Result r = EmbeddingExport.run(StreamsSettings.from(configOptions.read()), view, out);
     o.printf("exported view %s to %s: %d users x %d, %d items x %d (%d records read, end offsets %s) in %.1f s%n",
         view, out, r.users(), r.userDim(), r.items(), r.itemDim(), r.records(), r.endOffsets(),
         (System.nanoTime() - t0) / 1e9);

@@ -4,10 +4,12 @@ import io.jrlstream.core.data.DataFiles;
 import io.jrlstream.core.data.DatasetReader;
 import io.jrlstream.core.data.RecordReader;
 import io.jrlstream.core.data.SourceRecord;
+import io.jrlstream.ops.importer.ImportKeys;
 import io.jrlstream.ops.importer.ImportProgress;
 import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.ops.importer.ProgressMeter;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.Origin;
 import io.jrlstream.streams.config.StreamsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,7 +43,7 @@ final class ImportCommand implements Callable<Integer> {
   Path file;
 
   @Mixin
-  ClusterOptions cluster;
+  ConfigOptions configOptions;
 
   @Option(names = "--format", paramLabel = "FORMAT",
       description = "AMAZON_JSON, PAIRS_TSV or IMAGE_FEATURES (default: detected from the content).")
@@ -64,23 +66,27 @@ final class ImportCommand implements Callable<Integer> {
   String modelVersion;
 
   @Option(names = "--chunk-lines", paramLabel = "N",
-      description = "Lines committed per transaction (default: jrl.import.chunk.lines, 5000).")
+      description = "Lines committed per transaction (overrides jrl.import.chunk.lines, default 5000).")
   Integer chunkLines;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    StreamsSettings s = cluster.settings();
+    Configuration c = configOptions.read(b -> {
+      if (chunkLines != null) {
+        b.set(ImportKeys.CHUNK_LINES.key(), Integer.toString(chunkLines), Origin.commandLine("--chunk-lines"));
+      }
+    });
+    StreamsSettings s = StreamsSettings.from(c);
     ByteOrder order = switch (byteOrder.toLowerCase(Locale.ROOT)) {
       case "little" -> ByteOrder.LITTLE_ENDIAN;
       case "big" -> ByteOrder.BIG_ENDIAN;
       default -> throw new IllegalArgumentException("--byte-order must be little or big, got " + byteOrder);
     };
-    Importer.Options o = new Importer.Options(
-        chunkLines != null ? chunkLines : Integer.parseInt(cluster.value(SettingKey.IMPORT_CHUNK_LINES)), format,
+    Importer.Options o = new Importer.Options(c.get(ImportKeys.CHUNK_LINES), format,
         new RecordReader.Options(featureDim != null ? featureDim : s.featureDim(), order), modelId, modelVersion);
-    String topic = cluster.value(SettingKey.TOPIC_IMPORTS);
+    String topic = c.get(ImportKeys.IMPORTS_TOPIC);
     ProgressMeter meter = new ProgressMeter(err, ProgressMeter.stderrIsTerminal(), "lines");
     DataFiles.open(file).close(); // a missing or unreadable file fails before any connection
     long t0 = System.nanoTime();

@@ -3,6 +3,7 @@ package io.jrlstream.ops;
 import io.jrlstream.core.math.Vectors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.ServiceLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine;
  */
 @Command(name = "jrl", mixinStandardHelpOptions = true, versionProvider = Jrl.Version.class,
     description = "Streaming JRL/eJRL recommendation trainer on Kafka Streams and offline evaluation.",
-    subcommands = {LocalCommand.class, RunCommand.class, EvaluateCommand.class,
+    subcommands = {LocalCommand.class, RunCommand.class, ConfigCommand.class, EvaluateCommand.class,
         ServeCommand.class, QueryCommand.class,
         ImportCommand.class, ExportCommand.class, ReplayCommand.class,
         CommandLine.HelpCommand.class})
@@ -22,13 +23,30 @@ public final class Jrl implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  private final Map<String, String> environment;
+
+  private Jrl(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The configured picocli command line, with the subcommands of every {@link CommandExtension} on the class path. */
+  /**
+   * The configured picocli command line, with the subcommands of every {@link CommandExtension} on the class path,
+   * reading the process's environment.
+   */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Jrl());
+    return commandLine(System.getenv());
+  }
+
+  /**
+   * As {@link #commandLine()}, with the environment the commands read their configuration from
+   * ({@link JrlConfiguration}) given: a test's.
+   */
+  public static CommandLine commandLine(Map<String, String> environment) {
+    CommandLine cl = new CommandLine(new Jrl(environment));
     // Before the handler below: picocli gives it only to the subcommands present when it is set.
     for (CommandExtension e : ServiceLoader.load(CommandExtension.class)) {
       e.addTo(cl);
@@ -43,6 +61,16 @@ public final class Jrl implements Runnable {
       throw ex;
     });
     return cl;
+  }
+
+  /**
+   * @param spec a command of a {@code jrl} command line
+   * @return the environment the commands of that command line read their configuration from (the process's, or the
+   *     one a test gave {@link #commandLine(Map)})
+   */
+  public static Map<String, String> environment(CommandLine.Model.CommandSpec spec) {
+    Object root = spec.root().userObject();
+    return root instanceof Jrl j ? j.environment : System.getenv();
   }
 
   @Override

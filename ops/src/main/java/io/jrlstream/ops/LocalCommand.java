@@ -6,29 +6,42 @@ import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.experiment.Experiment;
 import io.jrlstream.core.serve.Query;
 import io.jrlstream.core.serve.Recommendations;
+import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.importer.ImportKeys;
 import io.jrlstream.ops.importer.Importer;
+import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Health;
-import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.ImageProducer;
+import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.pipeline.TopicCounter;
+import io.jrlstream.ops.pipeline.TrainerLag;
+import io.jrlstream.ops.replay.ReplayKeys;
+import io.jrlstream.ops.serve.HttpSettings;
+import io.jrlstream.ops.serve.ServeServer;
 import io.jrlstream.ops.serve.Serving;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.Origin;
+import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.image.ImageKeys;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.serve.ServeSettings;
 import io.jrlstream.streams.train.QualityBoard;
+import io.jrlstream.streams.train.RocksDbBounds;
+import io.jrlstream.streams.train.TrainingObserver;
+import io.jrlstream.streams.train.TrainingKeys;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -61,17 +74,30 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--views", split = ",", description = "Views to train (default: those with data).")
   List<String> views;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Mini-batch size (overrides jrl.batch.size, default 64).")
+  Integer batchSize;
 
   @Option(names = "--rate", defaultValue = "0", description = "Events per second to produce (0: as fast as possible).")
   double rate;
 
-  @Option(names = "--port", defaultValue = "0", description = "Broker port on 127.0.0.1 (0: a free one).")
+  @Option(names = "--broker-port", paramLabel = "PORT",
+      description = "Port of the embedded broker on 127.0.0.1 (default 0: a free one).")
   int port;
 
+  @Option(names = "--port", paramLabel = "PORT", hidden = true, description = "Older name of --broker-port.")
+  void port(int p) {
+    port = p;
+  }
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Configuration file as for jrl run (its bootstrap.servers is replaced by the embedded broker's; "
+          + "broker data and stores stay under --work-dir).")
+  Path config;
+
   @Option(names = "--streams-config", paramLabel = "KEY=VALUE", split = ",",
-      description = "Extra Kafka Streams or client properties, e.g. commit.interval.ms=500.")
+      description = "More settings on the command line: jrl.* keys or Kafka Streams and client properties, e.g. "
+          + "commit.interval.ms=500.")
   Map<String, String> streamsConfig = Map.of();
 
   @Option(names = "--follow", description = "Keep running after the data set has been produced (Ctrl-C stops).")
@@ -83,7 +109,7 @@ final class LocalCommand implements Callable<Integer> {
 
   @Option(names = "--image-set", paramLabel = "KEY=VALUE", split = ",",
       description = "jrl.image.* settings and jrl.feature.dim (the model's output dimension; default 4096), "
-          + "e.g. jrl.feature.dim=16,jrl.image.input.size=32; jrl run --keys lists them.")
+          + "e.g. jrl.feature.dim=16,jrl.image.input.size=32; jrl config --template lists them.")
   Map<String, String> imageSettings = Map.of();
 
   @Option(names = "--images", paramLabel = "DIR",
@@ -102,39 +128,51 @@ final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException(ds.name() + " has neither review texts nor star ratings: there is no event "
           + "type for plain user-item pairs yet, so jrl local has nothing to stream (use jrl evaluate for this file)");
     }
-    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
-    ImageSettings image = imageSettings();
+    Configuration c = configuration();
+    ModelConfig cfg = modelOptions.apply(ModelKeys.apply(ModelConfig.defaults().withSeed(c.get(TrainingKeys.SEED)), c))
+        .fittedTo(ds);
+    ImageSettings image = ImageSettings.from(c).orElse(null);
     if (image != null) {
-      cfg = cfg.withImageFeatureDim(image.featureDim());
+      cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), image.model().featureDim(),
+          cfg.image().layers()));
     } else if (imagesDir != null) {
       throw new IllegalArgumentException("--images needs --image-model");
     }
-    List<String> trained = views != null ? views : Experiment.viewsWithData(ds);
+    List<String> trained = c.isSet(TrainingKeys.VIEWS) ? c.get(TrainingKeys.VIEWS) : Experiment.viewsWithData(ds);
+    TrainingOptions training = TrainingOptions.from(c);
+    Map<String, String> rocksDb = RocksDbBounds.from(c).streamsProperties();
     long t0 = System.nanoTime();
     Health health = new Health();
-    Duration grace = Duration.ofMillis(Long.parseLong(SettingKey.HEALTH_EXIT_GRACE_MS.defaultValue().orElseThrow()));
+    Duration grace = Duration.ofMillis(c.get(OpsKeys.HEALTH_EXIT_GRACE_MS));
     try (Lifecycle life = Lifecycle.install(health);
+        Metrics metrics = Metrics.create();
         LocalBroker broker = LocalBroker.start(LocalBroker.Settings.of(workDir.resolve("broker")).withPort(port))) {
       err.printf("broker up at %s (data in %s) in %.1f s%n", broker.bootstrapServers(), workDir.resolve("broker"),
           (System.nanoTime() - t0) / 1e9);
-      StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers());
-      if (image != null) {
-        s = s.withFeatureDim(image.featureDim());
-      }
-      String imports = SettingKey.TOPIC_IMPORTS.defaultValue().orElseThrow();
+      Configuration local = c.with(StreamsKeys.BOOTSTRAP_SERVERS.key(), broker.bootstrapServers(),
+          Origin.commandLine("(the embedded broker)"));
+      StreamsSettings s = StreamsSettings.from(local);
+      String imports = c.get(ImportKeys.IMPORTS_TOPIC);
       try (Admin admin = Admin.create(s.kafkaProperties())) {
         TopicAdmin.ensureTopics(admin, Importer.topics(s, imports));
       }
+      Path stateDir = workDir.resolve("state");
       QualityBoard quality = new QualityBoard();
-      try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(trained, batchSize,
-          workDir.resolve("state"), streamsConfig), image, quality).register(health, trained);
-          Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.defaults(trained),
-              serve.http(new Properties()), workDir.resolve("state"), Map.of(),
-              SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow(), health);
+      try (Pipeline pipeline = metrics.bind(Pipeline.start(s, cfg, new Pipeline.Options(trained, stateDir, rocksDb,
+          training), image, TrainingObserver.all(metrics.training(trained), quality)).register(health, trained),
+          trained);
+          TrainerLag trainerLag = TrainerLag.start(s, trained, c.get(OpsKeys.READY_MAX_TRAINER_LAG),
+              TrainerLag.REFRESH).gate(health);
+          Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.from(c, trained),
+              HttpSettings.from(c), stateDir, rocksDb, c.get(ReplayKeys.VIEW_VERSIONS_TOPIC), health, metrics);
+          ServeServer metricsServer = serve.metricsServer(c, true, health, metrics, err);
           TopicCounter counter = TopicCounter.start(s, trained);
           DatasetProducer producer = DatasetProducer.exactlyOnce(ds, s, imports)) {
+        metrics.bindHealth(health);
+        metrics.bindLag(trainerLag);
         pipeline.awaitRunning(Duration.ofMinutes(2), () -> life.check(grace));
-        err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained), batchSize);
+        err.printf("trainer running: views %s, batch %d, exactly-once%n", String.join(",", trained),
+            training.batchSize());
         if (serving != null) {
           err.printf("serving recommendations at %s/users/USER/recommendations (jrl query USER --url %s)%n",
               serving.url(), serving.url());
@@ -190,28 +228,39 @@ final class LocalCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The image settings of --image-model and --image-set, or null without a model. */
-  private ImageSettings imageSettings() {
-    if (imageModel == null) {
-      if (!imageSettings.isEmpty()) {
-        throw new IllegalArgumentException("--image-set needs --image-model");
-      }
-      return null;
+  /**
+   * The configuration: the {@code --config} file (if any), the environment, then the command line: the model and
+   * serving options, {@code --views}, {@code --batch-size}, {@code --image-model} with {@code --image-set}, and
+   * {@code --streams-config}.
+   */
+  private Configuration configuration() {
+    Configuration.Builder b = JrlConfiguration.builder(config, Jrl.environment(spec));
+    serve.addTo(b);
+    ModelKeys.addTo(b, modelOptions);
+    if (views != null) {
+      b.set(TrainingKeys.VIEWS.key(), String.join(",", views), Origin.commandLine("--views"));
     }
-    Properties p = new Properties();
+    if (batchSize != null) {
+      b.set(TrainingKeys.BATCH_SIZE.key(), Integer.toString(batchSize), Origin.commandLine("--batch-size"));
+    }
+    streamsConfig.forEach((k, v) -> b.set(k, v, Origin.commandLine("--streams-config")));
+    if (imageModel == null && !imageSettings.isEmpty()) {
+      throw new IllegalArgumentException("--image-set needs --image-model");
+    }
     imageSettings.forEach((k, v) -> {
-      if (!k.startsWith("jrl.image.") && !k.equals(SettingKey.FEATURE_DIM.key())
-          && !k.startsWith(SettingKey.TOPIC_IMAGES.key())) {
+      if (!k.startsWith("jrl.image.") && !k.equals(StreamsKeys.FEATURE_DIM.key())
+          && !k.startsWith(ImageKeys.IMAGES.name().key())) {
         throw new IllegalArgumentException("--image-set takes jrl.image.*, jrl.topic.images* and "
-            + SettingKey.FEATURE_DIM.key() + " keys, not " + k);
+            + StreamsKeys.FEATURE_DIM.key() + " keys, not " + k);
       }
-      if (SettingKey.forKey(k).isEmpty()) {
-        throw new IllegalArgumentException("unknown key " + k + " in --image-set; jrl run --keys lists them");
-      }
-      p.setProperty(k, v);
+      b.set(k, v, Origin.commandLine("--image-set"));
     });
-    p.setProperty(SettingKey.IMAGE_MODEL.key(), imageModel.toString());
-    return ImageSettings.fromProperties(p).orElseThrow();
+    if (imageModel != null) {
+      b.set(ImageKeys.MODEL.key(), imageModel.toString(), Origin.commandLine("--image-model"));
+    }
+    Configuration c = b.build();
+    JrlConfiguration.warnIgnored(c, spec.commandLine().getErr());
+    return c.requireValid();
   }
 
   /**

@@ -3,13 +3,13 @@ package io.jrlstream.ops;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ModelSettings;
 import java.util.List;
-import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /**
  * Model options shared by the commands that train: {@code --dim}, {@code --epochs} and
  * {@code --set VIEW.KEY=VALUE} overrides of the documented defaults ({@link ModelConfig#defaults()}), parsed by
- * {@link ModelSettings} — the same parser that reads {@code jrl.model.VIEW.KEY} from a configuration file.
+ * {@link ModelSettings} — the same parser that reads {@code jrl.model.VIEW.KEY} from a configuration
+ * ({@link ModelKeys#apply}, applied before these options, which override it).
  */
 public final class ModelOptions {
   @Option(names = "--dim", description = "Embedding dimension K for every view (default: each view's own).")
@@ -30,17 +30,9 @@ public final class ModelOptions {
           + "configuration file may hold the same as jrl.model.VIEW.KEY=VALUE; --set overrides it.")
   List<String> sets = List.of();
 
-  /** The defaults with every option applied. */
+  /** {@code base} with {@code --dim}, {@code --epochs} and every {@code --set} applied, in that order. */
   public ModelConfig apply(ModelConfig base) {
-    return apply(base, new Properties());
-  }
-
-  /**
-   * {@code base} with the {@code jrl.model.*} settings of {@code file} applied, then {@code --dim}, {@code --epochs}
-   * and every {@code --set} (so the command line overrides the file).
-   */
-  public ModelConfig apply(ModelConfig base, Properties file) {
-    ModelConfig c = ModelSettings.fromProperties(base, file);
+    ModelConfig c = base;
     if (dim != null) {
       c = c.mapViews(v -> v.withDim(dim));
     }

@@ -2,6 +2,7 @@ package io.jrlstream.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jrlstream.ops.serve.HttpKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -47,11 +48,22 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--similar", description = "ID is an item: show the items most similar to it.")
   boolean similar;
 
-  @Option(names = "--token", description = "Bearer token (default: JRL_HTTP_TOKEN, or none).")
+  @Option(names = "--http-token", paramLabel = "TOKEN",
+      description = "Bearer token of the serving API (default: JRL_SERVE_HTTP_TOKEN, or none).")
   String token;
 
-  @Option(names = "--json", description = "Print the server's JSON answer as is.")
-  boolean json;
+  @Option(names = "--token", paramLabel = "TOKEN", hidden = true, description = "Older name of --http-token.")
+  void token(String t) {
+    token = t;
+  }
+
+  @Option(names = "--raw", description = "Print the server's JSON answer as is.")
+  boolean raw;
+
+  @Option(names = "--json", hidden = true, description = "Older name of --raw.")
+  void json(boolean j) {
+    raw = j;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -71,7 +83,7 @@ final class QueryCommand implements Callable<Integer> {
     String path = (similar ? "/items/" : "/users/") + encode(id) + (similar ? "/similar" : "/recommendations");
     URI uri = URI.create(base + path + (q.length() > 0 ? "?" + q.substring(1) : ""));
     HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
-    String t = token != null ? token : System.getenv().getOrDefault("JRL_HTTP_TOKEN", "");
+    String t = token != null ? token : HttpKeys.token(Jrl.environment(spec));
     if (!t.isEmpty()) {
       req.header("Authorization", "Bearer " + t);
     }
@@ -82,7 +94,7 @@ final class QueryCommand implements Callable<Integer> {
       throw new IllegalArgumentException("no serving instance answers at " + base + " (" + e.getMessage()
           + "); start one with jrl local --follow, jrl run or jrl serve");
     }
-    if (json) {
+    if (raw) {
       out.println(resp.body());
       out.flush();
       return resp.statusCode() == 200 ? 0 : 1;

@@ -1,19 +1,22 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.importer.ProgressMeter;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.replay.Replay;
+import io.jrlstream.ops.replay.ReplayKeys;
 import io.jrlstream.ops.replay.ViewVersions;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.Configuration;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.RocksDbBounds;
+import io.jrlstream.streams.train.TrainingKeys;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,12 +64,11 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--activate-only", description = "Only switch the view's active version to VERSION.")
   boolean activateOnly;
 
-  @Option(names = "--state-dir", defaultValue = "jrl-state", description = "Where the stores live (default "
-      + "${DEFAULT-VALUE}).")
-  Path stateDir;
+  @Mixin
+  StateDirOption stateDir;
 
   @Mixin
-  ClusterOptions cluster;
+  ConfigOptions configOptions;
 
   @Mixin
   ModelOptions modelOptions;
@@ -75,7 +77,11 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    StreamsSettings s = cluster.settings();
+    Configuration c = configOptions.read(b -> {
+      stateDir.addTo(b);
+      ModelKeys.addTo(b, modelOptions);
+    });
+    StreamsSettings s = StreamsSettings.from(c);
     String name = view;
     Integer version = null;
     int at = view.indexOf('@');
@@ -87,7 +93,7 @@ final class ReplayCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--view expects NAME or NAME@VERSION, got '" + view + "'");
       }
     }
-    String control = cluster.value(SettingKey.TOPIC_VIEW_VERSIONS);
+    String control = c.get(ReplayKeys.VIEW_VERSIONS_TOPIC);
     if (activateOnly) {
       if (version == null) {
         throw new IllegalArgumentException("--activate-only needs --view NAME@VERSION");
@@ -103,18 +109,15 @@ final class ReplayCommand implements Callable<Integer> {
     if (!then.equals("stop") && !then.equals("live")) {
       throw new IllegalArgumentException("--then must be stop or live, got '" + then + "'");
     }
-    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()
-        .withSeed(Long.parseLong(cluster.value(SettingKey.SEED))));
-    cfg = cfg.withImageFeatureDim(s.featureDim());
+    ModelConfig cfg = ModelKeys.apply(ModelConfig.defaults().withSeed(c.get(TrainingKeys.SEED)), c);
+    cfg = modelOptions.apply(cfg);
+    cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), s.featureDim(), cfg.image().layers()));
     Replay.Options o = new Replay.Options(name, version, from.equals("earliest") ? null : time(from, "--from"),
         until.equals("now") ? null : time(until, "--until"), then.equals("live"), !noActivate,
-        Integer.parseInt(cluster.value(SettingKey.BATCH_SIZE)),
-        Integer.parseInt(cluster.value(SettingKey.CHECKPOINT_BATCHES)), stateDir,
-        Map.of(SettingKey.ROCKSDB_CACHE_BYTES.key(), cluster.value(SettingKey.ROCKSDB_CACHE_BYTES),
-            SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), cluster.value(SettingKey.ROCKSDB_WRITE_BUFFER_BYTES)));
+        TrainingOptions.from(c), StateDirOption.of(c, "jrl-state"), RocksDbBounds.from(c).streamsProperties());
     long t0 = System.nanoTime();
     Health health = new Health();
-    Duration grace = Duration.ofMillis(Long.parseLong(cluster.value(SettingKey.HEALTH_EXIT_GRACE_MS)));
+    Duration grace = Duration.ofMillis(c.get(OpsKeys.HEALTH_EXIT_GRACE_MS));
     try (Lifecycle life = Lifecycle.install(health); Replay r = Replay.start(s, cfg, control, o)) {
       if (r.streams() != null) {
         health.register("replay " + name + " v" + r.version(), r.streams());

@@ -1,51 +1,46 @@
 package io.jrlstream.ops;
 
-import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.ModelSettings;
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.ops.pipeline.TrainerLag;
+import io.jrlstream.ops.serve.ServeServer;
 import io.jrlstream.ops.serve.Serving;
-import io.jrlstream.streams.config.SettingKey;
-import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.Configuration;
 import io.jrlstream.streams.image.ImageSettings;
-import io.jrlstream.streams.serve.ServeSettings;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code jrl run --config FILE}: the trainer against an existing Kafka cluster. The file holds the
- * documented {@code jrl.*} keys ({@link SettingKey}), model settings as {@code jrl.model.VIEW.KEY}
- * ({@link io.jrlstream.core.view.ModelSettings}; {@code --set} overrides them) and any Kafka client or Streams
- * property (security settings included), passed through unchanged.
+ * {@code jrl run --config FILE}: the trainer (and serving) against an existing Kafka cluster. The configuration
+ * ({@link JrlConfiguration}: file, environment, command line) holds the documented keys and any Kafka client or
+ * Streams property (security settings included), passed through unchanged; every value is read and checked
+ * ({@link RunSettings}) before anything connects.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Run the streaming trainer against an existing Kafka cluster until stopped (SIGTERM/Ctrl-C).",
-        "The config file holds bootstrap.servers, jrl.* settings and any Kafka client property (e.g. "
-            + "security.protocol, sasl.*), which is passed through. Keys: see jrl run --keys. Model settings: "
-            + "jrl.model.VIEW.KEY=VALUE, the keys of --set (which overrides them)."})
+        "The configuration file holds bootstrap.servers, jrl.* settings (jrl.model.VIEW.KEY for the model) and any "
+            + "Kafka client property (e.g. security.protocol, sasl.*), which is passed through; every key can also be "
+            + "set by an environment variable (JRL_BATCH_SIZE for jrl.batch.size). jrl config --template writes a file "
+            + "with every key; jrl config --effective shows what a run uses."})
 final class RunCommand implements Callable<Integer> {
   @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file.")
-  Path config;
+  @Mixin
+  ConfigOptions configOptions;
 
-  @Option(names = "--keys", description = "List the jrl configuration keys with their defaults and exit.")
+  @Mixin
+  StateDirOption stateDir;
+
+  @Option(names = "--keys", hidden = true, description = "Older form of jrl config --template.")
   boolean keys;
 
   @Mixin
@@ -54,56 +49,44 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   ServeOptions serve;
 
+  /** The configuration of this command line: file, environment, then its options. */
+  Configuration configuration() {
+    return configOptions.read(b -> {
+      stateDir.addTo(b);
+      serve.addTo(b);
+      ModelKeys.addTo(b, modelOptions);
+    });
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (keys) {
-      out.println(SettingKey.describeAll());
-      out.println(ModelSettings.PREFIX + "VIEW.KEY: model settings, as --set VIEW.KEY=VALUE (which overrides them); "
-          + ModelSettings.describeKeys());
+      out.print(JrlConfiguration.template(configuration()));
       out.flush();
       return 0;
     }
-    if (config == null) {
-      throw new IllegalArgumentException("--config FILE is required (or --keys to list the settings)");
-    }
-    Properties file = loadConfig(config);
-    // The model's keys are read here; the Kafka-side readers refuse jrl.* keys they do not know.
-    Properties p = new Properties();
-    file.stringPropertyNames().stream().filter(k -> !k.startsWith(ModelSettings.PREFIX))
-        .forEach(k -> p.setProperty(k, file.getProperty(k)));
-    StreamsSettings s = StreamsSettings.fromProperties(p);
-    List<String> views = Arrays.stream(value(p, SettingKey.VIEWS).split(",")).map(String::strip)
-        .filter(v -> !v.isEmpty()).toList();
-    int batch = Integer.parseInt(value(p, SettingKey.BATCH_SIZE));
-    // Model settings from the file (jrl.model.VIEW.KEY), then --set: a restart with the same file trains the same way.
-    ModelConfig cfg = modelOptions.apply(ModelConfig.defaults().withSeed(Long.parseLong(value(p, SettingKey.SEED))),
-        file);
-    Path stateDir = Path.of(p.getProperty("state.dir", "jrl-state"));
-    Map<String, String> extra = Map.of(
-        SettingKey.ROCKSDB_CACHE_BYTES.key(), value(p, SettingKey.ROCKSDB_CACHE_BYTES),
-        SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key(), value(p, SettingKey.ROCKSDB_WRITE_BUFFER_BYTES));
-    int checkpoint = Integer.parseInt(value(p, SettingKey.CHECKPOINT_BATCHES));
-    ImageSettings image = ImageSettings.fromProperties(p).orElse(null); // set when jrl.image.model is
-    if (image != null) {
-      cfg = cfg.withImageFeatureDim(image.featureDim());
-    }
-    long publish = Long.parseLong(value(p, SettingKey.PUBLISH_INTERVAL_MS));
+    Configuration c = configuration();
+    RunSettings r = RunSettings.from(c, modelOptions::apply, "jrl-state");
+    ImageSettings image = r.image().orElse(null);
     Health health = new Health();
-    Duration grace = Duration.ofMillis(Long.parseLong(value(p, SettingKey.HEALTH_EXIT_GRACE_MS)));
+    Duration grace = r.healthGrace();
     try (Lifecycle life = Lifecycle.install(health);
-        Pipeline pipeline = Pipeline.start(s, cfg,
-            new Pipeline.Options(views, batch, stateDir, extra, checkpoint, publish,
-                Integer.parseInt(value(p, SettingKey.CHECKPOINT_EVENTS_PER_ROW)),
-                Integer.parseInt(value(p, SettingKey.CHECKPOINT_SPREAD_BATCHES)),
-                Long.parseLong(value(p, SettingKey.FLUSH_AFTER_MS))), image).register(health, views);
-        Serving serving = serve.noServe ? null : Serving.start(s,
-            ServeSettings.fromProperties(p, views), serve.http(p), stateDir, extra,
-            value(p, SettingKey.TOPIC_VIEW_VERSIONS), health)) {
+        Metrics metrics = Metrics.create();
+        Pipeline pipeline = metrics.bind(Pipeline.start(r.streams(), r.model(), r.pipeline(), image,
+            metrics.training(r.views())).register(health, r.views()), r.views());
+        TrainerLag lag = TrainerLag.start(r.streams(), r.views(), r.readyMaxTrainerLag(), TrainerLag.REFRESH)
+            .gate(health);
+        Serving serving = serve.noServe ? null : Serving.start(r.streams(), r.serve(), r.http(), r.stateDir(),
+            r.rocksDb().streamsProperties(), r.viewVersionsTopic(), health, metrics);
+        ServeServer metricsServer = serve.metricsServer(c, false, health, metrics, err)) {
+      metrics.bindHealth(health);
+      metrics.bindLag(lag);
       pipeline.awaitRunning(Duration.ofMinutes(10), () -> life.check(grace));
-      err.printf("trainer running on %s: views %s, batch %d%s%n", s.bootstrapServers(), String.join(",", views), batch,
-          image == null ? "" : "; image features from " + image.images().name() + " with " + image.model());
+      err.printf("trainer running on %s: views %s, batch %d%s%n", r.streams().bootstrapServers(),
+          String.join(",", r.views()), r.training().batchSize(), image == null ? ""
+              : "; image features from " + image.images().name() + " with " + image.model().file());
       if (serving != null) {
         err.printf("serving recommendations at %s%n", serving.url());
       }
@@ -112,21 +95,5 @@ final class RunCommand implements Callable<Integer> {
     } catch (Lifecycle.StoppedException e) {
       return e.exitCode();
     }
-  }
-
-  /** Reads a properties file; a missing file is an IllegalArgumentException naming it. */
-  static Properties loadConfig(Path config) throws IOException {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(config)) {
-      p.load(r);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("config file " + config + " does not exist");
-    }
-    return p;
-  }
-
-  private static String value(Properties p, SettingKey k) {
-    String v = p.getProperty(k.key());
-    return v != null ? v.strip() : k.defaultValue().orElseThrow();
   }
 }

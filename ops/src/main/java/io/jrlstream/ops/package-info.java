@@ -1,7 +1,14 @@
 /**
  * The {@code jrl} command line, the product's one entry point ({@code ops/bin/jrl}; DESIGN.md §2 "ops"): the
  * commands, declared in {@link io.jrlstream.ops.Jrl}, with their shared options ({@code DataOption},
- * {@code ModelOptions}, {@code ClusterOptions}, {@code ServeOptions}) and JSON output ({@code JsonOutput}).
+ * {@code ModelOptions}, {@code ConfigOptions}, {@code StateDirOption}, {@code ServeOptions}) and JSON output
+ * ({@code JsonOutput}).
+ *
+ * <p>Configuration: {@link io.jrlstream.ops.JrlConfiguration} joins every module's keys into the product's catalog
+ * (file, environment, command line, in that order of strength; {@code jrl config --template | --effective},
+ * {@code ConfigCommand}); {@link io.jrlstream.ops.OpsKeys} and {@code ModelKeys} declare the keys this package reads
+ * and the model's {@code jrl.model.VIEW.KEY}; {@code RunSettings} is everything {@code jrl run} reads, checked before
+ * anything connects.
  *
  * <p>The rooms below it, one per concern:
  * <ul>

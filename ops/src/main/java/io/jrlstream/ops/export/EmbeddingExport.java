@@ -3,6 +3,7 @@ package io.jrlstream.ops.export;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -104,13 +105,14 @@ public final class EmbeddingExport {
           if (key == null) {
             continue;
           }
-          boolean user = key.startsWith(EntityKind.USER + ":");
-          Map<String, EmbeddingRecord> target = user ? users : key.startsWith(EntityKind.ITEM + ":") ? items : null;
-          if (target == null) {
-            throw new IllegalArgumentException(topic + " offset " + r.offset() + ": key '" + key
-                + "' is neither USER:<id> nor ITEM:<id>");
+          EmbeddingKey k;
+          try {
+            k = EmbeddingKey.parse(key);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(topic + " offset " + r.offset() + ": " + e.getMessage(), e);
           }
-          String id = key.substring(key.indexOf(':') + 1);
+          Map<String, EmbeddingRecord> target = k.kind() == EntityKind.USER ? users : items;
+          String id = k.id();
           if (r.value() == null) {
             target.remove(id);
           } else {

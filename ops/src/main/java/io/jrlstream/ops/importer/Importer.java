@@ -4,9 +4,9 @@ import io.jrlstream.core.data.DatasetReader;
 import io.jrlstream.core.data.RecordReader;
 import io.jrlstream.core.data.SourceRecord;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.EventEncoder;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -138,10 +138,8 @@ public final class Importer {
   /** The topics an import writes: the input topics and the compacted imports topic. */
   public static List<TopicSpec> topics(StreamsSettings s, String importsTopic) {
     List<TopicSpec> out = new ArrayList<>();
-    for (var t : s.inputTopics()) {
-      out.add(TopicSpec.of(t.name(), t.partitions(), t.replicationFactor()));
-    }
-    out.add(TopicSpec.compacted(importsTopic, 1, s.reviews().replicationFactor()));
+    out.addAll(s.inputTopics());
+    out.add(TopicSpec.compacted(importsTopic, 1, s.reviews().replication()));
     return out;
   }
 

@@ -1,5 +1,6 @@
 package io.jrlstream.ops.kafka;
 
+import io.jrlstream.streams.config.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

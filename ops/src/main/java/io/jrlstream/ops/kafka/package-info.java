@@ -5,7 +5,7 @@
  *   <li>{@link io.jrlstream.ops.kafka.LocalBroker}: a real single-node KRaft broker and controller
  *       running in this JVM, with its data under a working directory that is reused on restart; used
  *       by {@code jrl local} and by integration tests.</li>
- *   <li>{@link io.jrlstream.ops.kafka.TopicAdmin} and {@link io.jrlstream.ops.kafka.TopicSpec}:
+ *   <li>{@link io.jrlstream.ops.kafka.TopicAdmin} (with {@link io.jrlstream.streams.config.TopicSpec}):
  *       create the topics an application needs when absent and name every existing one whose
  *       settings differ from the configuration.</li>
  * </ul>

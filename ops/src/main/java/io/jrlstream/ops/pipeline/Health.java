@@ -30,10 +30,13 @@ import org.apache.kafka.streams.ThreadMetadata;
  */
 public final class Health {
   private final List<Client> clients = new CopyOnWriteArrayList<>();
+  private final List<Gate> gates = new CopyOnWriteArrayList<>();
   private volatile boolean closing;
   private volatile long failedSinceNanos = -1;
 
   private record Client(String name, Supplier<KafkaStreams> streams) {}
+
+  private record Gate(String name, Supplier<String> notReady) {}
 
   /**
    * One client's state as reported.
@@ -51,8 +54,24 @@ public final class Health {
    * @param live    no client failed
    * @param running every client runs
    * @param clients each client's status, by name, in registration order
+   * @param gates   why each readiness gate that is closed is closed, by name ({@link #gate}); empty when all are open
    */
-  public record Report(boolean live, boolean running, Map<String, ClientStatus> clients) {
+  public record Report(boolean live, boolean running, Map<String, ClientStatus> clients, Map<String, String> gates) {
+    /** @return every client runs and every readiness gate is open */
+    public boolean ready() {
+      return running && gates.isEmpty();
+    }
+
+    /** @return why the instance is not ready: the clients that do not run, then the closed gates; empty when ready */
+    public String notReady() {
+      List<String> out = new ArrayList<>();
+      if (!running) {
+        out.add("not every Kafka Streams client runs: " + notRunning());
+      }
+      gates.values().forEach(out::add);
+      return String.join("; ", out);
+    }
+
     /** @return the failed clients as {@code name (state)}, comma-separated; empty when live */
     public String failures() {
       List<String> out = new ArrayList<>();
@@ -94,6 +113,20 @@ public final class Health {
     return register(name, () -> streams);
   }
 
+  /**
+   * Adds a readiness gate: a condition besides the clients' states that {@code /ready} waits for (e.g. a trainer's
+   * lag, {@link TrainerLag}). It never makes the instance unhealthy.
+   *
+   * @param name     how reports name it
+   * @param notReady why the instance is not ready, or null when the gate is open; called at every check, so it
+   *                 must be quick (read a cached value)
+   * @return this
+   */
+  public Health gate(String name, Supplier<String> notReady) {
+    gates.add(new Gate(Objects.requireNonNull(name, "name"), Objects.requireNonNull(notReady, "notReady")));
+    return this;
+  }
+
   /** Marks the instance as closing: clients that stop from now on are not failures. */
   public void closing() {
     closing = true;
@@ -117,7 +150,14 @@ public final class Health {
     } else if (failedSinceNanos < 0) {
       failedSinceNanos = now;
     }
-    return new Report(live, running, out);
+    Map<String, String> closed = new LinkedHashMap<>();
+    for (Gate g : gates) {
+      String why = g.notReady().get();
+      if (why != null) {
+        closed.put(g.name(), why);
+      }
+    }
+    return new Report(live, running, out, closed);
   }
 
   /**

@@ -2,8 +2,8 @@ package io.jrlstream.ops.pipeline;
 
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.image.ImageFeatureTopology;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.image.OnnxSessions;
@@ -13,6 +13,7 @@ import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.EventHistory;
 import io.jrlstream.streams.train.KafkaEventHistory;
+import io.jrlstream.streams.train.RocksDbBounds;
 import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.LongConsumer;
@@ -60,70 +62,38 @@ public final class Pipeline implements AutoCloseable {
   /**
    * How the trainer runs.
    *
-   * @param views the views to train (each gets a training sub-topology)
-   * @param batchSize positive interactions per mini-batch
+   * @param views    the views to train (each gets a training sub-topology); at least one
    * @param stateDir where the RocksDB stores live
-   * @param extra further Kafka Streams properties (e.g. the RocksDB bounds {@code jrl.rocksdb.*})
-   * @param checkpointBatches mini-batches between checkpoints of a view's rows
-   * @param checkpointSpreadBatches mini-batches over which a checkpoint's rows are written
-   *     ({@link TrainingOptions#checkpointSpreadBatches()})
-   * @param flushAfterMs the longest a validated event waits before a flush marker makes the views train their
-   *     half-collected batches ({@link TrainingOptions#flushAfterMs()}; 0: never)
+   * @param extra    further Kafka Streams properties, over the settings' pass-through ones (e.g. the RocksDB bound
+   *                 of {@link RocksDbBounds#streamsProperties()})
+   * @param training how each view's trainer batches, checkpoints and publishes, and when ingestion writes flush
+   *                 markers ({@link TrainingOptions#flushAfterMs()})
    */
-  public record Options(List<String> views, int batchSize, Path stateDir, Map<String, String> extra,
-      int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches,
-      long flushAfterMs) {
-    public Options(List<String> views, int batchSize, Path stateDir, Map<String, String> extra,
-        int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow, int checkpointSpreadBatches) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches, TrainingOptions.FLUSH_AFTER_MS);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, Map<String, String> extra,
-        int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          TrainingOptions.CHECKPOINT_SPREAD_BATCHES);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, Map<String, String> extra,
-        int checkpointBatches, long publishIntervalMs) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs,
-          TrainingOptions.CHECKPOINT_EVENTS_PER_ROW);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir) {
-      this(views, batchSize, stateDir, Map.of());
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, Map<String, String> extra) {
-      this(views, batchSize, stateDir, extra, TrainingTopology.CHECKPOINT_BATCHES);
-    }
-
-    public Options(List<String> views, int batchSize, Path stateDir, Map<String, String> extra,
-        int checkpointBatches) {
-      this(views, batchSize, stateDir, extra, checkpointBatches, TrainingOptions.PUBLISH_INTERVAL_MS);
-    }
-
+  public record Options(List<String> views, Path stateDir, Map<String, String> extra, TrainingOptions training) {
+    /** @throws IllegalArgumentException when no view is given */
     public Options {
-      extra = Map.copyOf(extra);
       views = List.copyOf(views);
       if (views.isEmpty()) {
         throw new IllegalArgumentException("at least one view must be trained");
       }
-      new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches, flushAfterMs); // validates
+      Objects.requireNonNull(stateDir, "stateDir");
+      extra = Map.copyOf(extra);
+      Objects.requireNonNull(training, "training");
     }
 
-    /** The trainers' batching, checkpoint and publication options. */
-    public TrainingOptions training() {
-      return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-          checkpointSpreadBatches, flushAfterMs);
+    /** @return options for {@code views} with no extra properties and the default {@link TrainingOptions} */
+    public static Options of(List<String> views, Path stateDir) {
+      return new Options(views, stateDir, Map.of(), TrainingOptions.defaults());
     }
 
-    /** These options with {@code ms} as {@link #flushAfterMs()}. */
-    public Options withFlushAfterMs(long ms) {
-      return new Options(views, batchSize, stateDir, extra, checkpointBatches, publishIntervalMs,
-          checkpointEventsPerRow, checkpointSpreadBatches, ms);
+    /** @return these options with other training options */
+    public Options withTraining(TrainingOptions newTraining) {
+      return new Options(views, stateDir, extra, newTraining);
+    }
+
+    /** @return these options with other extra Kafka Streams properties */
+    public Options withExtra(Map<String, String> newExtra) {
+      return new Options(views, stateDir, newExtra, training);
     }
   }
 
@@ -132,9 +102,11 @@ public final class Pipeline implements AutoCloseable {
 
   /** The ingestion application, then one per view. */
   private final List<KafkaStreams> apps;
+  private final DeadLetterCounter deadLetters;
 
-  private Pipeline(List<KafkaStreams> apps) {
+  private Pipeline(List<KafkaStreams> apps, DeadLetterCounter deadLetters) {
     this.apps = List.copyOf(apps);
+    this.deadLetters = deadLetters;
   }
 
   /** The application id of a view's trainer: {@code <application.id>-train-<view>}. */
@@ -145,12 +117,9 @@ public final class Pipeline implements AutoCloseable {
   /** Every topic the application reads or writes, with the settings it is created with. */
   public static List<TopicSpec> topics(StreamsSettings s, List<String> views) {
     List<TopicSpec> out = new ArrayList<>();
-    for (var t : s.inputTopics()) {
-      out.add(TopicSpec.of(t.name(), t.partitions(), t.replicationFactor()));
-    }
-    out.add(sized(TopicSpec.of(s.deadLetters().name(), s.deadLetters().partitions(),
-        s.deadLetters().replicationFactor()), s));
-    short rf = s.reviews().replicationFactor();
+    out.addAll(s.inputTopics());
+    out.add(sized(s.deadLetters(), s));
+    short rf = s.reviews().replication();
     for (String v : views) {
       out.add(embeddingsTopic(s, s.embeddingsTopic(v), rf));
     }
@@ -179,7 +148,7 @@ public final class Pipeline implements AutoCloseable {
    * from the oldest event retained.
    */
   public static TopicSpec validatedTopic(StreamsSettings s) {
-    return sized(TopicSpec.of(s.validatedTopic(), 1, s.reviews().replicationFactor()), s)
+    return sized(TopicSpec.of(s.validatedTopic(), 1, s.reviews().replication()), s)
         .withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
         .withConfig(TopicConfig.RETENTION_MS_CONFIG, "-1")
         .withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1")
@@ -324,17 +293,19 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline start(StreamsSettings s, ModelConfig config, Options o, ImageSettings image,
       TrainingObserver observer) {
     Properties props = streamsProperties(s, o);
-    Topology ingestion = IngestionTopology.build(s, new DeadLetterCounter(), o.flushAfterMs());
+    DeadLetterCounter deadLetters = new DeadLetterCounter();
+    Topology ingestion = IngestionTopology.build(s, deadLetters, o.training().flushAfterMs());
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
     if (image != null) {
-      if (image.featureDim() != s.featureDim()) {
-        throw new IllegalArgumentException("the image model outputs " + image.featureDim() + " features but "
+      if (image.model().featureDim() != s.featureDim()) {
+        throw new IllegalArgumentException("the image model outputs " + image.model().featureDim() + " features but "
             + "ingestion expects " + s.featureDim() + " (jrl.feature.dim): they must agree");
       }
+      requireOnnxRuntime();
       OnnxSessions sessions = new OnnxSessions(image);
       sessions.verify(); // logs the provider choice once
-      ImageFeatureTopology.addTo(ingestion, s, sessions, new DeadLetterCounter());
-      topics.add(TopicSpec.of(image.images().name(), image.images().partitions(), image.images().replicationFactor()));
+      ImageFeatureTopology.addTo(ingestion, s, sessions, deadLetters);
+      topics.add(image.images());
       if (!o.extra().containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)) {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
       }
@@ -357,7 +328,26 @@ public final class Pipeline implements AutoCloseable {
       });
       ks.start();
     }
-    return new Pipeline(apps);
+    return new Pipeline(apps, deadLetters);
+  }
+
+  /**
+   * Fails with a message saying how to ask for ONNX Runtime when it is not on the class path: the distribution's
+   * launcher adds it ({@code lib/onnx}) only where image extraction is asked for.
+   */
+  static void requireOnnxRuntime() {
+    try {
+      Class.forName("ai.onnxruntime.OrtEnvironment", false, Pipeline.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("image feature extraction needs ONNX Runtime, which is not on the class "
+          + "path: bin/jrl adds lib/onnx for jrl local --image-model, for jrl run when its --config file sets "
+          + "jrl.image.model, when JRL_IMAGE_MODEL is set, or when JRL_WITH=onnx is set");
+    }
+  }
+
+  /** The records ingestion (and image extraction) sent to the dead-letter topic, by reason, in this process. */
+  public DeadLetterCounter deadLetters() {
+    return deadLetters;
   }
 
   /** The applications: ingestion first, then one per view in the order of {@link Options#views()}. */
@@ -430,15 +420,25 @@ public final class Pipeline implements AutoCloseable {
    * processed transactional partition show a lag of 1, so the validated topic's lag is counted minus one.
    */
   public static long lag(Admin admin, StreamsSettings s, List<String> views) throws Exception {
-    List<String> inputs = new ArrayList<>();
-    for (var t : s.inputTopics()) {
-      inputs.add(t.name());
-    }
-    long lag = lag(admin, s.applicationId(), inputs, false);
+    long lag = ingestionLag(admin, s);
     for (String v : views) {
-      lag += lag(admin, viewApplicationId(s, v), List.of(s.validatedTopic()), true);
+      lag += viewLag(admin, s, v);
     }
     return lag;
+  }
+
+  /** Records of the input topics that the ingestion application has not committed. */
+  public static long ingestionLag(Admin admin, StreamsSettings s) throws Exception {
+    List<String> inputs = new ArrayList<>();
+    for (TopicSpec t : s.inputTopics()) {
+      inputs.add(t.name());
+    }
+    return lag(admin, s.applicationId(), inputs, false);
+  }
+
+  /** Records of the validated topic that {@code view}'s trainer has not committed (less the transaction marker). */
+  public static long viewLag(Admin admin, StreamsSettings s, String view) throws Exception {
+    return lag(admin, viewApplicationId(s, view), List.of(s.validatedTopic()), true);
   }
 
   /** Records of {@code topics} that consumer group {@code group} has not committed, less one per partition. */

@@ -2,10 +2,11 @@ package io.jrlstream.ops.replay;
 
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.train.TrainingObserver;
+import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,15 +71,15 @@ public final class Replay implements AutoCloseable {
    * @param untilMillis stop before the first record at or after this timestamp, or null for the end offsets now
    * @param live whether to go on training live after catching up (else stop)
    * @param activate whether to make the version active once caught up
-   * @param batchSize positive interactions per mini-batch (as the live pipeline)
-   * @param checkpointBatches mini-batches between checkpoints
+   * @param training how the view trains: batching, checkpoints, publication (as the live pipeline)
    * @param stateDir where the replay's RocksDB stores live
    * @param extra further Kafka Streams properties
    */
   public record Options(String view, Integer version, Long fromMillis, Long untilMillis, boolean live,
-      boolean activate, int batchSize, int checkpointBatches, Path stateDir, Map<String, String> extra) {
+      boolean activate, TrainingOptions training, Path stateDir, Map<String, String> extra) {
     public Options {
       Objects.requireNonNull(view, "view");
+      Objects.requireNonNull(training, "training");
       Objects.requireNonNull(stateDir, "stateDir");
       extra = Map.copyOf(extra);
       if (version != null && version < 1) {
@@ -136,7 +137,7 @@ public final class Replay implements AutoCloseable {
     config.view(o.view()); // fails early, naming the view
     Properties base = s.kafkaProperties();
     base.remove("application.id");
-    short rf = s.reviews().replicationFactor();
+    short rf = s.reviews().replication();
     ViewVersions vv;
     int n;
     ViewVersions.Version spec;
@@ -172,8 +173,7 @@ public final class Replay implements AutoCloseable {
       return new Replay(s, controlTopic, o, n, spec, null, true);
     }
     StreamsSettings rs = versionSettings(s, n).withApplicationId(spec.applicationId());
-    Pipeline.Options po = new Pipeline.Options(List.of(o.view()), o.batchSize(), o.stateDir(), o.extra(),
-        o.checkpointBatches());
+    Pipeline.Options po = new Pipeline.Options(List.of(o.view()), o.stateDir(), o.extra(), o.training());
     Properties props = Pipeline.viewProperties(rs, po, spec.applicationId());
     if (!rs.embeddingsTopic(o.view()).equals(spec.topic())) {
       throw new IllegalStateException("version " + n + " of " + o.view() + " was registered with topic " + spec.topic()

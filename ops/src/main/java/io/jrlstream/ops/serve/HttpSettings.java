@@ -1,11 +1,11 @@
 package io.jrlstream.ops.serve;
 
-import io.jrlstream.streams.config.SettingKey;
-import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.ConfigurationException;
 import java.util.Properties;
 
 /**
- * Typed, validated settings of the serving HTTP API (keys {@code jrl.serve.http.*} of {@link SettingKey}).
+ * Typed, validated settings of the serving HTTP API (keys {@code jrl.serve.http.*}, declared in {@link HttpKeys}).
  * Immutable; {@link #toString()} hides the token.
  *
  * @param bind the address to bind (loopback by default; {@code 0.0.0.0} for every interface)
@@ -21,56 +21,39 @@ import java.util.Properties;
 public record HttpSettings(String bind, int port, String token, int threads, int maxConnections, long idleTimeoutMs,
     long headerTimeoutMs, String advertised) {
   public HttpSettings {
-    if (bind == null || bind.isBlank()) {
-      throw new IllegalArgumentException(SettingKey.SERVE_HTTP_BIND.key() + " must not be blank");
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(SettingKey.SERVE_HTTP_PORT.key() + " must be in 0..65535, got " + port);
-    }
+    HttpKeys.BIND.require(bind);
+    HttpKeys.PORT.require(port);
     token = token == null ? "" : token.strip();
-    positive(threads, SettingKey.SERVE_HTTP_THREADS);
-    positive(maxConnections, SettingKey.SERVE_HTTP_MAX_CONNECTIONS);
-    positive(idleTimeoutMs, SettingKey.SERVE_HTTP_IDLE_TIMEOUT_MS);
-    positive(headerTimeoutMs, SettingKey.SERVE_HTTP_HEADER_TIMEOUT_MS);
-    advertised = advertised == null ? "" : advertised.strip();
-    if (!advertised.isEmpty()) {
-      int colon = advertised.lastIndexOf(':');
-      boolean ok = colon > 0 && colon < advertised.length() - 1;
-      if (ok) {
-        try {
-          int p = Integer.parseInt(advertised.substring(colon + 1));
-          ok = p > 0 && p <= 65535;
-        } catch (NumberFormatException e) {
-          ok = false;
-        }
-      }
-      if (!ok) {
-        throw new IllegalArgumentException(SettingKey.SERVE_HTTP_ADVERTISED.key() + " must be host:port, got '"
-            + advertised + "'");
-      }
-    }
-  }
-
-  private static void positive(long value, SettingKey key) {
-    if (value < 1) {
-      throw new IllegalArgumentException(key.key() + " must be >= 1, got " + value);
-    }
+    HttpKeys.THREADS.require(threads);
+    HttpKeys.MAX_CONNECTIONS.require(maxConnections);
+    HttpKeys.IDLE_TIMEOUT_MS.require(idleTimeoutMs);
+    HttpKeys.HEADER_TIMEOUT_MS.require(headerTimeoutMs);
+    advertised = HttpKeys.ADVERTISED.require(advertised == null ? "" : advertised.strip());
   }
 
   /** Loopback, a free port, no token. */
   public static HttpSettings loopback() {
-    return fromProperties(new Properties()).withPort(0);
+    return from(Configuration.defaults(HttpKeys.CATALOG)).withPort(0);
   }
 
-  /** Reads the {@code jrl.serve.http.*} keys with their defaults. */
+  /**
+   * Reads properties that hold keys of {@link HttpKeys} only ({@link #from} of a configuration of them).
+   *
+   * @throws ConfigurationException as {@link #from}, or naming an unknown {@code jrl.*} key
+   */
   public static HttpSettings fromProperties(Properties p) {
-    return new HttpSettings(ServeSettings.value(p, SettingKey.SERVE_HTTP_BIND),
-        ServeSettings.integer(p, SettingKey.SERVE_HTTP_PORT), ServeSettings.value(p, SettingKey.SERVE_HTTP_TOKEN),
-        ServeSettings.integer(p, SettingKey.SERVE_HTTP_THREADS),
-        ServeSettings.integer(p, SettingKey.SERVE_HTTP_MAX_CONNECTIONS),
-        ServeSettings.integer(p, SettingKey.SERVE_HTTP_IDLE_TIMEOUT_MS),
-        ServeSettings.integer(p, SettingKey.SERVE_HTTP_HEADER_TIMEOUT_MS),
-        ServeSettings.value(p, SettingKey.SERVE_HTTP_ADVERTISED));
+    return from(Configuration.of(HttpKeys.CATALOG, p));
+  }
+
+  /**
+   * Reads the keys of {@link HttpKeys}, with their defaults where absent.
+   *
+   * @throws ConfigurationException naming a key whose value is malformed or out of range, and its origin
+   */
+  public static HttpSettings from(Configuration c) {
+    return c.build(x -> new HttpSettings(x.get(HttpKeys.BIND), x.get(HttpKeys.PORT), x.get(HttpKeys.TOKEN),
+        x.get(HttpKeys.THREADS), x.get(HttpKeys.MAX_CONNECTIONS), x.get(HttpKeys.IDLE_TIMEOUT_MS),
+        x.get(HttpKeys.HEADER_TIMEOUT_MS), x.get(HttpKeys.ADVERTISED)));
   }
 
   public HttpSettings withPort(int newPort) {

@@ -2,6 +2,7 @@ package io.jrlstream.ops.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.core.serve.Query;
 import io.jrlstream.core.serve.QueryService;
@@ -92,8 +93,11 @@ public final class ServeServer implements AutoCloseable {
   private final Set<Connection> awaitingFirstRequest = ConcurrentHashMap.newKeySet();
   private volatile QueryService service;
   private volatile Health health = new Health();
+  /** Where requests are timed and {@code /metrics} comes from; null: no metrics. */
+  private volatile Metrics metrics;
 
-  private record Route(String method, Pattern path, boolean open, RouteHandler handler) {}
+  /** A route: its name (the {@code endpoint} tag of its requests' metrics), method, path, whether it needs no token. */
+  private record Route(String name, String method, Pattern path, boolean open, RouteHandler handler) {}
 
   @FunctionalInterface
   private interface RouteHandler {
@@ -107,14 +111,19 @@ public final class ServeServer implements AutoCloseable {
   private record Text(byte[] bytes, String contentType) {}
 
   private final List<Route> routes = List.of(
-      new Route("GET", Pattern.compile("/health"), true, (m, p, r, auth) -> health()),
-      new Route("GET", Pattern.compile("/ready"), true, (m, p, r, auth) -> ready(auth)),
-      new Route("GET", Pattern.compile("/openapi.yaml"), true, (m, p, r, auth) -> openApi()),
-      new Route("GET", Pattern.compile("/users/([^/]+)/recommendations"), false,
-          (m, p, r, auth) -> service.recommend(decode(m.group(1)), query(p),
+      new Route("health", "GET", Pattern.compile("/health"), true, (m, p, r, auth) -> health()),
+      new Route("ready", "GET", Pattern.compile("/ready"), true, (m, p, r, auth) -> ready(auth)),
+      new Route("metrics", "GET", Pattern.compile("/metrics"), true, (m, p, r, auth) -> metrics()),
+      new Route("openapi", "GET", Pattern.compile("/openapi.yaml"), true, (m, p, r, auth) -> openApi()),
+      new Route("recommendations", "GET", Pattern.compile("/users/([^/]+)/recommendations"), false,
+          (m, p, r, auth) -> queries().recommend(decode(m.group(1)), query(p),
               r.getHeaders().get(FORWARDED_HEADER) != null)),
-      new Route("GET", Pattern.compile("/items/([^/]+)/similar"), false,
-          (m, p, r, auth) -> service.similar(decode(m.group(1)), query(p))));
+      new Route("similar", "GET", Pattern.compile("/items/([^/]+)/similar"), false,
+          (m, p, r, auth) -> queries().similar(decode(m.group(1)), query(p))));
+
+  /** The route names of requests that match no route, and of errors the HTTP layer answers itself. */
+  static final String UNKNOWN_ROUTE = "unknown";
+  static final String HTTP_ERROR = "http-error";
 
   private ServeServer(HttpSettings settings, Server server, ServerConnector connector) {
     this.settings = settings;
@@ -171,22 +180,39 @@ public final class ServeServer implements AutoCloseable {
   }
 
   /**
-   * Starts answering.
+   * Starts answering, without metrics.
    *
    * @param queryService answers the queries
    * @param instanceHealth the instance's Kafka Streams clients, for {@code /health} and {@code /ready}
    * @return this
    */
   public ServeServer start(QueryService queryService, Health instanceHealth) {
+    return start(queryService, instanceHealth, null);
+  }
+
+  /**
+   * Starts answering.
+   *
+   * @param queryService answers the queries; null for an instance that serves no recommendations (the metrics
+   *     port of {@code jrl run --no-serve}: {@code /metrics}, {@code /health}, {@code /ready} only, readiness from
+   *     {@code instanceHealth} alone)
+   * @param instanceHealth the instance's Kafka Streams clients and readiness gates, for {@code /health} and
+   *     {@code /ready}
+   * @param instanceMetrics times every request and answers {@code /metrics}; null: {@code /metrics} is 404
+   * @return this
+   */
+  public ServeServer start(QueryService queryService, Health instanceHealth, Metrics instanceMetrics) {
     this.service = queryService;
     this.health = instanceHealth;
+    this.metrics = instanceMetrics;
     try {
       server.start();
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the HTTP API on " + url() + ": " + e.getMessage(), e);
     }
-    LOG.info("HTTP API on http://{}:{}/ ({}; {} workers, at most {} connections, idle timeout {} ms)",
-        settings.bind(), port(), settings.token().isEmpty() ? "no authentication" : "bearer token required",
+    LOG.info("{} on http://{}:{}/ ({}; {} workers, at most {} connections, idle timeout {} ms)",
+        queryService == null ? "metrics, health and readiness" : "HTTP API", settings.bind(), port(),
+        settings.token().isEmpty() ? "no authentication" : "bearer token required",
         settings.threads(), settings.maxConnections(), settings.idleTimeoutMs());
     return this;
   }
@@ -214,11 +240,13 @@ public final class ServeServer implements AutoCloseable {
   private final class Dispatch extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+      long start = System.nanoTime();
       awaitingFirstRequest.remove(request.getConnectionMetaData().getConnection());
       int status;
       Object body;
+      String[] endpoint = {UNKNOWN_ROUTE};
       try {
-        Reply r = route(request, response);
+        Reply r = route(request, response, endpoint);
         status = r.status;
         body = r.body;
       } catch (Throwable t) {
@@ -230,11 +258,16 @@ public final class ServeServer implements AutoCloseable {
             ? t.getMessage() : "internal error (see the server log)");
       }
       send(request, response, callback, status, body);
+      Metrics m = metrics;
+      if (m != null) {
+        m.request(endpoint[0], status, System.nanoTime() - start);
+      }
       return true;
     }
   }
 
-  private Reply route(Request request, Response response) throws IOException {
+  /** Answers a request; {@code endpoint[0]} is set to the name of the route that matched its path. */
+  private Reply route(Request request, Response response, String[] endpoint) throws IOException {
     String path = request.getHttpURI().getPath();
     String method = request.getMethod();
     String asked = method.equals("HEAD") ? "GET" : method;
@@ -243,6 +276,7 @@ public final class ServeServer implements AutoCloseable {
     for (Route r : routes) {
       Matcher candidate = r.path.matcher(path == null ? "" : path);
       if (candidate.matches()) {
+        endpoint[0] = r.name;
         if (r.method.equals(asked)) {
           matched = r;
           m = candidate;
@@ -322,16 +356,35 @@ public final class ServeServer implements AutoCloseable {
   }
 
   private Object ready(boolean authorised) {
-    QueryService.Readiness r = service.readiness();
+    QueryService queries = service;
     Health.Report h = health.check();
-    if (r.ready() && !h.running()) {
-      r = new QueryService.Readiness(false, r.state(), "not every Kafka Streams client runs: " + h.notRunning(),
-          r.views());
+    QueryService.Readiness r = queries != null ? queries.readiness()
+        : new QueryService.Readiness(true, h.running() ? "RUNNING" : "NOT_RUNNING", null, Map.of());
+    if (r.ready() && !h.ready()) {
+      r = new QueryService.Readiness(false, r.state(), h.notReady(), r.views());
     }
     if (!authorised) {
       r = new QueryService.Readiness(r.ready(), r.state(), r.reason(), Map.of()); // view details need the token
     }
     return r.ready() ? r : new Reply(503, r);
+  }
+
+  /** The query service, or a 404 on an instance that serves no recommendations. */
+  private QueryService queries() {
+    QueryService queries = service;
+    if (queries == null) {
+      throw new ServeException.NotFound("this instance serves no recommendations (--no-serve): only /metrics, "
+          + "/health and /ready");
+    }
+    return queries;
+  }
+
+  private Object metrics() {
+    Metrics m = metrics;
+    if (m == null) {
+      return new Reply(404, error(404, "this instance has no metrics"));
+    }
+    return new Text(m.scrape(), Metrics.CONTENT_TYPE);
   }
 
   private Object openApi() throws IOException {
@@ -460,6 +513,10 @@ public final class ServeServer implements AutoCloseable {
       Object message = request.getAttribute(ERROR_MESSAGE);
       send(request, response, callback, status, error(status, message == null ? "HTTP " + status
           : message.toString()));
+      Metrics m = metrics;
+      if (m != null) {
+        m.request(HTTP_ERROR, status, 0);
+      }
       return true;
     }
 

@@ -9,13 +9,14 @@ import io.jrlstream.core.serve.Recommender;
 import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.core.serve.SimilarItems;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.ops.replay.ReplayKeys;
 import io.jrlstream.ops.replay.ViewVersions;
 import io.jrlstream.ops.replay.ViewVersionsWatcher;
-import io.jrlstream.streams.config.SettingKey;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.serve.ServeSettings;
 import io.jrlstream.streams.serve.ServeTopology;
@@ -84,6 +85,8 @@ public final class Serving implements AutoCloseable {
   private final ServeServer server;
   private final VersionedQueries service = new VersionedQueries();
   private final Thread switcher;
+  /** Binds each generation's client ({@code client=serving}); null: no metrics. */
+  private Metrics metrics;
   private ViewVersionsWatcher watcher;
   private volatile Generation current;
   private final Object wantedLock = new Object();
@@ -140,7 +143,7 @@ public final class Serving implements AutoCloseable {
    */
   public static List<TopicSpec> topics(ViewTopics t, ServeSettings serve) {
     StreamsSettings s = t.settings();
-    short rf = s.reviews().replicationFactor();
+    short rf = s.reviews().replication();
     List<TopicSpec> out = new ArrayList<>();
     out.add(Pipeline.validatedTopic(s));
     for (String v : serve.views()) {
@@ -168,7 +171,7 @@ public final class Serving implements AutoCloseable {
   /** Starts a serving instance that follows the default control topic ({@code jrl.view-versions}). */
   public static Serving start(StreamsSettings s, ServeSettings serve, HttpSettings http, Path stateDir,
       Map<String, String> extra) {
-    return start(s, serve, http, stateDir, extra, SettingKey.TOPIC_VIEW_VERSIONS.defaultValue().orElseThrow());
+    return start(s, serve, http, stateDir, extra, ReplayKeys.VIEW_VERSIONS_TOPIC.defaultValue().orElseThrow());
   }
 
   /**
@@ -195,6 +198,18 @@ public final class Serving implements AutoCloseable {
    */
   public static Serving start(StreamsSettings s, ServeSettings serve, HttpSettings http, Path stateDir,
       Map<String, String> extra, String controlTopic, Health health) {
+    return start(s, serve, http, stateDir, extra, controlTopic, health, null);
+  }
+
+  /**
+   * As {@link #start(StreamsSettings, ServeSettings, HttpSettings, Path, Map, String, Health)}, with metrics: the
+   * serving client's Kafka Streams metrics ({@code client=serving}, re-bound at each version switch), every
+   * request timed, and {@code GET /metrics}.
+   *
+   * @param metrics the instance's metrics, or null for none
+   */
+  public static Serving start(StreamsSettings s, ServeSettings serve, HttpSettings http, Path stateDir,
+      Map<String, String> extra, String controlTopic, Health health, Metrics metrics) {
     ServeServer server = ServeServer.bind(http);
     Admin admin = null;
     Serving serving = null;
@@ -202,9 +217,10 @@ public final class Serving implements AutoCloseable {
       HostInfo self = advertised(http, server.port());
       Properties props = streamsProperties(s, stateDir, self, extra);
       admin = Admin.create(props);
-      TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(controlTopic, 1, s.reviews().replicationFactor())));
+      TopicAdmin.ensureTopics(admin, List.of(TopicSpec.compacted(controlTopic, 1, s.reviews().replication())));
       serving = new Serving(s, serve, props, self, new HttpRemoteQueries(http.token(), Duration.ofSeconds(10)), admin,
           server);
+      serving.metrics = metrics;
       serving.watcher = ViewVersionsWatcher.start(s.kafkaProperties(), controlTopic, serving::follow);
       ViewTopics first;
       // Under the lock, so that a change the watcher reads meanwhile is never overwritten by this older state.
@@ -216,7 +232,7 @@ public final class Serving implements AutoCloseable {
       serve.views().stream().filter(v -> first.version(v) != 0).forEach(gated::add);
       serving.current = serving.startGeneration(first, gated);
       health.register("serving", serving::healthView);
-      server.start(serving.service, health);
+      server.start(serving.service, health, metrics);
       serving.switcher.start();
       return serving;
     } catch (RuntimeException e) {
@@ -283,6 +299,9 @@ public final class Serving implements AutoCloseable {
         Clock.systemUTC());
     StreamsQueryService queries = new StreamsQueryService(ks, topics, self, serve, recommender, remote);
     ks.start();
+    if (metrics != null) {
+      metrics.bindStreams("serving", ks);
+    }
     LOG.info("serving views {} at versions {}", serve.views(), versions(topics, serve.views()));
     return new Generation(topics, ks, queries, index, loads);
   }

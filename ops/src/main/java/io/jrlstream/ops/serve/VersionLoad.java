@@ -1,5 +1,6 @@
 package io.jrlstream.ops.serve;
 
+import io.jrlstream.schemas.EmbeddingKey;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ final class VersionLoad {
           throw new IllegalStateException("could not read " + topic + " to its end " + end);
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (r.key() != null && r.key().startsWith("ITEM:")
+          if (EmbeddingKey.isItem(r.key())
               && r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
             live.put(r.key(), r.value() != null);
           }

@@ -14,12 +14,12 @@ import io.jrlstream.ops.it.TrainerFixtures.OfflineRun;
 import io.jrlstream.ops.it.TrainerFixtures.Published;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
 import io.jrlstream.streams.ingest.RejectReason;
 import io.jrlstream.streams.train.TrainingOptions;
-import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,9 +71,9 @@ class BrokerTrainingTest {
       String bootstrap = broker.bootstrapServers();
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-parity");
       // Publication after every batch, so that the committed log can be compared record by record.
-      Pipeline.Options options = new Pipeline.Options(VIEWS, BATCH, dir.resolve("state"),
+      Pipeline.Options options = new Pipeline.Options(VIEWS, dir.resolve("state"),
           Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
-              Long.toString(4L << 20)), TrainingTopology.CHECKPOINT_BATCHES, 0);
+              Long.toString(4L << 20)), TrainingOptions.defaults().withBatchSize(BATCH).withPublishIntervalMs(0));
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), options)) {
         try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(bootstrap)) {
           for (Input in : inputs) {
@@ -83,7 +83,7 @@ class BrokerTrainingTest {
         }
         // Ingestion writes its last flush marker up to 1.25 x the wait after the last event, and the reference trains
         // at every marker on the topic: let it be written before waiting for the trainers to read it.
-        Thread.sleep(2 * TrainingOptions.FLUSH_AFTER_MS);
+        Thread.sleep(2 * TrainingOptions.defaults().flushAfterMs());
         Pipeline.awaitCaughtUp(s, VIEWS, Duration.ofSeconds(60));
       }
 
@@ -100,7 +100,7 @@ class BrokerTrainingTest {
         for (Published p : TrainerFixtures.latest(streamed).values()) {
           assertTrue(!p.key().contains("ghost"), view + ": a bad record's entity trained: " + p.key());
           assertArrayEquals(offline.finalVector(p.key()), p.vector(), view + " " + p.key());
-          users += p.key().startsWith("USER:") ? 1 : 0;
+          users += EmbeddingKey.isUser(p.key()) ? 1 : 0;
         }
         assertTrue(users > 0, view + ": no user vector published");
       }
@@ -121,9 +121,9 @@ class BrokerTrainingTest {
     try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
       String bootstrap = broker.bootstrapServers();
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-quiet");
-      Pipeline.Options options = new Pipeline.Options(VIEWS, 64, dir.resolve("state"),
+      Pipeline.Options options = new Pipeline.Options(VIEWS, dir.resolve("state"),
           Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
-              Long.toString(4L << 20))).withFlushAfterMs(waitMs);
+              Long.toString(4L << 20)), TrainingOptions.defaults().withFlushAfterMs(waitMs));
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), options)) {
         pipeline.awaitRunning(Duration.ofMinutes(1));
         Thread.sleep(1000); // idle
@@ -132,7 +132,7 @@ class BrokerTrainingTest {
         try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(bootstrap)) {
           for (Input in : events) {
             TrainerFixtures.send(producer, s.reviews().name(), in);
-            users.add("USER:" + in.key());
+            users.add(EmbeddingKey.user(in.key()).toString());
           }
           producer.flush();
           sentNanos = System.nanoTime();

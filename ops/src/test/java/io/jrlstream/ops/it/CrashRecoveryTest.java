@@ -70,7 +70,7 @@ class CrashRecoveryTest {
 
   @Test
   void shouldPublishWhatAnUninterruptedRunPublishesAfterAHaltAndARestartOnAWipedStateDir() throws Exception {
-    crashAndRecover(true, TrainingOptions.PUBLISH_INTERVAL_MS);
+    crashAndRecover(true, TrainingOptions.defaults().publishIntervalMs());
   }
 
   private void crashAndRecover(boolean wipeState, long publishIntervalMs) throws Exception {

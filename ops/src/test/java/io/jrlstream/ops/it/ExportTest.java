@@ -10,10 +10,11 @@ import io.jrlstream.ops.Jrl;
 import io.jrlstream.ops.export.Npy;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.serde.AvroSerde;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -63,21 +64,27 @@ class ExportTest {
       }
       try (KafkaProducer<String, EmbeddingRecord> p = new KafkaProducer<>(Map.of("bootstrap.servers",
           broker.bootstrapServers()), new StringSerializer(), AvroSerde.of(EmbeddingRecord.class).serializer())) {
-        p.send(new ProducerRecord<>(topic, "USER:u2", vector(EntityKind.USER, "u2", 10, 1, 2, 3)));
-        p.send(new ProducerRecord<>(topic, "USER:u1", vector(EntityKind.USER, "u1", 11, 4, 5, 6)));
-        p.send(new ProducerRecord<>(topic, "ITEM:i1", vector(EntityKind.ITEM, "i1", 12, 7, 8, 9)));
-        p.send(new ProducerRecord<>(topic, "USER:u2", vector(EntityKind.USER, "u2", 20, -1, -2, -3))); // newer
-        p.send(new ProducerRecord<>(topic, "ITEM:gone", vector(EntityKind.ITEM, "gone", 13, 0, 0, 0)));
-        p.send(new ProducerRecord<>(topic, "ITEM:gone", null)); // deleted
+        p.send(new ProducerRecord<>(topic, EmbeddingKey.user("u2").toString(),
+            vector(EntityKind.USER, "u2", 10, 1, 2, 3)));
+        p.send(new ProducerRecord<>(topic, EmbeddingKey.user("u1").toString(),
+            vector(EntityKind.USER, "u1", 11, 4, 5, 6)));
+        p.send(new ProducerRecord<>(topic, EmbeddingKey.item("i1").toString(),
+            vector(EntityKind.ITEM, "i1", 12, 7, 8, 9)));
+        p.send(new ProducerRecord<>(topic, EmbeddingKey.user("u2").toString(),
+            vector(EntityKind.USER, "u2", 20, -1, -2, -3))); // newer
+        p.send(new ProducerRecord<>(topic, EmbeddingKey.item("gone").toString(),
+            vector(EntityKind.ITEM, "gone", 13, 0, 0, 0)));
+        p.send(new ProducerRecord<>(topic, EmbeddingKey.item("gone").toString(),
+            null)); // deleted
         p.flush();
       }
       Path out = dir.resolve("export");
       StringWriter o = new StringWriter();
-      CommandLine cl = Jrl.commandLine();
+      CommandLine cl = Jrl.commandLine(Map.of());
       cl.setOut(new PrintWriter(o));
       StringWriter err = new StringWriter();
       cl.setErr(new PrintWriter(err));
-      assertEquals(0, cl.execute("export", "--view", "review", "--out", out.toString(), "--bootstrap",
+      assertEquals(0, cl.execute("export", "--view", "review", "--out", out.toString(), "--bootstrap-servers",
           broker.bootstrapServers()), err::toString);
       assertTrue(o.toString().contains("2 users x 3, 1 items x 3 (6 records read"), o.toString());
 

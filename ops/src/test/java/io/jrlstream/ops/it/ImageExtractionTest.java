@@ -14,6 +14,7 @@ import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,9 +64,9 @@ class ImageExtractionTest {
     try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-it-image")
           .withFeatureDim(16);
-      Pipeline.Options o = new Pipeline.Options(List.of("collaborative"), 16, dir.resolve("state"),
+      Pipeline.Options o = new Pipeline.Options(List.of("collaborative"), dir.resolve("state"),
           Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
-              Long.toString(4L << 20)));
+              Long.toString(4L << 20)), TrainingOptions.defaults().withBatchSize(16));
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), o, image);
           ImageProducer producer = new ImageProducer(s, image.images().name())) {
         pipeline.awaitRunning(Duration.ofSeconds(90));
@@ -108,7 +109,7 @@ class ImageExtractionTest {
   @Test
   void shouldRefuseToStartWhenTheModelOutputsAnotherDimension() {
     StreamsSettings s = StreamsSettings.defaults("127.0.0.1:1").withFeatureDim(32);
-    Pipeline.Options o = new Pipeline.Options(List.of("collaborative"), 16, dir.resolve("state"));
+    Pipeline.Options o = Pipeline.Options.of(List.of("collaborative"), dir.resolve("state"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Pipeline.start(s, TrainerFixtures.config(), o, settings(32)));
     assertTrue(e.getMessage().contains("has 16 values per image") && e.getMessage().contains("jrl.feature.dim is 32"),

@@ -20,7 +20,6 @@ import io.jrlstream.ops.it.TrainerFixtures.Input;
 import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
 import io.jrlstream.ops.pipeline.DatasetProducer;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Lifecycle;
@@ -32,7 +31,9 @@ import io.jrlstream.schemas.RatingEvent;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -294,13 +295,13 @@ class InstanceLifecycleTest {
         System.currentTimeMillis());
     String topic = s.embeddingsTopic("collaborative");
     // Counts full batches: no flush markers.
-    Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("a"), extra)
-        .withFlushAfterMs(0));
+    TrainingOptions training = TrainingOptions.defaults().withBatchSize(16).withFlushAfterMs(0);
+    Pipeline a = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, dir.resolve("a"), extra,
+        training));
     Pipeline b = null;
     try {
       a.awaitRunning(Duration.ofSeconds(60));
-      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, 16, dir.resolve("b"), extra)
-          .withFlushAfterMs(0));
+      b = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(views, dir.resolve("b"), extra, training));
       b.awaitRunning(Duration.ofSeconds(60));
       int next = produce(bootstrap, s, events, 0, 32);
       awaitBatches(bootstrap, topic, 2, Duration.ofSeconds(60));

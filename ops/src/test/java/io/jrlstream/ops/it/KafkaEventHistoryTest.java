@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.train.KafkaEventHistory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

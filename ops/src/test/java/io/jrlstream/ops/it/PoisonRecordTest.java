@@ -6,17 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.ops.it.TrainerFixtures.Input;
 import io.jrlstream.ops.kafka.LocalBroker;
+import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.Limits;
 import io.jrlstream.streams.config.StreamsSettings;
-import io.jrlstream.ops.kafka.TopicAdmin;
-import io.jrlstream.ops.kafka.TopicSpec;
+import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.RejectReason;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -35,9 +37,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -108,9 +109,10 @@ class PoisonRecordTest {
     {
       String bootstrap = broker.bootstrapServers();
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-poison");
-      Pipeline.Options options = new Pipeline.Options(VIEWS, BATCH, dir.resolve("state"),
+      Pipeline.Options options = new Pipeline.Options(VIEWS, dir.resolve("state"),
           Map.of("jrl.rocksdb.cache.bytes", Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes",
-              Long.toString(4L << 20)), 500, 0).withFlushAfterMs(0); // counts full batches: no flush markers
+              Long.toString(4L << 20)), TrainingOptions.defaults().withBatchSize(BATCH).withPublishIntervalMs(0)
+          .withFlushAfterMs(0)); // counts full batches: no flush markers
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), options);
           KafkaProducer<String, byte[]> producer = bigProducer(bootstrap)) {
         pipeline.awaitRunning(Duration.ofSeconds(60));

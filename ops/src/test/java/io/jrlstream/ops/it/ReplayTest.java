@@ -18,9 +18,11 @@ import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.replay.Replay;
 import io.jrlstream.ops.replay.ViewVersions;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -53,6 +55,10 @@ class ReplayTest {
   private static final int FEATURE_DIM = 8;
   private static final Map<String, String> SMALL_ROCKSDB = Map.of("jrl.rocksdb.cache.bytes",
       Long.toString(16L << 20), "jrl.rocksdb.write.buffer.bytes", Long.toString(4L << 20));
+  /** The live pipeline's training. */
+  private static final TrainingOptions TRAINING = TrainingOptions.defaults().withBatchSize(BATCH);
+  /** A replay's: checkpoints every 7 batches, so that an interrupted one restores from one. */
+  private static final TrainingOptions REPLAY = TRAINING.withCheckpointBatches(7);
 
   @BeforeAll
   static void startBroker() {
@@ -84,7 +90,7 @@ class ReplayTest {
   }
 
   private static Replay.Options options(String view, Integer version, Path state) {
-    return new Replay.Options(view, version, null, null, false, true, BATCH, 7, state, SMALL_ROCKSDB);
+    return new Replay.Options(view, version, null, null, false, true, REPLAY, state, SMALL_ROCKSDB);
   }
 
   private static void produce(String topic, List<Input> inputs) {
@@ -102,8 +108,8 @@ class ReplayTest {
         System.currentTimeMillis());
     int half = inputs.size() / 2;
     Dataset all = TrainerFixtures.offlineDataset(inputs);
-    try (Pipeline pipeline = Pipeline.start(s, config(), new Pipeline.Options(live, BATCH, dir.resolve("ext-state"),
-        SMALL_ROCKSDB))) {
+    try (Pipeline pipeline = Pipeline.start(s, config(), new Pipeline.Options(live, dir.resolve("ext-state"),
+        SMALL_ROCKSDB, TRAINING))) {
       produce(s.reviews().name(), inputs.subList(0, half));
       AvroCodec<ImageFeatureEvent> codec = AvroCodec.of(ImageFeatureEvent.class);
       try (KafkaProducer<String, byte[]> p = TrainerFixtures.producer(broker.bootstrapServers())) {
@@ -144,7 +150,7 @@ class ReplayTest {
     assertExportHoldsTheLatestVectors(s, "review");
     List<Published> image = TrainerFixtures.publishedOn(broker.bootstrapServers(), Replay.topic(s, "image", 1));
     assertEquals("ext.embeddings.v1.image", Replay.topic(s, "image", 1));
-    assertTrue(image.stream().anyMatch(p -> p.key().startsWith("USER:")), "image v1 published no user vector");
+    assertTrue(image.stream().anyMatch(p -> EmbeddingKey.isUser(p.key())), "image v1 published no user vector");
     Properties base = s.kafkaProperties();
     ViewVersions vv = ViewVersions.read(base, "ext.view-versions", "image");
     assertEquals(1, vv.active());
@@ -183,7 +189,8 @@ class ReplayTest {
       for (String id : ids) {
         float[] row = new float[(int) shape[1]];
         data.get(row);
-        assertArrayEquals(latest.get(kind.equals("users") ? "USER:" + id : "ITEM:" + id).vector(), row, id);
+        EmbeddingKey key = kind.equals("users") ? EmbeddingKey.user(id) : EmbeddingKey.item(id);
+        assertArrayEquals(latest.get(key.toString()).vector(), row, id);
       }
     }
     assertEquals(latest.size(), r.users() + r.items());
@@ -199,8 +206,8 @@ class ReplayTest {
     Dataset all = TrainerFixtures.offlineDataset(inputs);
     ModelConfig cfg = config().mapViews(v -> v.withDim(128));
     List<String> live = List.of("collaborative");
-    try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(live, BATCH, dir.resolve("intr-state"),
-        SMALL_ROCKSDB))) {
+    try (Pipeline pipeline = Pipeline.start(s, cfg, new Pipeline.Options(live, dir.resolve("intr-state"),
+        SMALL_ROCKSDB, TRAINING))) {
       produce(s.reviews().name(), inputs);
       Pipeline.awaitCaughtUp(s, live, Duration.ofSeconds(60));
     }
@@ -219,7 +226,7 @@ class ReplayTest {
       version++;
       assertTrue(version <= 4, "three replays ran to the end before they could be interrupted");
       try (Replay first = Replay.start(s, cfg, control, new Replay.Options("review", version, null, null, false,
-          true, BATCH, 7, dir.resolve("intr-r" + version + "a"), slow))) {
+          true, REPLAY, dir.resolve("intr-r" + version + "a"), slow))) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         long done;
         while ((done = first.done()) < first.total() / 3) {

@@ -10,7 +10,9 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
+import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
@@ -154,9 +156,9 @@ final class TrainerFixtures {
   record OfflineRun(View view, IdIndex users, IdIndex items, List<Published> published) {
     /** The final vector of {@code USER:<id>} or {@code ITEM:<id>}. */
     float[] finalVector(String key) {
-      int colon = key.indexOf(':');
-      String id = key.substring(colon + 1);
-      boolean user = key.startsWith("USER:");
+      EmbeddingKey k = EmbeddingKey.parse(key);
+      String id = k.id();
+      boolean user = k.kind() == EntityKind.USER;
       int row = (user ? users : items).indexOf(id);
       if (row < 0) {
         throw new AssertionError("offline run has no " + key);
@@ -213,8 +215,10 @@ final class TrainerFixtures {
     for (int n = 0; n <= d.interactions().size(); n++) {
       for (; next < markers.size() && markers.get(next).eventsBefore() == n; next++) {
         if (t.flush()) {
-          changed(view, view.users(), "USER:", d.users(), seen[0], t.batches(), markers.get(next).timestamp(), out);
-          changed(view, view.items(), "ITEM:", d.items(), seen[1], t.batches(), markers.get(next).timestamp(), out);
+          changed(view, view.users(), EntityKind.USER, d.users(), seen[0], t.batches(), markers.get(next).timestamp(),
+              out);
+          changed(view, view.items(), EntityKind.ITEM, d.items(), seen[1], t.batches(), markers.get(next).timestamp(),
+              out);
         }
       }
       if (n == d.interactions().size()) {
@@ -228,19 +232,20 @@ final class TrainerFixtures {
         throw new AssertionError("StreamingTrainer completed a batch where none was due (or the reverse)");
       }
       if (completes) {
-        changed(view, view.users(), "USER:", d.users(), seen[0], t.batches(), timestamps[n], out);
-        changed(view, view.items(), "ITEM:", d.items(), seen[1], t.batches(), timestamps[n], out);
+        changed(view, view.users(), EntityKind.USER, d.users(), seen[0], t.batches(), timestamps[n], out);
+        changed(view, view.items(), EntityKind.ITEM, d.items(), seen[1], t.batches(), timestamps[n], out);
       }
     }
     return new OfflineRun(view, d.users(), d.items(), out);
   }
 
   /** Records the rows of {@code table} touched since the last publication, then starts the next period. */
-  private static void changed(View view, Table table, String kind, IdIndex ids, int seen, long batches, long time,
+  private static void changed(View view, Table table, EntityKind kind, IdIndex ids, int seen, long batches, long time,
       List<Published> out) {
     table.forEachChangedSinceTick(row -> {
       if (row < seen) {
-        out.add(new Published(kind + ids.id(row), view.name(), batches, time, table.row(row).clone()));
+        out.add(new Published(EmbeddingKey.format(kind, ids.id(row)), view.name(), batches, time,
+            table.row(row).clone()));
       }
     });
     table.tick();

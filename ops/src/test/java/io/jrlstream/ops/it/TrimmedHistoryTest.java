@@ -12,6 +12,7 @@ import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingProcessor;
 import java.nio.file.Path;
@@ -53,8 +54,9 @@ class TrimmedHistoryTest {
     List<Input> inputs = TrainerFixtures.goodEvents(SPEC, 35L, System.currentTimeMillis());
     int half = inputs.size() / 2;
     // Checkpoints every 3 batches, written at once; each batch published in its own transaction.
-    Pipeline.Options options = new Pipeline.Options(VIEWS, BATCH, dir.resolve("state"), Map.of(), 3, 0, 0, 1)
-        .withFlushAfterMs(0);
+    Pipeline.Options options = Pipeline.Options.of(VIEWS, dir.resolve("state")).withTraining(TrainingOptions.defaults()
+        .withBatchSize(BATCH).withCheckpointBatches(3).withPublishIntervalMs(0).withCheckpointEventsPerRow(0)
+        .withCheckpointSpreadBatches(1).withFlushAfterMs(0));
     try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"));
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       String bootstrap = broker.bootstrapServers();

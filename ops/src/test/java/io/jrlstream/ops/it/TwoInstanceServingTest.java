@@ -14,6 +14,7 @@ import io.jrlstream.ops.serve.HttpSettings;
 import io.jrlstream.ops.serve.Serving;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,7 +58,7 @@ class TwoInstanceServingTest {
       StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers()).withApplicationId("jrl-it-serve");
       ServeSettings serve = ServeSettings.defaults(VIEWS).withPartitions(4);
       try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(VIEWS,
-          TrainerFixtures.BATCH, dir.resolve("train"), SMALL_ROCKSDB));
+          dir.resolve("train"), SMALL_ROCKSDB, TrainingOptions.defaults().withBatchSize(TrainerFixtures.BATCH)));
           Serving a = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-a"), SMALL_ROCKSDB);
           Serving b = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-b"), SMALL_ROCKSDB)) {
         try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(broker.bootstrapServers())) {

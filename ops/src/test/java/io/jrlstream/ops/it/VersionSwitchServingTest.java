@@ -17,8 +17,10 @@ import io.jrlstream.ops.replay.Replay;
 import io.jrlstream.ops.replay.ViewVersions;
 import io.jrlstream.ops.serve.HttpSettings;
 import io.jrlstream.ops.serve.Serving;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -92,8 +94,9 @@ class VersionSwitchServingTest {
       String bootstrap = broker.bootstrapServers();
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-versions");
       ServeSettings serve = ServeSettings.defaults(VIEWS).withPartitions(2);
-      try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(VIEWS, BATCH,
-          dir.resolve("train"), SMALL_ROCKSDB).withFlushAfterMs(0)); // the log read below is final: no flush markers
+      try (Pipeline pipeline = Pipeline.start(s, TrainerFixtures.config(), new Pipeline.Options(VIEWS,
+          dir.resolve("train"), SMALL_ROCKSDB, TrainingOptions.defaults().withBatchSize(BATCH)
+              .withFlushAfterMs(0))); // the log read below is final: no flush markers
           Serving a = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-a"), SMALL_ROCKSDB,
               CONTROL);
           Serving b = Serving.start(s, serve, HttpSettings.loopback(), dir.resolve("serve-b"), SMALL_ROCKSDB,
@@ -108,7 +111,9 @@ class VersionSwitchServingTest {
         a.awaitReady(WAIT);
         b.awaitReady(WAIT);
         // Users whose vector a completed mini-batch published (the last partial batch publishes nothing).
-        List<String> users = interacted.keySet().stream().filter(u -> live.last().containsKey("USER:" + u)).sorted()
+        List<String> users = interacted.keySet().stream()
+            .filter(u -> live.last().containsKey(EmbeddingKey.user(u).toString()))
+            .sorted()
             .toList();
         assertTrue(users.size() >= 20, "users with a vector: " + users.size());
         for (String user : users) {
@@ -119,14 +124,16 @@ class VersionSwitchServingTest {
 
         // Version 1: the view trained again from the validated history, with another seed.
         try (Replay replay = Replay.start(s, TrainerFixtures.config().withSeed(99), CONTROL,
-            new Replay.Options(VIEW, null, null, null, false, true, BATCH, 7, dir.resolve("replay"), SMALL_ROCKSDB))) {
+            new Replay.Options(VIEW, null, null, null, false, true,
+                TrainingOptions.defaults().withBatchSize(BATCH).withCheckpointBatches(7), dir.resolve("replay"),
+                SMALL_ROCKSDB))) {
           replay.awaitCaughtUp(WAIT, (done, total) -> { });
           assertEquals(1, replay.version());
         }
         String v1Topic = Replay.topic(s, VIEW, 1);
         TrainerFixtures.awaitStable(bootstrap, List.of(v1Topic), Duration.ofMillis(300));
         VersionLog v1 = VersionLog.read(bootstrap, v1Topic, 1);
-        String someUser = "USER:" + users.get(0);
+        String someUser = EmbeddingKey.user(users.get(0)).toString();
         assertFalse(Arrays.equals(live.last().get(someUser), v1.last().get(someUser)),
             "version 1 (another seed) must differ from the live vectors, or the test could not tell them apart");
         assertEquals(live.last().keySet(), v1.last().keySet(), "same data, same batches: the same users and items");
@@ -140,9 +147,10 @@ class VersionSwitchServingTest {
 
         // Back to the live topic, as an operator does it.
         StringWriter out = new StringWriter();
-        CommandLine cli = Jrl.commandLine();
+        CommandLine cli = Jrl.commandLine(Map.of());
         cli.setOut(new PrintWriter(out));
-        assertEquals(0, cli.execute("replay", "--view", VIEW + "@0", "--activate-only", "--bootstrap", bootstrap),
+        assertEquals(0, cli.execute("replay", "--view", VIEW + "@0", "--activate-only", "--bootstrap-servers",
+            bootstrap),
             out.toString());
         assertTrue(out.toString().contains("serving now uses version 0 (" + s.embeddingsTopic(VIEW) + ")"),
             out.toString());
@@ -227,11 +235,12 @@ class VersionSwitchServingTest {
   /** Each item's score is u·i for a user vector and an item vector both published on the named version's topic. */
   private static void assertFromOneVersion(String user, JsonNode body, VersionLog v) {
     assertEquals("personal", body.path("kind").asText(), body.toString());
-    List<float[]> us = v.all().getOrDefault("USER:" + user, List.of());
+    List<float[]> us = v.all().getOrDefault(EmbeddingKey.user(user).toString(), List.of());
     for (JsonNode item : body.path("items")) {
       double score = item.path("score").asDouble();
       boolean found = false;
-      for (float[] i : v.all().getOrDefault("ITEM:" + item.path("item").asText(), List.of())) {
+      for (float[] i : v.all().getOrDefault(EmbeddingKey.item(item.path("item").asText()).toString(),
+          List.of())) {
         for (float[] u : us) {
           found |= Math.abs(dot(u, i) - score) <= 1e-4 * Math.max(1, Math.abs(score));
         }
@@ -242,11 +251,11 @@ class VersionSwitchServingTest {
 
   /** Whether the answer is the top-10 of the version's final vectors, interacted items excluded. */
   private static boolean isTopN(String user, JsonNode body, VersionLog v, Set<String> interacted) {
-    float[] u = v.last().get("USER:" + user);
+    float[] u = v.last().get(EmbeddingKey.user(user).toString());
     List<Map.Entry<String, Double>> expected = new ArrayList<>();
     v.last().forEach((key, vec) -> {
-      String item = key.substring("ITEM:".length());
-      if (key.startsWith("ITEM:") && !interacted.contains(item)) {
+      if (EmbeddingKey.isItem(key) && !interacted.contains(EmbeddingKey.entityId(key))) {
+        String item = EmbeddingKey.entityId(key);
         expected.add(Map.entry(item, dot(u, vec)));
       }
     });
@@ -257,7 +266,7 @@ class VersionSwitchServingTest {
     }
     for (int k = 0; k < items.size(); k++) {
       JsonNode got = items.get(k);
-      double own = dot(u, v.last().get("ITEM:" + got.path("item").asText()));
+      double own = dot(u, v.last().get(EmbeddingKey.item(got.path("item").asText()).toString()));
       if (Math.abs(got.path("score").asDouble() - own) > 1e-4 * Math.max(1, Math.abs(own))
           || Math.abs(own - expected.get(k).getValue()) > 1e-4 * Math.max(1, Math.abs(own))) {
         return false;

@@ -1,13 +1,6 @@
 package io.jrlstream.ops.kafka;
 
-import static io.jrlstream.ops.kafka.KafkaTestSupport.admin;
-import static io.jrlstream.ops.kafka.KafkaTestSupport.readAll;
-import static io.jrlstream.ops.kafka.KafkaTestSupport.transactionalProducer;
-import static io.jrlstream.ops.kafka.KafkaTestSupport.values;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.jrlstream.streams.config.TopicSpec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,6 +16,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.admin;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.readAll;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.transactionalProducer;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.values;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalBrokerTest {
 

@@ -1,13 +1,6 @@
 package io.jrlstream.ops.kafka;
 
-import static io.jrlstream.ops.kafka.KafkaTestSupport.admin;
-import static io.jrlstream.ops.kafka.KafkaTestSupport.endOffset;
-import static io.jrlstream.ops.kafka.KafkaTestSupport.readAll;
-import static io.jrlstream.ops.kafka.KafkaTestSupport.transactionalProducer;
-import static io.jrlstream.ops.kafka.KafkaTestSupport.values;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
+import io.jrlstream.streams.config.TopicSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +12,13 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.admin;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.endOffset;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.readAll;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.transactionalProducer;
+import static io.jrlstream.ops.kafka.KafkaTestSupport.values;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A producer killed inside a transaction (a child JVM halted, no clean close) leaves records in the

@@ -3,7 +3,6 @@ package io.jrlstream.ops.pipeline;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.train.TrainingOptions;
-import io.jrlstream.streams.train.TrainingTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -53,15 +52,15 @@ public final class TrainerMain {
       config = config.mapViews(v -> v.withDim(dim));
     }
     List<String> views = Arrays.asList(opts.getOrDefault("views", "collaborative,review,rating").split(","));
-    Pipeline.Options o = new Pipeline.Options(views, Integer.parseInt(opts.getOrDefault("batch-size", "64")),
-        Path.of(opts.get("state-dir")), extra, Integer.parseInt(opts.getOrDefault("checkpoint-batches",
-            Integer.toString(TrainingTopology.CHECKPOINT_BATCHES))),
-        Long.parseLong(opts.getOrDefault("publish-interval-ms",
-            Long.toString(TrainingOptions.PUBLISH_INTERVAL_MS))),
-        Integer.parseInt(opts.getOrDefault("checkpoint-events-per-row",
-            Integer.toString(TrainingOptions.CHECKPOINT_EVENTS_PER_ROW))),
-        Integer.parseInt(opts.getOrDefault("checkpoint-spread-batches",
-            Integer.toString(TrainingOptions.CHECKPOINT_SPREAD_BATCHES))));
+    TrainingOptions d = TrainingOptions.defaults();
+    TrainingOptions training = d.withBatchSize(Integer.parseInt(opts.getOrDefault("batch-size", "" + d.batchSize())))
+        .withCheckpointBatches(Integer.parseInt(opts.getOrDefault("checkpoint-batches", "" + d.checkpointBatches())))
+        .withPublishIntervalMs(Long.parseLong(opts.getOrDefault("publish-interval-ms", "" + d.publishIntervalMs())))
+        .withCheckpointEventsPerRow(Integer.parseInt(opts.getOrDefault("checkpoint-events-per-row",
+            "" + d.checkpointEventsPerRow())))
+        .withCheckpointSpreadBatches(Integer.parseInt(opts.getOrDefault("checkpoint-spread-batches",
+            "" + d.checkpointSpreadBatches())));
+    Pipeline.Options o = new Pipeline.Options(views, Path.of(opts.get("state-dir")), extra, training);
     long maxNanos = Duration.ofSeconds(Long.parseLong(opts.getOrDefault("max-seconds", "300"))).toNanos();
     long start = System.nanoTime();
     try (Pipeline p = Pipeline.start(s, config, o)) {

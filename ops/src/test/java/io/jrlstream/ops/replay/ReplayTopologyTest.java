@@ -10,6 +10,7 @@ import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.serde.AvroSerde;
+import io.jrlstream.streams.train.TrainingOptions;
 import io.jrlstream.streams.train.TrainingProcessor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class ReplayTopologyTest {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
     try (TopologyTestDriver d = new TopologyTestDriver(Replay.topology(S, cfg, new Pipeline
-        .Options(List.of("collaborative"), 4, dir), until), p)) {
+        .Options(List.of("collaborative"), dir, Map.of(), TrainingOptions.defaults().withBatchSize(4)), until), p)) {
       TestInputTopic<String, TrainingEvent> in = d.createInputTopic(S.validatedTopic(), Serdes.String().serializer(),
           AvroSerde.of(TrainingEvent.class).serializer());
       for (int i = 0; i < 10; i++) {
@@ -65,8 +66,8 @@ class ReplayTopologyTest {
 
   @Test
   void shouldRefuseVersionZeroAndSwitchOnlyToCaughtUpVersions() {
-    assertThrows(IllegalArgumentException.class, () -> new Replay.Options("review", 0, null, null, false, true, 64,
-        500, Path.of("s"), Map.of()));
+    assertThrows(IllegalArgumentException.class, () -> new Replay.Options("review", 0, null, null, false, true,
+        TrainingOptions.defaults(), Path.of("s"), Map.of()));
     ViewVersions.Version pending = new ViewVersions.Version("t.v1", "a", Map.of(0, 0L), Map.of(0, 5L), "stop", false);
     ViewVersions vv = ViewVersions.none("review").with(1, pending);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> vv.activate(1));

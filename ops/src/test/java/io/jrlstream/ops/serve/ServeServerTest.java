@@ -16,6 +16,8 @@ import io.jrlstream.core.serve.Recommender;
 import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.core.serve.SimilarItems;
 import io.jrlstream.core.serve.UserProfile;
+import io.jrlstream.ops.metrics.Metrics;
+import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.streams.serve.ServeSettings;
 import java.net.Socket;
 import java.net.URI;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP API on a random loopback port over an in-memory index: routes, parameters, errors, token. */
@@ -269,6 +272,46 @@ class ServeServerTest {
       for (Socket socket : slow) {
         socket.close();
       }
+    }
+  }
+
+  /**
+   * The metrics port of {@code --no-serve}: {@code /metrics}, {@code /health} and {@code /ready} answer, queries are a
+   * JSON 404, readiness follows the clients and the readiness gates (the trainer-lag threshold), every request is
+   * timed by endpoint and status.
+   */
+  @Test
+  void shouldServeMetricsHealthAndReadinessWithoutAQueryServiceAndHonourReadinessGates() throws Exception {
+    AtomicReference<String> lag = new AtomicReference<>();
+    Health health = new Health().gate("trainer lag", lag::get);
+    try (Metrics metrics = Metrics.create();
+        ServeServer s = ServeServer.bind(HttpSettings.loopback().withToken("t")).start(null, health, metrics)) {
+      assertEquals(200, get(s, "/health", null).status());
+      assertEquals(200, get(s, "/ready", null).status());
+      lag.set("trainer review is 500 records behind on jrl.validated (jrl.ready.max.trainer.lag = 100)");
+      Reply unready = get(s, "/ready", null);
+      assertEquals(503, unready.status());
+      assertTrue(unready.body().path("reason").asText().contains("500 records behind"), unready.text());
+      assertEquals(200, get(s, "/health", null).status(), "lag never makes an instance unhealthy");
+      lag.set(null);
+      assertEquals(200, get(s, "/ready", null).status());
+      Reply query = get(s, "/users/u/recommendations", "t");
+      assertEquals(404, query.status());
+      assertTrue(query.body().path("message").asText().contains("--no-serve"), query.text());
+      Reply scrape = get(s, "/metrics", null);
+      assertEquals(200, scrape.status(), "open without the token, as the probes");
+      assertTrue(scrape.text().contains("jrl_serve_requests_seconds_count{endpoint=\"ready\",status=\"503\"} 1"),
+          scrape.text());
+      assertTrue(scrape.text().contains("jrl_serve_requests_seconds_count{endpoint=\"ready\",status=\"200\"} 2"));
+      assertTrue(scrape.text().contains(
+          "jrl_serve_requests_seconds_count{endpoint=\"recommendations\",status=\"404\"} 1"));
+      assertTrue(scrape.text().contains("jvm_memory_used_bytes"));
+      assertEquals(404, get(s, "/nowhere", null).status());
+      assertTrue(get(s, "/metrics", null).text().contains(
+          "jrl_serve_requests_seconds_count{endpoint=\"unknown\",status=\"404\"} 1"));
+    }
+    try (ServeServer s = ServeServer.bind(HttpSettings.loopback()).start(null, health)) {
+      assertEquals(404, get(s, "/metrics", null).status(), "no metrics given");
     }
   }
 }

@@ -18,67 +18,60 @@ import java.time.Instant;
  * <p>Immutable and thread-safe; checked on construction, failures name the key.
  *
  * @param maxIdBytes           longest id (event, user, item, model id and version), in UTF-8 bytes after stripping
- *                             surrounding white space ({@link SettingKey#MAX_ID_BYTES})
+ *                             surrounding white space ({@link StreamsKeys#MAX_ID_BYTES})
  * @param maxHeaderBytes       most bytes of an input record's headers, names and values together, kept on its
- *                             validated event ({@link SettingKey#MAX_HEADER_BYTES})
- * @param minEventTimeMs       earliest accepted event time, epoch ms ({@link SettingKey#MIN_EVENT_TIME_MS})
- * @param maxEventTimeMs       latest accepted event time, epoch ms ({@link SettingKey#MAX_EVENT_TIME_MS})
+ *                             validated event ({@link StreamsKeys#MAX_HEADER_BYTES})
+ * @param minEventTimeMs       earliest accepted event time, epoch ms ({@link StreamsKeys#MIN_EVENT_TIME_MS})
+ * @param maxEventTimeMs       latest accepted event time, epoch ms ({@link StreamsKeys#MAX_EVENT_TIME_MS})
  * @param maxRecordBytes       largest record (key, value and headers) the application writes
- *                             ({@link SettingKey#MAX_RECORD_BYTES})
+ *                             ({@link StreamsKeys#MAX_RECORD_BYTES})
  * @param deadLetterValueBytes value bytes kept in a dead letter that cannot be sent whole
- *                             ({@link SettingKey#DEAD_LETTER_VALUE_BYTES})
+ *                             ({@link StreamsKeys#DEAD_LETTER_VALUE_BYTES})
  */
 public record Limits(int maxIdBytes, int maxHeaderBytes, long minEventTimeMs, long maxEventTimeMs,
     int maxRecordBytes, int deadLetterValueBytes) {
 
   /** Kafka's batch header (61 bytes) and one record's framing, rounded up generously. */
-  static final int RECORD_OVERHEAD = 1024;
+  public static final int RECORD_OVERHEAD = 1024;
   /** Kafka's defaults: the producer's {@code max.request.size} and the broker's {@code message.max.bytes}. */
   static final int KAFKA_MAX_REQUEST_SIZE = 1_048_576;
   static final int KAFKA_MAX_MESSAGE_BYTES = 1_048_588;
 
-  /** The defaults of {@link SettingKey}. */
-  public static final Limits DEFAULTS = new Limits(
-      Integer.parseInt(SettingKey.MAX_ID_BYTES.defaultValue().orElseThrow()),
-      Integer.parseInt(SettingKey.MAX_HEADER_BYTES.defaultValue().orElseThrow()),
-      Long.parseLong(SettingKey.MIN_EVENT_TIME_MS.defaultValue().orElseThrow()),
-      Long.parseLong(SettingKey.MAX_EVENT_TIME_MS.defaultValue().orElseThrow()),
-      Integer.parseInt(SettingKey.MAX_RECORD_BYTES.defaultValue().orElseThrow()),
-      Integer.parseInt(SettingKey.DEAD_LETTER_VALUE_BYTES.defaultValue().orElseThrow()));
+  /** The declared defaults ({@link StreamsKeys}). */
+  public static final Limits DEFAULTS = from(Configuration.defaults(StreamsKeys.CATALOG));
 
   /**
    * @throws IllegalArgumentException naming the key whose value is out of range
    */
   public Limits {
-    positive(maxIdBytes, SettingKey.MAX_ID_BYTES);
-    if (maxHeaderBytes < 0) {
-      throw new IllegalArgumentException(SettingKey.MAX_HEADER_BYTES.key() + " must be >= 0, got " + maxHeaderBytes);
-    }
+    StreamsKeys.MAX_ID_BYTES.require(maxIdBytes);
+    StreamsKeys.MAX_HEADER_BYTES.require(maxHeaderBytes);
     if (minEventTimeMs > maxEventTimeMs) {
-      throw new IllegalArgumentException(SettingKey.MIN_EVENT_TIME_MS.key() + " (" + minEventTimeMs
-          + ") must not be after " + SettingKey.MAX_EVENT_TIME_MS.key() + " (" + maxEventTimeMs + ")");
+      throw new IllegalArgumentException(StreamsKeys.MIN_EVENT_TIME_MS.key() + " (" + minEventTimeMs
+          + ") must not be after " + StreamsKeys.MAX_EVENT_TIME_MS.key() + " (" + maxEventTimeMs + ")");
     }
-    positive(maxRecordBytes, SettingKey.MAX_RECORD_BYTES);
-    if (maxRecordBytes > Integer.MAX_VALUE - 4 * RECORD_OVERHEAD) {
-      throw new IllegalArgumentException(SettingKey.MAX_RECORD_BYTES.key() + " is too large: " + maxRecordBytes);
-    }
-    positive(deadLetterValueBytes, SettingKey.DEAD_LETTER_VALUE_BYTES);
+    StreamsKeys.MAX_RECORD_BYTES.require(maxRecordBytes);
+    StreamsKeys.DEAD_LETTER_VALUE_BYTES.require(deadLetterValueBytes);
     long cut = (long) deadLetterValueBytes + maxIdBytes + DEAD_LETTER_HEADER_BYTES + RECORD_OVERHEAD;
     if (cut > maxRecordBytes) {
-      throw new IllegalArgumentException("a cut dead letter (" + SettingKey.DEAD_LETTER_VALUE_BYTES.key() + " = "
-          + deadLetterValueBytes + " plus a key of " + SettingKey.MAX_ID_BYTES.key() + " = " + maxIdBytes
-          + " and its headers) must fit " + SettingKey.MAX_RECORD_BYTES.key() + " = " + maxRecordBytes);
+      throw new IllegalArgumentException("a cut dead letter (" + StreamsKeys.DEAD_LETTER_VALUE_BYTES.key() + " = "
+          + deadLetterValueBytes + " plus a key of " + StreamsKeys.MAX_ID_BYTES.key() + " = " + maxIdBytes
+          + " and its headers) must fit " + StreamsKeys.MAX_RECORD_BYTES.key() + " = " + maxRecordBytes);
     }
+  }
+
+  /**
+   * @return the limits {@code c} sets
+   * @throws ConfigurationException naming a key whose value is malformed or out of range, and where it came from
+   */
+  public static Limits from(Configuration c) {
+    return c.build(x -> new Limits(x.get(StreamsKeys.MAX_ID_BYTES), x.get(StreamsKeys.MAX_HEADER_BYTES),
+        x.get(StreamsKeys.MIN_EVENT_TIME_MS), x.get(StreamsKeys.MAX_EVENT_TIME_MS), x.get(StreamsKeys.MAX_RECORD_BYTES),
+        x.get(StreamsKeys.DEAD_LETTER_VALUE_BYTES)));
   }
 
   /** Upper bound of the headers ingestion adds to a dead letter (reason, code, source, sizes). */
   public static final int DEAD_LETTER_HEADER_BYTES = 2048;
-
-  private static void positive(long value, SettingKey key) {
-    if (value < 1) {
-      throw new IllegalArgumentException(key.key() + " must be >= 1, got " + value);
-    }
-  }
 
   /**
    * The largest validated event these limits let through: a review (three ids, a text of {@code maxTextChars}

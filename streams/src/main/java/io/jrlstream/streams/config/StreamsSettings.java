@@ -1,6 +1,5 @@
 package io.jrlstream.streams.config;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -9,13 +8,11 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Typed, validated settings of the streaming application: topics, validation limits and the Kafka
- * client properties passed through. Keys, defaults and meanings are documented in one place,
- * {@link SettingKey}; {@link #fromProperties} reads them.
+ * client properties passed through. Keys, defaults and meanings are declared in {@link StreamsKeys};
+ * {@link #from} reads them from a {@link Configuration}.
  *
  * <p>Every constructor argument is checked: legal and distinct topic names, no input or dead-letter
  * topic under the embeddings prefix, positive counts, and a pass-through map that holds no key this
@@ -30,7 +27,7 @@ import java.util.regex.Pattern;
  * @param ratings               RatingEvent input topic
  * @param imageFeatures         ImageFeatureEvent input topic
  * @param deadLetters           topic of rejected input records
- * @param validatedTopic        TrainingEvent topic written by the stand-alone ingestion topology
+ * @param validatedTopic        TrainingEvent topic: each view's event log, written by the trainer
  * @param embeddingsTopicPrefix prefix of the per-view embedding topics
  * @param maxTextChars          longest accepted review text (summary + " " + reviewText), in chars; >= 1
  * @param featureDim            length every image feature vector must have; >= 1
@@ -53,31 +50,22 @@ public record StreamsSettings(
     Map<String, String> passthrough,
     Limits limits) {
 
-  private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|\\.key$).*");
-
   /**
    * @throws IllegalArgumentException naming the setting that is out of range, or the two topics that
    *                                  collide
    * @throws NullPointerException     naming a missing argument
    */
   public StreamsSettings {
-    TopicSpec.requireLegalName(applicationId, SettingKey.APPLICATION_ID.key());
-    Objects.requireNonNull(bootstrapServers, SettingKey.BOOTSTRAP_SERVERS.key());
-    if (bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException(SettingKey.BOOTSTRAP_SERVERS.key() + " must not be blank");
-    }
+    TopicSpec.requireLegalName(applicationId, StreamsKeys.APPLICATION_ID.key());
+    StreamsKeys.BOOTSTRAP_SERVERS.require(bootstrapServers);
     Objects.requireNonNull(reviews, "reviews");
     Objects.requireNonNull(ratings, "ratings");
     Objects.requireNonNull(imageFeatures, "imageFeatures");
     Objects.requireNonNull(deadLetters, "deadLetters");
-    TopicSpec.requireLegalName(validatedTopic, SettingKey.TOPIC_VALIDATED.key());
-    TopicSpec.requireLegalName(embeddingsTopicPrefix, SettingKey.TOPIC_EMBEDDINGS_PREFIX.key());
-    if (maxTextChars < 1) {
-      throw new IllegalArgumentException(SettingKey.MAX_TEXT_CHARS.key() + " must be >= 1, got " + maxTextChars);
-    }
-    if (featureDim < 1) {
-      throw new IllegalArgumentException(SettingKey.FEATURE_DIM.key() + " must be >= 1, got " + featureDim);
-    }
+    TopicSpec.requireLegalName(validatedTopic, StreamsKeys.VALIDATED.key());
+    TopicSpec.requireLegalName(embeddingsTopicPrefix, StreamsKeys.EMBEDDINGS_PREFIX.key());
+    StreamsKeys.MAX_TEXT_CHARS.require(maxTextChars);
+    StreamsKeys.FEATURE_DIM.require(featureDim);
     List<String> names = List.of(reviews.name(), ratings.name(), imageFeatures.name(), deadLetters.name(),
         validatedTopic);
     Set<String> seen = new HashSet<>();
@@ -89,7 +77,7 @@ public record StreamsSettings(
       }
       if (name.startsWith(embeddingsTopicPrefix)) {
         throw new IllegalArgumentException("topic " + name + " starts with the embeddings prefix '"
-            + embeddingsTopicPrefix + "' (" + SettingKey.TOPIC_EMBEDDINGS_PREFIX.key()
+            + embeddingsTopicPrefix + "' (" + StreamsKeys.EMBEDDINGS_PREFIX.key()
             + "), so an embedding topic could collide with it");
       }
     }
@@ -98,11 +86,11 @@ public record StreamsSettings(
     long bound = limits.validatedEventBound(maxTextChars, featureDim);
     if (bound > limits.maxRecordBytes()) {
       throw new IllegalArgumentException("a validated event may take " + bound + " bytes with "
-          + SettingKey.MAX_TEXT_CHARS.key() + " = " + maxTextChars + ", " + SettingKey.FEATURE_DIM.key() + " = "
-          + featureDim + ", " + SettingKey.MAX_ID_BYTES.key() + " = " + limits.maxIdBytes() + " and "
-          + SettingKey.MAX_HEADER_BYTES.key() + " = " + limits.maxHeaderBytes() + ", more than "
-          + SettingKey.MAX_RECORD_BYTES.key() + " = " + limits.maxRecordBytes() + ": lower a limit or raise "
-          + SettingKey.MAX_RECORD_BYTES.key());
+          + StreamsKeys.MAX_TEXT_CHARS.key() + " = " + maxTextChars + ", " + StreamsKeys.FEATURE_DIM.key() + " = "
+          + featureDim + ", " + StreamsKeys.MAX_ID_BYTES.key() + " = " + limits.maxIdBytes() + " and "
+          + StreamsKeys.MAX_HEADER_BYTES.key() + " = " + limits.maxHeaderBytes() + ", more than "
+          + StreamsKeys.MAX_RECORD_BYTES.key() + " = " + limits.maxRecordBytes() + ": lower a limit or raise "
+          + StreamsKeys.MAX_RECORD_BYTES.key());
     }
   }
 
@@ -124,8 +112,8 @@ public record StreamsSettings(
     for (Map.Entry<String, String> e : given.entrySet()) {
       String key = Objects.requireNonNull(e.getKey(), "passthrough key");
       Objects.requireNonNull(e.getValue(), () -> "passthrough value of " + key);
-      if (key.startsWith(SettingKey.PREFIX) || key.equals(SettingKey.APPLICATION_ID.key())
-          || key.equals(SettingKey.BOOTSTRAP_SERVERS.key())) {
+      if (key.startsWith(Catalog.PREFIX) || key.equals(StreamsKeys.APPLICATION_ID.key())
+          || key.equals(StreamsKeys.BOOTSTRAP_SERVERS.key())) {
         throw new IllegalArgumentException("pass-through properties must not set " + key
             + ": it is a typed setting of StreamsSettings");
       }
@@ -135,129 +123,51 @@ public record StreamsSettings(
   }
 
   /**
-   * Settings with every default of {@link SettingKey} and no pass-through properties.
+   * Settings with every default ({@link StreamsKeys}) and no pass-through properties.
    *
    * @param bootstrapServers the Kafka cluster
    * @return the settings
    */
   public static StreamsSettings defaults(String bootstrapServers) {
-    Properties p = new Properties();
-    p.setProperty(SettingKey.BOOTSTRAP_SERVERS.key(), bootstrapServers);
-    return fromProperties(p);
+    return from(Configuration.defaults(StreamsKeys.CATALOG)
+        .with(StreamsKeys.BOOTSTRAP_SERVERS.key(), bootstrapServers, Origin.DEFAULT));
   }
 
   /**
-   * Reads settings from properties (e.g. a {@code --config} file): the keys of {@link SettingKey}, with
-   * their defaults where absent (values are stripped of surrounding white space), and every other key
-   * that does not start with {@value SettingKey#PREFIX} as a pass-through property, value unchanged.
-   * Keys from the properties' defaults count as present.
+   * Reads settings from properties: {@link #from} of a configuration of the keys of {@link StreamsKeys#CATALOG}
+   * (other {@code jrl.*} keys are refused; a command reads a configuration of every module's keys instead).
    *
    * @param properties the properties; not modified; every key and value must be a String
    * @return the validated settings
-   * @throws IllegalArgumentException naming unknown {@code jrl.*} keys (all of them, with the known
-   *                                  ones), a missing required key, a value that is not a number where
-   *                                  one is expected, a non-String entry, or any check of the
-   *                                  constructor
+   * @throws ConfigurationException as {@link #from}, or naming unknown {@code jrl.*} keys
    */
   public static StreamsSettings fromProperties(Properties properties) {
-    Objects.requireNonNull(properties, "properties");
-    for (Map.Entry<Object, Object> e : properties.entrySet()) {
-      if (!(e.getKey() instanceof String) || !(e.getValue() instanceof String)) {
-        throw new IllegalArgumentException("property " + e.getKey() + " is a "
-            + e.getKey().getClass().getSimpleName() + " -> " + e.getValue().getClass().getSimpleName()
-            + " entry; only String keys and values are read");
-      }
-    }
-    Map<String, String> given = new TreeMap<>();
-    for (String key : properties.stringPropertyNames()) {
-      given.put(key, properties.getProperty(key));
-    }
-    Set<String> unknown = new TreeSet<>();
-    Map<String, String> passthrough = new TreeMap<>();
-    for (Map.Entry<String, String> e : given.entrySet()) {
-      String key = e.getKey();
-      if (SettingKey.forKey(key).isPresent()) {
-        continue;
-      }
-      if (key.startsWith(SettingKey.PREFIX)) {
-        unknown.add(key);
-      } else {
-        passthrough.put(key, e.getValue());
-      }
-    }
-    if (!unknown.isEmpty()) {
-      List<String> known = new ArrayList<>();
-      for (SettingKey k : SettingKey.values()) {
-        if (k.key().startsWith(SettingKey.PREFIX)) {
-          known.add(k.key());
-        }
-      }
-      throw new IllegalArgumentException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
-          + String.join(", ", unknown) + "; the " + SettingKey.PREFIX + "* keys are " + known);
-    }
-    Reader r = new Reader(given);
-    return new StreamsSettings(
-        r.string(SettingKey.APPLICATION_ID),
-        r.string(SettingKey.BOOTSTRAP_SERVERS),
-        r.topic(SettingKey.TOPIC_REVIEWS, SettingKey.TOPIC_REVIEWS_PARTITIONS,
-            SettingKey.TOPIC_REVIEWS_REPLICATION),
-        r.topic(SettingKey.TOPIC_RATINGS, SettingKey.TOPIC_RATINGS_PARTITIONS,
-            SettingKey.TOPIC_RATINGS_REPLICATION),
-        r.topic(SettingKey.TOPIC_IMAGE_FEATURES, SettingKey.TOPIC_IMAGE_FEATURES_PARTITIONS,
-            SettingKey.TOPIC_IMAGE_FEATURES_REPLICATION),
-        r.topic(SettingKey.TOPIC_DEAD_LETTERS, SettingKey.TOPIC_DEAD_LETTERS_PARTITIONS,
-            SettingKey.TOPIC_DEAD_LETTERS_REPLICATION),
-        r.string(SettingKey.TOPIC_VALIDATED),
-        r.string(SettingKey.TOPIC_EMBEDDINGS_PREFIX),
-        r.integer(SettingKey.MAX_TEXT_CHARS, Integer.MAX_VALUE),
-        r.integer(SettingKey.FEATURE_DIM, Integer.MAX_VALUE),
-        passthrough,
-        new Limits(r.integer(SettingKey.MAX_ID_BYTES, Integer.MAX_VALUE),
-            r.integer(SettingKey.MAX_HEADER_BYTES, Integer.MAX_VALUE),
-            r.longValue(SettingKey.MIN_EVENT_TIME_MS), r.longValue(SettingKey.MAX_EVENT_TIME_MS),
-            r.integer(SettingKey.MAX_RECORD_BYTES, Integer.MAX_VALUE),
-            r.integer(SettingKey.DEAD_LETTER_VALUE_BYTES, Integer.MAX_VALUE)));
+    return from(Configuration.of(StreamsKeys.CATALOG, properties));
   }
 
-  /** Reads typed values of known keys, falling back to defaults. */
-  private record Reader(Map<String, String> given) {
-
-    String string(SettingKey key) {
-      String value = given.get(key.key());
-      if (value == null) {
-        return key.defaultValue().orElseThrow(() -> new IllegalArgumentException(
-            key.key() + " is required: " + key.description()));
-      }
-      return value.strip();
-    }
-
-    int integer(SettingKey key, int max) {
-      String value = string(key);
-      try {
-        int parsed = Integer.parseInt(value);
-        if (parsed > max || parsed < -max) { // so that a cast to short cannot wrap
-          throw new NumberFormatException();
-        }
-        return parsed;
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key.key() + " must be an integer"
-            + (max < Integer.MAX_VALUE ? " up to " + max : "") + ", got '" + value + "'");
-      }
-    }
-
-    long longValue(SettingKey key) {
-      String value = string(key);
-      try {
-        return Long.parseLong(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key.key() + " must be an integer, got '" + value + "'");
-      }
-    }
-
-    TopicSpec topic(SettingKey name, SettingKey partitions, SettingKey replication) {
-      return new TopicSpec(string(name), integer(partitions, Integer.MAX_VALUE),
-          (short) integer(replication, Short.MAX_VALUE));
-    }
+  /**
+   * Reads the settings of {@link StreamsKeys}, with their defaults where absent, and every pass-through property
+   * of the configuration (Kafka client and Streams properties), value unchanged.
+   *
+   * @param c the configuration; its catalog must hold {@link StreamsKeys#CATALOG}'s keys
+   * @return the validated settings
+   * @throws ConfigurationException naming a missing required key, a value that does not parse or is out of range,
+   *     or any check of the constructor, with the origin of every key involved
+   */
+  public static StreamsSettings from(Configuration c) {
+    return c.build(x -> new StreamsSettings(
+        x.get(StreamsKeys.APPLICATION_ID),
+        x.get(StreamsKeys.BOOTSTRAP_SERVERS).strip(),
+        StreamsKeys.REVIEWS.read(x),
+        StreamsKeys.RATINGS.read(x),
+        StreamsKeys.IMAGE_FEATURES.read(x),
+        StreamsKeys.DEAD_LETTERS.read(x),
+        x.get(StreamsKeys.VALIDATED),
+        x.get(StreamsKeys.EMBEDDINGS_PREFIX),
+        x.get(StreamsKeys.MAX_TEXT_CHARS),
+        x.get(StreamsKeys.FEATURE_DIM),
+        x.passthrough(),
+        Limits.from(x)));
   }
 
   /**
@@ -286,8 +196,8 @@ public record StreamsSettings(
   public Properties kafkaProperties() {
     Properties p = new Properties();
     p.putAll(passthrough);
-    p.setProperty(SettingKey.APPLICATION_ID.key(), applicationId);
-    p.setProperty(SettingKey.BOOTSTRAP_SERVERS.key(), bootstrapServers);
+    p.setProperty(StreamsKeys.APPLICATION_ID.key(), applicationId);
+    p.setProperty(StreamsKeys.BOOTSTRAP_SERVERS.key(), bootstrapServers);
     return p;
   }
 
@@ -330,7 +240,7 @@ public record StreamsSettings(
   @Override
   public String toString() {
     Map<String, String> shown = new TreeMap<>();
-    passthrough.forEach((k, v) -> shown.put(k, SECRET.matcher(k).matches() ? "[hidden]" : v));
+    passthrough.forEach((k, v) -> shown.put(k, Configuration.SECRET.matcher(k).matches() ? "[hidden]" : v));
     return "StreamsSettings[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers
         + ", reviews=" + reviews + ", ratings=" + ratings + ", imageFeatures=" + imageFeatures
         + ", deadLetters=" + deadLetters + ", validatedTopic=" + validatedTopic

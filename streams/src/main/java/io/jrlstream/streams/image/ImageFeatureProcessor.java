@@ -4,8 +4,8 @@ import ai.onnxruntime.OrtException;
 import io.jrlstream.schemas.ImageEvent;
 import io.jrlstream.schemas.ImageFeatureEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
-import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.config.Limits;
+import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterHeaders;
 import io.jrlstream.streams.ingest.DeadLetterWriter;
 import io.jrlstream.streams.ingest.EventValidator;
@@ -117,9 +117,9 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.settings = sessions.settings();
     this.deadLetters = new DeadLetterWriter(counter, limits, DEAD_LETTER_CHILD);
-    this.decoder = new ImageDecoder(settings.maxBytes(), settings.maxPixels());
+    this.decoder = new ImageDecoder(settings.accepted().maxBytes(), settings.accepted().maxPixels());
     this.preprocessor = new ImagePreprocessor(settings.preprocessing());
-    int b = settings.batchSize();
+    int b = settings.batching().size();
     this.eventIds = new String[b];
     this.itemIds = new String[b];
     this.timestamps = new long[b];
@@ -142,7 +142,7 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
       LOG.info("image features: {} images of an unfinished micro-batch restored from {}; they go first",
           restored.size(), STORE);
     }
-    Duration maxWait = settings.maxWait();
+    Duration maxWait = settings.batching().maxWait();
     if (!maxWait.isZero()) {
       Duration every = Duration.ofMillis(Math.max(1, maxWait.toMillis() / 4));
       punctuation = context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::onTimer);
@@ -165,12 +165,12 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
     long sequence = UNSTORED;
     // The image that completes a batch is run and forwarded within this call, before Kafka Streams can commit:
     // nothing needs to survive for it, so it skips the store (at batch size 1, every image does).
-    if (pending + 1 < settings.batchSize()) {
+    if (pending + 1 < settings.batching().size()) {
       sequence = nextSequence++;
       store.put(key(sequence), envelope(record.timestamp(), record.value()));
     }
     hold(slot, event, record.timestamp(), sequence);
-    if (pending == settings.batchSize()) {
+    if (pending == settings.batching().size()) {
       flush();
     }
   }
@@ -225,7 +225,7 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
         store.delete(kv.key);
         continue;
       }
-      if (pending == settings.batchSize()) {
+      if (pending == settings.batching().size()) {
         flush();
       }
     }
@@ -233,7 +233,7 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
 
   private void onTimer(long nowMs) {
     restore();
-    if (pending > 0 && nowMs - oldestMs >= settings.maxWait().toMillis()) {
+    if (pending > 0 && nowMs - oldestMs >= settings.batching().maxWait().toMillis()) {
       flush();
     }
   }
@@ -245,14 +245,14 @@ public final class ImageFeatureProcessor implements Processor<byte[], byte[], Ob
       extractor.run(n);
     } catch (OrtException e) {
       throw new StreamsException("image features: ONNX Runtime failed on a batch of " + n + " images of "
-          + settings.model() + ": " + e.getMessage(), e);
+          + settings.model().file() + ": " + e.getMessage(), e);
     }
     long now = context.currentSystemTimeMs();
     for (int i = 0; i < n; i++) {
-      float[] f = new float[settings.featureDim()];
+      float[] f = new float[settings.model().featureDim()];
       extractor.features(i, f);
       ImageFeatureEvent out = new ImageFeatureEvent(eventIds[i] + "/features", Instant.ofEpochMilli(now),
-          itemIds[i], settings.modelId(), settings.modelVersion(), f.length, new FeatureList(f));
+          itemIds[i], settings.model().id(), settings.model().version(), f.length, new FeatureList(f));
       context.forward(new Record<Object, Object>(itemIds[i], out, timestamps[i]), FEATURES_CHILD);
       if (sequences[i] != UNSTORED) {
         store.delete(key(sequences[i]));

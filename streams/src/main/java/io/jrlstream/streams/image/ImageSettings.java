@@ -1,269 +1,248 @@
 package io.jrlstream.streams.image;
 
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.Catalog;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.ConfigurationException;
+import io.jrlstream.streams.config.Origin;
+import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.config.TopicSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 
 /**
- * Typed, validated settings of image feature extraction: the images topic, the ONNX model and its input and
- * output, preprocessing, micro-batching, limits on accepted images, and ONNX Runtime session options. Keys and
- * defaults are documented in {@link SettingKey} (the {@code jrl.image.*} block and {@code jrl.topic.images});
- * {@link #fromProperties} reads them. The expected output dimension is {@code jrl.feature.dim}, the dimension
+ * Typed, validated settings of image feature extraction, in the parts the extractor uses apart: the images topic,
+ * the ONNX {@link Model} and its input and output, {@link Preprocessing}, micro-{@link Batching}, which images are
+ * {@link Accepted}, and the ONNX Runtime {@link Session} options. Keys and defaults are declared in
+ * {@link ImageKeys}; {@link #from} reads them. The model's output dimension is {@code jrl.feature.dim}, the dimension
  * ingestion checks feature events against, so the two cannot disagree.
  *
- * <p>Immutable and thread-safe; {@code withX} methods return validated copies.
+ * <p>Immutable and thread-safe; each part is checked on construction (failures name the key) and changed with its
+ * own {@code withX}.
  *
- * @param images         ImageEvent input topic
- * @param model          the .onnx file; must exist
- * @param modelId        id written into feature events; not blank
- * @param modelVersion   version written into feature events; not blank
- * @param inputName      name of the model's image input
- * @param outputName     name of the model's feature output
- * @param featureDim     features per image the model must output, ≥ 1
- * @param preprocessing  how an image becomes the model input
- * @param batchSize      images per inference micro-batch, ≥ 1
- * @param maxWait        longest an image waits for its batch to fill (wall clock); zero: batches by count only
- * @param maxBytes       largest accepted encoded image, ≥ 1
- * @param maxPixels      largest accepted width x height, ≥ 1
- * @param provider       execution provider policy
- * @param cudaDevice     CUDA device id, ≥ 0
- * @param intraThreads   intra-op threads per session, 0 for ONNX Runtime's default
- * @param interThreads   inter-op threads per session, 0 for ONNX Runtime's default
- * @param spin           whether ONNX Runtime's idle intra-op threads spin-wait for work (its default) instead of
- *                       sleeping: spinning threads take CPU from the stream threads and the broker between batches
- * @param optimization   graph optimisation level: none, basic, extended or all
+ * @param images        ImageEvent input topic
+ * @param model         the model and its input and output
+ * @param preprocessing how an image becomes the model input
+ * @param batching      inference micro-batches
+ * @param accepted      limits on accepted images
+ * @param session       ONNX Runtime session options
  */
-public record ImageSettings(TopicSpec images, Path model, String modelId, String modelVersion, String inputName,
-    String outputName, int featureDim, Preprocessing preprocessing, int batchSize, Duration maxWait, long maxBytes,
-    long maxPixels, ExecutionProvider provider, int cudaDevice, int intraThreads, int interThreads, boolean spin,
-    String optimization) {
+public record ImageSettings(TopicSpec images, Model model, Preprocessing preprocessing, Batching batching,
+    Accepted accepted, Session session) {
 
   /**
-   * @throws IllegalArgumentException naming the setting that is out of range, or a model file that is missing
+   * The feature extractor.
+   *
+   * @param file       the .onnx file; must exist
+   * @param id         model id written into feature events; not blank
+   * @param version    model version written into feature events; not blank
+   * @param inputName  name of the model's image input
+   * @param outputName name of the model's feature output
+   * @param featureDim features per image the model must output, at least 1
    */
+  public record Model(Path file, String id, String version, String inputName, String outputName, int featureDim) {
+    /** @throws IllegalArgumentException naming the key that is out of range, or a model file that is missing */
+    public Model {
+      Objects.requireNonNull(file, ImageKeys.MODEL.key());
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException(ImageKeys.MODEL.key() + ": no model file at " + file.toAbsolutePath());
+      }
+      ImageKeys.MODEL_ID.require(id);
+      if (id.isBlank()) {
+        throw new IllegalArgumentException(ImageKeys.MODEL_ID.key() + " must not be blank");
+      }
+      ImageKeys.MODEL_VERSION.require(version);
+      ImageKeys.INPUT_NAME.require(inputName);
+      ImageKeys.OUTPUT_NAME.require(outputName);
+      StreamsKeys.FEATURE_DIM.require(featureDim);
+    }
+
+    /** @return a copy with other input and output names and output dimension */
+    public Model withIo(String newInputName, String newOutputName, int newFeatureDim) {
+      return new Model(file, id, version, newInputName, newOutputName, newFeatureDim);
+    }
+  }
+
+  /**
+   * Inference micro-batches.
+   *
+   * @param size    images per batch, at least 1
+   * @param maxWait longest an image waits for its batch to fill (wall clock); zero: batches by count only
+   */
+  public record Batching(int size, Duration maxWait) {
+    /** @throws IllegalArgumentException naming the key that is out of range */
+    public Batching {
+      ImageKeys.BATCH_SIZE.require(size);
+      ImageKeys.MAX_WAIT_MS.require(Objects.requireNonNull(maxWait, ImageKeys.MAX_WAIT_MS.key()).toMillis());
+    }
+
+    /** @return a copy with another size */
+    public Batching withSize(int newSize) {
+      return new Batching(newSize, maxWait);
+    }
+
+    /** @return a copy with another wait (zero: batches by count only) */
+    public Batching withMaxWait(Duration newMaxWait) {
+      return new Batching(size, newMaxWait);
+    }
+  }
+
+  /**
+   * Limits on accepted images, checked before decoding.
+   *
+   * @param maxBytes  largest encoded image, at least 1
+   * @param maxPixels largest width x height, at least 1
+   */
+  public record Accepted(long maxBytes, long maxPixels) {
+    /** @throws IllegalArgumentException naming the key that is out of range */
+    public Accepted {
+      ImageKeys.MAX_BYTES.require(maxBytes);
+      ImageKeys.MAX_PIXELS.require(maxPixels);
+    }
+  }
+
+  /**
+   * ONNX Runtime session options.
+   *
+   * @param provider     execution provider policy
+   * @param cudaDevice   CUDA device id, at least 0
+   * @param intraThreads intra-op threads per session, 0 for ONNX Runtime's default
+   * @param interThreads inter-op threads per session, 0 for ONNX Runtime's default
+   * @param spin         whether ONNX Runtime's idle intra-op threads spin-wait for work (its default) instead of
+   *                     sleeping: spinning threads take CPU from the stream threads and the broker between batches
+   * @param optimization graph optimisation level
+   */
+  public record Session(ExecutionProvider provider, int cudaDevice, int intraThreads, int interThreads, boolean spin,
+      ImageKeys.Optimization optimization) {
+    /** @throws IllegalArgumentException naming the key that is out of range */
+    public Session {
+      ImageKeys.PROVIDER.require(provider);
+      ImageKeys.CUDA_DEVICE.require(cudaDevice);
+      ImageKeys.INTRA_THREADS.require(intraThreads);
+      ImageKeys.INTER_THREADS.require(interThreads);
+      ImageKeys.OPTIMIZATION.require(optimization);
+    }
+
+    /** @return a copy with another execution provider policy */
+    public Session withProvider(ExecutionProvider newProvider) {
+      return new Session(newProvider, cudaDevice, intraThreads, interThreads, spin, optimization);
+    }
+
+    /** @return a copy with other thread counts (0: ONNX Runtime's default) */
+    public Session withThreads(int newIntraThreads, int newInterThreads) {
+      return new Session(provider, cudaDevice, newIntraThreads, newInterThreads, spin, optimization);
+    }
+  }
+
+  /** @throws NullPointerException naming a missing part */
   public ImageSettings {
     Objects.requireNonNull(images, "images");
-    Objects.requireNonNull(model, SettingKey.IMAGE_MODEL.key());
-    if (!Files.isRegularFile(model)) {
-      throw new IllegalArgumentException(SettingKey.IMAGE_MODEL.key() + ": no model file at " + model.toAbsolutePath());
-    }
-    requireText(modelId, SettingKey.IMAGE_MODEL_ID);
-    requireText(modelVersion, SettingKey.IMAGE_MODEL_VERSION);
-    requireText(inputName, SettingKey.IMAGE_INPUT_NAME);
-    requireText(outputName, SettingKey.IMAGE_OUTPUT_NAME);
-    atLeast(featureDim, 1, SettingKey.FEATURE_DIM);
+    Objects.requireNonNull(model, "model");
     Objects.requireNonNull(preprocessing, "preprocessing");
-    atLeast(batchSize, 1, SettingKey.IMAGE_BATCH_SIZE);
-    Objects.requireNonNull(maxWait, SettingKey.IMAGE_MAX_WAIT_MS.key());
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException(SettingKey.IMAGE_MAX_WAIT_MS.key() + " must be ≥ 0, got " + maxWait);
-    }
-    atLeast(maxBytes, 1, SettingKey.IMAGE_MAX_BYTES);
-    atLeast(maxPixels, 1, SettingKey.IMAGE_MAX_PIXELS);
-    Objects.requireNonNull(provider, SettingKey.IMAGE_PROVIDER.key());
-    atLeast(cudaDevice, 0, SettingKey.IMAGE_CUDA_DEVICE);
-    atLeast(intraThreads, 0, SettingKey.IMAGE_INTRA_THREADS);
-    atLeast(interThreads, 0, SettingKey.IMAGE_INTER_THREADS);
-    optimization = Objects.requireNonNull(optimization, SettingKey.IMAGE_OPTIMIZATION.key()).strip()
-        .toLowerCase(Locale.ROOT);
-    if (!optimization.matches("none|basic|extended|all")) {
-      throw new IllegalArgumentException(SettingKey.IMAGE_OPTIMIZATION.key()
-          + " must be none, basic, extended or all, got '" + optimization + "'");
-    }
+    Objects.requireNonNull(batching, "batching");
+    Objects.requireNonNull(accepted, "accepted");
+    Objects.requireNonNull(session, "session");
   }
 
-  private static void requireText(String value, SettingKey key) {
-    Objects.requireNonNull(value, key.key());
-    if (value.isBlank()) {
-      throw new IllegalArgumentException(key.key() + " must not be blank");
-    }
-  }
-
-  private static void atLeast(long value, long min, SettingKey key) {
-    if (value < min) {
-      throw new IllegalArgumentException(key.key() + " must be ≥ " + min + ", got " + value);
-    }
-  }
+  /** The keys {@link #fromProperties} knows: those of {@link ImageKeys} and {@link StreamsKeys}. */
+  private static final Catalog CATALOG = StreamsKeys.CATALOG.plus(ImageKeys.CATALOG);
 
   /**
-   * Settings for a model with every other value at its default ({@link SettingKey}).
+   * Settings for a model with every other value at its default ({@link ImageKeys}).
    *
    * @param model      the .onnx file
    * @param featureDim features per image it outputs
    * @return the settings
    */
   public static ImageSettings defaults(Path model, int featureDim) {
-    Properties p = new Properties();
-    p.setProperty(SettingKey.IMAGE_MODEL.key(), model.toString());
-    p.setProperty(SettingKey.FEATURE_DIM.key(), Integer.toString(featureDim));
-    return fromProperties(p).orElseThrow();
+    Configuration c = Configuration.defaults(CATALOG)
+        .with(ImageKeys.MODEL.key(), model.toString(), Origin.DEFAULT)
+        .with(StreamsKeys.FEATURE_DIM.key(), Integer.toString(featureDim), Origin.DEFAULT);
+    return from(c).orElseThrow();
   }
 
   /**
-   * Reads the image settings from properties (e.g. a {@code jrl run --config} file), with the defaults of
-   * {@link SettingKey} where absent. Other keys are ignored ({@code StreamsSettings.fromProperties} checks that
-   * every {@code jrl.*} key is known).
+   * Reads the image settings from properties that hold keys of {@link ImageKeys} and {@link StreamsKeys} only
+   * ({@link #from} of a configuration of them).
    *
-   * @param p the properties; not modified
-   * @return the settings, or empty when {@code jrl.image.model} is not set (no image extraction)
-   * @throws IllegalArgumentException naming a value that does not parse or is out of range
+   * @throws ConfigurationException as {@link #from}, or naming an unknown {@code jrl.*} key
    */
   public static Optional<ImageSettings> fromProperties(Properties p) {
-    Objects.requireNonNull(p, "properties");
-    String model = value(p, SettingKey.IMAGE_MODEL);
+    return from(Configuration.of(CATALOG, p));
+  }
+
+  /**
+   * Reads the image settings, with the defaults of {@link ImageKeys} where absent.
+   *
+   * @param c the configuration; its catalog must hold the keys of {@link ImageKeys} and {@link StreamsKeys}
+   * @return the settings, or empty when {@code jrl.image.model} is empty (no image extraction)
+   * @throws ConfigurationException naming a value that does not parse or is out of range, and its origin
+   */
+  public static Optional<ImageSettings> from(Configuration c) {
+    String model = c.get(ImageKeys.MODEL).strip();
     if (model.isEmpty()) {
       return Optional.empty();
     }
-    Path modelPath = Path.of(model);
-    String id = value(p, SettingKey.IMAGE_MODEL_ID);
-    if (id.isEmpty()) {
-      String file = modelPath.getFileName().toString();
-      id = file.endsWith(".onnx") ? file.substring(0, file.length() - ".onnx".length()) : file;
-    }
-    String size = value(p, SettingKey.IMAGE_INPUT_SIZE);
-    String[] hw = size.toLowerCase(Locale.ROOT).split("x", -1);
-    if (hw.length > 2) {
-      throw new IllegalArgumentException(SettingKey.IMAGE_INPUT_SIZE.key() + " must be S or HxW, got '" + size + "'");
-    }
-    int height = integer(hw[0].strip(), SettingKey.IMAGE_INPUT_SIZE);
-    int width = hw.length == 2 ? integer(hw[1].strip(), SettingKey.IMAGE_INPUT_SIZE) : height;
-    ChannelOrder order;
-    try {
-      order = ChannelOrder.valueOf(value(p, SettingKey.IMAGE_CHANNEL_ORDER).toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(SettingKey.IMAGE_CHANNEL_ORDER.key() + " must be RGB or BGR, got '"
-          + value(p, SettingKey.IMAGE_CHANNEL_ORDER) + "'");
-    }
-    ExecutionProvider provider;
-    try {
-      provider = ExecutionProvider.valueOf(value(p, SettingKey.IMAGE_PROVIDER).toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(SettingKey.IMAGE_PROVIDER.key() + " must be auto, cpu or cuda, got '"
-          + value(p, SettingKey.IMAGE_PROVIDER) + "'");
-    }
-    Preprocessing pre = new Preprocessing(height, width, integer(p, SettingKey.IMAGE_RESIZE),
-        floats(p, SettingKey.IMAGE_MEAN), floats(p, SettingKey.IMAGE_STD),
-        floats(value(p, SettingKey.IMAGE_PIXEL_SCALE), SettingKey.IMAGE_PIXEL_SCALE)[0], order);
-    return Optional.of(new ImageSettings(
-        new TopicSpec(value(p, SettingKey.TOPIC_IMAGES), integer(p, SettingKey.TOPIC_IMAGES_PARTITIONS),
-            (short) Math.min(Short.MAX_VALUE, integer(p, SettingKey.TOPIC_IMAGES_REPLICATION))),
-        modelPath, id, value(p, SettingKey.IMAGE_MODEL_VERSION), value(p, SettingKey.IMAGE_INPUT_NAME),
-        value(p, SettingKey.IMAGE_OUTPUT_NAME), integer(p, SettingKey.FEATURE_DIM), pre,
-        integer(p, SettingKey.IMAGE_BATCH_SIZE), Duration.ofMillis(longValue(p, SettingKey.IMAGE_MAX_WAIT_MS)),
-        longValue(p, SettingKey.IMAGE_MAX_BYTES), longValue(p, SettingKey.IMAGE_MAX_PIXELS), provider,
-        integer(p, SettingKey.IMAGE_CUDA_DEVICE), integer(p, SettingKey.IMAGE_INTRA_THREADS),
-        integer(p, SettingKey.IMAGE_INTER_THREADS), bool(p, SettingKey.IMAGE_THREADS_SPIN),
-        value(p, SettingKey.IMAGE_OPTIMIZATION)));
-  }
-
-  private static String value(Properties p, SettingKey key) {
-    String v = p.getProperty(key.key());
-    return v != null ? v.strip() : key.defaultValue().orElseThrow();
-  }
-
-  private static boolean bool(Properties p, SettingKey key) {
-    String v = value(p, key).toLowerCase(Locale.ROOT);
-    if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException(key.key() + " must be true or false, got '" + v + "'");
-    }
-    return Boolean.parseBoolean(v);
-  }
-
-  private static int integer(Properties p, SettingKey key) {
-    return integer(value(p, key), key);
-  }
-
-  private static int integer(String v, SettingKey key) {
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key.key() + " must be an integer, got '" + v + "'");
-    }
-  }
-
-  private static long longValue(Properties p, SettingKey key) {
-    String v = value(p, key);
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key.key() + " must be an integer, got '" + v + "'");
-    }
-  }
-
-  private static float[] floats(Properties p, SettingKey key) {
-    return floats(value(p, key), key);
-  }
-
-  private static float[] floats(String v, SettingKey key) {
-    String[] parts = v.split(",", -1);
-    float[] out = new float[parts.length];
-    for (int i = 0; i < parts.length; i++) {
-      try {
-        out[i] = Float.parseFloat(parts[i].strip());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key.key() + " must be comma-separated numbers, got '" + v + "'");
+    return Optional.of(c.build(x -> {
+      Path file = Path.of(model);
+      String id = x.get(ImageKeys.MODEL_ID).strip();
+      if (id.isEmpty()) {
+        String name = file.getFileName().toString();
+        id = name.endsWith(".onnx") ? name.substring(0, name.length() - ".onnx".length()) : name;
       }
+      ImageKeys.InputSize size = x.get(ImageKeys.INPUT_SIZE);
+      return new ImageSettings(ImageKeys.IMAGES.read(x),
+          new Model(file, id, x.get(ImageKeys.MODEL_VERSION), x.get(ImageKeys.INPUT_NAME),
+              x.get(ImageKeys.OUTPUT_NAME), x.get(StreamsKeys.FEATURE_DIM)),
+          new Preprocessing(size.height(), size.width(), x.get(ImageKeys.RESIZE), floats(x.get(ImageKeys.MEAN)),
+              floats(x.get(ImageKeys.STD)), x.get(ImageKeys.PIXEL_SCALE).floatValue(),
+              x.get(ImageKeys.CHANNEL_ORDER)),
+          new Batching(x.get(ImageKeys.BATCH_SIZE), Duration.ofMillis(x.get(ImageKeys.MAX_WAIT_MS))),
+          new Accepted(x.get(ImageKeys.MAX_BYTES), x.get(ImageKeys.MAX_PIXELS)),
+          new Session(x.get(ImageKeys.PROVIDER), x.get(ImageKeys.CUDA_DEVICE), x.get(ImageKeys.INTRA_THREADS),
+              x.get(ImageKeys.INTER_THREADS), x.get(ImageKeys.THREADS_SPIN), x.get(ImageKeys.OPTIMIZATION)));
+    }));
+  }
+
+  private static float[] floats(List<Float> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
     }
     return out;
   }
 
   /** @return a copy with another images topic */
   public ImageSettings withImages(TopicSpec newImages) {
-    return new ImageSettings(newImages, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
+    return new ImageSettings(newImages, model, preprocessing, batching, accepted, session);
   }
 
-  /** @return a copy with another batch size */
-  public ImageSettings withBatchSize(int newBatchSize) {
-    return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        newBatchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin,
-        optimization);
-  }
-
-  /** @return a copy with another wall-clock limit (zero: count-based batches only) */
-  public ImageSettings withMaxWait(Duration newMaxWait) {
-    return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, newMaxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin,
-        optimization);
+  /** @return a copy with another model */
+  public ImageSettings withModel(Model newModel) {
+    return new ImageSettings(images, newModel, preprocessing, batching, accepted, session);
   }
 
   /** @return a copy with other preprocessing */
   public ImageSettings withPreprocessing(Preprocessing newPreprocessing) {
-    return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, newPreprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads, spin, optimization);
+    return new ImageSettings(images, model, newPreprocessing, batching, accepted, session);
+  }
+
+  /** @return a copy with other micro-batches */
+  public ImageSettings withBatching(Batching newBatching) {
+    return new ImageSettings(images, model, preprocessing, newBatching, accepted, session);
   }
 
   /** @return a copy with other limits on accepted images */
-  public ImageSettings withLimits(long newMaxBytes, long newMaxPixels) {
-    return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, newMaxBytes, newMaxPixels, provider, cudaDevice, intraThreads, interThreads, spin,
-        optimization);
+  public ImageSettings withAccepted(Accepted newAccepted) {
+    return new ImageSettings(images, model, preprocessing, batching, newAccepted, session);
   }
 
-  /** @return a copy with another execution provider policy */
-  public ImageSettings withProvider(ExecutionProvider newProvider) {
-    return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, newProvider, cudaDevice, intraThreads, interThreads, spin,
-        optimization);
-  }
-
-  /** @return a copy with other ONNX Runtime thread counts (0: its default) */
-  public ImageSettings withThreads(int newIntraThreads, int newInterThreads) {
-    return new ImageSettings(images, model, modelId, modelVersion, inputName, outputName, featureDim, preprocessing,
-        batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, newIntraThreads, newInterThreads, spin,
-        optimization);
-  }
-
-  /** @return a copy with other model input and output names and expected dimension */
-  public ImageSettings withModelIo(String newInputName, String newOutputName, int newFeatureDim) {
-    return new ImageSettings(images, model, modelId, modelVersion, newInputName, newOutputName, newFeatureDim,
-        preprocessing, batchSize, maxWait, maxBytes, maxPixels, provider, cudaDevice, intraThreads, interThreads,
-        spin, optimization);
+  /** @return a copy with other session options */
+  public ImageSettings withSession(Session newSession) {
+    return new ImageSettings(images, model, preprocessing, batching, accepted, newSession);
   }
 }

@@ -48,11 +48,11 @@ public final class OnnxFeatureExtractor implements AutoCloseable {
   private OnnxFeatureExtractor(OrtEnvironment env, OrtSession session, ImageSettings s, long[] outputShape) {
     this.env = env;
     this.session = session;
-    this.modelName = s.model().getFileName().toString();
-    this.inputName = s.inputName();
-    this.outputName = s.outputName();
-    this.featureDim = s.featureDim();
-    this.maxBatch = s.batchSize();
+    this.modelName = s.model().file().getFileName().toString();
+    this.inputName = s.model().inputName();
+    this.outputName = s.model().outputName();
+    this.featureDim = s.model().featureDim();
+    this.maxBatch = s.batching().size();
     this.floatsPerImage = s.preprocessing().floatsPerImage();
     this.inputShape = new long[] {0, 3, s.preprocessing().height(), s.preprocessing().width()};
     this.outputShape = outputShape;
@@ -81,14 +81,14 @@ public final class OnnxFeatureExtractor implements AutoCloseable {
   public static OnnxFeatureExtractor open(OrtEnvironment env, ImageSettings s, ProviderChoice choice) {
     OrtSession session = null;
     try (OrtSession.SessionOptions o = OnnxSessions.options(s, choice)) {
-      session = env.createSession(s.model().toString(), o);
+      session = env.createSession(s.model().file().toString(), o);
       long[] outShape = check(session, s);
       OnnxFeatureExtractor x = new OnnxFeatureExtractor(env, session, s, outShape);
       x.run(1); // an all-zero input: checks what the model really outputs, and warms the session up
       return x;
     } catch (OrtException e) {
       closeQuietly(session);
-      throw new IllegalStateException("ONNX Runtime could not run the model " + s.model() + " on "
+      throw new IllegalStateException("ONNX Runtime could not run the model " + s.model().file() + " on "
           + choice.provider() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(session);
@@ -110,27 +110,29 @@ public final class OnnxFeatureExtractor implements AutoCloseable {
   private static long[] check(OrtSession session, ImageSettings s) throws OrtException {
     Map<String, NodeInfo> inputs = session.getInputInfo();
     Map<String, NodeInfo> outputs = session.getOutputInfo();
-    String model = "model " + s.model().getFileName();
-    NodeInfo in = inputs.get(s.inputName());
+    String model = "model " + s.model().file().getFileName();
+    NodeInfo in = inputs.get(s.model().inputName());
     if (in == null) {
-      throw new IllegalArgumentException(model + " has no input '" + s.inputName() + "' (jrl.image.input.name); "
+      throw new IllegalArgumentException(model + " has no input '" + s.model().inputName() + "' ("
+          + ImageKeys.INPUT_NAME.key() + "); "
           + "its inputs: " + describe(inputs));
     }
-    NodeInfo out = outputs.get(s.outputName());
+    NodeInfo out = outputs.get(s.model().outputName());
     if (out == null) {
-      throw new IllegalArgumentException(model + " has no output '" + s.outputName() + "' (jrl.image.output.name); "
+      throw new IllegalArgumentException(model + " has no output '" + s.model().outputName() + "' ("
+          + ImageKeys.OUTPUT_NAME.key() + "); "
           + "its outputs: " + describe(outputs));
     }
     if (!(in.getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT || ti.getShape().length != 4
         || !fits(ti.getShape()[1], 3) || !fits(ti.getShape()[2], s.preprocessing().height())
         || !fits(ti.getShape()[3], s.preprocessing().width())) {
-      throw new IllegalArgumentException(model + " input '" + s.inputName() + "' is " + in.getInfo()
+      throw new IllegalArgumentException(model + " input '" + s.model().inputName() + "' is " + in.getInfo()
           + "; expected a float tensor N x 3 x " + s.preprocessing().height() + " x " + s.preprocessing().width()
           + " (jrl.image.input.size)");
     }
     if (!(out.getInfo() instanceof TensorInfo to) || to.type != OnnxJavaType.FLOAT || to.getShape().length < 2) {
-      throw new IllegalArgumentException(model + " output '" + s.outputName() + "' is " + out.getInfo()
-          + "; expected a float tensor N x " + s.featureDim() + " (jrl.feature.dim)");
+      throw new IllegalArgumentException(model + " output '" + s.model().outputName() + "' is " + out.getInfo()
+          + "; expected a float tensor N x " + s.model().featureDim() + " (jrl.feature.dim)");
     }
     long[] shape = to.getShape().clone();
     long perImage = 1;
@@ -138,17 +140,17 @@ public final class OnnxFeatureExtractor implements AutoCloseable {
       perImage *= shape[i] < 0 ? 1 : shape[i];
     }
     boolean dynamic = Arrays.stream(shape, 1, shape.length).anyMatch(d -> d < 0);
-    if (!dynamic && perImage != s.featureDim()) {
-      throw new IllegalArgumentException(model + " output '" + s.outputName() + "' has " + perImage
+    if (!dynamic && perImage != s.model().featureDim()) {
+      throw new IllegalArgumentException(model + " output '" + s.model().outputName() + "' has " + perImage
           + " values per image (shape " + Arrays.toString(to.getShape()) + "), but jrl.feature.dim is "
-          + s.featureDim() + ": configure the dimension the model outputs, or another output");
+          + s.model().featureDim() + ": configure the dimension the model outputs, or another output");
     }
     if (dynamic) { // N x F with F unknown until run: pinned outputs need a shape, so expect N x featureDim
       if (shape.length != 2) {
-        throw new IllegalArgumentException(model + " output '" + s.outputName() + "' has dynamic dimensions "
+        throw new IllegalArgumentException(model + " output '" + s.model().outputName() + "' has dynamic dimensions "
             + Arrays.toString(to.getShape()) + "; only N x F may be dynamic");
       }
-      shape[1] = s.featureDim();
+      shape[1] = s.model().featureDim();
     }
     return shape;
   }

@@ -60,7 +60,7 @@ public final class OnnxSessions {
     if (choice == null) {
       choice = choose(settings, gpuPresent);
       LOG.info("image features: ONNX Runtime {} on the {} provider ({}); model {}", OrtEnvironment.getEnvironment()
-          .getVersion(), choice.provider(), choice.reason(), settings.model());
+          .getVersion(), choice.provider(), choice.reason(), settings.model().file());
     }
     return choice;
   }
@@ -88,7 +88,8 @@ public final class OnnxSessions {
     try {
       check.close();
     } catch (OrtException e) {
-      throw new IllegalStateException("closing the check session of " + settings.model() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("closing the check session of " + settings.model().file() + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -101,8 +102,8 @@ public final class OnnxSessions {
    * @throws IllegalStateException when the policy is {@code cuda} and the provider does not load
    */
   static ProviderChoice choose(ImageSettings s, BooleanSupplier gpuPresent) {
-    int device = s.cudaDevice();
-    switch (s.provider()) {
+    int device = s.session().cudaDevice();
+    switch (s.session().provider()) {
       case CPU:
         return new ProviderChoice(false, device, "jrl.image.provider=cpu");
       case AUTO:
@@ -116,11 +117,11 @@ public final class OnnxSessions {
     }
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.addCUDA(device);
-      return new ProviderChoice(true, device, "jrl.image.provider=" + s.provider().name().toLowerCase()
+      return new ProviderChoice(true, device, "jrl.image.provider=" + s.session().provider().name().toLowerCase()
           + " and the CUDA provider loaded");
     } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
       String why = e.getClass().getSimpleName() + ": " + e.getMessage();
-      if (s.provider() == ExecutionProvider.CUDA) {
+      if (s.session().provider() == ExecutionProvider.CUDA) {
         throw new IllegalStateException("jrl.image.provider=cuda, but ONNX Runtime's CUDA provider did not load ("
             + why + "); it needs an NVIDIA driver, CUDA 12 and cuDNN 9 libraries on the library path (see the README)"
             + ", or set jrl.image.provider=auto or cpu", e);
@@ -142,20 +143,20 @@ public final class OnnxSessions {
   public static OrtSession.SessionOptions options(ImageSettings s, ProviderChoice choice) throws OrtException {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     try {
-      o.setOptimizationLevel(switch (s.optimization()) {
-        case "none" -> OrtSession.SessionOptions.OptLevel.NO_OPT;
-        case "basic" -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
-        case "extended" -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
-        default -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+      o.setOptimizationLevel(switch (s.session().optimization()) {
+        case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+        case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+        case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+        case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
       });
-      if (s.intraThreads() > 0) {
-        o.setIntraOpNumThreads(s.intraThreads());
+      if (s.session().intraThreads() > 0) {
+        o.setIntraOpNumThreads(s.session().intraThreads());
       }
-      if (s.interThreads() > 0) {
-        o.setInterOpNumThreads(s.interThreads());
+      if (s.session().interThreads() > 0) {
+        o.setInterOpNumThreads(s.session().interThreads());
       }
-      o.addConfigEntry("session.intra_op.allow_spinning", s.spin() ? "1" : "0");
-      o.addConfigEntry("session.inter_op.allow_spinning", s.spin() ? "1" : "0");
+      o.addConfigEntry("session.intra_op.allow_spinning", s.session().spin() ? "1" : "0");
+      o.addConfigEntry("session.inter_op.allow_spinning", s.session().spin() ? "1" : "0");
       if (choice.cuda()) {
         o.addCUDA(choice.device());
       }

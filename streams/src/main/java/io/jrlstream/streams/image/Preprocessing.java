@@ -33,28 +33,32 @@ public record Preprocessing(int height, int width, int resize, float[] mean, flo
    */
   public Preprocessing {
     if (height < 1 || width < 1) {
-      throw new IllegalArgumentException("input size must be ≥ 1x1, got " + height + "x" + width);
+      throw new IllegalArgumentException(ImageKeys.INPUT_SIZE.key() + " must be at least 1x1, got " + height + "x"
+          + width);
     }
     if (resize != 0 && resize < Math.max(height, width)) {
-      throw new IllegalArgumentException("resize (shorter side " + resize + ") must be 0 or at least the input size "
-          + height + "x" + width + ", or the centre crop would not fit");
+      throw new IllegalArgumentException(ImageKeys.RESIZE.key() + " (shorter side " + resize
+          + ") must be 0 or at least " + ImageKeys.INPUT_SIZE.key() + " " + height + "x" + width
+          + ", or the centre crop would not fit");
     }
-    mean = three(mean, "mean");
-    std = three(std, "std");
+    mean = three(mean, ImageKeys.MEAN.key());
+    std = three(std, ImageKeys.STD.key());
     for (float s : std) {
       if (!(s > 0) || !Float.isFinite(s)) {
-        throw new IllegalArgumentException("std values must be finite and > 0, got " + Arrays.toString(std));
+        throw new IllegalArgumentException(ImageKeys.STD.key() + " values must be finite and > 0, got "
+            + Arrays.toString(std));
       }
     }
     for (float m : mean) {
       if (!Float.isFinite(m)) {
-        throw new IllegalArgumentException("mean values must be finite, got " + Arrays.toString(mean));
+        throw new IllegalArgumentException(ImageKeys.MEAN.key() + " values must be finite, got "
+            + Arrays.toString(mean));
       }
     }
     if (!(pixelScale > 0) || !Float.isFinite(pixelScale)) {
-      throw new IllegalArgumentException("pixel scale must be finite and > 0, got " + pixelScale);
+      throw new IllegalArgumentException(ImageKeys.PIXEL_SCALE.key() + " must be finite and > 0, got " + pixelScale);
     }
-    Objects.requireNonNull(channelOrder, "channelOrder");
+    Objects.requireNonNull(channelOrder, ImageKeys.CHANNEL_ORDER.key());
   }
 
   private static float[] three(float[] values, String what) {

@@ -8,7 +8,8 @@
  * size or a wall-clock limit, whichever comes first; the pending batch lives in a state store, so exactly-once
  * holds) and runs them through an {@link io.jrlstream.streams.image.OnnxFeatureExtractor}; the features go to
  * the image-features topic that ingestion validates and the image view learns from, bad images to the
- * dead-letter topic. {@link io.jrlstream.streams.image.ImageSettings} holds the configuration;
+ * dead-letter topic. {@link io.jrlstream.streams.image.ImageSettings} holds the configuration (its keys:
+ * {@link io.jrlstream.streams.image.ImageKeys});
  * {@link io.jrlstream.streams.image.OnnxSessions} picks the execution provider (CUDA or CPU) once per
  * application and opens one session per processor.
  */

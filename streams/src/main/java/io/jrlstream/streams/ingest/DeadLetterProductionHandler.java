@@ -1,7 +1,8 @@
 package io.jrlstream.streams.ingest;
 
 import io.jrlstream.streams.config.Limits;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.Setting;
+import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.config.StreamsSettings;
 import java.util.List;
 import java.util.Map;
@@ -62,16 +63,16 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
     Map<String, String> p = new TreeMap<>();
     p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
     p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, s.deadLetters().name());
-    p.put(SettingKey.MAX_ID_BYTES.key(), Integer.toString(l.maxIdBytes()));
-    p.put(SettingKey.MAX_RECORD_BYTES.key(), Integer.toString(l.maxRecordBytes()));
-    p.put(SettingKey.DEAD_LETTER_VALUE_BYTES.key(), Integer.toString(l.deadLetterValueBytes()));
+    p.put(StreamsKeys.MAX_ID_BYTES.key(), Integer.toString(l.maxIdBytes()));
+    p.put(StreamsKeys.MAX_RECORD_BYTES.key(), Integer.toString(l.maxRecordBytes()));
+    p.put(StreamsKeys.DEAD_LETTER_VALUE_BYTES.key(), Integer.toString(l.deadLetterValueBytes()));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
         Integer.toString(l.producerMaxRequestBytes()));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG),
         OversizeRecordInterceptor.class.getName());
     p.put(StreamsConfig.producerPrefix(OversizeRecordInterceptor.DEAD_LETTER_TOPIC_CONFIG), s.deadLetters().name());
-    for (SettingKey k : List.of(SettingKey.MAX_ID_BYTES, SettingKey.MAX_RECORD_BYTES,
-        SettingKey.DEAD_LETTER_VALUE_BYTES)) {
+    for (Setting<Integer> k : List.of(StreamsKeys.MAX_ID_BYTES, StreamsKeys.MAX_RECORD_BYTES,
+        StreamsKeys.DEAD_LETTER_VALUE_BYTES)) {
       p.put(StreamsConfig.producerPrefix(k.key()), p.get(k.key()));
     }
     return p;

@@ -9,7 +9,7 @@ import io.jrlstream.schemas.codec.AvroCodec;
 import io.jrlstream.schemas.codec.SchemaException;
 import io.jrlstream.schemas.codec.UnknownSchemaException;
 import io.jrlstream.streams.config.Limits;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.config.StreamsSettings;
 import java.time.Instant;
 import java.util.List;
@@ -173,7 +173,7 @@ public final class EventValidator {
     }
     if (v.size() != featureDim) {
       throw new InvalidEventException(RejectReason.WRONG_DIMENSION, what + ": has " + v.size()
-          + " features, expected " + featureDim + " (" + SettingKey.FEATURE_DIM.key() + ")");
+          + " features, expected " + featureDim + " (" + StreamsKeys.FEATURE_DIM.key() + ")");
     }
     for (int i = 0, n = v.size(); i < n; i++) {
       float x = v.get(i);
@@ -192,7 +192,7 @@ public final class EventValidator {
         : summary.length() + 1L + body.length();
     if (length > maxTextChars) {
       throw new InvalidEventException(RejectReason.TEXT_TOO_LONG, what + ": text of " + length
-          + " chars is longer than " + maxTextChars + " (" + SettingKey.MAX_TEXT_CHARS.key() + ")");
+          + " chars is longer than " + maxTextChars + " (" + StreamsKeys.MAX_TEXT_CHARS.key() + ")");
     }
     String text = summary.isEmpty() ? body : body.isEmpty() ? summary : summary + " " + body;
     if (!hasWord(text)) {
@@ -230,7 +230,7 @@ public final class EventValidator {
     long bytes = utf8Length(s, limits.maxIdBytes());
     if (bytes > limits.maxIdBytes()) {
       throw new InvalidEventException(RejectReason.ID_TOO_LONG, what + ": " + field + " " + quote(s) + " of "
-          + bytes + " bytes is longer than " + limits.maxIdBytes() + " (" + SettingKey.MAX_ID_BYTES.key() + ")");
+          + bytes + " bytes is longer than " + limits.maxIdBytes() + " (" + StreamsKeys.MAX_ID_BYTES.key() + ")");
     }
     if (s.indexOf('\uFFFD') >= 0) {
       throw new InvalidEventException(RejectReason.INVALID_UTF8, what + ": " + field + " " + quote(s)
@@ -248,8 +248,8 @@ public final class EventValidator {
     }
     if (!limits.eventTimeInRange(millis)) {
       throw new InvalidEventException(RejectReason.EVENT_TIME_OUT_OF_RANGE, what + ": event time " + millis
-          + " ms is outside " + limits.eventTimeRange() + " (" + SettingKey.MIN_EVENT_TIME_MS.key() + ", "
-          + SettingKey.MAX_EVENT_TIME_MS.key() + ")");
+          + " ms is outside " + limits.eventTimeRange() + " (" + StreamsKeys.MIN_EVENT_TIME_MS.key() + ", "
+          + StreamsKeys.MAX_EVENT_TIME_MS.key() + ")");
     }
   }
 

@@ -1,7 +1,8 @@
 package io.jrlstream.streams.ingest;
 
 import io.jrlstream.streams.config.Limits;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.Setting;
+import io.jrlstream.streams.config.StreamsKeys;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,14 +54,14 @@ public final class OversizeRecordInterceptor implements ProducerInterceptor<byte
   /** The cut sizes in client properties ({@code jrl.max.id.bytes} and so on), defaults where absent. */
   static Limits limits(Map<String, ?> configs) {
     Limits d = Limits.DEFAULTS;
-    return new Limits(integer(configs, SettingKey.MAX_ID_BYTES, d.maxIdBytes()), d.maxHeaderBytes(),
-        d.minEventTimeMs(), d.maxEventTimeMs(), integer(configs, SettingKey.MAX_RECORD_BYTES, d.maxRecordBytes()),
-        integer(configs, SettingKey.DEAD_LETTER_VALUE_BYTES, d.deadLetterValueBytes()));
+    return new Limits(integer(configs, StreamsKeys.MAX_ID_BYTES), d.maxHeaderBytes(), d.minEventTimeMs(),
+        d.maxEventTimeMs(), integer(configs, StreamsKeys.MAX_RECORD_BYTES),
+        integer(configs, StreamsKeys.DEAD_LETTER_VALUE_BYTES));
   }
 
-  private static int integer(Map<String, ?> configs, SettingKey key, int fallback) {
+  private static int integer(Map<String, ?> configs, Setting<Integer> key) {
     Object v = configs.get(key.key());
-    return v == null ? fallback : Integer.parseInt(v.toString().strip());
+    return v == null ? key.defaultValue().orElseThrow() : key.parse(v.toString());
   }
 
   @Override
@@ -73,7 +74,7 @@ public final class OversizeRecordInterceptor implements ProducerInterceptor<byte
       return record; // a dead letter that is still too large fails on its own: never redirected in a loop
     }
     String message = "a record of " + size + " bytes for " + record.topic() + " is larger than "
-        + limits.maxRecordBytes() + " (" + SettingKey.MAX_RECORD_BYTES.key() + ")";
+        + limits.maxRecordBytes() + " (" + StreamsKeys.MAX_RECORD_BYTES.key() + ")";
     LOG.error("{}: sent to {} cut instead{}", message, deadLetterTopic,
         record.topic().endsWith("-changelog") ? "; its state store's changelog lacks it" : "");
     Headers original = record.headers() == null ? new RecordHeaders() : record.headers();

@@ -3,7 +3,7 @@ package io.jrlstream.streams.ingest;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
 import io.jrlstream.streams.config.Limits;
-import io.jrlstream.streams.config.SettingKey;
+import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.config.StreamsSettings;
 import java.util.Map;
 import java.util.Objects;
@@ -120,7 +120,7 @@ public final class ValidatingProcessor implements Processor<byte[], byte[], Obje
       long headerBytes = DeadLetterHeaders.bytes(record.headers());
       if (headerBytes > maxHeaderBytes) {
         throw new InvalidEventException(RejectReason.HEADERS_TOO_LARGE, "record headers of " + headerBytes
-            + " bytes are more than " + maxHeaderBytes + " (" + SettingKey.MAX_HEADER_BYTES.key() + ")");
+            + " bytes are more than " + maxHeaderBytes + " (" + StreamsKeys.MAX_HEADER_BYTES.key() + ")");
       }
       event = validator.validate(kind, record.value(), meta.topic(), meta.partition(), meta.offset());
     } catch (InvalidEventException e) {

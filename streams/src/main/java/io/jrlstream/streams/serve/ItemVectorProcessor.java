@@ -1,6 +1,7 @@
 package io.jrlstream.streams.serve;
 
 import io.jrlstream.core.serve.ItemIndex;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -60,7 +61,7 @@ final class ItemVectorProcessor implements Processor<String, EmbeddingRecord, Vo
     }
     if (record.value() == null) {
       store.delete(record.key());
-      index.remove(k, ServeTopology.entityId(record.key()));
+      index.remove(k, EmbeddingKey.entityId(record.key()));
       return;
     }
     store.put(record.key(), record.value());
@@ -69,7 +70,7 @@ final class ItemVectorProcessor implements Processor<String, EmbeddingRecord, Vo
 
   private boolean apply(String key, EmbeddingRecord r) {
     float[] v = ServeTopology.floats(r);
-    if (!index.upsert(k, ServeTopology.entityId(key), v, r.getEventTime().toEpochMilli())) {
+    if (!index.upsert(k, EmbeddingKey.entityId(key), v, r.getEventTime().toEpochMilli())) {
       LOG.warn("view {}: item {} has a vector of {} floats, the view's others have {}; ignored", view, key,
           v.length, index.stats(k).dim());
       return false;

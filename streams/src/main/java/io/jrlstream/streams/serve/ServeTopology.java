@@ -3,6 +3,7 @@ package io.jrlstream.streams.serve;
 import io.jrlstream.core.serve.ItemIndex;
 import io.jrlstream.core.serve.Popularity;
 import io.jrlstream.core.serve.UserProfile;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;
@@ -48,8 +49,6 @@ import org.apache.kafka.streams.state.Stores;
 public final class ServeTopology {
   /** The partitioned store of each user's interacted items. */
   public static final String INTERACTIONS_STORE = "jrl-serve-interactions";
-  static final String USER_PREFIX = "USER:";
-  static final String ITEM_PREFIX = "ITEM:";
 
   private ServeTopology() {}
 
@@ -82,11 +81,11 @@ public final class ServeTopology {
     for (String view : serve.views()) {
       KStream<String, EmbeddingRecord> all = b.stream(topics.embeddingsTopic(view),
           Consumed.with(Serdes.String(), embeddings).withName("jrl-serve-source-" + view));
-      all.filter((key, r) -> key != null && key.startsWith(ITEM_PREFIX), Named.as("jrl-serve-items-" + view))
+      all.filter((key, r) -> EmbeddingKey.isItem(key), Named.as("jrl-serve-items-" + view))
           .to(topics.itemsTopic(view), Produced.with(Serdes.String(), embeddings)
               .withName("jrl-serve-items-sink-" + view));
-      all.filter((key, r) -> key != null && key.startsWith(USER_PREFIX), Named.as("jrl-serve-users-" + view))
-          .selectKey((key, r) -> entityId(key), Named.as("jrl-serve-user-key-" + view))
+      all.filter((key, r) -> EmbeddingKey.isUser(key), Named.as("jrl-serve-users-" + view))
+          .selectKey((key, r) -> EmbeddingKey.entityId(key), Named.as("jrl-serve-user-key-" + view))
           .repartition(Repartitioned.<String, EmbeddingRecord>as(topics.userRepartition(view))
               .withKeySerde(Serdes.String()).withValueSerde(embeddings).withNumberOfPartitions(serve.partitions()))
           .process(() -> new UserVectorProcessor(topics.userStore(view)), Named.as("jrl-serve-user-store-" + view),
@@ -111,12 +110,6 @@ public final class ServeTopology {
   static boolean isInteraction(TrainingEvent e) {
     return e != null && e.getUserId() != null
         && (e.getKind() == TrainingEventKind.REVIEW || e.getKind() == TrainingEventKind.RATING);
-  }
-
-  /** The entity id of a trainer key {@code USER:<id>} or {@code ITEM:<id>}. */
-  static String entityId(String key) {
-    int colon = key.indexOf(':');
-    return colon < 0 ? key : key.substring(colon + 1);
   }
 
   /** A user's stored vector record as the recommender takes it. */

@@ -8,7 +8,8 @@
  * embedding topic, i.e. its active version, and store names), {@link io.jrlstream.streams.serve.ServeTopology}
  * (pure topology function) with its processors (item vectors into the index, user vectors and interactions into
  * partitioned stores, the interaction list format {@code ItemIdList}), {@link io.jrlstream.streams.serve.ServeSettings}
- * (the {@code jrl.serve.*} keys), {@link io.jrlstream.streams.serve.StreamsQueryService} (stores, ownership and
+ * (the {@code jrl.serve.*} keys of {@link io.jrlstream.streams.serve.ServeKeys}), {@link
+ * io.jrlstream.streams.serve.StreamsQueryService} (stores, ownership and
  * forwarding via {@code queryMetadataForKey}) over {@link io.jrlstream.streams.serve.RemoteQueries}, and
  * {@link io.jrlstream.streams.serve.HnswIndex} (the approximate option, here because it needs Lucene). Nothing
  * here creates a {@code KafkaStreams} or an HTTP server: the ops module does.

@@ -1,6 +1,5 @@
 package io.jrlstream.streams.train;
 
-import io.jrlstream.streams.config.SettingKey;
 import java.util.Map;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -16,32 +15,20 @@ import org.rocksdb.WriteBufferManager;
  *
  * <p>Kafka Streams instantiates config setters by reflection, once per store, so the cache must be shared
  * through a static: the one piece of static state in the project, created on first use from the
- * configuration ({@code jrl.rocksdb.cache.bytes}, default 256 MiB; {@code jrl.rocksdb.write.buffer.bytes}, default
- * 64 MiB)
- * and never closed (it lives as long as the process).
+ * configuration ({@link RocksDbBounds}: {@code jrl.rocksdb.cache.bytes} and {@code jrl.rocksdb.write.buffer.bytes},
+ * declared in {@link TrainingKeys}) and never closed (it lives as long as the process).
  */
 public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
-  /** Total bytes of the shared block cache (memtables included). */
-  public static final String CACHE_BYTES = SettingKey.ROCKSDB_CACHE_BYTES.key();
-  /** Bytes of the cache that memtables may take. */
-  public static final String WRITE_BUFFER_BYTES = SettingKey.ROCKSDB_WRITE_BUFFER_BYTES.key();
-
-  private static final long DEFAULT_CACHE = 256L << 20;
-  private static final long DEFAULT_WRITE_BUFFER = 64L << 20;
   private static Shared shared;
 
   private record Shared(Cache cache, WriteBufferManager writeBuffers, long cacheBytes, long writeBufferBytes) {}
 
   private static synchronized Shared shared(Map<String, Object> configs) {
     if (shared == null) {
-      long cacheBytes = bytes(configs, CACHE_BYTES, DEFAULT_CACHE);
-      long wb = bytes(configs, WRITE_BUFFER_BYTES, DEFAULT_WRITE_BUFFER);
-      if (wb >= cacheBytes) {
-        throw new IllegalArgumentException(WRITE_BUFFER_BYTES + " (" + wb + ") must be below " + CACHE_BYTES + " ("
-            + cacheBytes + ")");
-      }
-      Cache cache = new LRUCache(cacheBytes, -1, false, 0.1);
-      shared = new Shared(cache, new WriteBufferManager(wb, cache), cacheBytes, wb);
+      RocksDbBounds b = RocksDbBounds.fromStreamsConfig(configs);
+      Cache cache = new LRUCache(b.cacheBytes(), -1, false, 0.1);
+      shared = new Shared(cache, new WriteBufferManager(b.writeBufferBytes(), cache), b.cacheBytes(),
+          b.writeBufferBytes());
     }
     return shared;
   }
@@ -81,21 +68,5 @@ public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   @Override
   public void close(String storeName, Options options) {
     // The cache and write-buffer manager are shared by every store: they are not closed per store.
-  }
-
-  private static long bytes(Map<String, Object> configs, String key, long dflt) {
-    Object v = configs.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      long n = Long.parseLong(v.toString().trim());
-      if (n <= 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be a positive number of bytes, got '" + v + "'");
-    }
   }
 }

@@ -1,10 +1,13 @@
 package io.jrlstream.streams.train;
 
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.ConfigurationException;
 import io.jrlstream.streams.ingest.FlushMarkers;
 import java.util.Objects;
 
 /**
- * How a view's {@link TrainingProcessor} batches, checkpoints and publishes. Validated on construction;
+ * How a view's {@link TrainingProcessor} batches, checkpoints and publishes. Keys, defaults and meanings are
+ * declared in {@link TrainingKeys}; {@link #from} reads them. Validated on construction, failures name the key;
  * {@code withX} returns a copy.
  *
  * @param batchSize positive interactions per mini-batch (count-based, so batch boundaries depend only on the
@@ -47,96 +50,53 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
    * @param window events (sequence numbers) per reported window
    */
   public record Quality(int sampleEvery, int window) {
-    /**
-     * Every 50th event, windows of 10,000 events: the meter costs 8-46 µs per measured event (README "Live
-     * quality"), under 1 µs per event spread over 50, against 100-300 µs of training per event.
-     */
-    public static final Quality DEFAULTS = new Quality(50, 10_000);
     /** No measuring. */
     public static final Quality OFF = new Quality(0, 10_000);
 
     public Quality {
-      if (sampleEvery < 0) {
-        throw new IllegalArgumentException("quality sampling must be every n ≥ 0 events, got " + sampleEvery);
-      }
-      if (window < 1) {
-        throw new IllegalArgumentException("quality window must be ≥ 1 event, got " + window);
-      }
+      TrainingKeys.QUALITY_SAMPLE_EVERY.require(sampleEvery);
+      TrainingKeys.QUALITY_WINDOW.require(window);
+    }
+
+    /** Every n-th event ({@link TrainingKeys#QUALITY_SAMPLE_EVERY}), windows of {@link TrainingKeys#QUALITY_WINDOW}. */
+    public static Quality from(Configuration c) {
+      return c.build(x -> new Quality(x.get(TrainingKeys.QUALITY_SAMPLE_EVERY), x.get(TrainingKeys.QUALITY_WINDOW)));
     }
   }
 
-  /** Default mini-batch size. */
-  public static final int BATCH_SIZE = 64;
-  /** Default checkpoint interval in mini-batches (see {@link TrainingTopology#CHECKPOINT_BATCHES}). */
-  public static final int CHECKPOINT_BATCHES = TrainingTopology.CHECKPOINT_BATCHES;
   /**
-   * Default publication interval: 100 ms, the exactly-once commit interval the pipeline runs with, so that
-   * publication adds at most one commit interval to the freshness of a vector.
+   * @throws IllegalArgumentException naming the key ({@link TrainingKeys}) whose value is out of range
    */
-  public static final long PUBLISH_INTERVAL_MS = 100;
-  /**
-   * Default interactions per re-written row: 4. A row write (3.6 KB at K=300 with Adam state, through the
-   * changelog, the broker and RocksDB) was measured at about as much CPU as training one interaction, so re-writing
-   * old rows costs at most about a quarter of the training.
-   */
-  public static final int CHECKPOINT_EVENTS_PER_ROW = 4;
-  /** Default spread of a checkpoint's writes: 125 batches, a quarter of the default checkpoint interval. */
-  public static final int CHECKPOINT_SPREAD_BATCHES = 125;
-  /** Default wait before a flush marker: 1 s, so a quiet stream's last events are trained within about 1.3 s. */
-  public static final long FLUSH_AFTER_MS = 1000;
-
-  /** With the default {@link #CHECKPOINT_EVENTS_PER_ROW} and {@link #CHECKPOINT_SPREAD_BATCHES}. */
-  public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs) {
-    this(batchSize, checkpointBatches, publishIntervalMs, CHECKPOINT_EVENTS_PER_ROW);
-  }
-
-  /** With the default {@link #CHECKPOINT_SPREAD_BATCHES} and {@link #FLUSH_AFTER_MS}. */
-  public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow) {
-    this(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, CHECKPOINT_SPREAD_BATCHES);
-  }
-
-  /** With the default {@link #FLUSH_AFTER_MS}. */
-  public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow,
-      int checkpointSpreadBatches) {
-    this(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, checkpointSpreadBatches,
-        FLUSH_AFTER_MS);
-  }
-
-  /** With the default {@link Quality#DEFAULTS}. */
-  public TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs, int checkpointEventsPerRow,
-      int checkpointSpreadBatches, long flushAfterMs) {
-    this(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, checkpointSpreadBatches,
-        flushAfterMs, Quality.DEFAULTS);
-  }
-
   public TrainingOptions {
-    if (batchSize < 1) {
-      throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
-    }
-    if (checkpointBatches < 1) {
-      throw new IllegalArgumentException("checkpoint interval must be ≥ 1 batch, got " + checkpointBatches);
-    }
-    if (checkpointEventsPerRow < 0) {
-      throw new IllegalArgumentException("checkpoint events per row must be ≥ 0, got " + checkpointEventsPerRow);
-    }
-    if (checkpointSpreadBatches < 0) {
-      throw new IllegalArgumentException("checkpoint spread must be ≥ 0 batches, got " + checkpointSpreadBatches);
-    }
-    if (publishIntervalMs < 0) {
-      throw new IllegalArgumentException("publish interval must be ≥ 0 ms, got " + publishIntervalMs);
-    }
-    if (flushAfterMs < 0) {
-      throw new IllegalArgumentException("flush marker wait must be ≥ 0 ms, got " + flushAfterMs);
-    }
+    TrainingKeys.BATCH_SIZE.require(batchSize);
+    TrainingKeys.CHECKPOINT_BATCHES.require(checkpointBatches);
+    TrainingKeys.PUBLISH_INTERVAL_MS.require(publishIntervalMs);
+    TrainingKeys.CHECKPOINT_EVENTS_PER_ROW.require(checkpointEventsPerRow);
+    TrainingKeys.CHECKPOINT_SPREAD_BATCHES.require(checkpointSpreadBatches);
+    TrainingKeys.FLUSH_AFTER_MS.require(flushAfterMs);
     Objects.requireNonNull(quality, "quality");
   }
 
   /**
-   * Batch size 64, checkpoints at least 500 batches and 4 interactions per re-written row apart and written over 125
-   * batches, publication at most every 100 ms.
+   * The declared defaults ({@link TrainingKeys}): batch size 64, checkpoints at least 500 batches and 4 interactions
+   * per re-written row apart and written over 125 batches, publication at most every 100 ms (the exactly-once commit
+   * interval the pipeline runs with, so publication adds at most one commit interval to a vector's freshness), flush
+   * markers after 1 s, live quality of every 50th event in windows of 10,000.
    */
   public static TrainingOptions defaults() {
-    return new TrainingOptions(BATCH_SIZE, CHECKPOINT_BATCHES, PUBLISH_INTERVAL_MS);
+    return DEFAULTS;
+  }
+
+  private static final TrainingOptions DEFAULTS = from(Configuration.defaults(TrainingKeys.CATALOG));
+
+  /**
+   * @return the options {@code c} sets, with the defaults of {@link TrainingKeys} where absent
+   * @throws ConfigurationException naming a key whose value is malformed or out of range, and its origin
+   */
+  public static TrainingOptions from(Configuration c) {
+    return c.build(x -> new TrainingOptions(x.get(TrainingKeys.BATCH_SIZE), x.get(TrainingKeys.CHECKPOINT_BATCHES),
+        x.get(TrainingKeys.PUBLISH_INTERVAL_MS), x.get(TrainingKeys.CHECKPOINT_EVENTS_PER_ROW),
+        x.get(TrainingKeys.CHECKPOINT_SPREAD_BATCHES), x.get(TrainingKeys.FLUSH_AFTER_MS), Quality.from(x)));
   }
 
   public TrainingOptions withBatchSize(int n) {

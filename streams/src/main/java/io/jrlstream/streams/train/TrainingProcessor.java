@@ -7,6 +7,7 @@ import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
@@ -73,6 +74,10 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;
+  /** Sequence number up to which events are in applied batches (the observer is told the size of each batch). */
+  private long trainedThrough;
+  /** Rows forwarded by the publication in progress (a field: the row visitor is a lambda). */
+  private int forwarded;
 
   /**
    * @param viewName the view this processor trains
@@ -107,6 +112,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     trainer = r.trainer();
     input = r.input();
     blocks = r.blocks();
+    trainedThrough = trainer.sequence() - trainer.pending().size();
     quality = options.quality().sampleEvery() > 0 ? new LiveQuality(viewName, trainer, options.quality(), observer)
         : null;
     lastPublishMs = context.currentSystemTimeMs();
@@ -140,6 +146,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     }
     batchTimestamp = record.timestamp();
     boolean due = checkpoints.due(blocks, trainer.batches(), trainer.sequence(), options);
+    observer.batchApplied(viewName, trainer, (int) (trainer.sequence() - trainedThrough), batchTimestamp, due);
+    trainedThrough = trainer.sequence();
     if (due || context.currentSystemTimeMs() - lastPublishMs >= options.publishIntervalMs()) {
       publish();
     }
@@ -178,21 +186,25 @@ public final class TrainingProcessor implements Processor<String, byte[], String
    */
   private void publish() {
     View view = trainer.view();
-    publish(view, view.users(), EntityKind.USER, content.users());
-    publish(view, view.items(), EntityKind.ITEM, content.items());
+    int users = publish(view, view.users(), EntityKind.USER, content.users());
+    int items = publish(view, view.items(), EntityKind.ITEM, content.items());
+    observer.published(viewName, users, items);
     view.users().tick();
     view.items().tick();
     lastPublishMs = context.currentSystemTimeMs();
   }
 
-  private void publish(View view, Table table, EntityKind kind, IdIndex ids) {
-    String prefix = kind + ":";
+  /** Forwards the changed rows of one table; returns how many. */
+  private int publish(View view, Table table, EntityKind kind, IdIndex ids) {
+    forwarded = 0;
     table.forEachChangedSinceTick(row -> {
       if (row < ids.size()) { // rows reserved beyond known ids carry no entity yet
         String id = ids.id(row);
         byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), trainer.batches(), batchTimestamp);
-        context.forward(new Record<>(prefix + id, value, batchTimestamp));
+        context.forward(new Record<>(EmbeddingKey.format(kind, id), value, batchTimestamp));
+        forwarded++;
       }
     });
+    return forwarded;
   }
 }

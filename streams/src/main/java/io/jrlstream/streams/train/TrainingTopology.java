@@ -30,13 +30,6 @@ import org.apache.kafka.streams.state.Stores;
  * {@code TopologyTestDriver}.
  */
 public final class TrainingTopology {
-  /**
-   * Default mini-batches between checkpoints of a view's parameter rows (see {@link TrainingProcessor}):
-   * a checkpoint writes every row changed since the previous one (for the review view at K=300 about the
-   * whole vocabulary, tens of MB), a restart re-trains at most this many batches from the validated topic.
-   */
-  public static final int CHECKPOINT_BATCHES = 500;
-
   private TrainingTopology() {}
 
   /** The training of one view: the validated topic into the view's embedding topic. */

@@ -10,6 +10,10 @@
  * {@link io.jrlstream.streams.train.StreamContent} holds the ids and contents a view has seen;
  * {@link io.jrlstream.streams.train.EventHistory} re-reads the input;
  * {@link io.jrlstream.streams.train.TrainingObserver} is told of restores and checkpoints (metrics and benchmarks, no
- * static counters). The model itself is {@code model-core}'s {@link io.jrlstream.core.train.StreamingTrainer}.
+ * static counters). The model itself is
+ * {@code model-core}'s {@link io.jrlstream.core.train.StreamingTrainer}. Configuration:
+ * {@link io.jrlstream.streams.train.TrainingKeys} declares the trainers' keys, read into
+ * {@link io.jrlstream.streams.train.TrainingOptions} and {@link io.jrlstream.streams.train.RocksDbBounds} (the bound
+ * {@link io.jrlstream.streams.train.BoundedRocksDbConfig} applies).
  */
 package io.jrlstream.streams.train;

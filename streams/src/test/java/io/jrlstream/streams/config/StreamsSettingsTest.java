@@ -32,10 +32,10 @@ class StreamsSettingsTest {
 
     assertEquals("jrl", s.applicationId());
     assertEquals("broker:9092", s.bootstrapServers());
-    assertEquals(new TopicSpec("jrl.reviews", 1, (short) 1), s.reviews());
-    assertEquals(new TopicSpec("jrl.ratings", 1, (short) 1), s.ratings());
-    assertEquals(new TopicSpec("jrl.image-features", 1, (short) 1), s.imageFeatures());
-    assertEquals(new TopicSpec("jrl.dead-letters", 1, (short) 1), s.deadLetters());
+    assertEquals(TopicSpec.of("jrl.reviews", 1, (short) -1), s.reviews());
+    assertEquals(TopicSpec.of("jrl.ratings", 1, (short) -1), s.ratings());
+    assertEquals(TopicSpec.of("jrl.image-features", 1, (short) -1), s.imageFeatures());
+    assertEquals(TopicSpec.of("jrl.dead-letters", 1, (short) -1), s.deadLetters());
     assertEquals("jrl.validated", s.validatedTopic());
     assertEquals("jrl.embeddings.", s.embeddingsTopicPrefix());
     assertEquals("jrl.embeddings.review", s.embeddingsTopic("review"));
@@ -46,16 +46,14 @@ class StreamsSettingsTest {
   }
 
   @Test
-  void shouldMatchDefaultsDocumentedInSettingKey() {
+  void shouldMatchDefaultsDeclaredInStreamsKeys() {
     StreamsSettings s = StreamsSettings.fromProperties(props());
 
-    assertEquals(SettingKey.TOPIC_REVIEWS.defaultValue().orElseThrow(), s.reviews().name());
-    assertEquals(SettingKey.MAX_TEXT_CHARS.defaultValue().orElseThrow(), Integer.toString(s.maxTextChars()));
-    assertEquals(SettingKey.FEATURE_DIM.defaultValue().orElseThrow(), Integer.toString(s.featureDim()));
-    assertTrue(SettingKey.BOOTSTRAP_SERVERS.defaultValue().isEmpty());
-    for (SettingKey k : SettingKey.values()) {
-      assertTrue(SettingKey.describeAll().contains(k.key() + " = "), k.key());
-    }
+    assertEquals(StreamsKeys.REVIEWS.name().defaultValue().orElseThrow(), s.reviews().name());
+    assertEquals(StreamsKeys.MAX_TEXT_CHARS.defaultValue().orElseThrow(), s.maxTextChars());
+    assertEquals(StreamsKeys.FEATURE_DIM.defaultValue().orElseThrow(), s.featureDim());
+    assertTrue(StreamsKeys.BOOTSTRAP_SERVERS.defaultValue().isEmpty());
+    assertEquals(Limits.DEFAULTS, s.limits());
   }
 
   @Test
@@ -76,10 +74,10 @@ class StreamsSettingsTest {
         "jrl.feature.dim", "2048"));
 
     assertEquals("jrl-test", s.applicationId());
-    assertEquals(new TopicSpec("my.reviews", 12, (short) 3), s.reviews());
-    assertEquals(new TopicSpec("my.ratings", 1, (short) 1), s.ratings());
-    assertEquals(new TopicSpec("my.features", 4, (short) 1), s.imageFeatures());
-    assertEquals(new TopicSpec("my.dlq", 1, (short) 2), s.deadLetters());
+    assertEquals(TopicSpec.of("my.reviews", 12, (short) 3), s.reviews());
+    assertEquals(TopicSpec.of("my.ratings", 1, (short) -1), s.ratings());
+    assertEquals(TopicSpec.of("my.features", 4, (short) -1), s.imageFeatures());
+    assertEquals(TopicSpec.of("my.dlq", 1, (short) 2), s.deadLetters());
     assertEquals(List.of(s.reviews(), s.ratings(), s.imageFeatures()), s.inputTopics());
     assertEquals("my.validated", s.validatedTopic());
     assertEquals("emb-image", s.embeddingsTopic("image"));
@@ -91,7 +89,8 @@ class StreamsSettingsTest {
   void shouldRejectUnknownJrlKeysNamingThemAndTheKnownOnes() {
     IllegalArgumentException e = rejected(props("jrl.topic.reveiws", "x", "jrl.max.txt.chars", "5"));
 
-    assertTrue(e.getMessage().contains("jrl.max.txt.chars, jrl.topic.reveiws"), e.getMessage());
+    assertTrue(e.getMessage().contains("jrl.max.txt.chars (file (properties)), jrl.topic.reveiws (file (properties))"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("jrl.topic.reviews"), e.getMessage());
   }
 
@@ -140,26 +139,33 @@ class StreamsSettingsTest {
     assertTrue(e.getMessage().contains("jrl.topic.ratings.partitions must be an integer"), e.getMessage());
     assertTrue(e.getMessage().contains("'two'"), e.getMessage());
     assertTrue(rejected(props("jrl.topic.ratings.replication.factor", "100000")).getMessage()
-        .contains("up to 32767"));
+        .contains("from 1 to 32767"));
   }
 
   @Test
   void shouldRejectOutOfRangeValues() {
     assertTrue(rejected(props("jrl.topic.reviews.partitions", "0")).getMessage()
-        .contains("topic jrl.reviews: partitions must be >= 1, got 0"));
-    assertTrue(rejected(props("jrl.topic.dead.letters.replication.factor", "-1")).getMessage()
-        .contains("replication factor must be >= 1"));
-    assertTrue(rejected(props("jrl.max.text.chars", "0")).getMessage().contains("jrl.max.text.chars must be >= 1"));
-    assertTrue(rejected(props("jrl.feature.dim", "-3")).getMessage().contains("jrl.feature.dim must be >= 1"));
-    assertTrue(rejected(props("bootstrap.servers", " ")).getMessage().contains("bootstrap.servers must not be blank"));
+        .contains("jrl.topic.reviews.partitions must be an integer >= 1, got '0'"));
+    assertTrue(rejected(props("jrl.topic.dead.letters.replication.factor", "0")).getMessage()
+        .contains("jrl.topic.dead.letters.replication.factor must be -1 (the broker's default.replication.factor)"));
+    assertEquals(-1, StreamsSettings.fromProperties(props("jrl.topic.dead.letters.replication.factor", "-1"))
+        .deadLetters().replication());
+    assertTrue(rejected(props("jrl.max.text.chars", "0")).getMessage()
+        .contains("jrl.max.text.chars must be an integer >= 1, got '0'"));
+    assertTrue(rejected(props("jrl.feature.dim", "-3")).getMessage()
+        .contains("jrl.feature.dim must be an integer >= 1"));
+    assertTrue(rejected(props("bootstrap.servers", " ")).getMessage()
+        .contains("bootstrap.servers must be non-blank text, got ''"));
   }
 
   @Test
   void shouldRejectIllegalTopicNames() {
     assertTrue(rejected(props("jrl.topic.reviews", "my reviews")).getMessage()
-        .contains("'my reviews' may contain only"));
-    assertTrue(rejected(props("jrl.topic.ratings", "")).getMessage().contains("not a legal topic name"));
-    assertTrue(rejected(props("jrl.topic.ratings", "r".repeat(250))).getMessage().contains("at most 249"));
+        .contains("jrl.topic.reviews must be a topic name of 1 to 249 characters from [a-zA-Z0-9._-],"
+            + " got 'my reviews'"));
+    assertTrue(rejected(props("jrl.topic.ratings", "")).getMessage()
+        .contains("jrl.topic.ratings must be a topic name"));
+    assertTrue(rejected(props("jrl.topic.ratings", "r".repeat(250))).getMessage().contains("1 to 249 characters"));
     assertTrue(rejected(props("application.id", "a/b")).getMessage().contains("application.id"));
   }
 
@@ -222,7 +228,7 @@ class StreamsSettingsTest {
     e = rejected(props("jrl.dead.letter.value.bytes", "999000"));
     assertTrue(e.getMessage().contains("a cut dead letter"), e.getMessage());
     e = rejected(props("jrl.max.id.bytes", "0"));
-    assertTrue(e.getMessage().contains("jrl.max.id.bytes must be >= 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("jrl.max.id.bytes must be an integer >= 1"), e.getMessage());
   }
 
   @Test

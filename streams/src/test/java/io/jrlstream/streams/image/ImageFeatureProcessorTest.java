@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ImageFeatureProcessorTest {
   @Test
   void shouldSendTheImagesOfAnUnfinishedBatchFirstAfterARestart() {
-    ImageSettings s = TestModel.settings().withBatchSize(3);
+    ImageSettings s = TestModel.withBatchSize(3);
     OnnxSessions sessions = new OnnxSessions(s);
     Map<String, float[]> refs = TestModel.references();
     List<String> names = List.copyOf(refs.keySet());

@@ -101,7 +101,7 @@ class ImageFeatureTopologyTest {
     List<String> names = new ArrayList<>(refs.keySet());
     byte[] jpeg = TestModel.image("photo-120x96.jpg");
     byte[] png = TestModel.image("rgb-40x32.png");
-    try (Harness h = new Harness(TestModel.settings().withLimits(20_000, 120 * 100))) {
+    try (Harness h = new Harness(TestModel.settings().withAccepted(new ImageSettings.Accepted(20_000, 120 * 100)))) {
       h.send("bad-1", "i-bad1", "<html>not an image</html>".getBytes(StandardCharsets.UTF_8), "image/jpeg");
       h.send("ok-0", "i-0", TestModel.image(names.get(0)), TestModel.contentType(names.get(0)));
       h.send("bad-2", "i-bad2", Arrays.copyOf(jpeg, jpeg.length / 2), "image/jpeg");
@@ -153,7 +153,8 @@ class ImageFeatureTopologyTest {
 
   @Test
   void shouldFlushAPartialBatchOnceItsOldestImageHasWaitedMaxWait() {
-    try (Harness h = new Harness(TestModel.settings().withMaxWait(Duration.ofMillis(200)))) {
+    ImageSettings waiting = TestModel.settings().withBatching(new ImageSettings.Batching(4, Duration.ofMillis(200)));
+    try (Harness h = new Harness(waiting)) {
       h.send("a", "i-a", TestModel.image("rgb-40x32.png"), "image/png");
       h.driver.advanceWallClockTime(Duration.ofMillis(100));
       h.send("b", "i-b", TestModel.image("gray-30x48.png"), "image/png");
@@ -215,7 +216,7 @@ class ImageFeatureTopologyTest {
   void shouldLeaveTheStoreOutOfTheChangelogAtBatchSizeOne() {
     // Each image completes its own batch within its process call: nothing is pending at any commit, so nothing,
     // not even a tombstone, goes to the changelog (no changelog partition in the transactions).
-    try (Harness h = new Harness(TestModel.settings().withBatchSize(1))) {
+    try (Harness h = new Harness(TestModel.withBatchSize(1))) {
       TestOutputTopic<Bytes, byte[]> changelog = h.driver.createOutputTopic("image-test-"
           + ImageFeatureProcessor.STORE + "-changelog", new BytesDeserializer(),
           new ByteArrayDeserializer());

@@ -41,7 +41,7 @@ class OnnxFeatureExtractorTest {
   void shouldGiveTheSameFeaturesWhateverTheBatchSize() throws Exception {
     List<String> names = new ArrayList<>(TestModel.references().keySet());
     Map<String, float[]> batched = extract(TestModel.settings(), names);
-    Map<String, float[]> single = extract(TestModel.settings().withBatchSize(1), names);
+    Map<String, float[]> single = extract(TestModel.withBatchSize(1), names);
     for (String name : names) {
       assertTrue(TestModel.maxAbsDiff(batched.get(name), single.get(name)) <= 1e-6, name);
     }
@@ -64,12 +64,12 @@ class OnnxFeatureExtractorTest {
 
   /** Decodes, preprocesses and extracts the named test images, in batches of the settings' size. */
   static Map<String, float[]> extract(ImageSettings s, List<String> names) throws Exception {
-    ImageDecoder decoder = new ImageDecoder(s.maxBytes(), s.maxPixels());
+    ImageDecoder decoder = new ImageDecoder(s.accepted().maxBytes(), s.accepted().maxPixels());
     ImagePreprocessor pre = new ImagePreprocessor(s.preprocessing());
     Map<String, float[]> out = new LinkedHashMap<>();
     try (OnnxFeatureExtractor x = new OnnxSessions(s).open()) {
-      for (int from = 0; from < names.size(); from += s.batchSize()) {
-        int n = Math.min(s.batchSize(), names.size() - from);
+      for (int from = 0; from < names.size(); from += s.batching().size()) {
+        int n = Math.min(s.batching().size(), names.size() - from);
         for (int i = 0; i < n; i++) {
           BufferedImage img = decoder.decode(TestModel.image(names.get(from + i)), names.get(from + i));
           pre.toInput(img, x.input(), i * x.floatsPerImage());

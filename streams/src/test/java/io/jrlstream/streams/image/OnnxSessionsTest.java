@@ -22,7 +22,7 @@ class OnnxSessionsTest {
 
   @Test
   void shouldUseCpuWithoutTryingCudaWhenNoDriverIsPresent() {
-    ProviderChoice c = OnnxSessions.choose(TestModel.settings().withProvider(ExecutionProvider.AUTO), () -> false);
+    ProviderChoice c = OnnxSessions.choose(TestModel.withProvider(ExecutionProvider.AUTO), () -> false);
     assertFalse(c.cuda());
     assertTrue(c.reason().contains("no NVIDIA driver"), c.reason());
     assertEquals("CPU", new OnnxSessions(TestModel.settings()).choice().provider());
@@ -35,7 +35,7 @@ class OnnxSessionsTest {
    */
   @Test
   void shouldFallBackToCpuWithTheLoadersReasonWhenTheCudaProviderDoesNotLoad() throws Exception {
-    ImageSettings s = TestModel.settings().withProvider(ExecutionProvider.AUTO);
+    ImageSettings s = TestModel.withProvider(ExecutionProvider.AUTO);
     OnnxSessions sessions = new OnnxSessions(s, () -> true);
     ProviderChoice c = sessions.choice();
     if (c.cuda()) {
@@ -44,7 +44,8 @@ class OnnxSessionsTest {
       assertTrue(c.reason().contains("the CUDA provider did not load") && c.reason().contains("OrtException"),
           c.reason());
       assertThrows(IllegalStateException.class, () -> OnnxSessions.choose(
-          s.withProvider(ExecutionProvider.CUDA), () -> true), "provider=cuda must refuse to fall back");
+          s.withSession(s.session().withProvider(ExecutionProvider.CUDA)), () -> true),
+          "provider=cuda must refuse to fall back");
     }
     assertTrue(sessions.choice() == c, "chosen once");
     sessions.verify();
@@ -52,7 +53,7 @@ class OnnxSessionsTest {
 
   @Test
   void shouldRefuseAModelWhoseOutputDimensionDiffers() {
-    ImageSettings s = TestModel.settings().withModelIo("input", "features", 4096);
+    ImageSettings s = TestModel.withModelIo("input", "features", 4096);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OnnxSessions(s).verify());
     assertTrue(e.getMessage().contains("has 16 values per image") && e.getMessage().contains("jrl.feature.dim is 4096"),
         e.getMessage());
@@ -61,11 +62,11 @@ class OnnxSessionsTest {
   @Test
   void shouldRefuseUnknownInputOrOutputNamesNamingTheModelsOwn() {
     IllegalArgumentException in = assertThrows(IllegalArgumentException.class,
-        () -> new OnnxSessions(TestModel.settings().withModelIo("data", "features", 16)).verify());
+        () -> new OnnxSessions(TestModel.withModelIo("data", "features", 16)).verify());
     assertTrue(in.getMessage().contains("no input 'data'") && in.getMessage().contains("its inputs: input"),
         in.getMessage());
     IllegalArgumentException out = assertThrows(IllegalArgumentException.class,
-        () -> new OnnxSessions(TestModel.settings().withModelIo("input", "fc7", 16)).verify());
+        () -> new OnnxSessions(TestModel.withModelIo("input", "fc7", 16)).verify());
     assertTrue(out.getMessage().contains("no output 'fc7'") && out.getMessage().contains("its outputs: features"),
         out.getMessage());
   }
@@ -100,9 +101,9 @@ class OnnxSessionsTest {
     assertTrue(ImageSettings.fromProperties(p).isEmpty(), "no model: no extraction");
     p.setProperty("jrl.image.model", TestModel.MODEL.toString());
     ImageSettings s = ImageSettings.fromProperties(p).orElseThrow();
-    assertEquals("tiny-cnn", s.modelId());
+    assertEquals("tiny-cnn", s.model().id());
     assertEquals(Preprocessing.imageNet(), s.preprocessing());
-    assertEquals(32, s.batchSize());
+    assertEquals(32, s.batching().size());
     assertEquals("jrl.images", s.images().name());
     p.setProperty("jrl.image.input.size", "20x30");
     p.setProperty("jrl.image.resize", "0");

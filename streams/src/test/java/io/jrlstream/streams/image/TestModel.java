@@ -50,6 +50,24 @@ final class TestModel {
     return ImageSettings.fromProperties(p).orElseThrow();
   }
 
+  /** {@link #settings()} with micro-batches of n. */
+  static ImageSettings withBatchSize(int n) {
+    ImageSettings s = settings();
+    return s.withBatching(s.batching().withSize(n));
+  }
+
+  /** {@link #settings()} with another execution provider policy. */
+  static ImageSettings withProvider(ExecutionProvider provider) {
+    ImageSettings s = settings();
+    return s.withSession(s.session().withProvider(provider));
+  }
+
+  /** {@link #settings()} with other model input and output names and dimension. */
+  static ImageSettings withModelIo(String input, String output, int featureDim) {
+    ImageSettings s = settings();
+    return s.withModel(s.model().withIo(input, output, featureDim));
+  }
+
   /** Image file name → PyTorch's features, in file name order. */
   static Map<String, float[]> references() {
     try {

@@ -13,6 +13,7 @@ import io.jrlstream.core.serve.Recommendations;
 import io.jrlstream.core.serve.Recommender;
 import io.jrlstream.core.serve.ServeException;
 import io.jrlstream.core.serve.UserProfile;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.TrainingEvent;
@@ -89,14 +90,15 @@ class ServeTopologyTest {
           new StringSerializer(), emb.serializer());
       TestInputTopic<String, TrainingEvent> validated = driver.createInputTopic(settings.validatedTopic(),
           new StringSerializer(), AvroSerde.of(TrainingEvent.class).serializer());
-      review.pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 10, 1, 0));
-      review.pipeInput("ITEM:b", vector("review", EntityKind.ITEM, "b", 20, 0, 1));
-      review.pipeInput("ITEM:c", vector("review", EntityKind.ITEM, "c", 30, 2, 2));
-      review.pipeInput("ITEM:bad", vector("review", EntityKind.ITEM, "bad", 30, 1, 1, 1)); // wrong length
-      review.pipeInput("USER:u", vector("review", EntityKind.USER, "u", 900, 1, 0.5f));
-      rating.pipeInput("ITEM:a", vector("rating", EntityKind.ITEM, "a", 10, 3));
-      rating.pipeInput("ITEM:b", vector("rating", EntityKind.ITEM, "b", 10, -1));
-      rating.pipeInput("USER:u", vector("rating", EntityKind.USER, "u", 950, 1));
+      review.pipeInput(EmbeddingKey.item("a").toString(), vector("review", EntityKind.ITEM, "a", 10, 1, 0));
+      review.pipeInput(EmbeddingKey.item("b").toString(), vector("review", EntityKind.ITEM, "b", 20, 0, 1));
+      review.pipeInput(EmbeddingKey.item("c").toString(), vector("review", EntityKind.ITEM, "c", 30, 2, 2));
+      // wrong length
+      review.pipeInput(EmbeddingKey.item("bad").toString(), vector("review", EntityKind.ITEM, "bad", 30, 1, 1, 1));
+      review.pipeInput(EmbeddingKey.user("u").toString(), vector("review", EntityKind.USER, "u", 900, 1, 0.5f));
+      rating.pipeInput(EmbeddingKey.item("a").toString(), vector("rating", EntityKind.ITEM, "a", 10, 3));
+      rating.pipeInput(EmbeddingKey.item("b").toString(), vector("rating", EntityKind.ITEM, "b", 10, -1));
+      rating.pipeInput(EmbeddingKey.user("u").toString(), vector("rating", EntityKind.USER, "u", 950, 1));
       validated.pipeInput("u", interaction("u", "c", TrainingEventKind.REVIEW));
       validated.pipeInput("u", interaction("u", "c", TrainingEventKind.RATING)); // counted once
       validated.pipeInput("v", interaction("v", "b", TrainingEventKind.RATING));
@@ -118,7 +120,7 @@ class ServeTopologyTest {
       assertEquals(7L, rec.views().get("rating").version());
 
       // A tombstone removes b's review vector; its rating vector still counts.
-      review.pipeInput("ITEM:b", (EmbeddingRecord) null);
+      review.pipeInput(EmbeddingKey.item("b").toString(), (EmbeddingRecord) null);
       Recommendations after = r.recommend("u", profile(driver, "u"), Query.of(5, List.of("review"), null, serve));
       assertEquals(List.of("a"), after.items().stream().map(Recommendations.ScoredItem::item).toList());
 
@@ -136,8 +138,8 @@ class ServeTopologyTest {
         new Popularity()), props())) {
       TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.embeddingsTopic("review"),
           new StringSerializer(), new ByteArraySerializer());
-      raw.pipeInput("ITEM:x", new byte[] {1, 2, 3});
-      raw.pipeInput("ITEM:a", AvroSerde.of(EmbeddingRecord.class).serializer().serialize("t",
+      raw.pipeInput(EmbeddingKey.item("x").toString(), new byte[] {1, 2, 3});
+      raw.pipeInput(EmbeddingKey.item("a").toString(), AvroSerde.of(EmbeddingRecord.class).serializer().serialize("t",
           vector("review", EntityKind.ITEM, "a", 10, 1, 0)));
       assertEquals(1, index.stats(0).items());
       assertTrue(index.vector(0, "x") == null);
@@ -167,14 +169,14 @@ class ServeTopologyTest {
       // The live topic is not read for a view served at version 1: its vectors never meet version 1's.
       assertThrows(IllegalArgumentException.class, () -> driver.createInputTopic(topics.embeddingsTopic("review"),
           new StringSerializer(), emb.serializer())
-          .pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 1, 9, 9)));
+          .pipeInput(EmbeddingKey.item("a").toString(), vector("review", EntityKind.ITEM, "a", 1, 9, 9)));
       TestInputTopic<String, EmbeddingRecord> review = driver.createInputTopic("jrl.embeddings.v1.review",
           new StringSerializer(), emb.serializer());
-      review.pipeInput("ITEM:a", vector("review", EntityKind.ITEM, "a", 10, 1, 2));
-      review.pipeInput("USER:u", vector("review", EntityKind.USER, "u", 10, 3, 4));
+      review.pipeInput(EmbeddingKey.item("a").toString(), vector("review", EntityKind.ITEM, "a", 10, 1, 2));
+      review.pipeInput(EmbeddingKey.user("u").toString(), vector("review", EntityKind.USER, "u", 10, 3, 4));
       assertEquals(1, index.stats(0).items());
       assertEquals(List.of(1f, 2f), driver.<String, EmbeddingRecord>getKeyValueStore("jrl-serve-items-review-v1")
-          .get("ITEM:a").getVector());
+          .get(EmbeddingKey.item("a").toString()).getVector());
       assertEquals(List.of(3f, 4f), driver.<String, EmbeddingRecord>getKeyValueStore("jrl-serve-users-review-v1")
           .get("u").getVector());
       assertNull(driver.getKeyValueStore("jrl-serve-users-review"), "no store of version 0 for the review view");

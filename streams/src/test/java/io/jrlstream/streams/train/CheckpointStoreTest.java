@@ -205,7 +205,8 @@ class CheckpointStoreTest {
     CheckpointStore c = new CheckpointStore(store(), "v", TrainingObserver.NONE);
     ByteBlock b = new ByteBlock();
     c.load(blocks(b));
-    TrainingOptions every10 = new TrainingOptions(4, 10, 0, 2);
+    TrainingOptions every10 = TrainingOptions.defaults().withBatchSize(4).withCheckpointBatches(10)
+        .withPublishIntervalMs(0).withCheckpointEventsPerRow(2);
     for (int r = 0; r < 5; r++) {
       b.set(r, r);
     }

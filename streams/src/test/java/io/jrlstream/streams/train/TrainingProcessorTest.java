@@ -47,6 +47,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TrainingProcessorTest {
   private static final int BATCH = 8;
   private static final int CHECKPOINT = 5;
+
+  /** Batches of {@link #BATCH}, checkpoints every {@link #CHECKPOINT} batches, the other options as given. */
+  private static TrainingOptions options(long publishIntervalMs, int eventsPerRow, int spread) {
+    return TrainingOptions.defaults().withBatchSize(BATCH).withCheckpointBatches(CHECKPOINT)
+        .withPublishIntervalMs(publishIntervalMs).withCheckpointEventsPerRow(eventsPerRow)
+        .withCheckpointSpreadBatches(spread);
+  }
   private static final Dataset DATA = SyntheticData.generate(new SyntheticSpec(40, 25, 3, 12, 0, 8), 4L);
 
   private static ModelConfig config() {
@@ -98,7 +105,7 @@ class TrainingProcessorTest {
 
   private static int run(String view, long publishIntervalMs, int eventsPerRow, KeyValueStore<Bytes, byte[]> store,
       int from, int to, boolean flushAtEnd, Map<String, List<Float>> latest) {
-    return run(view, new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs, eventsPerRow), store, from, to,
+    return run(view, options(publishIntervalMs, eventsPerRow, 125), store, from, to,
         flushAtEnd, latest, i -> { });
   }
 
@@ -143,7 +150,7 @@ class TrainingProcessorTest {
       int spread) {
     int n = DATA.interactions().size();
     assertTrue(n > BATCH * CHECKPOINT * 3, "need several checkpoints, have " + n + " events");
-    TrainingOptions options = new TrainingOptions(BATCH, CHECKPOINT, publishIntervalMs, eventsPerRow, spread);
+    TrainingOptions options = options(publishIntervalMs, eventsPerRow, spread);
     Map<String, List<Float>> straight = new HashMap<>();
     MockProcessorContext<String, byte[]> c1 = new MockProcessorContext<>();
     run(view, options, store(c1, TrainingProcessor.storeName(view)), 0, n, true, straight, i -> { });
@@ -207,7 +214,7 @@ class TrainingProcessorTest {
     Map<Long, Integer> callsOf = new HashMap<>(); // per generation: the calls that wrote some
     Map<Long, Integer> mostPerCall = new HashMap<>();
     int[] completeChecks = {0};
-    run("review", new TrainingOptions(BATCH, CHECKPOINT, 0, 0, spread), store, 0, n, false, new HashMap<>(), i -> {
+    run("review", options(0, 0, spread), store, 0, n, false, new HashMap<>(), i -> {
       Map<String, TreeSet<Integer>> after = versions(store);
       long next = generation[0] + 1;
       int written = 0;
@@ -274,9 +281,9 @@ class TrainingProcessorTest {
     int n = DATA.interactions().size();
     KeyValueStore<Bytes, byte[]> fixed = store(new MockProcessorContext<>(), "fixed");
     // Written in the batch that takes them (spread 1), so that the last one counts as soon as taken.
-    run("review", new TrainingOptions(BATCH, CHECKPOINT, 1000, 0, 1), fixed, 0, n, false, new HashMap<>(), i -> { });
+    run("review", options(1000, 0, 1), fixed, 0, n, false, new HashMap<>(), i -> { });
     KeyValueStore<Bytes, byte[]> spaced = store(new MockProcessorContext<>(), "spaced");
-    run("review", new TrainingOptions(BATCH, CHECKPOINT, 1000, 3, 1), spaced, 0, n, false, new HashMap<>(), i -> { });
+    run("review", options(1000, 3, 1), spaced, 0, n, false, new HashMap<>(), i -> { });
     long fixedBatches = meta(fixed, "batches");
     long spacedBatches = meta(spaced, "batches");
     // Fixed: the last multiple of CHECKPOINT batches. Spaced: at least CHECKPOINT batches in, and later than fixed
@@ -299,7 +306,7 @@ class TrainingProcessorTest {
         sink.accept(o, input.get((int) o));
       }
     };
-    TrainingProcessor p = new TrainingProcessor("review", config(), new TrainingOptions(BATCH, CHECKPOINT, 0, 0),
+    TrainingProcessor p = new TrainingProcessor("review", config(), options(0, 0, 125),
         store.name(), history, TrainingObserver.NONE);
     p.init(ctx);
     for (int i = from; i < to; i++) {
@@ -383,7 +390,7 @@ class TrainingProcessorTest {
   @ValueSource(strings = {"collaborative", "review"})
   void shouldReportLiveQualityWithoutChangingTheTraining(String view) {
     int n = DATA.interactions().size();
-    TrainingOptions off = new TrainingOptions(BATCH, CHECKPOINT, 0, 0, 1).withQuality(TrainingOptions.Quality.OFF);
+    TrainingOptions off = options(0, 0, 1).withQuality(TrainingOptions.Quality.OFF);
     TrainingOptions on = off.withQuality(new TrainingOptions.Quality(2, 100));
     Map<String, List<Float>> plain = new HashMap<>();
     run(view, off, store(new MockProcessorContext<>(), "off"), 0, n, false, plain, i -> { });

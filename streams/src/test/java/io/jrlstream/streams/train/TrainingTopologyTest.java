@@ -13,6 +13,7 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.ReviewEvent;
 import io.jrlstream.schemas.codec.AvroCodec;
@@ -104,7 +105,7 @@ class TrainingTopologyTest {
       }
       int checked = 0;
       for (int u = 0; u < d.userCount(); u++) {
-        EmbeddingRecord r = latest.get(view + "|USER:" + d.users().id(u));
+        EmbeddingRecord r = latest.get(view + "|" + EmbeddingKey.user(d.users().id(u)));
         if (r == null) {
           continue;
         }
