@@ -1,7 +1,10 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ModelSettings;
+import io.jrlstream.core.view.RatingView;
+import io.jrlstream.core.view.ReviewView;
 import io.jrlstream.streams.config.Catalog;
 import io.jrlstream.streams.config.Configuration;
 import io.jrlstream.streams.config.Origin;
@@ -51,7 +54,9 @@ final class ModelKeys {
       "reservoir", "an integer >= 0", "most interactions the replay reservoir keeps (44 bytes each; 0: no replay)",
       "passes", "an integer from 1 to 100", "steps over each new mini-batch before the replay",
       "replayContent", "true or false", "content replay: whether replayed interactions also train the view's own"
-          + " terms that need no review text (the rating loss, the review's links in the window, the image decoder)");
+          + " terms that need no review text (the rating loss, the review's links in the window, the image decoder)",
+      "samplerHistory", "an integer >= 1", "most items of a user the negative sampler remembers on the stream (the"
+          + " oldest are forgotten, and may then be drawn as negatives)");
   private static final Map<String, Key> REVIEW = keys(
       "lambda", "a number >= 0", "weight of the review (word) term",
       "negatives", "an integer >= 1", "noise words per kept word",
@@ -68,6 +73,10 @@ final class ModelKeys {
   private static final Map<String, Key> IMAGE = keys(
       "lambda", "a number >= 0", "weight of the image term",
       "layers", "1 or 2", "decoder layers");
+
+  /** The keys only one view has, by view. */
+  private static final Map<String, Map<String, Key>> OWN = Map.of(ReviewView.NAME, REVIEW, RatingView.NAME, RATING,
+      ImageView.NAME, IMAGE);
 
   /** Every model key with its default, e.g. {@code jrl.model.review.lr}. */
   static final SettingGroup MODEL = new SettingGroup("Model", "Per view: jrl.model.VIEW.KEY, the keys of --set"
@@ -124,12 +133,7 @@ final class ModelKeys {
     List<Setting<?>> out = new ArrayList<>();
     for (String view : ModelConfig.VIEW_NAMES) {
       for (String key : ModelSettings.keysOf(view)) {
-        Key k = COMMON.containsKey(key) ? COMMON.get(key) : switch (view) {
-          case "review" -> REVIEW.get(key);
-          case "rating" -> RATING.get(key);
-          case "image" -> IMAGE.get(key);
-          default -> null;
-        };
+        Key k = COMMON.containsKey(key) ? COMMON.get(key) : OWN.getOrDefault(view, Map.of()).get(key);
         if (k == null) {
           throw new IllegalStateException("model key " + view + "." + key + " has no meaning in ModelKeys");
         }
