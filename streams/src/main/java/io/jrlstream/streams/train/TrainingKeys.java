@@ -1,6 +1,7 @@
 package io.jrlstream.streams.train;
 
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.ViewKind;
 import io.jrlstream.streams.config.Catalog;
 import io.jrlstream.streams.config.Setting;
 import io.jrlstream.streams.config.SettingGroup;
@@ -16,7 +17,8 @@ public final class TrainingKeys {
   private TrainingKeys() {}
 
   public static final Setting<List<String>> VIEWS = Setting.list("jrl.views",
-      List.of("collaborative", "review", "rating"), "views to train, comma-separated")
+      List.of(ViewKind.COLLABORATIVE.viewName(), ViewKind.REVIEW.viewName(), ViewKind.RATING.viewName()),
+      "views to train, comma-separated")
       .allowing(l -> !l.isEmpty() && l.stream().distinct().count() == l.size()
               && ModelConfig.VIEW_NAMES.containsAll(l),
           "distinct view names, comma-separated, at least one, of " + String.join(", ", ModelConfig.VIEW_NAMES));
