@@ -8,7 +8,7 @@ import io.jrlstream.core.train.Objective;
 import io.jrlstream.core.train.OfflineTrainer;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.review.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewConfig;
 import io.jrlstream.core.view.ViewFactory;

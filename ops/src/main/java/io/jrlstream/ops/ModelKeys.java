@@ -4,7 +4,7 @@ import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.ModelSettings;
 import io.jrlstream.core.view.RatingView;
-import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.review.ReviewView;
 import io.jrlstream.streams.config.Catalog;
 import io.jrlstream.streams.config.Configuration;
 import io.jrlstream.streams.config.Origin;

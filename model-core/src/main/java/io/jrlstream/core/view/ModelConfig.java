@@ -1,6 +1,7 @@
 package io.jrlstream.core.view;
 
 import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.view.review.ReviewView;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

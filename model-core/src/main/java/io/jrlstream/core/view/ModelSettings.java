@@ -1,6 +1,7 @@
 package io.jrlstream.core.view;
 
 import io.jrlstream.core.optim.OptimizerKind;
+import io.jrlstream.core.view.review.ReviewView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -4,6 +4,7 @@ import io.jrlstream.core.data.Content;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.optim.OptimizerKind;
 import io.jrlstream.core.view.ViewConfig.Schedule;
+import io.jrlstream.core.view.review.ReviewView;
 import java.util.Arrays;
 import java.util.List;
 

@@ -13,7 +13,7 @@ import io.jrlstream.core.view.AbstractView;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.RatingView;
-import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.review.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.optim.OptimizerKind;
+import io.jrlstream.core.view.review.ReviewView;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.Properties;

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
-import io.jrlstream.core.text.Vocabulary;
+import io.jrlstream.core.view.review.ReviewView;
+import io.jrlstream.core.view.review.Vocabulary;
 import org.junit.jupiter.api.Test;
 
 /** The review view's word table follows its growing, capped vocabulary (DESIGN.md §1 review view). */

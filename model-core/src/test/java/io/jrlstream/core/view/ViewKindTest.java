@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.view.review.ReviewView;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import io.jrlstream.core.eval.PrequentialMeter;
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.Table;
 import io.jrlstream.core.train.StreamingTrainer;
-import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.review.ReviewView;
 import io.jrlstream.core.view.View;
 import io.jrlstream.streams.train.TrainingObserver;
 import io.micrometer.core.instrument.Counter;

@@ -18,7 +18,8 @@ import java.util.function.IntConsumer;
 /**
  * The content one view's trainer has seen on its stream: dense indices of users and items (assigned in
  * order of first appearance), the texts of the latest reviews as token ids (as many as the review view keeps
- * vectors of: its {@linkplain io.jrlstream.core.view.ReviewView.Settings#window() window}), the latest feature vector
+ * vectors of: its {@linkplain io.jrlstream.core.view.review.ReviewView.Settings#window() window}), the latest feature
+ * vector
  * of each item. Rebuilt on restart by re-reading the view's input (the validated topic) in order, so indices come
  * out the same. Reviews are numbered in order of arrival.
  *

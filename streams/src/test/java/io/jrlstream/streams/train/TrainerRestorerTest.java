@@ -13,7 +13,7 @@ import io.jrlstream.core.param.Param;
 import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
-import io.jrlstream.core.view.ReviewView;
+import io.jrlstream.core.view.review.ReviewView;
 import io.jrlstream.core.view.ViewFactory;
 import io.jrlstream.schemas.TrainingEvent;
 import io.jrlstream.schemas.TrainingEventKind;

@@ -1,4 +1,4 @@
-package io.jrlstream.core.view;
+package io.jrlstream.core.view.review;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,8 @@ import io.jrlstream.core.data.Lexicon;
 import io.jrlstream.core.optim.OptimizerKind;
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.train.StreamingTrainer;
+import io.jrlstream.core.view.RankingLoss;
+import io.jrlstream.core.view.ViewConfig;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

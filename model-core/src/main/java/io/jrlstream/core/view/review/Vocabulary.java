@@ -1,4 +1,4 @@
-package io.jrlstream.core.text;
+package io.jrlstream.core.view.review;
 
 import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.state.DirtyRows;

@@ -1,4 +1,4 @@
-package io.jrlstream.core.view;
+package io.jrlstream.core.view.review;
 
 import io.jrlstream.core.data.Content;
 import io.jrlstream.core.data.Interaction;
@@ -10,7 +10,8 @@ import io.jrlstream.core.state.DirtyRows;
 import io.jrlstream.core.state.StateBlock;
 import io.jrlstream.core.state.StateReader;
 import io.jrlstream.core.state.StateWriter;
-import io.jrlstream.core.text.Vocabulary;
+import io.jrlstream.core.view.AbstractView;
+import io.jrlstream.core.view.ViewConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

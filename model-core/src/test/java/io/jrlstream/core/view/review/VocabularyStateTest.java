@@ -1,4 +1,4 @@
-package io.jrlstream.core.text;
+package io.jrlstream.core.view.review;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

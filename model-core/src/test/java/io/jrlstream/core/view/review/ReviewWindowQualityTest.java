@@ -1,4 +1,4 @@
-package io.jrlstream.core.view;
+package io.jrlstream.core.view.review;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,6 +13,8 @@ import io.jrlstream.core.eval.Evaluator;
 import io.jrlstream.core.eval.Metrics;
 import io.jrlstream.core.rank.EjrlModel;
 import io.jrlstream.core.train.StreamingTrainer;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.ViewConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
