@@ -55,9 +55,14 @@ import picocli.CommandLine.Spec;
  * the checkpoint taken a whole interval earlier (the latest is still being written) and re-trains the interval.
  */
 @Command(name = "restart", mixinStandardHelpOptions = true,
-    description = "Restart time of a view's trainer after N events of history (restore from its checkpoint).")
+    description = {"Restart time of a view's trainer after N events of history (restore from its checkpoint).",
+      "Checkpoints every " + RestartBenchCommand.CHECKPOINT_BATCHES + " mini-batches with no wait per re-written row"
+          + " unless --checkpoint-batches or --checkpoint-events-per-row say otherwise; the other trainer options"
+          + " default to their keys'."})
 final class RestartBenchCommand implements Callable<Integer> {
   private static final String TOPIC = "jrl.validated";
+  /** Checkpoint interval of this benchmark: a quarter of jrl.checkpoint.batches', so that N events hold many. */
+  static final int CHECKPOINT_BATCHES = 125;
   private static final AvroCodec<TrainingEvent> EVENTS = AvroCodec.of(TrainingEvent.class);
 
   @Spec
@@ -78,20 +83,8 @@ final class RestartBenchCommand implements Callable<Integer> {
       description = "Items in the population (default ${DEFAULT-VALUE}).")
   int items;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
-  int batchSize;
-
-  @Option(names = "--checkpoint-batches", defaultValue = "125",
-      description = "Least mini-batches between checkpoints (default ${DEFAULT-VALUE}).")
-  int checkpointBatches;
-
-  @Option(names = "--checkpoint-events-per-row", defaultValue = "0",
-      description = "Interactions per re-written row a checkpoint waits for (default ${DEFAULT-VALUE}).")
-  int checkpointEventsPerRow;
-
-  @Option(names = "--checkpoint-spread-batches", defaultValue = "125", // jrl.checkpoint.spread.batches's default
-      description = "Mini-batches over which a checkpoint is written (default ${DEFAULT-VALUE}).")
-  int checkpointSpreadBatches;
+  @Mixin
+  TrainingFlags training;
 
   @Option(names = "--work-dir", description = "Where the stores go (default: a temporary folder, deleted after).")
   Path workDir;
@@ -109,9 +102,8 @@ final class RestartBenchCommand implements Callable<Integer> {
     // events quick to train while the state (rows, optimiser state, sampler, a full reservoir) is all there.
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults().mapViews(v -> v.withDim(16)
         .withStream(v.stream().withReplayRatio(0.25))));
-    TrainingOptions options = TrainingOptions.defaults().withBatchSize(batchSize)
-        .withCheckpointBatches(checkpointBatches).withCheckpointEventsPerRow(checkpointEventsPerRow)
-        .withCheckpointSpreadBatches(checkpointSpreadBatches).withQuality(TrainingOptions.Quality.OFF);
+    TrainingOptions options = training.options(TrainingOptions.defaults().withCheckpointBatches(CHECKPOINT_BATCHES)
+        .withCheckpointEventsPerRow(0)).withQuality(TrainingOptions.Quality.OFF);
     boolean temp = workDir == null;
     Path dir = temp ? Files.createTempDirectory("jrl-bench-restart") : workDir;
     List<Map<String, Object>> results = new ArrayList<>();
@@ -130,7 +122,7 @@ final class RestartBenchCommand implements Callable<Integer> {
     doc.put("items", items);
     doc.put("dim", cfg.view(view).dim());
     doc.put("reservoir", cfg.view(view).stream().reservoir());
-    doc.put("checkpointBatches", checkpointBatches);
+    doc.put("checkpointBatches", options.checkpointBatches());
     doc.put("results", results);
     JsonOutput.emit(doc, spec.commandLine().getOut(), json);
     return 0;

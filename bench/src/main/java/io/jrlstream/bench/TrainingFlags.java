@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The trainer options a benchmark may change, each defaulting to its key's default ({@link TrainingKeys}), so that a
- * benchmark runs what {@code jrl run} runs unless told otherwise.
+ * benchmark runs what {@code jrl run} runs unless told otherwise (or unless the benchmark starts from other options
+ * and says so in its description: {@link #options(TrainingOptions)}).
  */
 final class TrainingFlags {
   @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: jrl.batch.size's).")
@@ -33,7 +34,12 @@ final class TrainingFlags {
 
   /** The defaults with every option given applied (checked by {@link TrainingOptions}, errors name the key). */
   TrainingOptions options() {
-    TrainingOptions t = TrainingOptions.defaults();
+    return options(TrainingOptions.defaults());
+  }
+
+  /** {@code base} with every option given applied. */
+  TrainingOptions options(TrainingOptions base) {
+    TrainingOptions t = base;
     if (batchSize != null) {
       t = t.withBatchSize(batchSize);
     }
