@@ -101,8 +101,7 @@ final class StreamBenchCommand implements Callable<Integer> {
 
   @Option(names = "--jit-quiet", defaultValue = "0.05",
       description = "Warm-up ends when the JIT (the trainer's and the child broker's) compiled for less than this "
-          + "share "
-          + "of a pass's wall time (default ${DEFAULT-VALUE}).")
+          + "share of a pass's wall time (default ${DEFAULT-VALUE}).")
   double jitQuiet;
 
   @Mixin
