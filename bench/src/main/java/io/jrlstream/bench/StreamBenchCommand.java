@@ -186,6 +186,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         System.gc(); // as before the offline reference's timed passes
         long checkpoints0 = counters.checkpoints.get();
         long checkpointRows0 = counters.checkpointRows.get();
+        long published0 = counters.publishedRows.get();
         long jit0 = jit.getTotalCompilationTime();
         long brokerJit0 = brokerJvm == null ? 0 : compilerTicks(brokerJvm);
         long t0 = System.nanoTime();
@@ -214,6 +215,9 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("checkpointsTimed", checkpointsTimed);
         doc.put("checkpointRowsTimed", checkpointRowsTimed);
         err.printf("checkpoints in the timed passes: %d, %d rows%n", checkpointsTimed, checkpointRowsTimed);
+        double publishedPerEvent = (counters.publishedRows.get() - published0) / (double) measured;
+        doc.put("publishedRowsPerEvent", publishedPerEvent);
+        err.printf("vectors published in the timed passes: %.2f per event, all views%n", publishedPerEvent);
         reportStreamThreads(doc, err, streamThreads0, streamThreadMetrics(p), secs);
         report(doc, err, "trainerCpuMicrosPerEventByThread", "trainer by Java thread name:",
             cpuByThreadGroup(threadCpu0, measured));
@@ -290,6 +294,12 @@ final class StreamBenchCommand implements Callable<Integer> {
     final AtomicLong checkpointRows = new AtomicLong();
     final AtomicLong restores = new AtomicLong();
     final AtomicLong restoreNanos = new AtomicLong();
+    final AtomicLong publishedRows = new AtomicLong();
+
+    @Override
+    public void published(String view, int users, int items) {
+      publishedRows.addAndGet(users + items);
+    }
 
     @Override
     public void restored(String view, long nanos, long eventsRead, long retrained) {

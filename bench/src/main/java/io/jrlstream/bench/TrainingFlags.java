@@ -32,6 +32,11 @@ final class TrainingFlags {
           + "jrl.publish.interval.ms').")
   Long publishIntervalMs;
 
+  @Option(names = "--publish-refresh-ms", paramLabel = "MS",
+      description = "Least ms between refreshes that publish every changed vector; publications in between publish "
+          + "only the new events' users and items (default: jrl.publish.refresh.ms').")
+  Long publishRefreshMs;
+
   /** The defaults with every option given applied (checked by {@link TrainingOptions}, errors name the key). */
   TrainingOptions options() {
     return options(TrainingOptions.defaults());
@@ -54,6 +59,9 @@ final class TrainingFlags {
     }
     if (publishIntervalMs != null) {
       t = t.withPublishIntervalMs(publishIntervalMs);
+    }
+    if (publishRefreshMs != null) {
+      t = t.withPublishRefreshMs(publishRefreshMs);
     }
     return t;
   }

@@ -38,6 +38,10 @@ public final class TrainingKeys {
   public static final Setting<Long> PUBLISH_INTERVAL_MS = Setting.longValue("jrl.publish.interval.ms", 100L, 0L,
       Long.MAX_VALUE, "least wall-clock ms between publications of changed vectors (a row changed within it is"
           + " published once); 0 publishes after every mini-batch");
+  public static final Setting<Long> PUBLISH_REFRESH_MS = Setting.longValue("jrl.publish.refresh.ms", 1000L, 0L,
+      Long.MAX_VALUE, "least wall-clock ms between refreshes, which publish every changed vector; the publications"
+          + " in between publish only the users and items of new events, not what replay moved (at most"
+          + " jrl.publish.interval.ms: every publication is a refresh)");
   public static final Setting<Long> FLUSH_AFTER_MS = Setting.longValue("jrl.flush.after.ms", 1000L, 0L,
       Long.MAX_VALUE, "longest a validated event waits before a flush marker in the validated topic makes every"
           + " view train its half-collected mini-batch (bounds freshness on a quiet stream; 0: never)");
@@ -59,7 +63,7 @@ public final class TrainingKeys {
       "The streaming trainers: one Kafka Streams application per view. The model's own settings are per view:"
           + " jrl.model.VIEW.KEY.",
       VIEWS, SEED, BATCH_SIZE, CHECKPOINT_BATCHES, CHECKPOINT_EVENTS_PER_ROW, CHECKPOINT_SPREAD_BATCHES,
-      PUBLISH_INTERVAL_MS, FLUSH_AFTER_MS, QUALITY_SAMPLE_EVERY, QUALITY_WINDOW);
+      PUBLISH_INTERVAL_MS, PUBLISH_REFRESH_MS, FLUSH_AFTER_MS, QUALITY_SAMPLE_EVERY, QUALITY_WINDOW);
 
   /** The state stores' memory. */
   public static final SettingGroup ROCKSDB = SettingGroup.of("RocksDB",

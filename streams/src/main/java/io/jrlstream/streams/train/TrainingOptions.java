@@ -37,9 +37,16 @@ import java.util.Objects;
  *     stream, and since the marker is in the input log, batches stay a function of the input. 0: no markers (a
  *     half-collected batch waits for more events).
  * @param quality how each view measures its live prequential quality ({@link Quality})
+ * @param publishRefreshMs with a publication interval above 0, the least wall-clock time between two refreshes: a
+ *     publication forwards only the rows the new events of its batches moved (their users and items: what a user
+ *     notices, {@link FreshRows}), a refresh every row changed since the last refresh (what experience replay and
+ *     negative sampling moved), so that a replayed change reaches the embedding topics at most this much later and
+ *     the embedding traffic follows the new events. A refresh also precedes every checkpoint's snapshot. At most
+ *     {@code publishIntervalMs}: every publication is a refresh (each changed row published once per interval)
  */
 public record TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs,
-    int checkpointEventsPerRow, int checkpointSpreadBatches, long flushAfterMs, Quality quality) {
+    int checkpointEventsPerRow, int checkpointSpreadBatches, long flushAfterMs, Quality quality,
+    long publishRefreshMs) {
   /**
    * Live prequential quality (DESIGN.md §1 "Evaluation"): before a sampled event trains, the view ranks its item for
    * its user with the current vectors ({@link io.jrlstream.core.eval.PrequentialMeter}), and popularity since the
@@ -75,12 +82,14 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
     TrainingKeys.CHECKPOINT_SPREAD_BATCHES.require(checkpointSpreadBatches);
     TrainingKeys.FLUSH_AFTER_MS.require(flushAfterMs);
     Objects.requireNonNull(quality, "quality");
+    TrainingKeys.PUBLISH_REFRESH_MS.require(publishRefreshMs);
   }
 
   /**
    * The declared defaults ({@link TrainingKeys}): batch size 64, checkpoints at least 500 batches and 4 interactions
    * per re-written row apart and written over 125 batches, publication at most every 100 ms (the exactly-once commit
-   * interval the pipeline runs with, so publication adds at most one commit interval to a vector's freshness), flush
+   * interval the pipeline runs with, so publication adds at most one commit interval to a vector's freshness) and
+   * a refresh of every changed row each second, flush
    * markers after 1 s, live quality of every 50th event in windows of 10,000.
    */
   public static TrainingOptions defaults() {
@@ -96,41 +105,55 @@ public record TrainingOptions(int batchSize, int checkpointBatches, long publish
   public static TrainingOptions from(Configuration c) {
     return c.build(x -> new TrainingOptions(x.get(TrainingKeys.BATCH_SIZE), x.get(TrainingKeys.CHECKPOINT_BATCHES),
         x.get(TrainingKeys.PUBLISH_INTERVAL_MS), x.get(TrainingKeys.CHECKPOINT_EVENTS_PER_ROW),
-        x.get(TrainingKeys.CHECKPOINT_SPREAD_BATCHES), x.get(TrainingKeys.FLUSH_AFTER_MS), Quality.from(x)));
+        x.get(TrainingKeys.CHECKPOINT_SPREAD_BATCHES), x.get(TrainingKeys.FLUSH_AFTER_MS), Quality.from(x),
+        x.get(TrainingKeys.PUBLISH_REFRESH_MS)));
+  }
+
+  /**
+   * Whether every publication publishes every changed row: after each batch (an interval of 0), or with a refresh
+   * interval no longer than the publication interval.
+   */
+  public boolean everyPublicationRefreshes() {
+    return publishIntervalMs == 0 || publishRefreshMs <= publishIntervalMs;
   }
 
   public TrainingOptions withBatchSize(int n) {
     return new TrainingOptions(n, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-        checkpointSpreadBatches, flushAfterMs, quality);
+        checkpointSpreadBatches, flushAfterMs, quality, publishRefreshMs);
   }
 
   public TrainingOptions withCheckpointBatches(int n) {
     return new TrainingOptions(batchSize, n, publishIntervalMs, checkpointEventsPerRow, checkpointSpreadBatches,
-        flushAfterMs, quality);
+        flushAfterMs, quality, publishRefreshMs);
   }
 
   public TrainingOptions withPublishIntervalMs(long ms) {
     return new TrainingOptions(batchSize, checkpointBatches, ms, checkpointEventsPerRow, checkpointSpreadBatches,
-        flushAfterMs, quality);
+        flushAfterMs, quality, publishRefreshMs);
   }
 
   public TrainingOptions withCheckpointEventsPerRow(int n) {
     return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, n, checkpointSpreadBatches,
-        flushAfterMs, quality);
+        flushAfterMs, quality, publishRefreshMs);
   }
 
   public TrainingOptions withCheckpointSpreadBatches(int n) {
     return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow, n,
-        flushAfterMs, quality);
+        flushAfterMs, quality, publishRefreshMs);
   }
 
   public TrainingOptions withQuality(Quality q) {
     return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-        checkpointSpreadBatches, flushAfterMs, q);
+        checkpointSpreadBatches, flushAfterMs, q, publishRefreshMs);
+  }
+
+  public TrainingOptions withPublishRefreshMs(long ms) {
+    return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
+        checkpointSpreadBatches, flushAfterMs, quality, ms);
   }
 
   public TrainingOptions withFlushAfterMs(long ms) {
     return new TrainingOptions(batchSize, checkpointBatches, publishIntervalMs, checkpointEventsPerRow,
-        checkpointSpreadBatches, ms, quality);
+        checkpointSpreadBatches, ms, quality, publishRefreshMs);
   }
 }

@@ -39,9 +39,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * interactions per changed row have passed, and written over the next {@link TrainingOptions#checkpointSpreadBatches()}
  * batches. {@link TrainerRestorer} rebuilds the trainer when the task starts.
  *
- * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): changed rows are forwarded after a batch
- * once the interval has passed since the last publication, by a wall-clock punctuation otherwise, and
- * always right before a checkpoint's snapshot. So every row changed before the last committed checkpoint was
+ * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): rows are forwarded after a batch once the interval
+ * has passed since the last publication, by a wall-clock punctuation otherwise. A publication forwards the users and
+ * items of the new events trained since the last one ({@link FreshRows}); a refresh, once
+ * {@link TrainingOptions#publishRefreshMs()} has passed and always right before a checkpoint's snapshot, forwards
+ * every row changed since the last refresh, which is what replay and negative sampling moved. So every row
+ * changed before the last committed checkpoint was
  * published in the transaction that took its snapshot, no later than the one that committed it, and every row
  * changed after it is changed again when a restart re-trains those events, and published then: a crash may
  * publish a vector twice, never lose its latest value. With an interval of 0 each batch's rows are published in
@@ -74,10 +77,14 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   /** Record timestamp of the event that completed the latest mini-batch (carried by published vectors). */
   private long batchTimestamp;
   private long lastPublishMs;
+  private long lastRefreshMs;
+  /** Rows of the new events since the last publication. */
+  private final FreshRows fresh = new FreshRows();
   /** Sequence number up to which events are in applied batches (the observer is told the size of each batch). */
   private long trainedThrough;
-  /** Rows forwarded by the publication in progress (a field: the row visitor is a lambda). */
+  /** Rows forwarded by the publication in progress (fields: the row visitors are lambdas): items, or all. */
   private int forwarded;
+  private int forwardedUsers;
 
   /**
    * @param viewName the view this processor trains
@@ -116,9 +123,10 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     quality = options.quality().sampleEvery() > 0 ? new LiveQuality(viewName, trainer, options.quality(), observer)
         : null;
     lastPublishMs = context.currentSystemTimeMs();
+    lastRefreshMs = lastPublishMs;
     if (options.publishIntervalMs() > 0) {
       context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
-          now -> publish());
+          now -> publish(false));
     }
   }
 
@@ -148,8 +156,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     boolean due = checkpoints.due(blocks, trainer.batches(), trainer.sequence(), options);
     observer.batchApplied(viewName, trainer, (int) (trainer.sequence() - trainedThrough), batchTimestamp, due);
     trainedThrough = trainer.sequence();
+    fresh.batchTrained();
     if (due || context.currentSystemTimeMs() - lastPublishMs >= options.publishIntervalMs()) {
-      publish();
+      publish(due);
     }
     if (due) {
       int spread = Math.min(options.checkpointSpreadBatches(), options.checkpointBatches());
@@ -174,37 +183,60 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     if (x == null) {
       return false;
     }
-    if (quality != null && trainer.view().accepts(x)) {
-      quality.measure(x); // before the event trains: test, then train
+    if (trainer.view().accepts(x)) {
+      if (quality != null) {
+        quality.measure(x); // before the event trains: test, then train
+      }
+      fresh.note(x.user(), x.item());
     }
     return trainer.accept(x);
   }
 
   /**
-   * Forwards the vector of every user and item changed since the last publication, then starts the next
-   * publication period.
+   * Forwards the vectors of the users and items of the new events trained since the last publication, or, at a
+   * refresh (when {@code force}d, or once the refresh interval has passed), of every user and item changed since
+   * the last refresh; then starts the next publication period.
    */
-  private void publish() {
+  private void publish(boolean force) {
     View view = trainer.view();
-    int users = publish(view, view.users(), EntityKind.USER, content.users());
-    int items = publish(view, view.items(), EntityKind.ITEM, content.items());
+    long now = context.currentSystemTimeMs();
+    int users;
+    int items;
+    if (force || options.everyPublicationRefreshes() || now - lastRefreshMs >= options.publishRefreshMs()) {
+      users = publishChanged(view, view.users(), EntityKind.USER, content.users());
+      items = publishChanged(view, view.items(), EntityKind.ITEM, content.items());
+      view.users().tick();
+      view.items().tick();
+      fresh.forgetTrained();
+      lastRefreshMs = now;
+    } else {
+      forwarded = 0;
+      forwardedUsers = 0;
+      fresh.drainTrained(
+          row -> forwardedUsers += publishRow(view, view.users(), EntityKind.USER, content.users(), row),
+          row -> forwarded += publishRow(view, view.items(), EntityKind.ITEM, content.items(), row));
+      users = forwardedUsers;
+      items = forwarded;
+    }
     observer.published(viewName, users, items);
-    view.users().tick();
-    view.items().tick();
-    lastPublishMs = context.currentSystemTimeMs();
+    lastPublishMs = now;
   }
 
-  /** Forwards the changed rows of one table; returns how many. */
-  private int publish(View view, Table table, EntityKind kind, IdIndex ids) {
+  /** Forwards the rows of one table changed since its last tick; returns how many. */
+  private int publishChanged(View view, Table table, EntityKind kind, IdIndex ids) {
     forwarded = 0;
-    table.forEachChangedSinceTick(row -> {
-      if (row < ids.size()) { // rows reserved beyond known ids carry no entity yet
-        String id = ids.id(row);
-        byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), trainer.batches(), batchTimestamp);
-        context.forward(new Record<>(EmbeddingKey.format(kind, id), value, batchTimestamp));
-        forwarded++;
-      }
-    });
+    table.forEachChangedSinceTick(row -> forwarded += publishRow(view, table, kind, ids, row));
     return forwarded;
+  }
+
+  /** Forwards one row's vector; returns 1, or 0 for a row reserved beyond the known ids (no entity yet). */
+  private int publishRow(View view, Table table, EntityKind kind, IdIndex ids, int row) {
+    if (row >= ids.size()) {
+      return 0;
+    }
+    String id = ids.id(row);
+    byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), trainer.batches(), batchTimestamp);
+    context.forward(new Record<>(EmbeddingKey.format(kind, id), value, batchTimestamp));
+    return 1;
   }
 }

@@ -270,6 +270,77 @@ class TrainingProcessorTest {
     assertTrue(fewer < perBatch * 0.6, view + ": coalesced " + fewer + " records against " + perBatch);
   }
 
+  /**
+   * With a refresh interval above the publication interval, a publication between refreshes forwards only the users
+   * and items of the events trained since the previous one (not the rows replay and negative sampling moved), and a
+   * refresh catches every row up: the latest vectors end as with every row published every interval, in fewer
+   * records. The clock advances 10 ms per event; checkpoints are far apart, so only refreshes forward the rest.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"collaborative", "review", "rating"})
+  void shouldPublishNewEventsRowsEachIntervalAndEveryChangedRowAtARefresh(String view) {
+    int n = DATA.interactions().size();
+    TrainingOptions base = TrainingOptions.defaults().withBatchSize(BATCH).withCheckpointBatches(1000)
+        .withPublishIntervalMs(100);
+    Map<String, List<Float>> everyInterval = new HashMap<>();
+    int all = runTimed(view, base.withPublishRefreshMs(100), n, everyInterval, null);
+    Map<String, List<Float>> refreshed = new HashMap<>();
+    int[] freshOnly = {0};
+    int fewer = runTimed(view, base.withPublishRefreshMs(1000), n, refreshed, freshOnly);
+    assertEquals(everyInterval, refreshed, view + ": the latest vectors after the last refresh");
+    assertTrue(freshOnly[0] > 0, view + ": no publication between refreshes");
+    assertTrue(fewer < all * 0.8, view + ": " + fewer + " records with refreshes every second against " + all
+        + " with every changed row each interval");
+  }
+
+  /**
+   * Runs every event through a processor whose clock advances 10 ms per event, then fires the publication
+   * punctuation past the last refresh interval. When {@code freshOnly} is given, checks that each publication that
+   * was not a refresh forwarded only keys of the events since the previous publication, and counts them.
+   */
+  private static int runTimed(String view, TrainingOptions options, int n, Map<String, List<Float>> latest,
+      int[] freshOnly) {
+    MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
+    ctx.setCurrentSystemTimeMs(0);
+    KeyValueStore<Bytes, byte[]> store = store(ctx, TrainingProcessor.storeName(view));
+    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY,
+        TrainingObserver.NONE);
+    p.init(ctx);
+    List<String> since = new ArrayList<>(); // keys of the events since the last publication
+    long lastRefresh = 0;
+    int seen = 0;
+    for (int i = 0; i < n; i++) {
+      long now = 10L * (i + 1);
+      ctx.setCurrentSystemTimeMs(now);
+      ctx.setRecordMetadata("validated", 0, OFFSET_BASE + i);
+      Interaction x = DATA.interactions().get(i);
+      since.add("USER:" + DATA.users().id(x.user()));
+      since.add("ITEM:" + DATA.items().id(x.item()));
+      p.process(new Record<>("k", EVENTS.encode(event(i)), i));
+      int forwarded = ctx.forwarded().size();
+      if (forwarded > seen) {
+        boolean refresh = now - lastRefresh >= options.publishRefreshMs();
+        if (refresh) {
+          lastRefresh = now;
+        } else if (freshOnly != null) {
+          for (var f : ctx.forwarded().subList(seen, forwarded)) {
+            assertTrue(since.contains(f.record().key()), view + ": " + f.record().key() + " published between "
+                + "refreshes at " + now + " ms, but no event since the previous publication has it");
+            freshOnly[0]++;
+          }
+        }
+        since.clear(); // a publication follows the batch that event i completed: every event so far has trained
+        seen = forwarded;
+      }
+    }
+    ctx.setCurrentSystemTimeMs(10L * n + options.publishRefreshMs());
+    ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(10L * n + options.publishRefreshMs());
+    for (var f : ctx.forwarded()) {
+      latest.put(f.record().key(), EMBEDDINGS.decode(f.record().value()).getVector());
+    }
+    return ctx.forwarded().size();
+  }
+
   /** The checkpoint counters in a store: batches at the last checkpoint, interactions then. */
   private static long meta(KeyValueStore<Bytes, byte[]> store, String name) {
     byte[] v = store.get(Bytes.wrap(("M" + name).getBytes(StandardCharsets.US_ASCII)));
