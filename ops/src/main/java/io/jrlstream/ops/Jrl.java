@@ -1,6 +1,7 @@
 package io.jrlstream.ops;
 
 import io.jrlstream.core.math.Vectors;
+import io.jrlstream.ops.kafka.KafkaOpsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -57,6 +58,12 @@ public final class Jrl implements Runnable {
         // "jrl evaluate: …", and for a nested command its whole path ("jrl bench stream: …")
         cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
         return 2;
+      }
+      if (ex instanceof KafkaOpsException) {
+        // The cluster refused or did not answer (unreachable, topics configured otherwise): the message names what
+        // and where; a stack trace would only bury it.
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+        return 1;
       }
       throw ex;
     });

@@ -109,16 +109,17 @@ final class ReplayCommand implements Callable<Integer> {
     if (!then.equals("stop") && !then.equals("live")) {
       throw new IllegalArgumentException("--then must be stop or live, got '" + then + "'");
     }
-    ModelConfig cfg = ModelKeys.apply(ModelConfig.defaults().withSeed(c.get(TrainingKeys.SEED)), c);
-    cfg = modelOptions.apply(cfg);
-    cfg = cfg.withImage(new ImageView.Settings(cfg.image().lambda(), s.featureDim(), cfg.image().layers()));
+    ModelConfig given = modelOptions.apply(ModelKeys.apply(ModelConfig.defaults().withSeed(c.get(TrainingKeys.SEED)),
+        c));
+    ModelConfig cfg = given.withImage(new ImageView.Settings(given.image().lambda(), s.featureDim(),
+        given.image().layers()));
     Replay.Options o = new Replay.Options(name, version, from.equals("earliest") ? null : time(from, "--from"),
         until.equals("now") ? null : time(until, "--until"), then.equals("live"), !noActivate,
         TrainingOptions.from(c), StateDirOption.of(c, "jrl-state"), RocksDbBounds.from(c).streamsProperties());
     long t0 = System.nanoTime();
     Health health = new Health();
     Duration grace = Duration.ofMillis(c.get(OpsKeys.HEALTH_EXIT_GRACE_MS));
-    try (Lifecycle life = Lifecycle.install(health); Replay r = Replay.start(s, cfg, control, o)) {
+    try (Lifecycle life = Lifecycle.install(health); Replay r = life.starting(() -> Replay.start(s, cfg, control, o))) {
       if (r.streams() != null) {
         health.register("replay " + name + " v" + r.version(), r.streams());
       }

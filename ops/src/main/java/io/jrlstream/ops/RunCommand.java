@@ -74,8 +74,8 @@ final class RunCommand implements Callable<Integer> {
     Duration grace = r.healthGrace();
     try (Lifecycle life = Lifecycle.install(health);
         Metrics metrics = Metrics.create();
-        Pipeline pipeline = metrics.bind(Pipeline.start(r.streams(), r.model(), r.pipeline(), image,
-            metrics.training(r.views())).register(health, r.views()), r.views());
+        Pipeline pipeline = life.starting(() -> metrics.bind(Pipeline.start(r.streams(), r.model(), r.pipeline(),
+            image, metrics.training(r.views())).register(health, r.views()), r.views()));
         TrainerLag lag = TrainerLag.start(r.streams(), r.views(), r.readyMaxTrainerLag(), TrainerLag.REFRESH)
             .gate(health);
         Serving serving = serve.noServe ? null : Serving.start(r.streams(), r.serve(), r.http(), r.stateDir(),

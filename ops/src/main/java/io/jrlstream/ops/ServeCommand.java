@@ -58,8 +58,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration grace = Duration.ofMillis(c.get(OpsKeys.HEALTH_EXIT_GRACE_MS));
     try (Lifecycle life = Lifecycle.install(health);
         Metrics metrics = Metrics.create();
-        Serving serving = Serving.start(s, ss, http, dir, RocksDbBounds.from(c).streamsProperties(),
-            c.get(ReplayKeys.VIEW_VERSIONS_TOPIC), health, metrics)) {
+        Serving serving = life.starting(() -> Serving.start(s, ss, http, dir,
+            RocksDbBounds.from(c).streamsProperties(), c.get(ReplayKeys.VIEW_VERSIONS_TOPIC), health, metrics))) {
       metrics.bindHealth(health);
       err.printf("serving views %s at %s; waiting for the stores and the item index%n", ss.views(), serving.url());
       err.flush();

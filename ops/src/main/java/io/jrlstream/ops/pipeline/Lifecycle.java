@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ public final class Lifecycle implements AutoCloseable {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread hook;
+  /** The thread inside {@link #starting}, interrupted by a signal; null outside. */
+  private volatile Thread starter;
 
   private Lifecycle(Health health) {
     this.health = health;
@@ -52,8 +55,7 @@ public final class Lifecycle implements AutoCloseable {
 
   private void onSignal() {
     LOG.info("stopping: closing every Kafka Streams client (leaving their groups, writing state checkpoints)");
-    health.closing();
-    stop.countDown();
+    stop();
     try {
       if (!closed.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("not closed within {}; exiting anyway", CLOSE_TIMEOUT);
@@ -72,6 +74,10 @@ public final class Lifecycle implements AutoCloseable {
   public void stop() {
     health.closing();
     stop.countDown();
+    Thread t = starter;
+    if (t != null) {
+      t.interrupt(); // a start blocked on an unreachable cluster would hold the stop for its whole timeout
+    }
   }
 
   /**
@@ -114,6 +120,31 @@ public final class Lifecycle implements AutoCloseable {
     Duration failed = health.failedFor();
     if (failed.compareTo(grace) >= 0) {
       throw new StoppedException(1, "Kafka Streams client(s) failed: " + health.check().failures());
+    }
+  }
+
+  /**
+   * Runs a start-up step that may block on the cluster (topic checks, client creation) so that a stop interrupts it:
+   * a signal during the step ends it with a {@link StoppedException} (exit status 0) instead of waiting out its
+   * timeouts and printing the failure the interrupt caused.
+   *
+   * @throws StoppedException when a stop was asked before or during the step
+   */
+  public <T> T starting(Supplier<T> step) {
+    check(Duration.ofDays(1));
+    starter = Thread.currentThread();
+    try {
+      return step.get();
+    } catch (RuntimeException e) {
+      if (stopping()) {
+        throw new StoppedException(0, "stopped while starting");
+      }
+      throw e;
+    } finally {
+      starter = null;
+      if (stopping()) {
+        Thread.interrupted(); // the interrupt was meant for the step only
+      }
     }
   }
 
