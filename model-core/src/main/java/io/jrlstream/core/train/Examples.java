@@ -17,21 +17,28 @@ final class Examples {
    * @return w × the loss of the terms added
    */
   static double add(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
-    return view.addContentGradient(x, rng, w) + ranking(view, x, sampler, rng, w);
+    return view.addContentGradient(x, rng, w) + ranking(view, x, sampler, rng, w, true);
   }
 
-  /** As {@link #add} for an interaction replayed from the past: the view's replay terms, then the ranking term. */
-  static double addReplayed(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
-    return view.addReplayGradient(x, rng, w) + ranking(view, x, sampler, rng, w);
+  /**
+   * As {@link #add} for an interaction replayed from the past: the view's replay terms, then the ranking term. No
+   * loss is computed: a trainer reports its new events' loss only, and the ranking loss's logarithm was a sixth of
+   * a replaying trainer's time (the gradient needs only the sigmoid).
+   */
+  static void addReplayed(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
+    view.addReplayGradient(x, rng, w);
+    ranking(view, x, sampler, rng, w, false);
   }
 
-  private static double ranking(View view, Interaction x, NegativeSampler sampler, Rng rng, float w) {
+  private static double ranking(View view, Interaction x, NegativeSampler sampler, Rng rng, float w,
+      boolean withLoss) {
     int neg = sampler.sample(x.user(), rng);
     if (neg < 0 || neg == x.item()) {
       return 0;
     }
     RankingLoss rl = view.config().rankingLoss();
     double d = view.score(x.user(), x.item()) - view.score(x.user(), neg);
-    return w * rl.loss(d) + view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
+    double other = view.addRankingGradient(x.user(), x.item(), neg, (float) (w * rl.derivative(d)), w);
+    return withLoss ? w * rl.loss(d) + other : 0;
   }
 }
