@@ -138,6 +138,17 @@ final class EvaluateCommand implements Callable<Integer> {
           + "mean).")
   List<String> syncMerge;
 
+  @Option(names = "--sync-threshold", split = ",", paramLabel = "θ[,θ…]",
+      description = "Stream protocol with --shards above 1: a task leaves a shared row out of its round delta while "
+          + "its own change to the row is below θ times the row's norm, keeping the change until it has grown "
+          + "(0: every changed row is sent); a list runs each (default " + ShardSettings.DEFAULT_THRESHOLD + ").")
+  List<Float> syncThreshold;
+
+  @Option(names = "--sync-max-held", paramLabel = "K",
+      description = "Stream protocol with --sync-threshold above 0: a row held back K rounds is sent whatever its "
+          + "change (default " + ShardSettings.DEFAULT_MAX_HELD + ").")
+  Integer syncMaxHeld;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
   boolean quiet;
 
@@ -182,9 +193,10 @@ final class EvaluateCommand implements Callable<Integer> {
     for (ShardSettings sh : grid) {
       if (sharding) {
         progress.message(sh.sharded() ? String.format("stream protocol, %d shards, sync every %d batches, lag %d, "
-            + "%s merge, optimiser state %s, words %s", sh.shards(), sh.syncBatches(), sh.lag(), sh.merge().label(),
-            sh.optimizerState() ? "merged" : "local", sh.wordRounds() == 0 ? "local" : "every " + sh.wordRounds()
-            + " round(s)")
+            + "%s merge, optimiser state %s, words %s, threshold %s", sh.shards(), sh.syncBatches(), sh.lag(),
+            sh.merge().label(), sh.optimizerState() ? "merged" : "local", sh.wordRounds() == 0 ? "local" : "every "
+            + sh.wordRounds() + " round(s)", sh.threshold() > 0f ? sh.threshold() + " (held ≤ " + sh.maxHeld()
+            + " rounds)" : "0")
             : "stream protocol, one task");
       }
       List<Experiment.Run> runs = new Experiment(ds, cfg, opts.withSharding(sh), progress).run(ms, seeds, protocols);
@@ -196,6 +208,8 @@ final class EvaluateCommand implements Callable<Integer> {
           row.put("syncOptimizerState", sh.sharded() ? sh.optimizerState() : null);
           row.put("syncWordRounds", sh.sharded() ? sh.wordRounds() : null);
           row.put("syncMerge", sh.sharded() ? sh.merge().label() : null);
+          row.put("syncThreshold", sh.sharded() ? sh.threshold() : null);
+          row.put("syncMaxHeld", sh.sharded() && sh.threshold() > 0f ? sh.maxHeld() : null);
         }
         rows.add(row);
       }
@@ -211,14 +225,15 @@ final class EvaluateCommand implements Callable<Integer> {
             sharding ? "; each view as N tasks merging every S batches with lag L by rule M (N = 1: the plain "
                 + "trainer)" : "");
       }
-      String head = sharding ? String.format("%3s %5s %3s %4s ", "N", "S", "L", "M") : "";
+      String head = sharding ? String.format("%3s %5s %3s %4s %6s ", "N", "S", "L", "M", "θ") : "";
       out.printf("%s%-8s %16s %16s %16s %16s %9s%n", head, "model", "NDCG", "Recall", "HT", "Precision", "train s");
       for (Map<String, Object> r : rows) {
         @SuppressWarnings("unchecked")
         Map<String, Double> std = (Map<String, Double>) r.get("std");
-        String cell = !sharding ? "" : String.format("%3s %5s %3s %4s ", r.get("shards"),
+        String cell = !sharding ? "" : String.format("%3s %5s %3s %4s %6s ", r.get("shards"),
             r.get("syncBatches") == null ? "-" : r.get("syncBatches"),
-            r.get("syncLag") == null ? "-" : r.get("syncLag"), r.get("syncMerge") == null ? "-" : r.get("syncMerge"));
+            r.get("syncLag") == null ? "-" : r.get("syncLag"), r.get("syncMerge") == null ? "-" : r.get("syncMerge"),
+            r.get("syncThreshold") == null ? "-" : r.get("syncThreshold"));
         out.printf("%s%-8s %16s %16s %16s %16s %9.1f%n", cell, r.get("model"), pm(r, std, "ndcg"),
             pm(r, std, "recall"), pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
       }
@@ -248,7 +263,7 @@ final class EvaluateCommand implements Callable<Integer> {
    */
   private List<ShardSettings> shardGrid(List<Experiment.Protocol> protocols) {
     boolean asked = !shards.equals(List.of(1)) || syncBatches != null || syncLag != null || syncOptimizerState != null
-        || syncWordRounds != null || syncMerge != null;
+        || syncWordRounds != null || syncMerge != null || syncThreshold != null || syncMaxHeld != null;
     if (asked && !protocols.equals(List.of(Experiment.Protocol.STREAM))) {
       throw new IllegalArgumentException("--shards and the --sync-… options apply to --protocol stream only");
     }
@@ -264,13 +279,18 @@ final class EvaluateCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--sync-merge must be sum or mean, got '" + m + "'", e);
       }
     }
+    int held = syncMaxHeld != null ? syncMaxHeld : ShardSettings.DEFAULT_MAX_HELD;
+    List<Float> thresholds = syncThreshold != null ? syncThreshold : List.of(ShardSettings.DEFAULT_THRESHOLD);
     List<ShardSettings> grid = new ArrayList<>();
     for (ShardSettings.Merge merge : merges) {
       for (int n : shards) {
         for (int s : n == 1 ? ss.subList(0, 1) : ss) {
-          ShardSettings cell = n == 1 ? ShardSettings.single() : new ShardSettings(n, s, lag, state, words, merge);
-          if (!grid.contains(cell)) {
-            grid.add(cell);
+          for (float theta : n == 1 ? thresholds.subList(0, 1) : thresholds) {
+            ShardSettings cell = n == 1 ? ShardSettings.single()
+                : new ShardSettings(n, s, lag, state, words, merge, theta, held);
+            if (!grid.contains(cell)) {
+              grid.add(cell);
+            }
           }
         }
       }

@@ -106,7 +106,7 @@ class EvaluateCommandTest {
         "--synthetic-users", "120", "--shards", "1,2", "--sync-batches", "1,5", "--sync-lag", "0", "--sync-merge",
         "mean,sum", "--json", json.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("  N     S   L    M model"), r.out());
+    assertTrue(r.out().contains("  N     S   L    M      θ model"), r.out());
     assertTrue(r.err().contains("2 shards (events per shard"), r.err());
     List<String> rows = new ArrayList<>();
     for (JsonNode row : new ObjectMapper().readTree(json.toFile()).get("results")) {
@@ -137,6 +137,10 @@ class EvaluateCommandTest {
         "--synthetic-users", "20");
     assertEquals(2, merge.code());
     assertTrue(merge.err().contains("--sync-merge must be sum or mean, got 'max'"), merge.err());
+    Result threshold = run("evaluate", "--protocol", "stream", "--models", "pop", "--shards", "2",
+        "--sync-threshold", "-0.5", "--synthetic-users", "20");
+    assertEquals(2, threshold.code());
+    assertTrue(threshold.err().contains("sync threshold must be a finite number ≥ 0"), threshold.err());
   }
 
   @Test

@@ -1,34 +1,71 @@
 package io.jrlstream.core.shard;
 
-import io.jrlstream.core.math.Vectors;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One task's round delta: for each shared table of its view, the rows it changed during the round, each as (key,
- * value − value at the start of the round). Keys are row indices, or token ids for the word table (vocabulary rows
- * differ between tasks). What one task would write to the update topic for one round; immutable once
- * {@link Replica#capture} has built it, and read by every other task's merge.
+ * image − image at the start of the round). Keys are row indices, or token ids for the word table (vocabulary rows
+ * differ between tasks). What one task would write to the update topic for one round; {@link Replica#capture} fills
+ * it and every other task's merge reads it.
+ *
+ * <p>Lifecycle: filled once, read by every task's merge, then {@link #clear}ed and refilled for a later round (the
+ * simulator recycles its deltas, so a round allocates nothing once the buffers have grown to the largest round).
+ * Not thread-safe.
  */
 final class Delta {
   private final int[][] keys;
   private final float[][] values;
   private final int[] counts;
-  private final int[] dims;
-  /** Per table and row, the share of the row's change a merge applies (null: all of it). */
-  private float[][] shares;
+  private final int[] widths;
+  /** Per table and row, the share of the row's change a merge applies; valid when {@link #hasShares}. */
+  private final float[][] shares;
+  private boolean hasShares;
+  /** Per table: rows the task changed in the round but held back (keys only, see {@link #hold}). */
+  private final int[][] held;
+  private final int[] heldCounts;
 
-  Delta(int[] dims) {
-    this.dims = dims.clone();
-    int n = dims.length;
+  /**
+   * @param widths floats per row of each shared table (value and the optimiser state it carries)
+   */
+  Delta(int[] widths) {
+    this.widths = widths.clone();
+    int n = widths.length;
     keys = new int[n][];
     values = new float[n][];
+    shares = new float[n][];
     counts = new int[n];
+    held = new int[n][];
+    heldCounts = new int[n];
     for (int t = 0; t < n; t++) {
+      held[t] = new int[16];
       keys[t] = new int[16];
-      values[t] = new float[16 * dims[t]];
+      values[t] = new float[16 * widths[t]];
+      shares[t] = new float[16];
     }
+  }
+
+  /** Empties the delta for another round, keeping its buffers. */
+  void clear() {
+    Arrays.fill(counts, 0);
+    Arrays.fill(heldCounts, 0);
+    hasShares = false;
+  }
+
+  /**
+   * Appends row {@code key} of {@code table} and returns the offset of its {@link #dim} floats in
+   * {@link #values}{@code (table)}, for the caller to write its change there.
+   */
+  int append(int table, int key) {
+    int w = widths[table];
+    int n = counts[table];
+    if (n == keys[table].length) {
+      keys[table] = Arrays.copyOf(keys[table], n * 2);
+      values[table] = Arrays.copyOf(values[table], n * 2 * w);
+      shares[table] = Arrays.copyOf(shares[table], n * 2);
+    }
+    keys[table][n] = key;
+    counts[table] = n + 1;
+    return n * w;
   }
 
   /**
@@ -36,25 +73,54 @@ final class Delta {
    * when {@code before} is null (a row that started at zero).
    */
   void add(int table, int key, float[] now, float[] before) {
-    int d = dims[table];
-    int n = counts[table];
-    if (n == keys[table].length) {
-      keys[table] = Arrays.copyOf(keys[table], n * 2);
-      values[table] = Arrays.copyOf(values[table], n * 2 * d);
-    }
-    keys[table][n] = key;
+    int o = append(table, key);
     float[] v = values[table];
-    int o = n * d;
-    System.arraycopy(now, 0, v, o, d);
-    if (before != null) {
-      Vectors.axpy(-1f, before, 0, v, o, d); // exact: −1·b rounds nothing, so this is now − before rounded once
+    int w = widths[table];
+    if (before == null) {
+      System.arraycopy(now, 0, v, o, w);
+    } else {
+      for (int j = 0; j < w; j++) {
+        v[o + j] = now[j] - before[j];
+      }
     }
-    counts[table] = n + 1;
+  }
+
+  /**
+   * Records that the task changed row {@code key} of {@code table} in the round but held the change back (below the
+   * threshold): a key without values, so that the mean merge counts the task among the row's changers and the others
+   * apply a sender's change by 1/c as they would had the task sent its own; otherwise a held row would take each
+   * sender's whole change, the sum merge's overshoot.
+   */
+  void hold(int table, int key) {
+    int n = heldCounts[table];
+    if (n == held[table].length) {
+      held[table] = Arrays.copyOf(held[table], n * 2);
+    }
+    held[table][n] = key;
+    heldCounts[table] = n + 1;
+  }
+
+  /** Rows of {@code table} changed but held back in this delta (keys only). */
+  int heldCount(int table) {
+    return heldCounts[table];
+  }
+
+  int heldKey(int table, int i) {
+    return held[table][i];
+  }
+
+  /** Held keys in all tables (each costs a key on the update topic). */
+  long heldKeys() {
+    long k = 0;
+    for (int c : heldCounts) {
+      k += c;
+    }
+    return k;
   }
 
   /** Shared tables covered (the view's, in its parameter order). */
   int tables() {
-    return dims.length;
+    return widths.length;
   }
 
   /** Rows of {@code table} in this delta. */
@@ -71,13 +137,14 @@ final class Delta {
     return values[table];
   }
 
+  /** Floats per row of {@code table}. */
   int dim(int table) {
-    return dims[table];
+    return widths[table];
   }
 
   /** The share of row i of {@code table} that a merge applies: 1, or 1/c under {@link #mean}. */
   float share(int table, int i) {
-    return shares == null ? 1f : shares[table][i];
+    return hasShares ? shares[table][i] : 1f;
   }
 
   /**
@@ -86,37 +153,20 @@ final class Delta {
    * its whole change. Called once per round, when all of its deltas are in (nulls: tasks without one).
    */
   static void mean(Delta[] round) {
-    int tables = -1;
-    for (Delta d : round) {
-      tables = d == null ? tables : d.tables();
-    }
-    for (int t = 0; t < tables; t++) {
-      Map<Integer, Integer> changed = new HashMap<>();
-      for (Delta d : round) {
-        for (int i = 0; d != null && i < d.count(t); i++) {
-          changed.merge(d.key(t, i), 1, Integer::sum);
-        }
-      }
-      for (Delta d : round) {
-        if (d == null) {
-          continue;
-        }
-        if (d.shares == null) {
-          d.shares = new float[tables][];
-        }
-        d.shares[t] = new float[d.count(t)];
-        for (int i = 0; i < d.count(t); i++) {
-          d.shares[t][i] = 1f / changed.get(d.key(t, i));
-        }
-      }
-    }
+    new RoundIndex().index(round).mean();
+  }
+
+  /** Sets row i's share of table t (see {@link #mean}). */
+  void share(int t, int i, float share) {
+    shares[t][i] = share;
+    hasShares = true;
   }
 
   /** Floats in all rows. */
   long floats() {
     long f = 0;
-    for (int t = 0; t < dims.length; t++) {
-      f += (long) counts[t] * dims[t];
+    for (int t = 0; t < widths.length; t++) {
+      f += (long) counts[t] * widths[t];
     }
     return f;
   }

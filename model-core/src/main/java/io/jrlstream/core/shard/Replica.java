@@ -50,6 +50,10 @@ final class Replica {
   private final int[] widths;
   private final int[] collected = new int[1];
   private int[] rows = new int[64];
+  private final float threshold;
+  private final int maxHeld;
+  /** Captures so far. */
+  private int captures;
 
   /** A shared table of the view with its round base. */
   private static final class Shared {
@@ -73,6 +77,13 @@ final class Replica {
     final Map<Integer, float[]> waiting = new HashMap<>();
     /** State coordinates a merge would have made negative, set to zero instead (see {@link #add}). */
     long clamped;
+    /** Under a threshold: rows whose change was held back from a delta, in the order they were first held. */
+    int[] held = new int[16];
+    int heldCount;
+    /** Under a threshold, per row: the capture that first held its change back (0: none held). */
+    int[] heldSince = new int[16];
+    /** Per row: the last capture that listed it as a candidate (to list a row once). */
+    int[] listed = new int[16];
 
     Shared(Param param, int states, Vocabulary vocab) {
       this.param = param;
@@ -113,14 +124,18 @@ final class Replica {
       Vectors.axpy(a, d, o, table.row(row), 0, dim);
       for (int s = 0; s < states; s++) {
         float[] st = s == 0 ? param.state1(row) : param.state2(row);
-        Vectors.axpy(a, d, o + dim * (s + 1), st, 0, dim);
-        if (s == states - 1) {
-          for (int j = 0; j < dim; j++) {
-            if (st[j] < 0f) {
-              st[j] = 0f;
-              clamped++;
-            }
+        int so = o + dim * (s + 1);
+        if (s < states - 1) {
+          Vectors.axpy(a, d, so, st, 0, dim);
+          continue;
+        }
+        for (int j = 0; j < dim; j++) {
+          float x = st[j] + a * d[so + j];
+          if (x < 0f) {
+            x = 0f;
+            clamped++;
           }
+          st[j] = x;
         }
       }
       Vectors.axpy(a, d, o, base[row], 0, width());
@@ -161,7 +176,19 @@ final class Replica {
    * @param optimizerState whether the merge carries the shared rows' optimiser state
    */
   Replica(View view, boolean optimizerState) {
+    this(view, optimizerState, ShardSettings.DEFAULT_THRESHOLD, ShardSettings.DEFAULT_MAX_HELD);
+  }
+
+  /**
+   * @param view the task's view, already switched to its stream settings (its optimiser is the one it trains with)
+   * @param optimizerState whether the merge carries the shared rows' optimiser state
+   * @param threshold θ of {@link ShardSettings#threshold}: rows whose change is below θ × their norm are held back
+   * @param maxHeld rounds a row's change may be held back (see {@link ShardSettings#maxHeld})
+   */
+  Replica(View view, boolean optimizerState, float threshold, int maxHeld) {
     this.view = view;
+    this.threshold = threshold;
+    this.maxHeld = maxHeld;
     OptimizerKind kind = view.optimizer().kind();
     int states = !optimizerState ? 0 : stateRows(kind);
     Shared items = null;
@@ -226,7 +253,18 @@ final class Replica {
    * @throws IllegalStateException when a row-keyed shared table grew inside a training step
    */
   Delta capture(boolean words) {
-    Delta d = new Delta(widths);
+    return capture(words, false, new Delta(widths));
+  }
+
+  /**
+   * {@link #capture(boolean)} into {@code d}, a delta of this view's tables, cleared first (recycled). Under a
+   * threshold, a row-keyed table's candidates are its rows changed since the last capture and the rows held back
+   * before; those whose change is still small stay out, unless {@code all} (the task's last round) or they have been
+   * held for {@code maxHeld} captures.
+   */
+  Delta capture(boolean words, boolean all, Delta d) {
+    d.clear();
+    captures++;
     for (int t = 0; t < shared.size(); t++) {
       Shared s = shared.get(t);
       if (s.vocab != null && !words) {
@@ -240,6 +278,10 @@ final class Replica {
         rows[collected[0]++] = r;
       });
       int n = collected[0];
+      if (s.vocab == null && threshold > 0f) {
+        captureSparse(d, t, s, n, all);
+        continue;
+      }
       for (int i = 0; i < n; i++) {
         int row = rows[i];
         if (s.vocab == null) {
@@ -262,14 +304,113 @@ final class Replica {
     return d;
   }
 
+  /**
+   * Sparsified capture of row-keyed table t: the n rows changed since the last capture (in {@link #rows}), then the
+   * rows held back before that did not change since, each sent when its change has grown to θ × the norm of its base
+   * value, when it has waited {@code maxHeld} captures, or when {@code all}; otherwise held (its base stays, so the
+   * change keeps accumulating in image − base: error feedback), and, if it changed this round, listed in the delta
+   * by key only ({@link Delta#hold}).
+   */
+  private void captureSparse(Delta d, int t, Shared s, int n0, boolean all) {
+    int n = n0;
+    int top = s.table.size();
+    if (s.listed.length < top) {
+      s.listed = Arrays.copyOf(s.listed, Math.max(top, s.listed.length * 2));
+      s.heldSince = Arrays.copyOf(s.heldSince, s.listed.length);
+    }
+    for (int i = 0; i < n0; i++) {
+      s.listed[rows[i]] = captures;
+    }
+    for (int i = 0; i < s.heldCount; i++) {
+      int row = s.held[i];
+      if (s.listed[row] != captures) {
+        s.listed[row] = captures;
+        if (n == rows.length) {
+          rows = Arrays.copyOf(rows, rows.length * 2);
+        }
+        rows[n++] = row;
+      }
+    }
+    s.heldCount = 0;
+    for (int i = 0; i < n; i++) {
+      int row = rows[i];
+      int since = s.heldSince[row];
+      if (all || since > 0 && captures - since >= maxHeld || moved(s, row, threshold)) {
+        captureRow(d, t, s, row);
+        s.heldSince[row] = 0;
+      } else {
+        if (since == 0) {
+          s.heldSince[row] = captures;
+        }
+        if (i < n0) { // changed this round: the mean counts the task among the row's changers (a key, no values)
+          d.hold(t, row);
+        }
+        if (s.heldCount == s.held.length) {
+          s.held = Arrays.copyOf(s.held, s.held.length * 2);
+        }
+        s.held[s.heldCount++] = row;
+      }
+    }
+  }
+
+  /** Whether row's value moved by at least θ times its base value's norm since its base (L2). */
+  private static boolean moved(Shared s, int row, float theta) {
+    if (row >= s.known) {
+      return true; // captureRow refuses it, naming the table
+    }
+    float[] v = s.table.row(row);
+    float[] b = s.base[row];
+    double change = 0;
+    double norm = 0;
+    for (int j = 0; j < s.dim; j++) {
+      double x = v[j] - b[j];
+      change += x * x;
+      norm += (double) b[j] * b[j];
+    }
+    return change >= (double) theta * theta * norm;
+  }
+
+  /** Whether some row's change is held back from the deltas, waiting to grow (under a threshold). */
+  boolean holding() {
+    for (Shared s : shared) {
+      if (s.heldCount > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Appends row's change since its base to d and moves the base to the image, in one pass over the row. */
   private static void captureRow(Delta d, int t, Shared s, int row) {
     if (row >= s.known) {
       throw new IllegalStateException("shared table " + s.table.name() + " grew to row " + row
           + " inside a training step: the simulator cannot tell that row's initial value (create it before the step)");
     }
-    float[] now = s.image(row);
-    d.add(t, row, now, s.base[row]);
-    System.arraycopy(now, 0, s.base[row], 0, now.length);
+    int o = d.append(t, row);
+    float[] v = d.values(t);
+    float[] b = s.base[row];
+    difference(s.table.row(row), b, 0, v, o, s.dim);
+    for (int k = 0; k < s.states; k++) {
+      float[] st = k == 0 ? s.param.state1OrNull(row) : s.param.state2OrNull(row);
+      int bo = s.dim * (k + 1);
+      if (st == null) { // never allocated: the image holds zeros there
+        for (int j = 0; j < s.dim; j++) {
+          v[o + bo + j] = 0f - b[bo + j];
+          b[bo + j] = 0f;
+        }
+      } else {
+        difference(st, b, bo, v, o + bo, s.dim);
+      }
+    }
+  }
+
+  /** out[oo + j] = now[j] − base[bo + j], then base[bo + j] = now[j], for j in [0, n). */
+  private static void difference(float[] now, float[] base, int bo, float[] out, int oo, int n) {
+    for (int j = 0; j < n; j++) {
+      float x = now[j];
+      out[oo + j] = x - base[bo + j];
+      base[bo + j] = x;
+    }
   }
 
   private static void captureWord(Delta d, int t, Shared s, int row) {
@@ -313,6 +454,47 @@ final class Replica {
   }
 
   /**
+   * Applies a complete round at this task, task {@code self}: the same sums as {@link #apply} on each task's delta in
+   * task order (the others' by their share, its own by its share minus one, or not at all when {@code ownToo} is
+   * false: the sum merge), but visiting each changed row once, all tasks' changes to it in task order, so that
+   * the row's value, state and base are read and written once per merge rather than once per delta. The per-row
+   * order of the additions is the same, so the result is bit-identical to applying the deltas one by one.
+   */
+  void merge(RoundIndex round, int self, boolean ownToo) {
+    Delta[] ds = round.round();
+    for (int t = 0; t < shared.size(); t++) {
+      Shared s = shared.get(t);
+      if (s.vocab != null) { // word rows wait for their tokens and admissions: delta by delta, as apply does
+        for (int i = 0; i < ds.length; i++) {
+          if (ds[i] != null && (i != self || ownToo)) {
+            applyWords(s, t, ds[i], i == self);
+          }
+        }
+        continue;
+      }
+      int w = s.width();
+      for (int u = 0; u < round.rows(t); u++) {
+        int key = round.key(t, u);
+        for (int i = 0; i < ds.length; i++) {
+          int p = round.position(t, u, i);
+          if (p < 0 || i == self && !ownToo) {
+            continue;
+          }
+          float a = i == self ? ds[i].share(t, p) - 1f : ds[i].share(t, p);
+          if (a == 0f) {
+            continue;
+          }
+          if (key >= s.known) { // a row this task has not created yet: it starts where every replica's did
+            s.table.ensure(key + 1);
+            s.baseNewRows();
+          }
+          s.add(key, ds[i].values(t), p * w, a);
+        }
+      }
+    }
+  }
+
+  /**
    * Applies a round delta to this replica (images and bases alike): another task's, each row's share of it
    * ({@link Delta#share}: all of it, or 1/c under the mean merge); or, with {@code own}, this task's own delta of the
    * round, already in the replica, by its share minus one, so that the row ends with the mean of the changes.
@@ -320,6 +502,10 @@ final class Replica {
   void apply(Delta d, boolean own) {
     for (int t = 0; t < shared.size(); t++) {
       Shared s = shared.get(t);
+      if (s.vocab != null) {
+        applyWords(s, t, d, own);
+        continue;
+      }
       int w = s.width();
       float[] v = d.values(t);
       for (int i = 0; i < d.count(t); i++) {
@@ -328,25 +514,39 @@ final class Replica {
           continue;
         }
         int key = d.key(t, i);
-        if (s.vocab == null) {
-          if (key >= s.known) { // a row this task has not created yet: it starts where every replica's did
-            s.table.ensure(key + 1);
-            s.baseNewRows();
-          }
-          s.add(key, v, i * w, a);
-          continue;
+        if (key >= s.known) { // a row this task has not created yet: it starts where every replica's did
+          s.table.ensure(key + 1);
+          s.baseNewRows();
         }
-        int row = s.vocab.row(key);
-        if (row >= 0) {
-          if (s.baseToken[row] != key) { // admitted since the last capture: its base is not set yet
-            adopt(s, row, key);
-          }
-          s.add(row, v, i * w, a);
-        } else {
-          Vectors.axpy(a, v, i * w, s.waiting.computeIfAbsent(key, x -> new float[w]), 0, w);
-        }
+        s.add(key, v, i * w, a);
       }
     }
   }
 
+  /** {@link #apply} on the word table t: rows keyed by token, another task's words this task lacks wait. */
+  private void applyWords(Shared s, int t, Delta d, boolean own) {
+    int w = s.width();
+    float[] v = d.values(t);
+    for (int i = 0; i < d.count(t); i++) {
+      float a = own ? d.share(t, i) - 1f : d.share(t, i);
+      if (a == 0f) {
+        continue;
+      }
+      int key = d.key(t, i);
+      int row = s.vocab.row(key);
+      if (row >= 0) {
+        if (s.baseToken[row] != key) { // admitted since the last capture: its base is not set yet
+          adopt(s, row, key);
+        }
+        s.add(row, v, i * w, a);
+      } else {
+        Vectors.axpy(a, v, i * w, s.waiting.computeIfAbsent(key, x -> new float[w]), 0, w);
+      }
+    }
+  }
+
+  /** Floats per row of each shared table, in delta order (for the deltas this replica captures into). */
+  int[] widths() {
+    return widths.clone();
+  }
 }

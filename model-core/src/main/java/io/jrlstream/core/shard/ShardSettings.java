@@ -20,9 +20,15 @@ import java.util.Objects;
  *     0 keeps them task-local, never merged. Each kept word touches itself and 5 noise words, so word rows are most
  *     of the review view's update traffic
  * @param merge how a round's deltas to one row combine: their sum, or their mean over the tasks that changed it
+ * @param threshold θ, sparsification with error feedback: a task leaves a changed row (item rows, dense weights; not
+ *     word rows) out of its round delta while its own change to the row's value since the row's base is below θ
+ *     times the base value's norm (L2), keeping the change in the row (its base does not move) so that it is sent
+ *     once it has grown; 0 sends every changed row (no sparsification)
+ * @param maxHeld with θ above 0, a row held back for this many of the task's rounds is sent whatever its change, so
+ *     that every change reaches the others within (L + 1 + maxHeld)·s batches
  */
 public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds,
-    Merge merge) {
+    Merge merge, float threshold, int maxHeld) {
   /** How merge r combines the tasks' round-r changes to one shared row. */
   public enum Merge {
     /**
@@ -62,6 +68,10 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
    * task 9.05 %; docs/scaling.md).
    */
   public static final Merge DEFAULT_MERGE = Merge.MEAN;
+  /** Default θ: every changed row is sent (see {@link #threshold}). */
+  public static final float DEFAULT_THRESHOLD = 0f;
+  /** Default bound on the rounds a row's change may be held back under a threshold. */
+  public static final int DEFAULT_MAX_HELD = 8;
   /** Most shards the simulator accepts (each holds a full replica of the shared rows). */
   public static final int MAX_SHARDS = 1024;
 
@@ -82,6 +92,18 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
       throw new IllegalArgumentException("wordRounds must be ≥ 0 (0: words stay with each task), got " + wordRounds);
     }
     Objects.requireNonNull(merge, "merge");
+    if (!(threshold >= 0f) || Float.isInfinite(threshold)) {
+      throw new IllegalArgumentException("sync threshold must be a finite number ≥ 0 (0: send every changed row), got "
+          + threshold);
+    }
+    if (maxHeld < 1) {
+      throw new IllegalArgumentException("sync maxHeld must be ≥ 1 round, got " + maxHeld);
+    }
+  }
+
+  /** Settings without sparsification (every changed row is sent). */
+  public ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds, Merge merge) {
+    this(shards, syncBatches, lag, optimizerState, wordRounds, merge, DEFAULT_THRESHOLD, DEFAULT_MAX_HELD);
   }
 
   /** Settings with the default merge rule. */
@@ -100,27 +122,32 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
   }
 
   public ShardSettings withShards(int n) {
-    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge);
+    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld);
   }
 
   public ShardSettings withSyncBatches(int s) {
-    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge);
+    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge, threshold, maxHeld);
   }
 
   public ShardSettings withLag(int l) {
-    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge);
+    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge, threshold, maxHeld);
   }
 
   public ShardSettings withWordRounds(int k) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge, threshold, maxHeld);
   }
 
   public ShardSettings withOptimizerState(boolean b) {
-    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge);
+    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge, threshold, maxHeld);
   }
 
   public ShardSettings withMerge(Merge m) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m, threshold, maxHeld);
+  }
+
+  /** Settings with sparsification threshold θ and bound maxHeld (see {@link #threshold}, {@link #maxHeld}). */
+  public ShardSettings withThreshold(float theta, int held) {
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, theta, held);
   }
 
   /** True when the view trains as more than one task. */

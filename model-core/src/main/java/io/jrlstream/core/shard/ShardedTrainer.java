@@ -7,6 +7,7 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.View;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,11 +65,12 @@ public final class ShardedTrainer {
    * @param maxQueued most events queued at one task at once
    * @param deltaRows per shared table, rows in all the deltas written (one copy each)
    * @param deltaFloats floats in all the deltas written (one copy each)
+   * @param heldKeys keys of rows changed but held back, in all the deltas written (one copy each; 4 bytes each)
    * @param clampedState optimiser state coordinates (sums of squares) that merges would have made negative, set to
    *     zero instead (all tasks)
    */
   public record Stats(ShardSettings settings, long[] eventsPerShard, long batches, int rounds, long waitedEvents,
-      int maxQueued, Map<String, Long> deltaRows, long deltaFloats, long clampedState) {
+      int maxQueued, Map<String, Long> deltaRows, long deltaFloats, long heldKeys, long clampedState) {
     /** Events of all tasks. */
     public long events() {
       long n = 0;
@@ -78,10 +80,13 @@ public final class ShardedTrainer {
       return n;
     }
 
-    /** Bytes written to the update topic per event: one copy of each delta row (4-byte floats, a 4-byte key). */
+    /**
+     * Bytes written to the update topic per event: one copy of each delta row (4-byte floats, a 4-byte key) and of
+     * each held row's key.
+     */
     public double deltaBytesPerEvent() {
       long keys = deltaRows.values().stream().mapToLong(Long::longValue).sum();
-      return events() == 0 ? 0 : (4.0 * deltaFloats + 4.0 * keys) / events();
+      return events() == 0 ? 0 : (4.0 * deltaFloats + 4.0 * (keys + heldKeys)) / events();
     }
 
     /** One line for a progress log. */
@@ -96,7 +101,9 @@ public final class ShardedTrainer {
         max = Math.max(max, e);
       }
       int k = settings.wordRounds();
-      String state = settings.optimizerState() ? "values and optimiser state" : "values only";
+      String state = (settings.optimizerState() ? "values and optimiser state" : "values only")
+          + (settings.threshold() > 0f ? String.format(", rows held while their change is below %s of their norm "
+          + "(at most %d rounds)", settings.threshold(), settings.maxHeld()) : ", every changed row sent");
       String words = k == 0 ? "words task-local" : k == 1 ? "words every round" : "words every " + k + " rounds";
       return String.format("%d shards (events per shard %d–%d), sync every %d batches, lag %d, %s merge, %s, %s: "
           + "%d rounds; %d events waited for a merge (at most %d at one task); update traffic %.0f B per event (one "
@@ -115,6 +122,8 @@ public final class ShardedTrainer {
     final ArrayDeque<Interaction> queue = new ArrayDeque<>();
     /** A user of another task, never seen here: the negative sampler learns of other tasks' items through it. */
     int phantom;
+    /** Items already handed to the sampler through the phantom (a second hand-over would change no draw). */
+    boolean[] registered = new boolean[64];
     long events;
     int sinceRound;
     int closed;
@@ -137,8 +146,14 @@ public final class ShardedTrainer {
   /** Round r's deltas at index r − 1, one per task (null: none yet, or an empty round). */
   private final List<Delta[]> rounds = new ArrayList<>();
   private final List<Integer> mergedBy = new ArrayList<>();
+  /** Round r's index at r − 1 once some task has merged it (null before, and after every task has). */
+  private final List<RoundIndex> indexes = new ArrayList<>();
+  /** Deltas and indexes of fully merged rounds, reused so that a round allocates nothing in the steady state. */
+  private final ArrayDeque<Delta> freeDeltas = new ArrayDeque<>();
+  private final ArrayDeque<RoundIndex> freeIndexes = new ArrayDeque<>();
   private final Map<String, Long> deltaRows = new LinkedHashMap<>();
   private long deltaFloats;
+  private long heldKeys;
   private long waitedEvents;
   private int maxQueued;
   private boolean done;
@@ -162,7 +177,7 @@ public final class ShardedTrainer {
       View v = newView.apply(n == 1 ? content : c);
       long s = n == 1 ? seed : Rng.mix(seed, SHARD, i);
       shards[i] = new Shard(i, c, new StreamingTrainer(v, s, batchSize), n == 1 ? null : new Replica(v,
-          settings.optimizerState()));
+          settings.optimizerState(), settings.threshold(), settings.maxHeld()));
       while (n > 1 && settings.shardOf(shards[i].phantom, seed) == i) {
         shards[i].phantom++;
       }
@@ -263,7 +278,7 @@ public final class ShardedTrainer {
       clamped += shards[i].replica == null ? 0 : shards[i].replica.clamped();
     }
     return new Stats(settings, events, batches, closed, waitedEvents, maxQueued,
-        Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats, clamped);
+        Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats, heldKeys, clamped);
   }
 
   /** Trains x at its task; true when that closed a round. */
@@ -288,12 +303,14 @@ public final class ShardedTrainer {
   private void closeRound(Shard sh, boolean last) {
     int k = settings.wordRounds();
     boolean words = k > 0 && (last || (sh.closed + 1) % k == 0);
-    Delta d = sh.replica.capture(words);
+    Delta free = freeDeltas.poll();
+    Delta d = sh.replica.capture(words, last, free != null ? free : new Delta(sh.replica.widths()));
     sh.closed++;
     sh.sinceRound = 0;
     while (rounds.size() < sh.closed) {
       rounds.add(new Delta[shards.length]);
       mergedBy.add(0);
+      indexes.add(null);
     }
     rounds.get(sh.closed - 1)[sh.index] = d;
     int t = 0;
@@ -301,13 +318,15 @@ public final class ShardedTrainer {
       e.setValue(e.getValue() + d.count(t++));
     }
     deltaFloats += d.floats();
+    heldKeys += d.heldKeys();
   }
 
   /** End of a task's input: its half-collected batch trains and its last round closes. */
   private void close(Shard sh) {
     boolean trained = sh.trainer.flush();
-    if (trained || sh.sinceRound > 0 || settings.wordRounds() > 1) {
-      closeRound(sh, true); // (word rows may be waiting for their round even when nothing trained since the last)
+    if (trained || sh.sinceRound > 0 || settings.wordRounds() > 1 || sh.replica.holding()) {
+      // (word rows, or rows under a threshold, may be waiting for their round even when nothing trained since)
+      closeRound(sh, true);
     }
     sh.finished = true;
   }
@@ -335,25 +354,44 @@ public final class ShardedTrainer {
       throw new IllegalStateException("task " + sh.index + " applies merge " + r + " after merge " + sh.merged);
     }
     Delta[] ds = rounds.get(r - 1);
-    if (settings.merge() == ShardSettings.Merge.MEAN && mergedBy.get(r - 1) == 0) {
-      Delta.mean(ds); // the round is complete: every task's delta is in
-    }
-    for (int i = 0; i < ds.length; i++) {
-      if (ds[i] == null) {
-        continue;
+    RoundIndex index = indexes.get(r - 1);
+    if (index == null) { // the round is complete: every task's delta is in
+      RoundIndex free = freeIndexes.poll();
+      index = (free != null ? free : new RoundIndex()).index(ds);
+      if (settings.merge() == ShardSettings.Merge.MEAN) {
+        index.mean();
       }
-      if (i != sh.index) {
-        sh.replica.apply(ds[i], false);
-        sh.replica.items(ds[i], item -> sh.trainer.sampler().add(sh.phantom, item));
-      } else if (settings.merge() == ShardSettings.Merge.MEAN) {
-        sh.replica.apply(ds[i], true);
+      indexes.set(r - 1, index);
+    }
+    sh.replica.merge(index, sh.index, settings.merge() == ShardSettings.Merge.MEAN);
+    for (int i = 0; i < ds.length; i++) {
+      if (ds[i] != null && i != sh.index) {
+        sh.replica.items(ds[i], item -> register(sh, item));
       }
     }
     sh.merged = r;
     int by = mergedBy.get(r - 1) + 1;
     mergedBy.set(r - 1, by);
-    if (by == shards.length) {
-      rounds.set(r - 1, new Delta[0]); // every task has it: free the deltas
+    if (by == shards.length) { // every task has it: recycle the deltas and the index
+      for (Delta d : ds) {
+        if (d != null) {
+          freeDeltas.add(d);
+        }
+      }
+      freeIndexes.add(index);
+      rounds.set(r - 1, new Delta[0]);
+      indexes.set(r - 1, null);
+    }
+  }
+
+  /** Tells sh's negative sampler of an item another task's delta brought, once. */
+  private static void register(Shard sh, int item) {
+    if (item >= sh.registered.length) {
+      sh.registered = Arrays.copyOf(sh.registered, Math.max(item + 1, sh.registered.length * 2));
+    }
+    if (!sh.registered[item]) {
+      sh.registered[item] = true;
+      sh.trainer.sampler().add(sh.phantom, item);
     }
   }
 
