@@ -28,7 +28,7 @@ public enum ViewKind {
 
     @Override
     public StreamSettings streamDefaults() {
-      return new StreamSettings(OptimizerKind.LEAKY_ADAGRAD, 0.1, 0.05, 64, StreamSettings.RESERVOIR, 1, false);
+      return new StreamSettings(OptimizerKind.LEAKY_ADAGRAD, 0.1, 0.05, 96, StreamSettings.RESERVOIR, 1, false);
     }
 
     @Override

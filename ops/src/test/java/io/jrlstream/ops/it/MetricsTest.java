@@ -137,7 +137,7 @@ class MetricsTest {
           assertTrue(Double.isFinite(value(text, "jrl_train_loss", "view", view)), view + " loss");
         }
         assertTrue(value(text, "jrl_train_vocabulary", "view", "review") > 0, "review vocabulary");
-        // The defaults replay past interactions on the stream (collaborative: 64 per new one once the reservoir has
+        // The defaults replay past interactions on the stream (collaborative: 96 per new one once the reservoir has
         // them), so most of what the trainer steps over is replayed.
         assertTrue(value(text, "jrl_train_replayed_total", "view", "collaborative") > trained, "replayed");
         double share = value(text, "jrl_train_replay_share", "view", "collaborative");

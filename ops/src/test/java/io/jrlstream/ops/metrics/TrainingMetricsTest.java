@@ -59,10 +59,10 @@ class TrainingMetricsTest {
     assertEquals(view.items().size(), registry.get("jrl.train.table.rows").tags("view", "collaborative", "table",
         "items").gauge().value());
     assertTrue(Double.isNaN(value("jrl.train.vocabulary", "collaborative")), "no vocabulary but the review view's");
-    // The collaborative default replays 64 past interactions per new one: 512 over the 8 events.
-    assertEquals(512, trainer.replayed());
-    assertEquals(512, registry.get("jrl.train.replayed").tag("view", "collaborative").functionCounter().count());
-    assertEquals(512.0 / (512 + 8), value("jrl.train.replay.share", "collaborative"), 1e-12);
+    // The collaborative default replays 96 past interactions per new one: 768 over the 8 events.
+    assertEquals(768, trainer.replayed());
+    assertEquals(768, registry.get("jrl.train.replayed").tag("view", "collaborative").functionCounter().count());
+    assertEquals(768.0 / (768 + 8), value("jrl.train.replay.share", "collaborative"), 1e-12);
 
     metrics.published("collaborative", 3, 5);
     var freshness = registry.get("jrl.train.freshness").tag("view", "collaborative").timer();
