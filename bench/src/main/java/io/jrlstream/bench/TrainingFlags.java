@@ -34,7 +34,7 @@ final class TrainingFlags {
 
   @Option(names = "--publish-refresh-ms", paramLabel = "MS",
       description = "Least ms between refreshes that publish every changed vector; publications in between publish "
-          + "only the new events' users and items (default: jrl.publish.refresh.ms').")
+          + "only the new events' users (default: jrl.publish.refresh.ms').")
   Long publishRefreshMs;
 
   /** The defaults with every option given applied (checked by {@link TrainingOptions}, errors name the key). */

@@ -40,7 +40,7 @@ public final class TrainingKeys {
           + " published once); 0 publishes after every mini-batch");
   public static final Setting<Long> PUBLISH_REFRESH_MS = Setting.longValue("jrl.publish.refresh.ms", 1000L, 0L,
       Long.MAX_VALUE, "least wall-clock ms between refreshes, which publish every changed vector; the publications"
-          + " in between publish only the users and items of new events, not what replay moved (at most"
+          + " in between publish only the users of new events, not what replay moved (at most"
           + " jrl.publish.interval.ms: every publication is a refresh)");
   public static final Setting<Long> FLUSH_AFTER_MS = Setting.longValue("jrl.flush.after.ms", 1000L, 0L,
       Long.MAX_VALUE, "longest a validated event waits before a flush marker in the validated topic makes every"

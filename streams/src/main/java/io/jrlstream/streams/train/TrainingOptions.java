@@ -38,11 +38,12 @@ import java.util.Objects;
  *     half-collected batch waits for more events).
  * @param quality how each view measures its live prequential quality ({@link Quality})
  * @param publishRefreshMs with a publication interval above 0, the least wall-clock time between two refreshes: a
- *     publication forwards only the rows the new events of its batches moved (their users and items: what a user
- *     notices, {@link FreshRows}), a refresh every row changed since the last refresh (what experience replay and
- *     negative sampling moved), so that a replayed change reaches the embedding topics at most this much later and
- *     the embedding traffic follows the new events. A refresh also precedes every checkpoint's snapshot. At most
- *     {@code publishIntervalMs}: every publication is a refresh (each changed row published once per interval)
+ *     publication forwards only the users of the new events of its batches (what a user notices when she acts,
+ *     {@link FreshRows}), a refresh every row changed since the last refresh (what experience replay and negative
+ *     sampling moved, and the events' items), so that such a change reaches the embedding topics at most this much
+ *     later and the embedding traffic follows the new events. A refresh also precedes every checkpoint's snapshot.
+ *     At most {@code publishIntervalMs}: every publication is a refresh (each changed row published once per
+ *     interval)
  */
 public record TrainingOptions(int batchSize, int checkpointBatches, long publishIntervalMs,
     int checkpointEventsPerRow, int checkpointSpreadBatches, long flushAfterMs, Quality quality,

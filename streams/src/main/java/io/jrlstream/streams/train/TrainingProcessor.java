@@ -40,8 +40,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * batches. {@link TrainerRestorer} rebuilds the trainer when the task starts.
  *
  * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): rows are forwarded after a batch once the interval
- * has passed since the last publication, by a wall-clock punctuation otherwise. A publication forwards the users and
- * items of the new events trained since the last one ({@link FreshRows}); a refresh, once
+ * has passed since the last publication, by a wall-clock punctuation otherwise. A publication forwards the users of
+ * the new events trained since the last one ({@link FreshRows}); a refresh, once
  * {@link TrainingOptions#publishRefreshMs()} has passed and always right before a checkpoint's snapshot, forwards
  * every row changed since the last refresh, which is what replay and negative sampling moved. So every row
  * changed before the last committed checkpoint was
@@ -78,13 +78,12 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private long batchTimestamp;
   private long lastPublishMs;
   private long lastRefreshMs;
-  /** Rows of the new events since the last publication. */
+  /** Users of the new events since the last publication. */
   private final FreshRows fresh = new FreshRows();
   /** Sequence number up to which events are in applied batches (the observer is told the size of each batch). */
   private long trainedThrough;
-  /** Rows forwarded by the publication in progress (fields: the row visitors are lambdas): items, or all. */
+  /** Rows forwarded by the publication in progress (a field: the row visitors are lambdas). */
   private int forwarded;
-  private int forwardedUsers;
 
   /**
    * @param viewName the view this processor trains
@@ -187,13 +186,13 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       if (quality != null) {
         quality.measure(x); // before the event trains: test, then train
       }
-      fresh.note(x.user(), x.item());
+      fresh.note(x.user());
     }
     return trainer.accept(x);
   }
 
   /**
-   * Forwards the vectors of the users and items of the new events trained since the last publication, or, at a
+   * Forwards the vectors of the users of the new events trained since the last publication, or, at a
    * refresh (when {@code force}d, or once the refresh interval has passed), of every user and item changed since
    * the last refresh; then starts the next publication period.
    */
@@ -211,12 +210,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
       lastRefreshMs = now;
     } else {
       forwarded = 0;
-      forwardedUsers = 0;
-      fresh.drainTrained(
-          row -> forwardedUsers += publishRow(view, view.users(), EntityKind.USER, content.users(), row),
-          row -> forwarded += publishRow(view, view.items(), EntityKind.ITEM, content.items(), row));
-      users = forwardedUsers;
-      items = forwarded;
+      fresh.drainTrained(row -> forwarded += publishRow(view, view.users(), EntityKind.USER, content.users(), row));
+      users = forwarded;
+      items = 0;
     }
     observer.published(viewName, users, items);
     lastPublishMs = now;
