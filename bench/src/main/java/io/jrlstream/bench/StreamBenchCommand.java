@@ -94,7 +94,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       description = "Passes that warm up before the timed ones (default ${DEFAULT-VALUE}).")
   int warmUpPasses;
 
-  @Option(names = "--max-warm-up-passes", defaultValue = "24",
+  @Option(names = "--max-warm-up-passes", defaultValue = "48",
       description = "Most warm-up passes on the streaming side, waiting for the JIT to settle (default "
           + "${DEFAULT-VALUE}).")
   int maxWarmUpPasses;
