@@ -41,7 +41,8 @@ import java.util.Objects;
  *     publication forwards only the users of the new events of its batches (what a user notices when she acts,
  *     {@link FreshRows}), a refresh every row changed since the last refresh (what experience replay and negative
  *     sampling moved, and the events' items), so that such a change reaches the embedding topics at most this much
- *     later and the embedding traffic follows the new events. A refresh also precedes every checkpoint's snapshot.
+ *     later and the embedding traffic follows the new events. A refresh also precedes every checkpoint's snapshot,
+ *     and a publication that finds no batch applied since the last one (a quiet stream) is a refresh.
  *     At most {@code publishIntervalMs}: every publication is a refresh (each changed row published once per
  *     interval)
  */

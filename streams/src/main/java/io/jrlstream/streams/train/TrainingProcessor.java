@@ -43,7 +43,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * has passed since the last publication, by a wall-clock punctuation otherwise. A publication forwards the users of
  * the new events trained since the last one ({@link FreshRows}); a refresh, once
  * {@link TrainingOptions#publishRefreshMs()} has passed and always right before a checkpoint's snapshot, forwards
- * every row changed since the last refresh, which is what replay and negative sampling moved. So every row
+ * every row changed since the last refresh, which is what replay and negative sampling moved; a publication that
+ * finds no batch applied since the previous one (the stream went quiet) is a refresh too. So every row
  * changed before the last committed checkpoint was
  * published in the transaction that took its snapshot, no later than the one that committed it, and every row
  * changed after it is changed again when a restart re-trains those events, and published then: a crash may
@@ -78,6 +79,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   private long batchTimestamp;
   private long lastPublishMs;
   private long lastRefreshMs;
+  /** Mini-batches applied at the last publication: none since means the stream went quiet. */
+  private long batchesAtLastPublish;
   /** Users of the new events since the last publication. */
   private final FreshRows fresh = new FreshRows();
   /** Sequence number up to which events are in applied batches (the observer is told the size of each batch). */
@@ -193,7 +196,8 @@ public final class TrainingProcessor implements Processor<String, byte[], String
 
   /**
    * Forwards the vectors of the users of the new events trained since the last publication, or, at a
-   * refresh (when {@code force}d, or once the refresh interval has passed), of every user and item changed since
+   * refresh (when {@code force}d, once the refresh interval has passed, or when no batch was applied since the last
+   * publication), of every user and item changed since
    * the last refresh; then starts the next publication period.
    */
   private void publish(boolean force) {
@@ -201,7 +205,10 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     long now = context.currentSystemTimeMs();
     int users;
     int items;
-    if (force || options.everyPublicationRefreshes() || now - lastRefreshMs >= options.publishRefreshMs()) {
+    // A quiet stream (no batch since the last publication) refreshes at once: the refresh interval only spaces
+    // refreshes while new events keep coming, so that a stream that stops leaves nothing unpublished for long.
+    boolean quiet = trainer.batches() == batchesAtLastPublish;
+    if (force || quiet || options.everyPublicationRefreshes() || now - lastRefreshMs >= options.publishRefreshMs()) {
       users = publishChanged(view, view.users(), EntityKind.USER, content.users());
       items = publishChanged(view, view.items(), EntityKind.ITEM, content.items());
       view.users().tick();
@@ -216,6 +223,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     }
     observer.published(viewName, users, items);
     lastPublishMs = now;
+    batchesAtLastPublish = trainer.batches();
   }
 
   /** Forwards the rows of one table changed since its last tick; returns how many. */

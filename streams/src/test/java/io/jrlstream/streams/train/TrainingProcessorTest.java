@@ -274,7 +274,8 @@ class TrainingProcessorTest {
    * With a refresh interval above the publication interval, a publication between refreshes forwards only the users
    * of the events trained since the previous one (not the rows replay and negative sampling moved), and a
    * refresh catches every row up: the latest vectors end as with every row published every interval, in fewer
-   * records. The clock advances 10 ms per event; checkpoints are far apart, so only refreshes forward the rest.
+   * records. The clock advances 10 ms per event; checkpoints are far apart and the refresh interval is a minute, so
+   * only the refresh a quiet stream gets at its next publication forwards the rest.
    */
   @ParameterizedTest
   @ValueSource(strings = {"collaborative", "review", "rating"})
@@ -286,17 +287,18 @@ class TrainingProcessorTest {
     int all = runTimed(view, base.withPublishRefreshMs(100), n, everyInterval, null);
     Map<String, List<Float>> refreshed = new HashMap<>();
     int[] freshOnly = {0};
-    int fewer = runTimed(view, base.withPublishRefreshMs(1000), n, refreshed, freshOnly);
+    int fewer = runTimed(view, base.withPublishRefreshMs(60_000), n, refreshed, freshOnly);
     assertEquals(everyInterval, refreshed, view + ": the latest vectors after the last refresh");
     assertTrue(freshOnly[0] > 0, view + ": no publication between refreshes");
-    assertTrue(fewer < all * 0.8, view + ": " + fewer + " records with refreshes every second against " + all
+    assertTrue(fewer < all * 0.8, view + ": " + fewer + " records with a refresh when quiet against " + all
         + " with every changed row each interval");
   }
 
   /**
    * Runs every event through a processor whose clock advances 10 ms per event, then fires the publication
-   * punctuation past the last refresh interval. When {@code freshOnly} is given, checks that each publication that
-   * was not a refresh forwarded only the users of the events since the previous publication, and counts them.
+   * punctuation twice, one interval apart, as on a stream that went quiet. When {@code freshOnly} is given, checks
+   * that each publication that was not a refresh forwarded only the users of the events since the previous
+   * publication, and counts them.
    */
   private static int runTimed(String view, TrainingOptions options, int n, Map<String, List<Float>> latest,
       int[] freshOnly) {
@@ -332,8 +334,13 @@ class TrainingProcessorTest {
         seen = forwarded;
       }
     }
-    ctx.setCurrentSystemTimeMs(10L * n + options.publishRefreshMs());
-    ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(10L * n + options.publishRefreshMs());
+    // The stream goes quiet: the first punctuation publishes what the last batches' events brought, the next finds no
+    // batch since and refreshes, whatever the refresh interval.
+    for (long t = 10L * n + options.publishIntervalMs(); t <= 10L * n + 2 * options.publishIntervalMs();
+        t += options.publishIntervalMs()) {
+      ctx.setCurrentSystemTimeMs(t);
+      ctx.scheduledPunctuators().get(0).getPunctuator().punctuate(t);
+    }
     for (var f : ctx.forwarded()) {
       latest.put(f.record().key(), EMBEDDINGS.decode(f.record().value()).getVector());
     }
