@@ -2,7 +2,9 @@ package io.jrlstream.core.state;
 
 import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.RowCodec;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * One block of a trainer's state kept as numbered rows: a parameter block with its optimiser state
@@ -34,6 +36,39 @@ public interface StateBlock {
    * and nothing counts as changed afterwards.
    */
   default void loaded() {}
+
+  /**
+   * A block of one row that every checkpoint writes (counters): {@code encode} gives its bytes, {@code decode}
+   * restores from them.
+   */
+  static StateBlock single(Supplier<byte[]> encode, Consumer<byte[]> decode) {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return 1;
+      }
+
+      @Override
+      public int dirtyCount() {
+        return 1;
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        sink.accept(0);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        return encode.get();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        decode.accept(bytes);
+      }
+    };
+  }
 
   /** A parameter block: its rows' values and optimiser state in {@link RowCodec}'s format. */
   static StateBlock of(Param p) {

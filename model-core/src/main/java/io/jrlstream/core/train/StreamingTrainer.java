@@ -11,7 +11,6 @@ import io.jrlstream.core.view.View;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.IntConsumer;
 
 /**
  * Trains one view in a single pass over an unbounded stream (DESIGN.md §2 "Training state"): each event
@@ -164,54 +163,33 @@ public final class StreamingTrainer {
     String name = view.name() + ".trainer";
     List<StateBlock> out = new ArrayList<>(sampler.state(name + ".sampler"));
     out.add(reservoir.state(name + ".reservoir"));
-    out.add(new StateBlock() {
-      @Override
-      public int size() {
-        return 1;
+    out.add(StateBlock.single(() -> {
+      if (!pending.isEmpty()) {
+        throw new IllegalStateException(name + ": checkpointed with " + pending.size() + " events of a "
+            + "half-collected mini-batch, which a restore would lose");
       }
-
-      @Override
-      public int dirtyCount() {
-        return 1;
+      List<Param> params = view.params();
+      StateWriter w = new StateWriter(FORMAT).putLong(sequence).putLong(batches).putLong(view.optimizer().steps())
+          .putInt(params.size());
+      for (Param p : params) {
+        w.putInt(p.value().size());
       }
-
-      @Override
-      public void drainDirty(IntConsumer sink) {
-        sink.accept(0);
+      return w.toBytes();
+    }, bytes -> {
+      StateReader r = new StateReader(bytes, FORMAT, name + ".counters");
+      sequence = r.getLong();
+      batches = r.getLong();
+      view.optimizer().steps(r.getLong());
+      List<Param> params = view.params();
+      int n = r.getInt();
+      if (n != params.size()) {
+        throw new IllegalStateException(name + ".counters: the checkpoint holds " + n + " tables, the view has "
+            + params.size());
       }
-
-      @Override
-      public byte[] encode(int row) {
-        if (!pending.isEmpty()) {
-          throw new IllegalStateException(name + ": checkpointed with " + pending.size() + " events of a "
-              + "half-collected mini-batch, which a restore would lose");
-        }
-        List<Param> params = view.params();
-        StateWriter w = new StateWriter(FORMAT).putLong(sequence).putLong(batches).putLong(view.optimizer().steps())
-            .putInt(params.size());
-        for (Param p : params) {
-          w.putInt(p.value().size());
-        }
-        return w.toBytes();
+      for (Param p : params) {
+        p.value().ensure(r.getInt());
       }
-
-      @Override
-      public void decode(int row, byte[] bytes) {
-        StateReader r = new StateReader(bytes, FORMAT, name + ".counters");
-        sequence = r.getLong();
-        batches = r.getLong();
-        view.optimizer().steps(r.getLong());
-        List<Param> params = view.params();
-        int n = r.getInt();
-        if (n != params.size()) {
-          throw new IllegalStateException(name + ".counters: the checkpoint holds " + n + " tables, the view has "
-              + params.size());
-        }
-        for (Param p : params) {
-          p.value().ensure(r.getInt());
-        }
-      }
-    });
+    }));
     return out;
   }
 

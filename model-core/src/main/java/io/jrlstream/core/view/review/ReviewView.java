@@ -249,34 +249,12 @@ public final class ReviewView extends AbstractView {
     out.add(intChunks(NAME + ".ring", dirtyRing, () -> (int) Math.min(observedCount, window), () -> observedReviews,
         a -> observedReviews = a));
     out.add(intChunks(NAME + ".owners", dirtyOwners, () -> rowOwner.length, () -> rowOwner, a -> rowOwner = a));
-    out.add(new StateBlock() {
-      @Override
-      public int size() {
-        return 1;
-      }
-
-      @Override
-      public int dirtyCount() {
-        return 1;
-      }
-
-      @Override
-      public void drainDirty(IntConsumer sink) {
-        sink.accept(0);
-      }
-
-      @Override
-      public byte[] encode(int row) {
-        return new StateWriter(STATE_FORMAT).putLong(observedCount).putLong(rawWords).toBytes();
-      }
-
-      @Override
-      public void decode(int row, byte[] bytes) {
-        StateReader r = new StateReader(bytes, STATE_FORMAT, NAME + ".counts");
-        observedCount = r.getLong();
-        rawWords = r.getLong();
-      }
-    });
+    out.add(StateBlock.single(() -> new StateWriter(STATE_FORMAT).putLong(observedCount).putLong(rawWords).toBytes(),
+        bytes -> {
+          StateReader r = new StateReader(bytes, STATE_FORMAT, NAME + ".counts");
+          observedCount = r.getLong();
+          rawWords = r.getLong();
+        }));
     return out;
   }
 
