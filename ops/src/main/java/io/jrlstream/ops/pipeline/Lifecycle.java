@@ -131,9 +131,11 @@ public final class Lifecycle implements AutoCloseable {
    * @throws StoppedException when a stop was asked before or during the step
    */
   public <T> T starting(Supplier<T> step) {
-    check(Duration.ofDays(1));
-    starter = Thread.currentThread();
+    starter = Thread.currentThread(); // first: a stop from here on interrupts the step, one before is seen below
     try {
+      if (stopping()) {
+        throw new StoppedException(0, "stopped before starting");
+      }
       return step.get();
     } catch (RuntimeException e) {
       if (stopping()) {
