@@ -97,11 +97,8 @@ class TrainerRestorerTest {
     if (checkpointAfter >= 0) {
       Run before = straight(view, checkpointAfter);
       assertEquals(List.of(), before.trainer().pending(), "the processor checkpoints right after a mini-batch");
-      List<StateBlock> blocks = whole ? before.blocks()
-          : before.trainer().view().params().stream().map(StateBlock::of).toList();
-      store.settings(TrainerRestorer.fingerprint(view, config(), TrainingOptions.defaults().withBatchSize(BATCH)));
-      store.take(blocks, new CheckpointStore.Counters(BASE + checkpointAfter, before.trainer().sequence(),
-          before.trainer().batches(), before.trainer().view().optimizer().steps()), 0);
+      checkpoint(store, view, before, whole ? before.blocks()
+          : before.trainer().view().params().stream().map(StateBlock::of).toList(), checkpointAfter);
       if (!whole) {
         kv.delete(Bytes.wrap("Mlayout".getBytes(StandardCharsets.UTF_8))); // as a store written before layouts
       }
@@ -169,9 +166,7 @@ class TrainerRestorerTest {
     KeyValueStore<Bytes, byte[]> kv = kv();
     CheckpointStore store = new CheckpointStore(kv, view, TrainingObserver.NONE);
     Run before = straight(view, 39);
-    store.settings(TrainerRestorer.fingerprint(view, config(), TrainingOptions.defaults().withBatchSize(BATCH)));
-    store.take(before.blocks(), new CheckpointStore.Counters(BASE + 39, before.trainer().sequence(),
-        before.trainer().batches(), before.trainer().view().optimizer().steps()), 0);
+    checkpoint(store, view, before, before.blocks(), 39);
     for (int i = 0; i <= 79; i++) {
       store.recordInput(BASE + i);
     }
@@ -212,15 +207,23 @@ class TrainerRestorerTest {
     };
   }
 
+  /**
+   * Takes a checkpoint of {@code blocks} of a straight run that trained events 0..{@code at}, at input offset
+   * BASE + at, under the settings a restore of the defaults expects.
+   */
+  private static void checkpoint(CheckpointStore store, String view, Run run, List<StateBlock> blocks, int at) {
+    store.settings(TrainerRestorer.fingerprint(view, config(), TrainingOptions.defaults().withBatchSize(BATCH)));
+    store.take(blocks, new CheckpointStore.Counters(BASE + at, run.trainer().sequence(), run.trainer().batches(),
+        run.trainer().view().optimizer().steps()), 0);
+  }
+
   @ParameterizedTest
   @CsvSource({"review", "collaborative"})
   void shouldRefuseAStoreOfANewerLayout(String view) {
     KeyValueStore<Bytes, byte[]> kv = kv();
     CheckpointStore store = new CheckpointStore(kv, view, TrainingObserver.NONE);
     Run before = straight(view, 39);
-    store.settings(TrainerRestorer.fingerprint(view, config(), TrainingOptions.defaults().withBatchSize(BATCH)));
-    store.take(before.blocks(), new CheckpointStore.Counters(BASE + 39, before.trainer().sequence(),
-        before.trainer().batches(), before.trainer().view().optimizer().steps()), 0);
+    checkpoint(store, view, before, before.blocks(), 39);
     store.recordInput(BASE + 39);
     kv.put(Bytes.wrap("Mlayout".getBytes(StandardCharsets.UTF_8)), new byte[] {0, 0, 0, 0, 0, 0, 0, 9});
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> TrainerRestorer.restore(view, config(),
