@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -235,7 +234,7 @@ public final class ReviewView extends AbstractView {
     words.value().ensure(vocab.size());
   }
 
-  private static final int STATE_CHUNK_BITS = 9;
+  private static final int STATE_CHUNK_BITS = Vocabulary.CHUNK_BITS; // the rows of intChunks, Vocabulary.chunks' blocks
   private static final int STATE_FORMAT = 1;
 
   /**
@@ -261,48 +260,18 @@ public final class ReviewView extends AbstractView {
   /** A block over an int array grown by its owner, rows of 512 entries; a restored row grows the array. */
   private static StateBlock intChunks(String name, DirtyRows dirty, IntSupplier length, Supplier<int[]> array,
       Consumer<int[]> replace) {
-    return new StateBlock() {
-      @Override
-      public int size() {
-        return (length.getAsInt() + (1 << STATE_CHUNK_BITS) - 1) >>> STATE_CHUNK_BITS;
-      }
-
-      @Override
-      public int dirtyCount() {
-        return dirty.count();
-      }
-
-      @Override
-      public void drainDirty(IntConsumer sink) {
-        dirty.drain(sink);
-      }
-
-      @Override
-      public byte[] encode(int row) {
-        int from = row << STATE_CHUNK_BITS;
-        int to = Math.min(length.getAsInt(), from + (1 << STATE_CHUNK_BITS));
-        return new StateWriter(STATE_FORMAT).putInts(array.get(), from, to - from).toBytes();
-      }
-
-      @Override
-      public void decode(int row, byte[] bytes) {
-        int[] v = new StateReader(bytes, STATE_FORMAT, name + " row " + row).getInts();
-        int from = row << STATE_CHUNK_BITS;
-        int[] a = array.get();
-        if (a.length < from + v.length) {
-          int old = a.length;
-          a = Arrays.copyOf(a, from + v.length);
-          Arrays.fill(a, old, a.length, -1);
-          replace.accept(a);
-        }
-        System.arraycopy(v, 0, a, from, v.length);
-      }
-
-      @Override
-      public void loaded() {
-        dirty.clear();
-      }
-    };
+    return Vocabulary.chunks(name, dirty, length, (w, from, to) -> w.putInts(array.get(), from, to - from),
+        (r, from) -> {
+          int[] v = r.getInts();
+          int[] a = array.get();
+          if (a.length < from + v.length) {
+            int old = a.length;
+            a = Arrays.copyOf(a, from + v.length);
+            Arrays.fill(a, old, a.length, -1);
+            replace.accept(a);
+          }
+          System.arraycopy(v, 0, a, from, v.length);
+        });
   }
 
   /** Review vectors this view keeps (see the class doc). */

@@ -355,17 +355,20 @@ public final class Vocabulary {
   }
 
   /** Writes the slice [from, to) of an array. */
-  private interface SliceWriter {
+  interface SliceWriter {
     void write(StateWriter w, int from, int to);
   }
 
   /** Reads a slice written by a {@link SliceWriter} into the array from index {@code from}. */
-  private interface SliceReader {
+  interface SliceReader {
     void read(StateReader r, int from);
   }
 
-  /** A block whose row c is the slice [c·CHUNK, (c+1)·CHUNK) of an array of {@code length} elements. */
-  private StateBlock chunks(String name, DirtyRows dirty, IntSupplier length, SliceWriter writer,
+  /**
+   * A block whose row c is the slice [c·CHUNK, (c+1)·CHUNK) of an array of {@code length} elements (the review
+   * view's arrays use it too).
+   */
+  static StateBlock chunks(String name, DirtyRows dirty, IntSupplier length, SliceWriter writer,
       SliceReader reader) {
     return new StateBlock() {
       @Override
