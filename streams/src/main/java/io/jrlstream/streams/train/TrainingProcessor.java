@@ -44,9 +44,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * the new events trained since the last one ({@link FreshRows}); a refresh, once
  * {@link TrainingOptions#publishRefreshMs()} has passed and always right before a checkpoint's snapshot, forwards
  * every row changed since the last refresh, which is what replay and negative sampling moved; a publication that
- * finds no batch applied since the previous one (the stream went quiet) is a refresh too. So every row
- * changed before the last committed checkpoint was
- * published in the transaction that took its snapshot, no later than the one that committed it, and every row
+ * finds no batch applied since the previous one (the stream went quiet) is a refresh too. So every row changed before
+ * the last committed checkpoint was published in the transaction that took its snapshot, no later than the one that committed it, and every row
  * changed after it is changed again when a restart re-trains those events, and published then: a crash may
  * publish a vector twice, never lose its latest value. With an interval of 0 each batch's rows are published in
  * the {@code process} call that trains it, hence in the same transaction, and a restart publishes nothing twice:
@@ -195,10 +194,9 @@ public final class TrainingProcessor implements Processor<String, byte[], String
   }
 
   /**
-   * Forwards the vectors of the users of the new events trained since the last publication, or, at a
-   * refresh (when {@code force}d, once the refresh interval has passed, or when no batch was applied since the last
-   * publication), of every user and item changed since
-   * the last refresh; then starts the next publication period.
+   * Forwards the vectors of the users of the new events trained since the last publication, or, at a refresh (when
+   * {@code force}d, once the refresh interval has passed, or when no batch was applied since the last publication),
+   * of every user and item changed since the last refresh; then starts the next publication period.
    */
   private void publish(boolean force) {
     View view = trainer.view();
