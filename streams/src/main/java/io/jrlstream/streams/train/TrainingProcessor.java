@@ -39,17 +39,17 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * interactions per changed row have passed, and written over the next {@link TrainingOptions#checkpointSpreadBatches()}
  * batches. {@link TrainerRestorer} rebuilds the trainer when the task starts.
  *
- * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): rows are forwarded after a batch once the interval
- * has passed since the last publication, by a wall-clock punctuation otherwise. A publication forwards the users of
- * the new events trained since the last one ({@link FreshRows}); a refresh, once
- * {@link TrainingOptions#publishRefreshMs()} has passed and always right before a checkpoint's snapshot, forwards
- * every row changed since the last refresh, which is what replay and negative sampling moved; a publication that
- * finds no batch applied since the previous one (the stream went quiet) is a refresh too. So every row changed before
- * the last committed checkpoint was published in the transaction that took its snapshot, no later than the one that committed it, and every row
- * changed after it is changed again when a restart re-trains those events, and published then: a crash may
- * publish a vector twice, never lose its latest value. With an interval of 0 each batch's rows are published in
- * the {@code process} call that trains it, hence in the same transaction, and a restart publishes nothing twice:
- * the committed embedding log is exactly that of an uninterrupted run.
+ * <p>Publication ({@link TrainingOptions#publishIntervalMs()}): rows are forwarded after a batch once the interval has
+ * passed since the last publication, by a wall-clock punctuation otherwise. A publication forwards the users of the new
+ * events trained since the last one ({@link FreshRows}); a refresh, once {@link TrainingOptions#publishRefreshMs()} has
+ * passed and always right before a checkpoint's snapshot, forwards every row changed since the last refresh, which is
+ * what replay and negative sampling moved; a publication that finds no batch applied since the previous one (the stream
+ * went quiet) is a refresh too. So every row changed before the last committed checkpoint was published in the
+ * transaction that took its snapshot, no later than the one that committed it, and every row changed after it is
+ * changed again when a restart re-trains those events, and published then: a crash may publish a vector twice, never
+ * lose its latest value. With an interval of 0 each batch's rows are published in the {@code process} call that trains
+ * it, hence in the same transaction, and a restart publishes nothing twice: the committed embedding log is exactly that
+ * of an uninterrupted run.
  *
  * <p>Live quality: before a sampled event trains, {@link LiveQuality} ranks its item with the view's current vectors
  * and with popularity, and reports each window to the observer ({@link TrainingOptions.Quality}).
