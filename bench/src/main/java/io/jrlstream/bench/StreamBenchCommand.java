@@ -152,7 +152,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       Map<String, Object> doc, PrintWriter err) throws Exception {
     doc.put("broker", broker.placement.name());
     double offline;
-    double[] offlineCpu = new double[1];
+    double[] offlineCpu = new double[views.size()]; // per view, seconds
     double streamingCpuPerEvent; // trainer process and broker, seconds
     try (BenchBroker b = BenchBroker.start(broker.placement, work)) {
       StreamsSettings s = StreamsSettings.defaults(b.bootstrapServers());
@@ -247,12 +247,18 @@ final class StreamBenchCommand implements Callable<Integer> {
       //    as many warm-up passes as the streaming side had (the same state size), then the same timed passes.
       offline = offlineSeconds(ds, cfg, warm, offlineCpu);
       doc.put("offlineEventsPerSecond", timedEvents / offline);
-      doc.put("offlineCpuMicrosPerEvent", offlineCpu[0] * 1e6 / timedEvents);
+      double offlineCpuSecs = Arrays.stream(offlineCpu).sum();
+      doc.put("offlineCpuMicrosPerEvent", offlineCpuSecs * 1e6 / timedEvents);
+      Map<String, Double> offlineByView = new LinkedHashMap<>();
+      for (int i = 0; i < views.size(); i++) {
+        offlineByView.put(views.get(i), offlineCpu[i] * 1e6 / timedEvents);
+      }
+      report(doc, err, "offlineCpuMicrosPerEventByView", "offline one-pass by view (its thread):", offlineByView);
       err.printf("offline one-pass: %d events in %.2f s after %d warm-up passes (%.0f events/s)%n", timedEvents,
           offline, warm, timedEvents / offline);
       doc.put("streamingEventsPerSecond", sustained);
       doc.put("ratio", sustained / (timedEvents / offline));
-      doc.put("cpuRatio", offlineCpu[0] / timedEvents / streamingCpuPerEvent);
+      doc.put("cpuRatio", offlineCpuSecs / timedEvents / streamingCpuPerEvent);
       // 3. Freshness at half the sustained rate, on a fresh application over new topics.
       StreamsSettings f = StreamsSettings.defaults(b.bootstrapServers()).withApplicationId("jrl-fresh");
       f = withPrefix(f, "fresh.");
@@ -478,7 +484,7 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Wall seconds of the slowest view over the timed passes; {@code cpu[0]} gets the views' CPU seconds. The views'
+   * Wall seconds of the slowest view over the timed passes; {@code cpu[i]} gets view i's CPU seconds. The views'
    * trainers warm up on parallel threads, then (after a full GC, as before the streaming side's timed passes) train
    * the timed passes on parallel threads.
    */
@@ -490,9 +496,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     onThreads(trainers, ds, warmUp, new double[trainers.size()], new double[trainers.size()]);
     System.gc();
     double[] secs = new double[trainers.size()];
-    double[] cpus = new double[trainers.size()];
-    onThreads(trainers, ds, passes - warmUpPasses, secs, cpus);
-    cpu[0] = Arrays.stream(cpus).sum();
+    onThreads(trainers, ds, passes - warmUpPasses, secs, cpu);
     return Arrays.stream(secs).max().orElse(1e-9);
   }
 
