@@ -63,8 +63,11 @@ import picocli.CommandLine.Spec;
  * goes on (up to {@code --max-warm-up-passes}) while this JVM's JIT, or the child broker's, compiled for more than
  * {@code --jit-quiet} of the last pass's wall time: three Kafka Streams applications with their clients take the JIT
  * minutes on two cores, and a long-running trainer does not pay that again. The offline reference then trains the
- * same number of warm-up passes (so its state has the same size) and the same timed passes, one trainer per view on
- * its own thread (wall time of the slowest view).
+ * same number of warm-up passes (so its state has the same size), one trainer per view on its own thread, while the
+ * pipeline idles; it trains the timed passes twice, right before the streaming side's timed passes and right after
+ * them (wall time of the slowest view; its rate is that of the two runs together), because the machine's speed drifts
+ * between minutes (the offline reference alone varied 17.8-20.7 s for the same 100,000 events over five runs) and a
+ * ratio of two rates taken at different times carries that drift.
  */
 @Command(name = "stream", mixinStandardHelpOptions = true,
     description = "Streaming throughput vs offline one-pass, freshness (produce → embedding topic) at half rate, "
@@ -151,8 +154,9 @@ final class StreamBenchCommand implements Callable<Integer> {
   private void run(Dataset ds, ModelConfig cfg, List<Interaction> events, long timedEvents, Path work,
       Map<String, Object> doc, PrintWriter err) throws Exception {
     doc.put("broker", broker.placement.name());
-    double offline;
-    double[] offlineCpu = new double[views.size()]; // per view, seconds
+    double[] offlineCpu = new double[views.size()]; // per view, seconds, both timed runs of the reference
+    List<StreamingTrainer> reference;
+    double offlineBefore;
     double streamingCpuPerEvent; // trainer process and broker, seconds
     try (BenchBroker b = BenchBroker.start(broker.placement, work)) {
       StreamsSettings s = StreamsSettings.defaults(b.bootstrapServers());
@@ -183,6 +187,19 @@ final class StreamBenchCommand implements Callable<Integer> {
               trainerJit * 100, brokerJit * 100);
         }
         doc.put("streamingWarmUpPasses", warm);
+        // 2a. The offline reference, warmed up as long (the same state size), timed once before the streaming side's
+        //     timed passes and once after them (2b), so that the machine's drift in between cancels.
+        reference = offlineTrainers(ds, cfg, warm);
+        double referenceCpu = Arrays.stream(offlineCpu).sum();
+        long idle0 = processCpuNanos() + b.cpuNanos();
+        offlineBefore = offlineTimed(reference, ds, offlineCpu);
+        // What the idle pipeline and broker took meanwhile (polls, punctuations, empty commits): cores, on average.
+        double idleCores = ((processCpuNanos() + b.cpuNanos() - idle0) / 1e9
+            - (Arrays.stream(offlineCpu).sum() - referenceCpu)) / offlineBefore;
+        doc.put("idlePipelineCoresDuringOfflineBefore", idleCores);
+        err.printf("offline one-pass, before: %d events in %.2f s after %d warm-up passes (%.0f events/s); the idle "
+            + "pipeline and broker took %.2f cores meanwhile%n", timedEvents, offlineBefore, warm,
+            timedEvents / offlineBefore, idleCores);
         System.gc(); // as before the offline reference's timed passes
         long checkpoints0 = counters.checkpoints.get();
         long checkpointRows0 = counters.checkpointRows.get();
@@ -243,19 +260,21 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("rocksDbBoundBytes", BoundedRocksDbConfig.boundBytes());
         doc.put("rocksDbUsageBytes", BoundedRocksDbConfig.usageBytes());
       }
-      // 2. Offline one-pass of the same code, views on parallel threads as in the pipeline, over the same passes:
-      //    as many warm-up passes as the streaming side had (the same state size), then the same timed passes.
-      offline = offlineSeconds(ds, cfg, warm, offlineCpu);
+      // 2b. The offline reference's second timed run (the same timed passes again), after the streaming side's.
+      double offlineAfter = offlineTimed(reference, ds, offlineCpu);
+      double offline = (offlineBefore + offlineAfter) / 2;
+      doc.put("offlineEventsPerSecondBefore", timedEvents / offlineBefore);
+      doc.put("offlineEventsPerSecondAfter", timedEvents / offlineAfter);
       doc.put("offlineEventsPerSecond", timedEvents / offline);
-      double offlineCpuSecs = Arrays.stream(offlineCpu).sum();
+      double offlineCpuSecs = Arrays.stream(offlineCpu).sum() / 2;
       doc.put("offlineCpuMicrosPerEvent", offlineCpuSecs * 1e6 / timedEvents);
       Map<String, Double> offlineByView = new LinkedHashMap<>();
       for (int i = 0; i < views.size(); i++) {
-        offlineByView.put(views.get(i), offlineCpu[i] * 1e6 / timedEvents);
+        offlineByView.put(views.get(i), offlineCpu[i] / 2 * 1e6 / timedEvents);
       }
       report(doc, err, "offlineCpuMicrosPerEventByView", "offline one-pass by view (its thread):", offlineByView);
-      err.printf("offline one-pass: %d events in %.2f s after %d warm-up passes (%.0f events/s)%n", timedEvents,
-          offline, warm, timedEvents / offline);
+      err.printf("offline one-pass, after: %d events in %.2f s (%.0f events/s); both: %.0f events/s%n", timedEvents,
+          offlineAfter, timedEvents / offlineAfter, timedEvents / offline);
       doc.put("streamingEventsPerSecond", sustained);
       doc.put("ratio", sustained / (timedEvents / offline));
       doc.put("cpuRatio", offlineCpuSecs / timedEvents / streamingCpuPerEvent);
@@ -483,20 +502,28 @@ final class StreamBenchCommand implements Callable<Integer> {
         .getProcessCpuTime();
   }
 
-  /**
-   * Wall seconds of the slowest view over the timed passes; {@code cpu[i]} gets view i's CPU seconds. The views'
-   * trainers warm up on parallel threads, then (after a full GC, as before the streaming side's timed passes) train
-   * the timed passes on parallel threads.
-   */
-  private double offlineSeconds(Dataset ds, ModelConfig cfg, int warmUp, double[] cpu) throws InterruptedException {
+  /** The offline reference: one trainer per view, warmed up with {@code warmUp} passes on parallel threads. */
+  private List<StreamingTrainer> offlineTrainers(Dataset ds, ModelConfig cfg, int warmUp) throws InterruptedException {
     List<StreamingTrainer> trainers = new ArrayList<>();
     for (String view : views) {
       trainers.add(new StreamingTrainer(ViewFactory.create(view, cfg, ds), cfg.seed(), training.options().batchSize()));
     }
     onThreads(trainers, ds, warmUp, new double[trainers.size()], new double[trainers.size()]);
+    return trainers;
+  }
+
+  /**
+   * Wall seconds of the slowest view over the timed passes, trained (after a full GC, as before the streaming side's
+   * timed passes) with each view on a thread of its own; {@code cpu[i]} grows by view i's CPU seconds.
+   */
+  private double offlineTimed(List<StreamingTrainer> trainers, Dataset ds, double[] cpu) throws InterruptedException {
     System.gc();
     double[] secs = new double[trainers.size()];
-    onThreads(trainers, ds, passes - warmUpPasses, secs, cpu);
+    double[] cpus = new double[trainers.size()];
+    onThreads(trainers, ds, passes - warmUpPasses, secs, cpus);
+    for (int i = 0; i < cpus.length; i++) {
+      cpu[i] += cpus[i];
+    }
     return Arrays.stream(secs).max().orElse(1e-9);
   }
 

@@ -1,9 +1,12 @@
 package io.jrlstream.bench.kafka;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.kafka.LocalBroker;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,7 +37,8 @@ public final class BenchBroker implements AutoCloseable {
   /**
    * Starts a broker working in {@code work/broker} (a child's logs go to {@code work/logs}).
    *
-   * @param placement in this JVM or a child one (1 GB heap)
+   * @param placement in this JVM or a child one (1 GB heap; transparent huge pages when this JVM has them, as the
+   *     in-process broker of {@code jrl local} has them where {@code ops/bin/jrl} turns them on)
    * @param work      the benchmark's working directory
    * @return the running broker; close it
    * @throws InterruptedException when interrupted while waiting for a child broker
@@ -45,7 +49,11 @@ public final class BenchBroker implements AutoCloseable {
       LocalBroker local = LocalBroker.start(work.resolve("broker"));
       return new BenchBroker(placement, local.bootstrapServers(), local, null);
     }
-    ChildJvm child = ChildJvm.start(LocalBrokerMain.class, work.resolve("logs"), List.of("-Xmx1g"),
+    List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+    if (transparentHugePages()) {
+      options.add("-XX:+UseTransparentHugePages");
+    }
+    ChildJvm child = ChildJvm.start(LocalBrokerMain.class, work.resolve("logs"), options,
         List.of(work.resolve("broker").toString()));
     try {
       String line = child.awaitOutput(LocalBrokerMain.READY_MARKER, Duration.ofMinutes(2));
@@ -55,6 +63,15 @@ public final class BenchBroker implements AutoCloseable {
       child.close();
       throw e;
     }
+  }
+
+  /**
+   * Whether this JVM runs with transparent huge pages ({@code ops/bin/jrl} turns them on where the kernel gives them on
+   * request, and {@code JRL_JAVA_OPTS} can turn them off): a child broker makes the same choice.
+   */
+  static boolean transparentHugePages() {
+    HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    return hotSpot != null && Boolean.parseBoolean(hotSpot.getVMOption("UseTransparentHugePages").getValue());
   }
 
   /** @return where the broker runs */
