@@ -13,7 +13,9 @@ import io.jrlstream.ops.serve.ServeServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -178,6 +180,17 @@ class BenchCommandTest {
     assertEquals(240, doc.get("events").asInt());
     assertEquals(240, doc.get("measuredEvents").asInt());
     assertTrue(doc.get("ratio").asDouble() > 0, doc.toString());
+    // The offline reference runs before and after the streaming side's timed passes; its rate is the two together.
+    double first = doc.get("offlineEventsPerSecondBefore").asDouble();
+    double second = doc.get("offlineEventsPerSecondAfter").asDouble();
+    double both = doc.get("offlineEventsPerSecond").asDouble();
+    assertTrue(first > 0 && second > 0 && both >= Math.min(first, second) && both <= Math.max(first, second),
+        doc.toString());
+    List<String> byView = new ArrayList<>();
+    doc.get("offlineCpuMicrosPerEventByView").fieldNames().forEachRemaining(byView::add);
+    assertEquals(List.of("review", "rating"), byView, doc.toString());
+    // Reported, not bounded: over a reference run of a few milliseconds it is mostly the CPU clocks' granularity.
+    assertTrue(Double.isFinite(doc.get("idlePipelineCoresDuringOfflineBefore").asDouble()), doc.toString());
     assertTrue(doc.get("streamingCpuMicrosPerEvent").asDouble() > 0, doc.toString());
     assertTrue(doc.get("brokerCpuMicrosPerEvent").asDouble() > 0, doc.toString());
     assertTrue(doc.get("freshness").get("samples").asInt() > 0, doc.toString());
