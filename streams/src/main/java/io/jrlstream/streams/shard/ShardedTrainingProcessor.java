@@ -1,0 +1,194 @@
+package io.jrlstream.streams.shard;
+
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.param.Table;
+import io.jrlstream.core.shard.Delta;
+import io.jrlstream.core.shard.DeltaCodec;
+import io.jrlstream.core.shard.ShardInbox;
+import io.jrlstream.core.shard.ShardSettings;
+import io.jrlstream.core.shard.ShardTask;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.View;
+import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.schemas.EmbeddingKey;
+import io.jrlstream.schemas.EntityKind;
+import io.jrlstream.schemas.codec.EmbeddingCodec;
+import io.jrlstream.streams.ingest.FlushMarkers;
+import io.jrlstream.streams.train.StreamContent;
+import io.jrlstream.streams.train.TrainingOptions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * One task of a sharded view (docs/scaling.md "Shared rows: the round protocol"): reads partition i of the by-user
+ * topic (its users' events, as {@link ShardRouter} wrote them) and of the update topic (the other tasks' round deltas
+ * and epoch ends), and drives a {@link ShardTask} with its {@link ShardInbox}: each event trains; a round's delta goes
+ * to every other task through the update topic, in the transaction that commits the batch; merge r is applied right
+ * after closing round r + L, once every task's round-r delta is in; a flush marker ends an epoch. While the task waits
+ * for a delta it cannot pause its partition (Kafka Streams has no such call for a processor), so it holds the events
+ * that arrive and re-checks on every record and on a 10 ms wall-clock punctuation; where it waits is fixed by its
+ * input, so the wait changes when it trains, never what.
+ *
+ * <p>Publication: the task publishes the rows of its own users, and of the items whose first event reached it (one
+ * publisher per row), to the view's embedding topic: changed users every publication interval, every owned item at
+ * each epoch end (a merged row is not marked changed: the merge must not put it in the task's next delta).
+ *
+ * <p><b>First version (issue 16 part 3, stage 2): not crash-safe.</b> The task's state (trainer, replica, inbox, held
+ * events) lives in memory only and is not checkpointed: a restarted task starts from a fresh view at its committed
+ * offsets. Checkpoint and restore are the next stage (docs/scaling.md "What part 3 built").
+ *
+ * <p>Lifecycle: Kafka Streams calls {@link #init} once per task assignment, then {@link #process} per record on the
+ * stream thread; not thread-safe.
+ */
+final class ShardedTrainingProcessor implements Processor<String, byte[], String, byte[]> {
+  /** The check for a merge that became complete while no record arrived. */
+  static final Duration RECHECK = Duration.ofMillis(10);
+  /** A flush marker in the held events. */
+  private static final byte[] MARKER = new byte[0];
+
+  private final String viewName;
+  private final ModelConfig config;
+  private final TrainingOptions options;
+  private final ShardSettings settings;
+  private final String deltasTopic;
+  private final ShardObserver observer;
+  private final EmbeddingCodec embeddings = EmbeddingCodec.create();
+  private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+  /** User ids of this task's users by index (null: another task's). */
+  private final List<String> userIds = new ArrayList<>();
+  /** Item ids of the items this task publishes, by index (null: another task publishes it). */
+  private final List<String> itemIds = new ArrayList<>();
+
+  private ProcessorContext<String, byte[]> context;
+  private ShardTask task;
+  private ShardInbox inbox;
+  private long timestamp;
+  /** Rows forwarded by the publication in progress (a field: the row visitors are lambdas). */
+  private int forwarded;
+
+  ShardedTrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, ShardSettings settings,
+      String deltasTopic, ShardObserver observer) {
+    this.viewName = viewName;
+    this.config = config;
+    this.options = options;
+    this.settings = settings;
+    this.deltasTopic = deltasTopic;
+    this.observer = Objects.requireNonNull(observer, "observer");
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+    View view = ViewFactory.create(viewName, config, new StreamContent());
+    task = new ShardTask(context.taskId().partition(), view, config.seed(), options.batchSize(), settings);
+    inbox = new ShardInbox(task);
+    context.schedule(RECHECK, PunctuationType.WALL_CLOCK_TIME, now -> drain());
+    if (options.publishIntervalMs() > 0) {
+      context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
+          now -> publish(false));
+    }
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+    timestamp = Math.max(timestamp, record.timestamp());
+    if (topic.equals(deltasTopic)) {
+      inbox.offer(DeltaCodec.decode(record.value(), task.widths()));
+    } else {
+      held.add(FlushMarkers.isMarker(record.value()) ? MARKER : record.value());
+    }
+    drain();
+  }
+
+  /** Applies what the inbox allows and trains the held events, in order, until the task waits or has none. */
+  private void drain() {
+    while (true) {
+      int epoch = inbox.epoch();
+      boolean free = inbox.advance();
+      if (inbox.epoch() != epoch) {
+        publish(true);
+        observer.epochEnded(viewName, task, epoch);
+      }
+      if (!free || held.isEmpty()) {
+        return;
+      }
+      step(held.poll());
+    }
+  }
+
+  private void step(byte[] value) {
+    int self = task.index();
+    if (value == MARKER) {
+      Delta d = task.endEpoch(null);
+      if (d != null) {
+        send(new DeltaCodec.Message(DeltaCodec.Kind.DELTA, self, task.closed(), -1, d),
+            DeltaCodec.encodeDelta(self, task.closed(), d));
+      }
+      int epoch = inbox.epoch();
+      send(new DeltaCodec.Message(DeltaCodec.Kind.END, self, task.closed(), epoch, null),
+          DeltaCodec.encodeEnd(self, epoch, task.closed()));
+      return;
+    }
+    RoutedEvent e = RoutedEvent.decode(value);
+    remember(userIds, e.user(), e.userId());
+    if (e.firstOfItem()) {
+      remember(itemIds, e.item(), e.itemId());
+    }
+    if (task.train(new Interaction(e.user(), e.item(), e.stars(), -1, e.time()))) {
+      Delta d = task.closeRound(false, null);
+      send(new DeltaCodec.Message(DeltaCodec.Kind.DELTA, self, task.closed(), -1, d),
+          DeltaCodec.encodeDelta(self, task.closed(), d));
+    }
+  }
+
+  private static void remember(List<String> ids, int index, String id) {
+    while (ids.size() <= index) {
+      ids.add(null);
+    }
+    ids.set(index, id);
+  }
+
+  /** Keeps the task's own message for its merges and sends it to every other task (the update topic's partitions). */
+  private void send(DeltaCodec.Message m, byte[] bytes) {
+    inbox.offer(m);
+    context.forward(new Record<>(m.round() + "/" + m.source(), bytes, timestamp), ShardedTopology.DELTAS_SINK);
+  }
+
+  /**
+   * Forwards the changed rows of this task's users and, at an epoch's end ({@code items}), every item row it
+   * publishes.
+   */
+  private void publish(boolean items) {
+    View view = task.trainer().view();
+    forwarded = 0;
+    view.users().forEachChangedSinceTick(row -> publishRow(view, view.users(), EntityKind.USER, userIds, row));
+    view.users().tick();
+    if (items) {
+      Table t = view.items();
+      for (int row = 0; row < Math.min(t.size(), itemIds.size()); row++) {
+        publishRow(view, t, EntityKind.ITEM, itemIds, row);
+      }
+      t.tick();
+    }
+  }
+
+  private void publishRow(View view, Table table, EntityKind kind, List<String> ids, int row) {
+    String id = row < ids.size() ? ids.get(row) : null;
+    if (id == null) {
+      return;
+    }
+    long batches = task.trainer().batches();
+    byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), batches, timestamp);
+    context.forward(new Record<>(EmbeddingKey.format(kind, id), value, timestamp), ShardedTopology.EMBEDDINGS_SINK);
+    forwarded++;
+  }
+}
