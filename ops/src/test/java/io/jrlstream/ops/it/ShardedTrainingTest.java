@@ -16,6 +16,7 @@ import io.jrlstream.core.shard.ShardedTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.ops.kafka.ChildJvm;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.pipeline.Pipeline;
@@ -28,7 +29,9 @@ import io.jrlstream.streams.shard.ShardObserver;
 import io.jrlstream.streams.shard.ShardedTopology;
 import io.jrlstream.streams.train.StreamContent;
 import io.jrlstream.streams.train.TrainingOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +63,21 @@ class ShardedTrainingTest {
   @TempDir
   Path dir;
 
-  @Test
-  void shouldTrainEveryEventOnceAndEachTaskAsTheSimulator() throws Exception {
+  /** The events as the validated topic holds them, the user ids by index, and the simulator's run over them. */
+  private record Stream(List<TrainingEvent> events, IdIndex users, ShardedTrainer sim) {
+    int owner(int user) {
+      return ShardedTopology.taskOf(users.id(user), 2);
+    }
+  }
+
+  /**
+   * A few thousand events, and the simulator's tasks over them: users and items indexed in order of first
+   * appearance, as the router indexes them, users partitioned by Kafka's partitioner of their ids.
+   */
+  private static Stream stream(ShardSettings shard) {
     Dataset data = SyntheticData.generate(new SyntheticSpec(300, 120, 4, 10, 0, 4), 5L);
     ModelConfig config = TrainerFixtures.config();
-    ShardSettings shard = new ShardSettings(2, 1, 1);
     long t0 = System.currentTimeMillis();
-    // The events as the validated topic holds them, and as the simulator sees them: users and items indexed in
-    // order of first appearance, as the router indexes them.
     List<TrainingEvent> events = new ArrayList<>();
     List<Interaction> indexed = new ArrayList<>();
     IdIndex users = new IdIndex();
@@ -85,12 +95,48 @@ class ShardedTrainingTest {
         config.seed(), BATCH, shard, u -> ShardedTopology.taskOf(users.id(u), 2));
     indexed.forEach(sim::accept);
     sim.finish();
+    return new Stream(events, users, sim);
+  }
 
+  /** Creates the sharded view's topics, the validated and the embedding topic. */
+  private static void createTopics(StreamsSettings s, ShardSettings shard) {
+    List<TopicSpec> topics = new ArrayList<>(ShardedTopology.topics(s, VIEW, shard));
+    topics.add(Pipeline.validatedTopic(s));
+    topics.add(Pipeline.embeddingsTopic(s, s.embeddingsTopic(VIEW), (short) 1));
+    Properties client = new Properties();
+    client.put("bootstrap.servers", s.bootstrapServers());
+    try (Admin admin = Admin.create(client)) {
+      TopicAdmin.ensureTopics(admin, topics);
+    }
+  }
+
+  /** Writes events [from, to) to the validated topic, then, with {@code end}, a flush marker. */
+  private static void produce(StreamsSettings s, List<TrainingEvent> events, int from, int to, boolean end) {
+    AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
+    try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(s.bootstrapServers())) {
+      for (TrainingEvent e : events.subList(from, to)) {
+        producer.send(new ProducerRecord<>(s.validatedTopic(), 0, e.getEventTime().toEpochMilli(), e.getUserId(),
+            codec.encode(e)));
+      }
+      if (end) { // the end of the stream: a flush marker
+        producer.send(new ProducerRecord<>(s.validatedTopic(), 0, System.currentTimeMillis(), (String) null,
+            (byte[]) null));
+      }
+    }
+  }
+
+  @Test
+  void shouldTrainEveryEventOnceAndEachTaskAsTheSimulator() throws Exception {
+    ShardSettings shard = new ShardSettings(2, 1, 1);
+    ModelConfig config = TrainerFixtures.config();
+    Stream stream = stream(shard);
+    List<TrainingEvent> events = stream.events();
+    ShardedTrainer sim = stream.sim();
     Map<Integer, ShardTask> ended = new ConcurrentHashMap<>();
     CountDownLatch done = new CountDownLatch(2);
     ShardObserver observer = new ShardObserver() {
       @Override
-      public void epochEnded(String view, ShardTask task, int epoch) {
+      public void epochEnded(String view, ShardTask task, int epoch, IntPredicate ownsUser) {
         ended.put(task.index(), task);
         done.countDown();
       }
@@ -99,23 +145,8 @@ class ShardedTrainingTest {
       String bootstrap = broker.bootstrapServers();
       StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-shard");
       TrainingOptions options = TrainingOptions.defaults().withBatchSize(BATCH);
-      List<TopicSpec> topics = new ArrayList<>(ShardedTopology.topics(s, VIEW, shard));
-      topics.add(Pipeline.validatedTopic(s));
-      topics.add(Pipeline.embeddingsTopic(s, s.embeddingsTopic(VIEW), (short) 1));
-      Properties client = new Properties();
-      client.put("bootstrap.servers", bootstrap);
-      try (Admin admin = Admin.create(client)) {
-        TopicAdmin.ensureTopics(admin, topics);
-      }
-      AvroCodec<TrainingEvent> codec = AvroCodec.of(TrainingEvent.class);
-      try (KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(bootstrap)) {
-        for (TrainingEvent e : events) {
-          producer.send(new ProducerRecord<>(s.validatedTopic(), 0, e.getEventTime().toEpochMilli(), e.getUserId(),
-              codec.encode(e)));
-        }
-        producer.send(new ProducerRecord<>(s.validatedTopic(), 0, t0 + events.size(), (String) null,
-            (byte[]) null)); // the end of the stream: a flush marker
-      }
+      createTopics(s, shard);
+      produce(s, events, 0, events.size(), true);
       Pipeline.Options o = Pipeline.Options.of(List.of(VIEW), dir.resolve("state")).withTraining(options);
       Properties props = Pipeline.viewProperties(s, o, Pipeline.viewApplicationId(s, VIEW));
       props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
@@ -132,10 +163,96 @@ class ShardedTrainingTest {
       assertEquals(sim.stats().eventsPerShard()[i], task.events(), "events at task " + i);
       assertTrue(task.closed() > 10 && task.merged() == task.closed(), "rounds at task " + i + ": " + task.closed());
       int owner = i;
-      assertSameState(sim.trainer(i).view(), task.trainer().view(),
-          u -> ShardedTopology.taskOf(users.id(u), 2) == owner, "task " + i);
+      assertSameState(sim.trainer(i).view(), task.trainer().view(), u -> stream.owner(u) == owner, "task " + i);
     }
     assertEquals(events.size(), trained, "every event trained once, at its user's task");
+  }
+
+  /**
+   * Two instances of the sharded view's application (child JVMs, as two {@code jrl run} would run it) share its
+   * tasks; half the stream trains, then the rest arrives and the instance running a trainer task is killed (kill -9).
+   * The other takes its tasks, rebuilds them from their committed input, and the run ends with every event trained
+   * once and each task's parameters and optimiser state those of the simulator's task, bit for bit (hashed).
+   */
+  @Test
+  void shouldMoveAKilledInstancesTasksToTheOtherAndEndAsTheSimulator() throws Exception {
+    Stream stream = stream(ShardChildMain.SHARD);
+    List<TrainingEvent> events = stream.events();
+    int half = events.size() / 2;
+    try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
+      StreamsSettings s = StreamsSettings.defaults(broker.bootstrapServers())
+          .withApplicationId(ShardChildMain.APP);
+      createTopics(s, ShardChildMain.SHARD);
+      produce(s, events, 0, half, false);
+      System.out.println("children start at " + System.currentTimeMillis());
+      List<ChildJvm> children = new ArrayList<>();
+      try {
+        for (String name : List.of("a", "b")) {
+          children.add(ChildJvm.start(ShardChildMain.class, dir.resolve("logs"), List.of("-Xmx256m"),
+              List.of(broker.bootstrapServers(), dir.resolve("state-" + name).toString())));
+        }
+        // Both trainer tasks train (10 rounds each, at least), wherever they run.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (owner(children, 0) == null || owner(children, 1) == null) {
+          assertTrue(System.nanoTime() < deadline, "the trainer tasks did not start training: " + children);
+          Thread.sleep(100);
+        }
+        produce(s, events, half, events.size(), true);
+        ChildJvm victim = owner(children, 0); // task 0 moves (and task 1 with it when both ran there)
+        ChildJvm survivor = children.get(0) == victim ? children.get(1) : children.get(0);
+        int moved = 0;
+        System.out.println("kill -9 at " + System.currentTimeMillis());
+        assertEquals(137, victim.halt(), "kill -9");
+        long trained = 0;
+        for (int i = 0; i < 2; i++) {
+          String line = survivor.awaitOutput("EPOCH task=" + i + " ", Duration.ofSeconds(120));
+          long taskEvents = field(line, "events");
+          trained += taskEvents;
+          assertEquals(stream.sim().stats().eventsPerShard()[i], taskEvents, "events of task " + i + ": " + line);
+          int task = i;
+          long expected = ShardChildMain.hash(stream.sim().trainer(i).view(), u -> stream.owner(u) == task);
+          assertEquals(Long.toHexString(expected), line.substring(line.indexOf("hash=") + 5).trim(),
+              "task " + i + "'s parameters after the kill: " + line);
+        }
+        assertEquals(events.size(), trained, "every event trained once");
+        for (ChildJvm c : children) {
+          System.out.println(c + (c == victim ? " (killed)" : "") + ":\n  " + String.join("\n  ", lines(c)));
+        }
+        String restarted = lines(survivor).stream().filter(l -> l.contains("STARTED task=" + moved + " "))
+            .reduce((a, b) -> b).orElseThrow();
+        assertTrue(field(restarted, "replayed") > 0, "the moved task rebuilt its state from its input: " + restarted);
+      } finally {
+        children.forEach(ChildJvm::close);
+      }
+    }
+  }
+
+  /** The child that last reported a round of task i (the instance running it now), null when none did. */
+  private static ChildJvm owner(List<ChildJvm> children, int task) throws Exception {
+    ChildJvm best = null;
+    long latest = -1;
+    for (ChildJvm c : children) {
+      for (String l : lines(c)) {
+        if (l.contains("ROUND task=" + task + " ")) {
+          long t = Long.parseLong(l.substring(0, l.indexOf(' ')));
+          if (t > latest) {
+            latest = t;
+            best = c;
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  private static List<String> lines(ChildJvm c) throws Exception {
+    return Files.readAllLines(c.stdout());
+  }
+
+  private static long field(String line, String name) {
+    int at = line.indexOf(name + "=") + name.length() + 1;
+    int end = line.indexOf(' ', at);
+    return Long.parseLong(line.substring(at, end < 0 ? line.length() : end));
   }
 
   /** Every shared row and every row of the task's own users, value and optimiser state, bit for bit. */

@@ -50,13 +50,22 @@ public final class ShardedTopology {
     return TopicSpec.requireLegalName(s.applicationId() + "-train-" + view + "-deltas", "deltas topic of " + view);
   }
 
-  /** The topics a sharded view needs besides the others: by-user and deltas, N partitions each. */
+  /**
+   * The topics a sharded view needs besides the others: by-user and deltas, N partitions each, created to keep
+   * everything (a task rebuilds its state from both when it starts: {@link ShardedTrainingProcessor}).
+   */
   public static List<TopicSpec> topics(StreamsSettings s, String view, ShardSettings shard) {
     short rf = s.reviews().replication();
     String max = Integer.toString(Math.max(MAX_DELTA_BYTES, s.limits().topicMaxMessageBytes()));
-    return List.of(TopicSpec.of(byUserTopic(s, view), shard.shards(), rf)
+    return List.of(keepAll(TopicSpec.of(byUserTopic(s, view), shard.shards(), rf))
             .withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(s.limits().topicMaxMessageBytes())),
-        TopicSpec.of(deltasTopic(s, view), shard.shards(), rf).withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, max));
+        keepAll(TopicSpec.of(deltasTopic(s, view), shard.shards(), rf))
+            .withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, max));
+  }
+
+  private static TopicSpec keepAll(TopicSpec t) {
+    return t.withConfig(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)
+        .withConfig(TopicConfig.RETENTION_MS_CONFIG, "-1").withConfig(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
   }
 
   /**
@@ -84,8 +93,8 @@ public final class ShardedTopology {
         ShardRouter.PARTITIONER, route);
     t.addSource("jrl-shard-source-" + view, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         byUser, deltas);
-    t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, deltas, observer),
-        "jrl-shard-source-" + view);
+    t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas,
+        s.kafkaProperties(), observer), "jrl-shard-source-" + view);
     t.addSink(EMBEDDINGS_SINK, s.embeddingsTopic(view), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), train);
     t.addSink(DELTAS_SINK, deltas, Serdes.String().serializer(), Serdes.ByteArray().serializer(), OTHERS, train);
