@@ -485,9 +485,17 @@ public final class Pipeline implements AutoCloseable {
     return lag(admin, s.applicationId(), inputs, false);
   }
 
-  /** Records of the validated topic that {@code view}'s trainer has not committed (less the transaction marker). */
+  /**
+   * Records of the validated topic that {@code view}'s trainer has not committed (less the transaction marker), and
+   * for a sharded view those of its by-user and update topics (once its group has offsets there).
+   */
   public static long viewLag(Admin admin, StreamsSettings s, String view) throws Exception {
-    return lag(admin, viewApplicationId(s, view), List.of(s.validatedTopic()), true);
+    String group = viewApplicationId(s, view);
+    List<String> topics = new ArrayList<>(List.of(s.validatedTopic()));
+    List<String> sharded = List.of(ShardedTopology.byUserTopic(s, view), ShardedTopology.deltasTopic(s, view));
+    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().keySet().stream()
+        .map(TopicPartition::topic).filter(sharded::contains).distinct().forEach(topics::add);
+    return lag(admin, group, topics, true);
   }
 
   /** Records of {@code topics} that consumer group {@code group} has not committed, less one per partition. */

@@ -97,8 +97,6 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private ShardTask task;
   private ShardInbox inbox;
   private long timestamp;
-  /** Rows forwarded by the publication in progress (a field: the row visitors are lambdas). */
-  private int forwarded;
 
   /**
    * @param cluster the cluster's client settings (the restore reads the task's committed input with them)
@@ -269,7 +267,6 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
       return;
     }
     View view = task.trainer().view();
-    forwarded = 0;
     view.users().forEachChangedSinceTick(row -> publishRow(view, view.users(), EntityKind.USER, userIds, row));
     view.users().tick();
     if (items) {
@@ -299,6 +296,5 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     long batches = task.trainer().batches();
     byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), batches, timestamp);
     context.forward(new Record<>(EmbeddingKey.format(kind, id), value, timestamp), ShardedTopology.EMBEDDINGS_SINK);
-    forwarded++;
   }
 }
