@@ -172,7 +172,8 @@ class ShardedTrainingTest {
    * Two instances of the sharded view's application (child JVMs, as two {@code jrl run} would run it) share its
    * tasks; half the stream trains, then the rest arrives and the instance running a trainer task is killed (kill -9).
    * The other takes its tasks, rebuilds them from their committed input, and the run ends with every event trained
-   * once and each task's parameters and optimiser state those of the simulator's task, bit for bit (hashed).
+   * once and each task's parameters and optimiser state those of the simulator's task, bit for bit (hashed). The
+   * kill falls in the middle of the second half, so the survivor re-reads some of it and trains the rest live.
    */
   @Test
   void shouldMoveAKilledInstancesTasksToTheOtherAndEndAsTheSimulator() throws Exception {
@@ -201,6 +202,8 @@ class ShardedTrainingTest {
         ChildJvm victim = owner(children, 0); // task 0 moves (and task 1 with it when both ran there)
         ChildJvm survivor = children.get(0) == victim ? children.get(1) : children.get(0);
         int moved = 0;
+        // Killed in the middle of the second half (about 47 rounds per task in the first): its last transaction open.
+        victim.awaitOutput("ROUND task=0 closed=60", Duration.ofSeconds(60));
         System.out.println("kill -9 at " + System.currentTimeMillis());
         assertEquals(137, victim.halt(), "kill -9");
         long trained = 0;
