@@ -7,6 +7,7 @@ import io.jrlstream.streams.config.ConfigurationTemplate;
 import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.image.ImageKeys;
 import io.jrlstream.streams.serve.ServeKeys;
+import io.jrlstream.streams.shard.ShardKeys;
 import io.jrlstream.streams.train.TrainingKeys;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ public final class JrlConfiguration {
 
   /** Every key the product reads. */
   public static final Catalog CATALOG = Catalog.of(List.of(StreamsKeys.CLUSTER, StreamsKeys.TOPICS,
-      StreamsKeys.INPUT_LIMITS, TrainingKeys.TRAINING, ModelKeys.MODEL, TrainingKeys.ROCKSDB, ImageKeys.IMAGE,
+      StreamsKeys.INPUT_LIMITS, TrainingKeys.TRAINING, ShardKeys.SHARDING, ModelKeys.MODEL, TrainingKeys.ROCKSDB,
+      ImageKeys.IMAGE,
       ServeKeys.SERVE, HttpKeys.HTTP, OpsKeys.INSTANCE, OpsKeys.METRICS_AND_READINESS, OpsKeys.IMPORT_AND_REPLAY));
 
   /** Environment variables of the launcher ({@code ops/bin/jrl}), not configuration keys. */

@@ -31,6 +31,7 @@ import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageKeys;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.shard.ShardKeys;
 import io.jrlstream.streams.train.QualityBoard;
 import io.jrlstream.streams.train.RocksDbBounds;
 import io.jrlstream.streams.train.TrainingObserver;
@@ -158,9 +159,9 @@ final class LocalCommand implements Callable<Integer> {
       }
       Path stateDir = workDir.resolve("state");
       QualityBoard quality = new QualityBoard();
-      try (Pipeline pipeline = metrics.bind(Pipeline.start(s, cfg, new Pipeline.Options(trained, stateDir, rocksDb,
-          training), image, TrainingObserver.all(metrics.training(trained), quality)).register(health, trained),
-          trained);
+      Pipeline.Options po = new Pipeline.Options(trained, stateDir, rocksDb, training, ShardKeys.from(c));
+      try (Pipeline pipeline = metrics.bind(Pipeline.start(s, cfg, po, image,
+          TrainingObserver.all(metrics.training(trained), quality)).register(health, trained), trained);
           TrainerLag trainerLag = TrainerLag.start(s, trained, c.get(OpsKeys.READY_MAX_TRAINER_LAG),
               TrainerLag.REFRESH).gate(health);
           Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.from(c, trained),

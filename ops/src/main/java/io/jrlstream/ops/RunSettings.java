@@ -1,5 +1,6 @@
 package io.jrlstream.ops;
 
+import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.view.ImageView;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.pipeline.Pipeline;
@@ -10,12 +11,14 @@ import io.jrlstream.streams.config.ConfigurationException;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.image.ImageSettings;
 import io.jrlstream.streams.serve.ServeSettings;
+import io.jrlstream.streams.shard.ShardKeys;
 import io.jrlstream.streams.train.RocksDbBounds;
 import io.jrlstream.streams.train.TrainingKeys;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -40,10 +43,11 @@ import java.util.function.UnaryOperator;
  * @param viewVersionsTopic the control topic of {@code jrl replay}
  * @param readyMaxTrainerLag the most records of the validated topic a trainer may be behind while {@code /ready}
  *                          answers 200 (0: no bound)
+ * @param sharding          each view's tasks and rounds ({@code jrl.views.VIEW.*}, {@link ShardKeys})
  */
 record RunSettings(StreamsSettings streams, List<String> views, TrainingOptions training, RocksDbBounds rocksDb,
     Optional<ImageSettings> image, ServeSettings serve, HttpSettings http, ModelConfig model, Path stateDir,
-    Duration healthGrace, String viewVersionsTopic, long readyMaxTrainerLag) {
+    Duration healthGrace, String viewVersionsTopic, long readyMaxTrainerLag, Map<String, ShardSettings> sharding) {
 
   RunSettings {
     Objects.requireNonNull(streams, "streams");
@@ -58,6 +62,7 @@ record RunSettings(StreamsSettings streams, List<String> views, TrainingOptions 
     Objects.requireNonNull(healthGrace, "healthGrace");
     Objects.requireNonNull(viewVersionsTopic, "viewVersionsTopic");
     OpsKeys.READY_MAX_TRAINER_LAG.require(readyMaxTrainerLag);
+    sharding = Map.copyOf(sharding);
   }
 
   /**
@@ -78,11 +83,11 @@ record RunSettings(StreamsSettings streams, List<String> views, TrainingOptions 
     return new RunSettings(s, views, TrainingOptions.from(c), RocksDbBounds.from(c), ImageSettings.from(c),
         ServeSettings.from(c, views), HttpSettings.from(c), model, StateDirOption.of(c, defaultStateDir),
         Duration.ofMillis(c.get(OpsKeys.HEALTH_EXIT_GRACE_MS)), c.get(ReplayKeys.VIEW_VERSIONS_TOPIC),
-        c.get(OpsKeys.READY_MAX_TRAINER_LAG));
+        c.get(OpsKeys.READY_MAX_TRAINER_LAG), ShardKeys.from(c));
   }
 
   /** @return how the pipeline runs: these views, state directory, RocksDB bound and training options */
   Pipeline.Options pipeline() {
-    return new Pipeline.Options(views, stateDir, rocksDb.streamsProperties(), training);
+    return new Pipeline.Options(views, stateDir, rocksDb.streamsProperties(), training, sharding);
   }
 }

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * simulator recycles its deltas, so a round allocates nothing once the buffers have grown to the largest round).
  * Not thread-safe.
  */
-final class Delta {
+public final class Delta {
   private final int[][] keys;
   private final float[][] values;
   private final int[] counts;

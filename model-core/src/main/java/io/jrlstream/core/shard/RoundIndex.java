@@ -11,7 +11,7 @@ import java.util.Arrays;
  * <p>Lifecycle: {@link #index} a complete round (once, before its first merge), read it from every task's merge, then
  * index a later round with the same object: the buffers grow to the largest round and are reused. Not thread-safe.
  */
-final class RoundIndex {
+public final class RoundIndex {
   private Delta[] round = new Delta[0];
   private int tasks;
   /** Per table: the union's keys. */

@@ -2,28 +2,27 @@ package io.jrlstream.core.shard;
 
 import io.jrlstream.core.data.Content;
 import io.jrlstream.core.data.Interaction;
-import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.View;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Simulates one view trained as N tasks with the deterministic bounded-staleness merge of docs/scaling.md, on one
  * thread, so that quality against N, s and L is measured before anything runs on Kafka (issue 16).
  *
- * <p><b>What it models.</b> Events arrive in stream order; each goes to the task owning its user
- * ({@link ShardSettings#shardOf}), as a repartition by user key would deliver it. Each task is a
- * {@link StreamingTrainer} (composed, unchanged) on its own replica of the view, with its own negative sampler
- * (the items its partition has seen) and, in the review view, its own reviews. Tasks are infinitely fast
- * compared with the arrivals: an event trains as soon as it arrives, unless its task is waiting for a merge (below),
- * in which case it queues in the task's input, as the task would leave it in its partition (or its store). So the
+ * <p><b>What it models.</b> Events arrive in stream order; each goes to the task owning its user ({@link
+ * ShardSettings#shardOf}), as a repartition by user key would deliver it. Each task is a {@link ShardTask} (the unit
+ * the Kafka processor drives too): a {@link StreamingTrainer} on its own replica of the view, with its own negative
+ * sampler (the items its partition has seen) and, in the review view, its own reviews. Tasks are infinitely fast
+ * compared with the arrivals: an event trains as soon as it arrives, unless its task is waiting for a merge (below), in
+ * which case it queues in the task's input, as the task would leave it in its partition (or its store). So the
  * interleaving is the stream's own, and the only pacing is the merge's.
  *
  * <p><b>Rounds and merges.</b> After every s of its own mini-batches a task closes a round: its {@link Delta} (the
@@ -37,23 +36,22 @@ import java.util.function.Function;
  * merge, so each replica ends with every task's changes.
  *
  * <p>A task's negative sampler draws from every item it knows: those of its own events and those whose rows a merge
- * brought (the items other tasks' partitions have seen), registered in merge order through a user of another task
- * that never reaches this one. One task draws from every item seen so far; a task that knew only its own partition's
- * items would draw its negatives from a smaller pool, early on biased to the popular items (on the Beauty pairs,
- * 4 tasks merging every batch: 0.65 % NDCG@10 instead of 0.72 %, seed 1).
+ * brought (the items other tasks' partitions have seen), registered in merge order. One task draws from every item seen
+ * so far; a task that knew only its own partition's items would draw its negatives from a smaller pool, early on biased
+ * to the popular items (on the Beauty pairs, 4 tasks merging every batch: 0.65 % NDCG@10 instead of 0.72 %, seed 1).
  *
  * <p>With one shard it is exactly the plain streaming trainer (same seed, same calls, no rounds): bit-identical to
  * the stream protocol (tested). With more, task i's trainer seeds its draws from (seed, i), as a Kafka task seeds
  * them from its partition; every replica is built from the same seed, so shared rows start equal everywhere.
+ *
+ * <p>The tasks' steps are {@link ShardTask}'s; what the simulator adds is one thread's scheduling (queues, the pump)
+ * and one copy of each round's deltas and index for all tasks.
  *
  * <p>Lifecycle: {@link #accept} each event in stream order, then {@link #finish} once, which returns the view to
  * score (task 0's replica, holding every task's shared changes, with each user's row copied from the task owning the
  * user). Not thread-safe.
  */
 public final class ShardedTrainer {
-  /** Seed stream of the tasks' trainers (task i draws from (seed, SHARD, i)). */
-  private static final long SHARD = 0x5A4D_7A5CL;
-
   /**
    * What a run did, for the report and the capacity model.
    *
@@ -113,35 +111,20 @@ public final class ShardedTrainer {
     }
   }
 
-  /** One task: its trainer, replica, queued input and round counters. */
+  /** One task with its queued input and, in the review view, its renumbered reviews. */
   private static final class Shard {
-    final int index;
     final ShardContent content;
-    final StreamingTrainer trainer;
-    final Replica replica;
+    final ShardTask task;
     final ArrayDeque<Interaction> queue = new ArrayDeque<>();
-    /** A user of another task, never seen here: the negative sampler learns of other tasks' items through it. */
-    int phantom;
-    /** Items already handed to the sampler through the phantom (a second hand-over would change no draw). */
-    boolean[] registered = new boolean[64];
-    long events;
-    int sinceRound;
-    int closed;
-    int merged;
-    /** The merge this task must apply before it trains on (0: none). */
-    int waitingFor;
-    boolean finished;
 
-    Shard(int index, ShardContent content, StreamingTrainer trainer, Replica replica) {
-      this.index = index;
+    Shard(ShardContent content, ShardTask task) {
       this.content = content;
-      this.trainer = trainer;
-      this.replica = replica;
+      this.task = task;
     }
   }
 
   private final ShardSettings settings;
-  private final long seed;
+  private final IntUnaryOperator owner;
   private final Shard[] shards;
   /** Round r's deltas at index r − 1, one per task (null: none yet, or an empty round). */
   private final List<Delta[]> rounds = new ArrayList<>();
@@ -168,22 +151,27 @@ public final class ShardedTrainer {
    */
   public ShardedTrainer(Function<Content, View> newView, Content content, long seed, int batchSize,
       ShardSettings settings) {
+    this(newView, content, seed, batchSize, settings, u -> settings.shardOf(u, seed));
+  }
+
+  /**
+   * As {@link #ShardedTrainer(Function, Content, long, int, ShardSettings)}, with the users partitioned by
+   * {@code owner} (user index → task) instead of {@link ShardSettings#shardOf}: e.g. Kafka's partitioner of the user
+   * key, to reproduce a Kafka run's tasks.
+   */
+  public ShardedTrainer(Function<Content, View> newView, Content content, long seed, int batchSize,
+      ShardSettings settings, IntUnaryOperator owner) {
     this.settings = settings;
-    this.seed = seed;
+    this.owner = owner;
     int n = settings.shards();
     this.shards = new Shard[n];
     for (int i = 0; i < n; i++) {
       ShardContent c = n == 1 ? null : new ShardContent(content);
       View v = newView.apply(n == 1 ? content : c);
-      long s = n == 1 ? seed : Rng.mix(seed, SHARD, i);
-      shards[i] = new Shard(i, c, new StreamingTrainer(v, s, batchSize), n == 1 ? null : new Replica(v,
-          settings.optimizerState(), settings.threshold(), settings.maxHeld()));
-      while (n > 1 && settings.shardOf(shards[i].phantom, seed) == i) {
-        shards[i].phantom++;
-      }
+      shards[i] = new Shard(c, new ShardTask(i, v, seed, batchSize, settings));
     }
     if (n > 1) {
-      for (String t : shards[0].replica.tableNames()) {
+      for (String t : shards[0].task.tableNames()) {
         deltaRows.put(t, 0L);
       }
     }
@@ -195,12 +183,12 @@ public final class ShardedTrainer {
 
   /** Task i's trainer (its replica is {@code trainer(i).view()}). */
   public StreamingTrainer trainer(int i) {
-    return shards[i].trainer;
+    return shards[i].task.trainer();
   }
 
   /** The task that owns user (where its events train and its row lives). */
   public int shardOf(int user) {
-    return settings.shardOf(user, seed);
+    return owner.applyAsInt(user);
   }
 
   /** Takes the stream's next event: its task trains it now, or queues it while the task waits for a merge. */
@@ -210,7 +198,7 @@ public final class ShardedTrainer {
     }
     Shard sh = shards[shardOf(x.user())];
     Interaction local = sh.content == null ? x : sh.content.localise(x);
-    if (sh.waitingFor > 0 || !sh.queue.isEmpty()) {
+    if (sh.task.waitingFor() > 0 || !sh.queue.isEmpty()) {
       sh.queue.add(local);
       waitedEvents++;
       maxQueued = Math.max(maxQueued, sh.queue.size());
@@ -231,31 +219,37 @@ public final class ShardedTrainer {
     }
     done = true;
     if (shards.length == 1) {
-      shards[0].trainer.flush();
-      return shards[0].trainer.view();
+      shards[0].task.endEpoch(null);
+      return shards[0].task.trainer().view();
     }
     pump();
     boolean open = true;
     while (open) {
       open = false;
       for (Shard sh : shards) {
-        if (!sh.finished && sh.waitingFor == 0 && sh.queue.isEmpty()) {
-          close(sh);
+        if (!sh.task.ended() && sh.task.waitingFor() == 0 && sh.queue.isEmpty()) {
+          Delta free = freeDeltas.poll();
+          Delta d = sh.task.endEpoch(free);
+          if (d != null) {
+            record(sh, d);
+          } else if (free != null) {
+            freeDeltas.add(free);
+          }
         }
       }
       pump();
       for (Shard sh : shards) {
-        open |= !sh.finished;
+        open |= !sh.task.ended();
       }
     }
     for (Shard sh : shards) {
-      while (sh.merged < rounds.size()) {
-        merge(sh, sh.merged + 1);
+      while (sh.task.merged() < rounds.size()) {
+        merge(sh, sh.task.merged() + 1);
       }
     }
-    View scored = shards[0].trainer.view();
+    View scored = shards[0].task.trainer().view();
     for (int i = 1; i < shards.length; i++) {
-      View v = shards[i].trainer.view();
+      View v = shards[i].task.trainer().view();
       for (int u = 0; u < v.users().size(); u++) {
         if (shardOf(u) == i) {
           scored.users().set(u, v.users().row(u));
@@ -272,10 +266,11 @@ public final class ShardedTrainer {
     int closed = 0;
     long clamped = 0;
     for (int i = 0; i < shards.length; i++) {
-      events[i] = shards[i].events;
-      batches += shards[i].trainer.batches();
-      closed = Math.max(closed, shards[i].closed);
-      clamped += shards[i].replica == null ? 0 : shards[i].replica.clamped();
+      ShardTask t = shards[i].task;
+      events[i] = t.events();
+      batches += t.trainer().batches();
+      closed = Math.max(closed, t.closed());
+      clamped += t.clamped();
     }
     return new Stats(settings, events, batches, closed, waitedEvents, maxQueued,
         Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats, heldKeys, clamped);
@@ -283,36 +278,23 @@ public final class ShardedTrainer {
 
   /** Trains x at its task; true when that closed a round. */
   private boolean step(Shard sh, Interaction x) {
-    sh.events++;
-    if (sh.replica != null) {
-      sh.replica.prepare(x);
-    }
-    if (!sh.trainer.accept(x) || sh.replica == null || ++sh.sinceRound < settings.syncBatches()) {
+    if (!sh.task.train(x)) {
       return false;
     }
-    closeRound(sh, false);
-    int due = sh.closed - settings.lag();
-    if (due >= 1) {
-      sh.waitingFor = due;
-      tryMerge(sh);
-    }
+    record(sh, sh.task.closeRound(false, freeDeltas.poll()));
+    tryMerge(sh);
     return true;
   }
 
-  /** Writes the task's round delta (the next round's); {@code last}: the task's final round, carrying everything. */
-  private void closeRound(Shard sh, boolean last) {
-    int k = settings.wordRounds();
-    boolean words = k > 0 && (last || (sh.closed + 1) % k == 0);
-    Delta free = freeDeltas.poll();
-    Delta d = sh.replica.capture(words, last, free != null ? free : new Delta(sh.replica.widths()));
-    sh.closed++;
-    sh.sinceRound = 0;
-    while (rounds.size() < sh.closed) {
+  /** Files the round delta sh's task just closed (its round {@code closed()}) and counts its traffic. */
+  private void record(Shard sh, Delta d) {
+    int r = sh.task.closed();
+    while (rounds.size() < r) {
       rounds.add(new Delta[shards.length]);
       mergedBy.add(0);
       indexes.add(null);
     }
-    rounds.get(sh.closed - 1)[sh.index] = d;
+    rounds.get(r - 1)[sh.task.index()] = d;
     int t = 0;
     for (Map.Entry<String, Long> e : deltaRows.entrySet()) {
       e.setValue(e.getValue() + d.count(t++));
@@ -321,20 +303,10 @@ public final class ShardedTrainer {
     heldKeys += d.heldKeys();
   }
 
-  /** End of a task's input: its half-collected batch trains and its last round closes. */
-  private void close(Shard sh) {
-    boolean trained = sh.trainer.flush();
-    if (trained || sh.sinceRound > 0 || settings.wordRounds() > 1 || sh.replica.holding()) {
-      // (word rows, or rows under a threshold, may be waiting for their round even when nothing trained since)
-      closeRound(sh, true);
-    }
-    sh.finished = true;
-  }
-
-  /** Every task has closed round r, or has no more input (an empty round). */
+  /** Every task has closed round r, or has ended its input (an empty round). */
   private boolean complete(int r) {
     for (Shard sh : shards) {
-      if (sh.closed < r && !sh.finished) {
+      if (sh.task.closed() < r && !sh.task.ended()) {
         return false;
       }
     }
@@ -342,17 +314,14 @@ public final class ShardedTrainer {
   }
 
   private void tryMerge(Shard sh) {
-    if (sh.waitingFor > 0 && complete(sh.waitingFor)) {
-      merge(sh, sh.waitingFor);
-      sh.waitingFor = 0;
+    int r = sh.task.waitingFor();
+    if (r > 0 && complete(r)) {
+      merge(sh, r);
     }
   }
 
-  /** Applies merge r at sh: every other task's round-r delta, in task order. */
+  /** Applies merge r at sh: every task's round-r delta, in task order, indexed once for all tasks. */
   private void merge(Shard sh, int r) {
-    if (r != sh.merged + 1) {
-      throw new IllegalStateException("task " + sh.index + " applies merge " + r + " after merge " + sh.merged);
-    }
     Delta[] ds = rounds.get(r - 1);
     RoundIndex index = indexes.get(r - 1);
     if (index == null) { // the round is complete: every task's delta is in
@@ -363,13 +332,7 @@ public final class ShardedTrainer {
       }
       indexes.set(r - 1, index);
     }
-    sh.replica.merge(index, sh.index, settings.merge() == ShardSettings.Merge.MEAN);
-    for (int i = 0; i < ds.length; i++) {
-      if (ds[i] != null && i != sh.index) {
-        sh.replica.items(ds[i], item -> register(sh, item));
-      }
-    }
-    sh.merged = r;
+    sh.task.merge(r, index);
     int by = mergedBy.get(r - 1) + 1;
     mergedBy.set(r - 1, by);
     if (by == shards.length) { // every task has it: recycle the deltas and the index
@@ -384,31 +347,20 @@ public final class ShardedTrainer {
     }
   }
 
-  /** Tells sh's negative sampler of an item another task's delta brought, once. */
-  private static void register(Shard sh, int item) {
-    if (item >= sh.registered.length) {
-      sh.registered = Arrays.copyOf(sh.registered, Math.max(item + 1, sh.registered.length * 2));
-    }
-    if (!sh.registered[item]) {
-      sh.registered[item] = true;
-      sh.trainer.sampler().add(sh.phantom, item);
-    }
-  }
-
   /** Lets every task whose merge is complete apply it and train its queued events, until nothing moves. */
   private void pump() {
     boolean moved = true;
     while (moved) {
       moved = false;
       for (Shard sh : shards) {
-        if (sh.waitingFor > 0) {
+        if (sh.task.waitingFor() > 0) {
           tryMerge(sh);
-          if (sh.waitingFor > 0) {
+          if (sh.task.waitingFor() > 0) {
             continue;
           }
           moved = true;
         }
-        while (sh.waitingFor == 0 && !sh.queue.isEmpty()) {
+        while (sh.task.waitingFor() == 0 && !sh.queue.isEmpty()) {
           step(sh, sh.queue.poll());
           moved = true;
         }

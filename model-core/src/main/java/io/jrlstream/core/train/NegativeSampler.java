@@ -78,6 +78,14 @@ public final class NegativeSampler {
       }
       dirtyUsers.mark(user);
     }
+    addItem(item);
+  }
+
+  /**
+   * Records that the view has seen item, through no user of its own (a sharded view's task learning of another
+   * task's item from a merge): the item joins the pool negatives are drawn from, in the order of these calls.
+   */
+  public void addItem(int item) {
     if (item >= seen.length) {
       seen = Arrays.copyOf(seen, Math.max(item + 1, seen.length * 2));
     }

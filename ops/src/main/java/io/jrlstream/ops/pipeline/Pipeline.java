@@ -1,5 +1,6 @@
 package io.jrlstream.ops.pipeline;
 
+import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.streams.config.StreamsSettings;
@@ -10,6 +11,9 @@ import io.jrlstream.streams.image.OnnxSessions;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.IngestionTopology;
+import io.jrlstream.streams.shard.ShardKeys;
+import io.jrlstream.streams.shard.ShardObserver;
+import io.jrlstream.streams.shard.ShardedTopology;
 import io.jrlstream.streams.train.BoundedRocksDbConfig;
 import io.jrlstream.streams.train.EventHistory;
 import io.jrlstream.streams.train.KafkaEventHistory;
@@ -68,8 +72,11 @@ public final class Pipeline implements AutoCloseable {
    *                 of {@link RocksDbBounds#streamsProperties()})
    * @param training how each view's trainer batches, checkpoints and publishes, and when ingestion writes flush
    *                 markers ({@link TrainingOptions#flushAfterMs()})
+   * @param sharding views that train as several tasks ({@link ShardKeys}); a view absent or of one task trains in
+   *                 the unsharded topology
    */
-  public record Options(List<String> views, Path stateDir, Map<String, String> extra, TrainingOptions training) {
+  public record Options(List<String> views, Path stateDir, Map<String, String> extra, TrainingOptions training,
+      Map<String, ShardSettings> sharding) {
     /** @throws IllegalArgumentException when no view is given */
     public Options {
       views = List.copyOf(views);
@@ -79,6 +86,23 @@ public final class Pipeline implements AutoCloseable {
       Objects.requireNonNull(stateDir, "stateDir");
       extra = Map.copyOf(extra);
       Objects.requireNonNull(training, "training");
+      sharding = Map.copyOf(sharding);
+    }
+
+    /** Options where every view trains as one task. */
+    public Options(List<String> views, Path stateDir, Map<String, String> extra, TrainingOptions training) {
+      this(views, stateDir, extra, training, Map.of());
+    }
+
+    /** @return these options with views trained as several tasks */
+    public Options withSharding(Map<String, ShardSettings> newSharding) {
+      return new Options(views, stateDir, extra, training, newSharding);
+    }
+
+    /** The sharding of {@code view}, or null when it trains as one task. */
+    public ShardSettings shardingOf(String view) {
+      ShardSettings s = sharding.get(view);
+      return s != null && s.sharded() ? s : null;
     }
 
     /** @return options for {@code views} with no extra properties and the default {@link TrainingOptions} */
@@ -88,12 +112,12 @@ public final class Pipeline implements AutoCloseable {
 
     /** @return these options with other training options */
     public Options withTraining(TrainingOptions newTraining) {
-      return new Options(views, stateDir, extra, newTraining);
+      return new Options(views, stateDir, extra, newTraining, sharding);
     }
 
     /** @return these options with other extra Kafka Streams properties */
     public Options withExtra(Map<String, String> newExtra) {
-      return new Options(views, stateDir, newExtra, training);
+      return new Options(views, stateDir, newExtra, training, sharding);
     }
   }
 
@@ -256,6 +280,20 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
+   * The Kafka Streams properties of a sharded view's application: those of {@link #viewProperties}, with one stream
+   * thread per task (the router's task shares them) and producer requests large enough for a round's delta
+   * ({@link ShardedTopology#MAX_DELTA_BYTES}).
+   */
+  public static Properties shardedViewProperties(StreamsSettings s, Options o, String applicationId,
+      ShardSettings shard) {
+    Properties p = viewProperties(s, o, applicationId);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(shard.shards()));
+    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        Integer.toString(ShardedTopology.MAX_DELTA_BYTES + (1 << 20)));
+    return p;
+  }
+
+  /**
    * The event history a view's trainer restores from: the validated topic, read with the cluster settings of
    * {@code s} (a restore waits at most 10 minutes for the records it needs).
    */
@@ -296,6 +334,11 @@ public final class Pipeline implements AutoCloseable {
     DeadLetterCounter deadLetters = new DeadLetterCounter();
     Topology ingestion = IngestionTopology.build(s, deadLetters, o.training().flushAfterMs());
     List<TopicSpec> topics = new ArrayList<>(topics(s, o.views()));
+    for (String view : o.views()) {
+      if (o.shardingOf(view) != null) {
+        topics.addAll(ShardedTopology.topics(s, view, o.shardingOf(view)));
+      }
+    }
     if (image != null) {
       if (image.model().featureDim() != s.featureDim()) {
         throw new IllegalArgumentException("the image model outputs " + image.model().featureDim() + " features but "
@@ -317,8 +360,14 @@ public final class Pipeline implements AutoCloseable {
     apps.add(new KafkaStreams(ingestion, props));
     EventHistory history = history(s);
     for (String view : o.views()) {
-      apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
-          viewProperties(s, o, viewApplicationId(s, view))));
+      ShardSettings shard = o.shardingOf(view);
+      if (shard != null) {
+        apps.add(new KafkaStreams(ShardedTopology.build(s, config, view, o.training(), shard, ShardObserver.NONE),
+            shardedViewProperties(s, o, viewApplicationId(s, view), shard)));
+      } else {
+        apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
+            viewProperties(s, o, viewApplicationId(s, view))));
+      }
     }
     LOG.info("{}: starting the Kafka Streams applications (ingestion, trainers of {})", STARTING, o.views());
     for (KafkaStreams ks : apps) {
@@ -436,9 +485,17 @@ public final class Pipeline implements AutoCloseable {
     return lag(admin, s.applicationId(), inputs, false);
   }
 
-  /** Records of the validated topic that {@code view}'s trainer has not committed (less the transaction marker). */
+  /**
+   * Records of the validated topic that {@code view}'s trainer has not committed (less the transaction marker), and
+   * for a sharded view those of its by-user and update topics (once its group has offsets there).
+   */
   public static long viewLag(Admin admin, StreamsSettings s, String view) throws Exception {
-    return lag(admin, viewApplicationId(s, view), List.of(s.validatedTopic()), true);
+    String group = viewApplicationId(s, view);
+    List<String> topics = new ArrayList<>(List.of(s.validatedTopic()));
+    List<String> sharded = List.of(ShardedTopology.byUserTopic(s, view), ShardedTopology.deltasTopic(s, view));
+    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().keySet().stream()
+        .map(TopicPartition::topic).filter(sharded::contains).distinct().forEach(topics::add);
+    return lag(admin, group, topics, true);
   }
 
   /** Records of {@code topics} that consumer group {@code group} has not committed, less one per partition. */

@@ -31,15 +31,21 @@ public final class KafkaEventHistory implements EventHistory {
    * @param timeout how long a restore may wait for the records it needs before it fails
    */
   public KafkaEventHistory(Properties clientProperties, String topic, Duration timeout) {
-    this.clientProperties = new Properties();
-    for (String k : clientProperties.stringPropertyNames()) {
-      if (k.equals(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) || k.startsWith("security.") || k.startsWith("ssl.")
-          || k.startsWith("sasl.") || k.equals("client.dns.lookup")) {
-        this.clientProperties.setProperty(k, clientProperties.getProperty(k));
-      }
-    }
+    this.clientProperties = clusterProperties(clientProperties);
     this.topic = topic;
     this.timeout = timeout;
+  }
+
+  /** The cluster's connection settings of {@code p} (bootstrap servers, security), without any other key. */
+  public static Properties clusterProperties(Properties p) {
+    Properties out = new Properties();
+    for (String k : p.stringPropertyNames()) {
+      if (k.equals(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) || k.startsWith("security.") || k.startsWith("ssl.")
+          || k.startsWith("sasl.") || k.equals("client.dns.lookup")) {
+        out.setProperty(k, p.getProperty(k));
+      }
+    }
+    return out;
   }
 
   @Override

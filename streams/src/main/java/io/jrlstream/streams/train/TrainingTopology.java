@@ -80,7 +80,7 @@ public final class TrainingTopology {
   }
 
   /** Whether an event is part of a view's input (its interactions, and for the image view item features). */
-  static boolean feeds(String view, TrainingEvent e) {
+  public static boolean feeds(String view, TrainingEvent e) {
     TrainingEventKind k = e.getKind();
     boolean interaction = k == TrainingEventKind.REVIEW || k == TrainingEventKind.RATING;
     return switch (ViewKind.of(view).input()) {

@@ -1,0 +1,265 @@
+package io.jrlstream.core.shard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.data.SyntheticData;
+import io.jrlstream.core.data.SyntheticSpec;
+import io.jrlstream.core.param.Param;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.View;
+import io.jrlstream.core.view.ViewFactory;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link ShardTask} and {@link ShardInbox} driven as the Kafka processor drives them (one inbox per task, every
+ * message through {@link DeltaCodec}, deliveries in a seeded random order, some twice), against the simulator.
+ */
+class ShardTaskTest {
+  private static final Dataset DATA = SyntheticData.generate(new SyntheticSpec(120, 40, 4, 10, 6, 12), 7L);
+  private static final long SEED = 11;
+  /** A flush marker in a task's input. */
+  private static final Interaction MARKER = new Interaction(-1, -1, Float.NaN, -1, 0);
+
+  private static ModelConfig config() {
+    return ModelConfig.defaults().mapViews(v -> v.withDim(6)).withSeed(3);
+  }
+
+  /** N tasks, each with its inbox, its input queue and its incoming messages (encoded). */
+  private static final class Cluster {
+    final ShardSettings settings;
+    final ShardTask[] tasks;
+    final ShardInbox[] inboxes;
+    final List<ArrayDeque<Interaction>> inputs = new ArrayList<>();
+    final List<ArrayDeque<byte[]>> mail = new ArrayList<>();
+    final int[] epochs;
+
+    Cluster(String view, ShardSettings s) {
+      settings = s;
+      int n = s.shards();
+      tasks = new ShardTask[n];
+      inboxes = new ShardInbox[n];
+      epochs = new int[n];
+      for (int i = 0; i < n; i++) {
+        tasks[i] = new ShardTask(i, ViewFactory.create(view, config(), new ShardContent(DATA)), SEED, 8, s);
+        inboxes[i] = new ShardInbox(tasks[i]);
+        inputs.add(new ArrayDeque<>());
+        mail.add(new ArrayDeque<>());
+      }
+    }
+
+    void send(int from, byte[] message) {
+      inboxes[from].offer(DeltaCodec.decode(message, tasks[from].widths()));
+      for (int j = 0; j < tasks.length; j++) {
+        if (j != from) {
+          mail.get(j).add(message);
+        }
+      }
+    }
+
+    /** Delivers messages and trains inputs in a random order until nothing is left, some messages twice. */
+    void run(Random rnd) {
+      boolean moved = true;
+      while (moved) {
+        moved = false;
+        for (int k = 0; k < 4 * tasks.length; k++) {
+          int i = rnd.nextInt(tasks.length);
+          if (rnd.nextBoolean() && !mail.get(i).isEmpty()) {
+            byte[] m = mail.get(i).poll();
+            inboxes[i].offer(DeltaCodec.decode(m, tasks[i].widths()));
+            if (rnd.nextInt(8) == 0) {
+              assertFalse(inboxes[i].offer(DeltaCodec.decode(m, tasks[i].widths())), "a duplicate changes nothing");
+            }
+            moved = true;
+          } else if (inboxes[i].advance() && !inputs.get(i).isEmpty()) {
+            step(i, inputs.get(i).poll());
+            moved = true;
+          }
+        }
+        for (int i = 0; i < tasks.length && !moved; i++) {
+          moved = !mail.get(i).isEmpty() || inboxes[i].advance() && !inputs.get(i).isEmpty();
+        }
+      }
+    }
+
+    void step(int i, Interaction x) {
+      ShardTask t = tasks[i];
+      if (x == MARKER) {
+        Delta d = t.endEpoch(null);
+        if (d != null) {
+          send(i, DeltaCodec.encodeDelta(i, t.closed(), d));
+        }
+        send(i, DeltaCodec.encodeEnd(i, inboxes[i].epoch(), t.closed()));
+      } else if (t.train(x)) {
+        send(i, DeltaCodec.encodeDelta(i, t.closed() + 1, t.closeRound(false, null)));
+      }
+    }
+  }
+
+  /**
+   * Asserts that every shared row (value and optimiser state) and each user row of {@code owned} is the same, bit
+   * for bit ({@code owned} null: every user).
+   */
+  private static void assertSameState(View a, View b, IntPredicate owned, String what) {
+    for (int i = 0; i < a.params().size(); i++) {
+      Param p = a.params().get(i);
+      Param q = b.params().get(i);
+      boolean users = p.value() == a.users();
+      if (!users) {
+        assertEquals(p.value().size(), q.value().size(), what + " " + p.value().name());
+      }
+      for (int r = 0; r < Math.min(p.value().size(), q.value().size()); r++) {
+        if (users && owned != null && !owned.test(r)) {
+          continue;
+        }
+        assertArrayEquals(p.value().row(r), q.value().row(r), what + " " + p.value().name() + " row " + r);
+        assertArrayEquals(p.state1OrNull(r), q.state1OrNull(r), what + " " + p.value().name() + " state row " + r);
+        assertArrayEquals(p.state2OrNull(r), q.state2OrNull(r), what + " " + p.value().name() + " state2 row " + r);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"collaborative, 2, 1, 1, 0", "collaborative, 3, 2, 0, 0.5", "rating, 3, 1, 2, 0"})
+  void shouldTrainEachTaskBitForBitAsTheSimulatorDoesWhateverTheDeliveryOrder(String view, int n, int s, int lag,
+      float theta) {
+    ShardSettings settings = new ShardSettings(n, s, lag).withThreshold(theta, 3);
+    ShardedTrainer sim = new ShardedTrainer(c -> ViewFactory.create(view, config(), c), DATA, SEED, 8, settings);
+    for (Interaction x : DATA.interactions()) {
+      sim.accept(x);
+    }
+    sim.finish();
+    for (long order = 1; order <= 2; order++) {
+      Cluster c = new Cluster(view, settings);
+      for (Interaction x : DATA.interactions()) {
+        int task = sim.shardOf(x.user());
+        c.inputs.get(task).add(x);
+      }
+      for (ArrayDeque<Interaction> in : c.inputs) {
+        in.add(MARKER); // the end of the stream: one epoch, as the simulator's finish
+      }
+      c.run(new Random(order));
+      for (int i = 0; i < n; i++) {
+        assertTrue(c.inputs.get(i).isEmpty() && !c.tasks[i].ended(), "task " + i + " ran to the end");
+        assertEquals(sim.stats().eventsPerShard()[i], c.tasks[i].events(), "events of task " + i);
+        assertEquals(c.tasks[i].closed(), c.tasks[i].merged(), "every merge applied at task " + i);
+        assertEquals(0, c.inboxes[i].pendingRounds(), "nothing left in task " + i + "'s inbox");
+        int task = i;
+        assertSameState(sim.trainer(i).view(), c.tasks[i].trainer().view(), u -> sim.shardOf(u) == task,
+            "order " + order + ", task " + i); // (the simulator copied every user's row into task 0's view)
+      }
+    }
+  }
+
+  @Test
+  void shouldGiveTheSameTasksOverManyEpochsWhateverTheDeliveryOrder() {
+    ShardSettings settings = new ShardSettings(3, 1, 1);
+    List<View[]> runs = new ArrayList<>();
+    for (long order = 1; order <= 2; order++) {
+      Cluster c = new Cluster("collaborative", settings);
+      int k = 0;
+      for (Interaction x : DATA.interactions()) {
+        c.inputs.get(settings.shardOf(x.user(), SEED)).add(x);
+        if (++k % 97 == 0) { // a flush marker reaches every partition at the same point
+          c.inputs.forEach(in -> in.add(MARKER));
+        }
+      }
+      c.inputs.forEach(in -> in.add(MARKER));
+      c.run(new Random(order));
+      View[] views = new View[3];
+      for (int i = 0; i < 3; i++) {
+        assertTrue(c.inputs.get(i).isEmpty(), "task " + i + " ran to the end");
+        assertEquals(k / 97 + 1, c.inboxes[i].epoch(), "epochs at task " + i);
+        views[i] = c.tasks[i].trainer().view();
+      }
+      runs.add(views);
+    }
+    for (int i = 0; i < 3; i++) {
+      assertSameState(runs.get(0)[i], runs.get(1)[i], null, "task " + i);
+    }
+  }
+
+  @Test
+  void shouldRoundTripADeltaExactly() {
+    Delta d = new Delta(new int[] {3, 2});
+    float[] first = {1.5f, -0f, Float.NaN};
+    float[] second = {Float.MIN_VALUE, -7e30f, 0f};
+    d.add(0, 17, first, null);
+    d.add(0, 4, second, null);
+    d.hold(0, 9);
+    d.add(1, 2, new float[] {Float.intBitsToFloat(0x7fc00001), 3f}, new float[] {0f, 1f});
+    byte[] bytes = DeltaCodec.encodeDelta(5, 42, d);
+    DeltaCodec.Message m = DeltaCodec.decode(bytes, new int[] {3, 2});
+    assertEquals(DeltaCodec.Kind.DELTA, m.kind());
+    assertEquals(5, m.source());
+    assertEquals(42, m.round());
+    Delta e = m.delta();
+    assertEquals(2, e.count(0));
+    assertEquals(17, e.key(0, 0));
+    assertEquals(4, e.key(0, 1));
+    assertEquals(1, e.heldCount(0));
+    assertEquals(9, e.heldKey(0, 0));
+    assertEquals(1, e.count(1));
+    for (int t = 0; t < 2; t++) {
+      for (int i = 0; i < e.count(t) * e.dim(t); i++) {
+        assertEquals(Float.floatToRawIntBits(d.values(t)[i]), Float.floatToRawIntBits(e.values(t)[i]),
+            "table " + t + " float " + i + ": the raw bits, NaN payloads and −0 included");
+      }
+    }
+    assertEquals(8 + 8 + 2 * 12 + 4 * (2 + 1 + 1) + 4 * (6 + 2), bytes.length, "keys and floats, 4 bytes each");
+    DeltaCodec.Message end = DeltaCodec.decode(DeltaCodec.encodeEnd(1, 3, 77), new int[] {3, 2});
+    assertEquals(DeltaCodec.Kind.END, end.kind());
+    assertEquals(1, end.source());
+    assertEquals(3, end.epoch());
+    assertEquals(77, end.round());
+    assertNull(end.delta());
+  }
+
+  @Test
+  void shouldRefuseBadBytesWithAClearError() {
+    Delta d = new Delta(new int[] {2});
+    d.add(0, 1, new float[] {1f, 2f}, null);
+    byte[] good = DeltaCodec.encodeDelta(0, 1, d);
+    int[] widths = {2};
+    assertMessage("fewer than", () -> DeltaCodec.decode(new byte[3], widths));
+    assertMessage("null", () -> DeltaCodec.decode(null, widths));
+    byte[] magic = good.clone();
+    magic[0] = 'X';
+    assertMessage("magic", () -> DeltaCodec.decode(magic, widths));
+    byte[] version = good.clone();
+    version[2] = 9;
+    assertMessage("version 9", () -> DeltaCodec.decode(version, widths));
+    byte[] kind = good.clone();
+    kind[3] = 7;
+    assertMessage("kind 7", () -> DeltaCodec.decode(kind, widths));
+    assertMessage("truncated", () -> DeltaCodec.decode(Arrays.copyOf(good, 20), widths));
+    assertMessage("more than", () -> DeltaCodec.decode(Arrays.copyOf(good, good.length - 1), widths));
+    assertMessage("after its end", () -> DeltaCodec.decode(Arrays.copyOf(good, good.length + 3), widths));
+    assertMessage("1 shared tables, this view has 2", () -> DeltaCodec.decode(good, new int[] {2, 2}));
+    assertMessage("2 floats per row, this view 3", () -> DeltaCodec.decode(good, new int[] {3}));
+    ShardTask task = new ShardTask(0, ViewFactory.create("collaborative", config(), DATA), SEED, 8,
+        new ShardSettings(2, 1, 1));
+    assertMessage("from task 2 of a view of 2 tasks", () -> new ShardInbox(task).offer(
+        DeltaCodec.decode(DeltaCodec.encodeEnd(2, 0, 0), widths)));
+  }
+
+  private static void assertMessage(String part, Executable e) {
+    String m = assertThrows(IllegalArgumentException.class, e).getMessage();
+    assertTrue(m.contains(part), "message '" + m + "' should say '" + part + "'");
+  }
+}

@@ -1,0 +1,86 @@
+package io.jrlstream.streams.shard;
+
+import io.jrlstream.core.shard.ShardSettings;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.ViewKind;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.ConfigurationException;
+import io.jrlstream.streams.config.Setting;
+import io.jrlstream.streams.config.SettingGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The keys of a sharded view ({@code jrl.views.VIEW.tasks}, {@code .sync.batches}, {@code .sync.lag}; docs/scaling.md),
+ * one of each per view, and {@link #from}, which reads them into each view's {@link ShardSettings}. A view of one
+ * task (the default) trains as it always did, in today's topology.
+ *
+ * <p>Stateless.
+ */
+public final class ShardKeys {
+  private ShardKeys() {}
+
+  /** The views that may train as several tasks (the review view's texts and the image view are not sharded yet). */
+  public static final List<String> SHARDABLE = List.of(ViewKind.COLLABORATIVE.viewName(),
+      ViewKind.RATING.viewName());
+
+  private static final Map<String, Setting<Integer>> TASKS = new LinkedHashMap<>();
+  private static final Map<String, Setting<Integer>> SYNC_BATCHES = new LinkedHashMap<>();
+  private static final Map<String, Setting<Integer>> SYNC_LAG = new LinkedHashMap<>();
+
+  static {
+    for (String v : ModelConfig.VIEW_NAMES) {
+      String p = "jrl.views." + v + ".";
+      TASKS.put(v, Setting.integer(p + "tasks", 1, 1, ShardSettings.MAX_SHARDS, "tasks the " + v + " view trains"
+          + " as, its events partitioned by user (1: one task, the unsharded topology; more: "
+          + String.join(" and ", SHARDABLE) + " views only)"));
+      SYNC_BATCHES.put(v, Setting.integer(p + "sync.batches", ShardSettings.DEFAULT_SYNC_BATCHES, 1,
+          Integer.MAX_VALUE, "with several tasks: a task's own mini-batches per round of shared-row deltas"));
+      SYNC_LAG.put(v, Setting.integer(p + "sync.lag", ShardSettings.DEFAULT_LAG, 0, Integer.MAX_VALUE,
+          "with several tasks: rounds a task may close before it applies a round's merge"));
+    }
+  }
+
+  /** The sharding keys, every view's. */
+  public static final SettingGroup SHARDING = SettingGroup.of("Sharding",
+      "A view trained as several Kafka Streams tasks (docs/scaling.md): its events repartitioned by user, its"
+          + " shared rows merged every round through an update topic.", all());
+
+  private static Setting<?>[] all() {
+    List<Setting<?>> out = new ArrayList<>();
+    for (String v : ModelConfig.VIEW_NAMES) {
+      out.add(TASKS.get(v));
+      out.add(SYNC_BATCHES.get(v));
+      out.add(SYNC_LAG.get(v));
+    }
+    return out.toArray(new Setting<?>[0]);
+  }
+
+  /** The key of a view's task count. */
+  public static String tasksKey(String view) {
+    return TASKS.get(view).key();
+  }
+
+  /**
+   * Each view's sharding, by view name (every view of {@link ModelConfig#VIEW_NAMES}).
+   *
+   * @throws ConfigurationException naming the key when a value is out of range, or when a view that cannot be
+   *     sharded is given more than one task
+   */
+  public static Map<String, ShardSettings> from(Configuration c) {
+    return c.build(x -> {
+      Map<String, ShardSettings> out = new LinkedHashMap<>();
+      for (String v : ModelConfig.VIEW_NAMES) {
+        int n = x.get(TASKS.get(v));
+        if (n > 1 && !SHARDABLE.contains(v)) {
+          throw new IllegalArgumentException(TASKS.get(v).key() + " = " + n + ": only the " + String.join(" and ",
+              SHARDABLE) + " views train as several tasks");
+        }
+        out.put(v, new ShardSettings(n, x.get(SYNC_BATCHES.get(v)), x.get(SYNC_LAG.get(v))));
+      }
+      return Map.copyOf(out);
+    });
+  }
+}

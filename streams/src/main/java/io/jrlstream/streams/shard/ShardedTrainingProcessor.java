@@ -1,0 +1,300 @@
+package io.jrlstream.streams.shard;
+
+import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.param.Table;
+import io.jrlstream.core.shard.Delta;
+import io.jrlstream.core.shard.DeltaCodec;
+import io.jrlstream.core.shard.ShardInbox;
+import io.jrlstream.core.shard.ShardSettings;
+import io.jrlstream.core.shard.ShardTask;
+import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.View;
+import io.jrlstream.core.view.ViewFactory;
+import io.jrlstream.schemas.EmbeddingKey;
+import io.jrlstream.schemas.EntityKind;
+import io.jrlstream.schemas.codec.EmbeddingCodec;
+import io.jrlstream.streams.ingest.FlushMarkers;
+import io.jrlstream.streams.train.KafkaEventHistory;
+import io.jrlstream.streams.train.StreamContent;
+import io.jrlstream.streams.train.TrainingOptions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task of a sharded view (docs/scaling.md "Shared rows: the round protocol"): reads partition i of the by-user
+ * topic (its users' events, as {@link ShardRouter} wrote them) and of the update topic (the other tasks' round deltas
+ * and epoch ends), and drives a {@link ShardTask} with its {@link ShardInbox}: each event trains; a round's delta goes
+ * to every other task through the update topic, in the transaction that commits the batch; merge r is applied right
+ * after closing round r + L, once every task's round-r delta is in; a flush marker ends an epoch. While the task waits
+ * for a delta it cannot pause its partition (Kafka Streams has no such call for a processor), so it holds the events
+ * that arrive and re-checks on every record and on a 10 ms wall-clock punctuation; where it waits is fixed by its
+ * input, so the wait changes when it trains, never what.
+ *
+ * <p>Publication: the task publishes the rows of its own users, and of the items whose first event reached it (one
+ * publisher per row), to the view's embedding topic: changed users every publication interval, every owned item at
+ * each epoch end (a merged row is not marked changed: the merge must not put it in the task's next delta).
+ *
+ * <p><b>Restore by replay (first version, no checkpoint yet).</b> The task's state (trainer, replica, inbox, held
+ * events) lives in memory. When a task starts (a restart, or a move to another instance after a crash) it rebuilds
+ * it from its two input partitions, which keep everything (retention −1): it reads the committed offsets of its
+ * application for them (waiting for a dead instance's open transaction to end), offers every committed delta of its
+ * update partition to the inbox and trains every committed event of its by-user partition, sending and publishing
+ * nothing (what it sent then was committed with those offsets), then publishes its rows once. Training is a function
+ * of the input and the deltas, whatever their interleaving, so the state is the one the task had at its last commit,
+ * bit for bit, and each event counts once. The cost grows with the partition's history: checkpoints of the replica
+ * with its bases, the inbox and the counters (issue 8's structure) are the next step (docs/scaling.md).
+ *
+ * <p>Lifecycle: Kafka Streams calls {@link #init} once per task assignment, then {@link #process} per record on the
+ * stream thread; not thread-safe.
+ */
+final class ShardedTrainingProcessor implements Processor<String, byte[], String, byte[]> {
+  /** The check for a merge that became complete while no record arrived. */
+  static final Duration RECHECK = Duration.ofMillis(10);
+  private static final Logger LOG = LoggerFactory.getLogger(ShardedTrainingProcessor.class);
+  /** Longest a restore waits for the committed offsets and the records it re-reads. */
+  private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
+  /** A flush marker in the held events. */
+  private static final byte[] MARKER = new byte[0];
+
+  private final String viewName;
+  private final ModelConfig config;
+  private final TrainingOptions options;
+  private final ShardSettings settings;
+  private final String deltasTopic;
+  private final ShardObserver observer;
+  private final String byUserTopic;
+  private final Properties cluster;
+  /** Rebuilding the state from the committed input: nothing is sent or published. */
+  private boolean restoring;
+  /** Every row the task publishes is due (after a restore). */
+  private boolean republish;
+  private final EmbeddingCodec embeddings = EmbeddingCodec.create();
+  private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+  /** User ids of this task's users by index (null: another task's). */
+  private final List<String> userIds = new ArrayList<>();
+  /** Item ids of the items this task publishes, by index (null: another task publishes it). */
+  private final List<String> itemIds = new ArrayList<>();
+
+  private ProcessorContext<String, byte[]> context;
+  private ShardTask task;
+  private ShardInbox inbox;
+  private long timestamp;
+
+  /**
+   * @param cluster the cluster's client settings (the restore reads the task's committed input with them)
+   */
+  ShardedTrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, ShardSettings settings,
+      String byUserTopic, String deltasTopic, Properties cluster, ShardObserver observer) {
+    this.viewName = viewName;
+    this.byUserTopic = byUserTopic;
+    this.cluster = KafkaEventHistory.clusterProperties(cluster);
+    this.config = config;
+    this.options = options;
+    this.settings = settings;
+    this.deltasTopic = deltasTopic;
+    this.observer = Objects.requireNonNull(observer, "observer");
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+    View view = ViewFactory.create(viewName, config, new StreamContent());
+    task = new ShardTask(context.taskId().partition(), view, config.seed(), options.batchSize(), settings);
+    inbox = new ShardInbox(task);
+    long t0 = System.nanoTime();
+    long replayed = restore(context.applicationId(), context.taskId().partition());
+    observer.started(viewName, task, replayed, (System.nanoTime() - t0) / 1_000_000);
+    if (replayed > 0) {
+      timestamp = Math.max(timestamp, context.currentSystemTimeMs()); // the replayed records' times are not read
+      task.trainer().view().users().tick();
+      republish = true; // at the first record or punctuation: nothing may be forwarded from init
+    }
+    context.schedule(RECHECK, PunctuationType.WALL_CLOCK_TIME, now -> drain());
+    if (options.publishIntervalMs() > 0) {
+      context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
+          now -> publish(false));
+    }
+  }
+
+  /**
+   * Rebuilds the task's state from its committed input (see the class doc); returns the records re-read.
+   */
+  private long restore(String applicationId, int partition) {
+    TopicPartition events = new TopicPartition(byUserTopic, partition);
+    TopicPartition updates = new TopicPartition(deltasTopic, partition);
+    Properties p = new Properties();
+    p.putAll(cluster);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, applicationId);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // waits for offsets of open transactions
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Map<TopicPartition, OffsetAndMetadata> committed;
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      committed = c.committed(Set.of(events, updates), RESTORE_TIMEOUT);
+    }
+    long[] read = {0};
+    restoring = true;
+    long updatesEnd = offset(committed.get(updates));
+    if (updatesEnd > 0) {
+      new KafkaEventHistory(cluster, deltasTopic, RESTORE_TIMEOUT).read(partition, 0, updatesEnd - 1, (o, v) -> {
+        read[0]++;
+        inbox.offer(DeltaCodec.decode(v, task.widths()));
+      });
+    }
+    long eventsEnd = offset(committed.get(events));
+    if (eventsEnd > 0) {
+      new KafkaEventHistory(cluster, byUserTopic, RESTORE_TIMEOUT).read(partition, 0, eventsEnd - 1, (o, v) -> {
+        read[0]++;
+        held.add(FlushMarkers.isMarker(v) ? MARKER : v);
+        drain();
+      });
+    }
+    restoring = false;
+    if (read[0] > 0) {
+      LOG.info("view {} task {}: rebuilt from {} committed records (events to offset {}, deltas to offset {}): {} "
+          + "events trained, {} rounds closed, {} held", viewName, partition, read[0], eventsEnd, updatesEnd,
+          task.events(), task.closed(), held.size());
+    }
+    return read[0];
+  }
+
+  private static long offset(OffsetAndMetadata o) {
+    return o == null ? 0 : o.offset();
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+    timestamp = Math.max(timestamp, record.timestamp());
+    if (topic.equals(deltasTopic)) {
+      inbox.offer(DeltaCodec.decode(record.value(), task.widths()));
+    } else {
+      held.add(FlushMarkers.isMarker(record.value()) ? MARKER : record.value());
+    }
+    drain();
+  }
+
+  /** Applies what the inbox allows and trains the held events, in order, until the task waits or has none. */
+  private void drain() {
+    if (republish && !restoring) {
+      republish = false;
+      publishAll();
+    }
+    while (true) {
+      int epoch = inbox.epoch();
+      boolean free = inbox.advance();
+      if (inbox.epoch() != epoch) {
+        publish(true);
+        observer.epochEnded(viewName, task, epoch, this::owns);
+      }
+      if (!free || held.isEmpty()) {
+        return;
+      }
+      step(held.poll());
+    }
+  }
+
+  private void step(byte[] value) {
+    int self = task.index();
+    if (value == MARKER) {
+      Delta d = task.endEpoch(null);
+      if (d != null) {
+        send(new DeltaCodec.Message(DeltaCodec.Kind.DELTA, self, task.closed(), -1, d),
+            DeltaCodec.encodeDelta(self, task.closed(), d));
+      }
+      int epoch = inbox.epoch();
+      send(new DeltaCodec.Message(DeltaCodec.Kind.END, self, task.closed(), epoch, null),
+          DeltaCodec.encodeEnd(self, epoch, task.closed()));
+      return;
+    }
+    RoutedEvent e = RoutedEvent.decode(value);
+    remember(userIds, e.user(), e.userId());
+    if (e.firstOfItem()) {
+      remember(itemIds, e.item(), e.itemId());
+    }
+    if (task.train(new Interaction(e.user(), e.item(), e.stars(), -1, e.time()))) {
+      Delta d = task.closeRound(false, null);
+      send(new DeltaCodec.Message(DeltaCodec.Kind.DELTA, self, task.closed(), -1, d),
+          DeltaCodec.encodeDelta(self, task.closed(), d));
+      observer.roundClosed(viewName, task);
+    }
+  }
+
+  private boolean owns(int user) {
+    return user < userIds.size() && userIds.get(user) != null;
+  }
+
+  private static void remember(List<String> ids, int index, String id) {
+    while (ids.size() <= index) {
+      ids.add(null);
+    }
+    ids.set(index, id);
+  }
+
+  /** Keeps the task's own message for its merges and sends it to every other task (the update topic's partitions). */
+  private void send(DeltaCodec.Message m, byte[] bytes) {
+    inbox.offer(m);
+    if (restoring) {
+      return;
+    }
+    context.forward(new Record<>(m.round() + "/" + m.source(), bytes, timestamp), ShardedTopology.DELTAS_SINK);
+  }
+
+  /**
+   * Forwards the changed rows of this task's users and, at an epoch's end ({@code items}), every item row it
+   * publishes.
+   */
+  private void publish(boolean items) {
+    if (restoring) {
+      return;
+    }
+    View view = task.trainer().view();
+    view.users().forEachChangedSinceTick(row -> publishRow(view, view.users(), EntityKind.USER, userIds, row));
+    view.users().tick();
+    if (items) {
+      Table t = view.items();
+      for (int row = 0; row < Math.min(t.size(), itemIds.size()); row++) {
+        publishRow(view, t, EntityKind.ITEM, itemIds, row);
+      }
+      t.tick();
+    }
+  }
+
+  /** Forwards every row the task publishes (after a restore: the rows may have changed since they were published). */
+  private void publishAll() {
+    View view = task.trainer().view();
+    Table users = view.users();
+    for (int row = 0; row < Math.min(users.size(), userIds.size()); row++) {
+      publishRow(view, users, EntityKind.USER, userIds, row);
+    }
+    publish(true);
+  }
+
+  private void publishRow(View view, Table table, EntityKind kind, List<String> ids, int row) {
+    String id = row < ids.size() ? ids.get(row) : null;
+    if (id == null) {
+      return;
+    }
+    long batches = task.trainer().batches();
+    byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), batches, timestamp);
+    context.forward(new Record<>(EmbeddingKey.format(kind, id), value, timestamp), ShardedTopology.EMBEDDINGS_SINK);
+  }
+}

@@ -1,0 +1,71 @@
+package io.jrlstream.streams.shard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrlstream.core.shard.ShardSettings;
+import io.jrlstream.streams.StreamsCatalog;
+import io.jrlstream.streams.config.Configuration;
+import io.jrlstream.streams.config.ConfigurationException;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class ShardKeysTest {
+  private static Map<String, ShardSettings> read(String... keyValues) {
+    Properties p = new Properties();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      p.setProperty(keyValues[i], keyValues[i + 1]);
+    }
+    return ShardKeys.from(Configuration.of(StreamsCatalog.CATALOG, p));
+  }
+
+  @Test
+  void shouldDefaultToOneTaskPerViewAndReadTheKeys() {
+    Map<String, ShardSettings> defaults = read();
+    defaults.values().forEach(s -> assertFalse(s.sharded(), "one task by default: " + s));
+    ShardSettings c = read("jrl.views.collaborative.tasks", "4", "jrl.views.collaborative.sync.batches", "10",
+        "jrl.views.collaborative.sync.lag", "3").get("collaborative");
+    assertEquals(4, c.shards());
+    assertEquals(10, c.syncBatches());
+    assertEquals(3, c.lag());
+    assertEquals(ShardSettings.DEFAULT_MERGE, c.merge());
+    assertEquals(2, read("jrl.views.rating.tasks", "2").get("rating").shards());
+  }
+
+  @Test
+  void shouldRefuseBadValuesNamingTheKey() {
+    assertKey("jrl.views.collaborative.tasks", () -> read("jrl.views.collaborative.tasks", "0"));
+    assertKey("jrl.views.collaborative.sync.batches", () -> read("jrl.views.collaborative.sync.batches", "0"));
+    assertKey("jrl.views.rating.sync.lag", () -> read("jrl.views.rating.sync.lag", "-1"));
+    String m = assertKey("jrl.views.review.tasks", () -> read("jrl.views.review.tasks", "2"));
+    assertTrue(m.contains("collaborative and rating"), m);
+  }
+
+  @Test
+  void shouldRouteEventsByUserAndRoundTripThem() {
+    int[] counts = new int[3];
+    for (int u = 0; u < 3000; u++) {
+      int t = ShardedTopology.taskOf("user-" + u, 3);
+      assertEquals(t, ShardedTopology.taskOf("user-" + u, 3));
+      counts[t]++;
+    }
+    for (int c : counts) {
+      assertTrue(c > 850 && c < 1150, "3 tasks of 3,000 users: " + c);
+    }
+    RoutedEvent e = new RoutedEvent(7, 3, Float.NaN, 123L, true, "ü-7", "item 3");
+    RoutedEvent back = RoutedEvent.decode(e.encode());
+    assertEquals(e.toString(), back.toString());
+    assertThrows(IllegalArgumentException.class, () -> RoutedEvent.decode(new byte[] {1, 0, 0}));
+    assertThrows(IllegalArgumentException.class, () -> RoutedEvent.decode(new byte[] {9, 0, 0, 0, 0, 0}));
+  }
+
+  private static String assertKey(String key, Executable e) {
+    String m = assertThrows(ConfigurationException.class, e).getMessage();
+    assertTrue(m.contains(key), "'" + m + "' should name " + key);
+    return m;
+  }
+}
