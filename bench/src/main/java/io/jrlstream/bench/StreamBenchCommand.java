@@ -207,16 +207,10 @@ final class StreamBenchCommand implements Callable<Integer> {
         // 2a. The offline reference, warmed up as long (the same state size), timed once before the streaming side's
         //     timed passes and once after them (2b), so that the machine's drift in between cancels.
         reference = offlineTrainers(ds, cfg, warm);
-        double referenceCpu = Arrays.stream(offlineCpu).sum();
-        long idle0 = processCpuNanos() + b.cpuNanos();
-        offlineBefore = offlineTimed(reference, ds, offlineCpu);
-        // What the idle pipeline and broker took meanwhile (polls, punctuations, empty commits): cores, on average.
-        double idleCores = ((processCpuNanos() + b.cpuNanos() - idle0) / 1e9
-            - (Arrays.stream(offlineCpu).sum() - referenceCpu)) / offlineBefore;
-        doc.put("idlePipelineCoresDuringOfflineBefore", idleCores);
-        err.printf("offline one-pass, before: %d events in %.2f s after %d warm-up passes (%.0f events/s); the idle "
-            + "pipeline and broker took %.2f cores meanwhile%n", timedEvents, offlineBefore, warm,
-            timedEvents / offlineBefore, idleCores);
+        offlineBefore = offlineRun("Before", reference, ds, offlineCpu, b, doc);
+        err.printf("offline one-pass, before: %d events in %.2f s after %d warm-up passes (%.0f events/s); the rest "
+            + "(idle pipeline, broker, JIT, GC) took %.2f cores meanwhile%n", timedEvents, offlineBefore, warm,
+            timedEvents / offlineBefore, doc.get("otherCoresDuringOfflineBefore"));
         System.gc(); // as before the offline reference's timed passes
         long checkpoints0 = counters.checkpoints.get();
         long checkpointRows0 = counters.checkpointRows.get();
@@ -278,7 +272,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("rocksDbUsageBytes", BoundedRocksDbConfig.usageBytes());
       }
       // 2b. The offline reference's second timed run (the same timed passes again), after the streaming side's.
-      double offlineAfter = offlineTimed(reference, ds, offlineCpu);
+      double offlineAfter = offlineRun("After", reference, ds, offlineCpu, b, doc);
       double offline = (offlineBefore + offlineAfter) / 2;
       doc.put("offlineEventsPerSecondBefore", timedEvents / offlineBefore);
       doc.put("offlineEventsPerSecondAfter", timedEvents / offlineAfter);
@@ -290,8 +284,9 @@ final class StreamBenchCommand implements Callable<Integer> {
         offlineByView.put(views.get(i), offlineCpu[i] / 2 * 1e6 / timedEvents);
       }
       report(doc, err, "offlineCpuMicrosPerEventByView", "offline one-pass by view (its thread):", offlineByView);
-      err.printf("offline one-pass, after: %d events in %.2f s (%.0f events/s); both: %.0f events/s%n", timedEvents,
-          offlineAfter, timedEvents / offlineAfter, timedEvents / offline);
+      err.printf("offline one-pass, after: %d events in %.2f s (%.0f events/s; the rest: %.2f cores); both: %.0f "
+          + "events/s%n", timedEvents, offlineAfter, timedEvents / offlineAfter,
+          doc.get("otherCoresDuringOfflineAfter"), timedEvents / offline);
       doc.put("streamingEventsPerSecond", sustained);
       doc.put("ratio", sustained / (timedEvents / offline));
       doc.put("cpuRatio", offlineCpuSecs / timedEvents / streamingCpuPerEvent);
@@ -538,6 +533,21 @@ final class StreamBenchCommand implements Callable<Integer> {
     }
     onThreads(trainers, ds, warmUp, new double[trainers.size()], new double[trainers.size()]);
     return trainers;
+  }
+
+  /**
+   * One timed run of the offline reference ({@link #offlineTimed}); {@code doc} gets {@code otherCoresDuringOffline}
+   * + {@code when}: the cores everything else took meanwhile, on average (this JVM's other threads: the idle pipeline
+   * before, its JIT and GC; and a child broker), which the reference ran beside.
+   */
+  private double offlineRun(String when, List<StreamingTrainer> reference, Dataset ds, double[] cpu, BenchBroker b,
+      Map<String, Object> doc) throws InterruptedException {
+    double referenceCpu = Arrays.stream(cpu).sum();
+    long all0 = processCpuNanos() + b.cpuNanos();
+    double secs = offlineTimed(reference, ds, cpu);
+    double other = (processCpuNanos() + b.cpuNanos() - all0) / 1e9 - (Arrays.stream(cpu).sum() - referenceCpu);
+    doc.put("otherCoresDuringOffline" + when, other / secs);
+    return secs;
   }
 
   /**
