@@ -68,6 +68,13 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   /** The check for a merge that became complete while no record arrived. */
   static final Duration RECHECK = Duration.ofMillis(10);
   private static final Logger LOG = LoggerFactory.getLogger(ShardedTrainingProcessor.class);
+  /**
+   * Most held events one live drain trains; the rest continue at the next record or punctuation. After a long wait
+   * a task may hold thousands of events: trained in one call, they would keep the stream thread from polling and
+   * committing for seconds (1,024 collaborative events with replay take about 0.15 s). A restore is not bounded:
+   * it runs in init, where nothing polls in between anyway.
+   */
+  static final int DRAIN_EVENTS = 1024;
   /** Longest a restore waits for the committed offsets and the records it re-reads. */
   static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** A flush marker in the held events. */
@@ -249,12 +256,16 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     }
   }
 
-  /** Applies what the inbox allows and trains the held events, in order, until the task waits or has none. */
+  /**
+   * Applies what the inbox allows and trains the held events, in order, until the task waits, has none, or (live)
+   * has trained {@link #DRAIN_EVENTS}.
+   */
   private void drain() {
     if (republish && !restoring) {
       republish = false;
       publishAll();
     }
+    int trained = 0;
     while (true) {
       int epoch = inbox.epoch();
       boolean free = inbox.advance();
@@ -262,10 +273,11 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
         publish(true);
         observer.epochEnded(viewName, task, epoch, this::owns);
       }
-      if (!free || held.isEmpty()) {
+      if (!free || held.isEmpty() || !restoring && trained == DRAIN_EVENTS) {
         return;
       }
       step(held.poll());
+      trained++;
     }
   }
 

@@ -2,6 +2,7 @@ package io.jrlstream.streams.shard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -127,10 +129,25 @@ class ShardedTrainingProcessorTest {
       }
     }
 
-    /** A flush marker to both tasks (the router sends one to every partition). */
+    /** A flush marker to both tasks (the router sends one to every partition), then the tasks settle. */
     void end() {
       event(0, (byte[]) null);
       event(1, (byte[]) null);
+      settle();
+    }
+
+    /** Each task's re-check punctuation (the 10 ms wall clock's), until neither holds an event or 100 rounds. */
+    void settle() {
+      for (int round = 0; round < 100 && p[0].held() + p[1].held() > 0; round++) {
+        for (int t = 0; t < 2; t++) {
+          recheck(t).punctuate(0);
+        }
+        pump();
+      }
+    }
+
+    Punctuator recheck(int task) {
+      return ctx.get(task).scheduledPunctuators().get(0).getPunctuator();
     }
   }
 
@@ -235,6 +252,33 @@ class ShardedTrainingProcessorTest {
     IllegalStateException f = assertThrows(IllegalStateException.class, () -> tasks.delta(1, tables));
     assertTrue(f.getMessage().contains(DELTAS + "-1 offset " + (offset + 1)) && f.getMessage().contains("99 shared"),
         f.getMessage());
+  }
+
+  @Test
+  void shouldTrainAtMostABoundedNumberOfHeldEventsPerCallAndTheRestFromThePunctuation() {
+    int n = ShardedTrainingProcessor.DRAIN_EVENTS + 500;
+    Tasks straight = reference(stream(40, 5, false), stream(n, 6, true));
+
+    Tasks tasks = new Tasks();
+    feed(tasks, stream(40, 5, false));
+    feed(tasks, stream(n, 6, true)); // task 1 has nothing: task 0 soon waits for its deltas, holding the rest
+    tasks.event(0, (byte[]) null);
+    int held = tasks.p[0].held();
+    assertTrue(held > ShardedTrainingProcessor.DRAIN_EVENTS, "held: " + held);
+    tasks.event(1, (byte[]) null); // task 1's epoch end frees task 0: one call trains the bound, no more
+    int trained = held - tasks.p[0].held();
+    // Task 1's last delta (one call) may free a few rounds of 4 events before its epoch end (the next call) frees
+    // the rest.
+    assertTrue(trained >= ShardedTrainingProcessor.DRAIN_EVENTS && trained <= ShardedTrainingProcessor.DRAIN_EVENTS
+        + 16, "trained by the epoch end's arrival: " + trained);
+    assertNull(tasks.ended[0], "task 0's epoch has not ended yet");
+    tasks.recheck(0).punctuate(0);
+    tasks.pump();
+    assertEquals(0, tasks.p[0].held(), "the punctuation trained the rest");
+    assertNotNull(tasks.ended[0]);
+    assertEquals(straight.ended[0].events(), tasks.ended[0].events());
+    assertEquals(hash(straight.ended[0].trainer().view()), hash(tasks.ended[0].trainer().view()),
+        "where the drain stops changes when the task trains, never what");
   }
 
   /** Every row of every parameter, value and optimiser state. */
