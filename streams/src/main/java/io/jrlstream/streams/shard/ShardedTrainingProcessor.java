@@ -19,8 +19,12 @@ import io.jrlstream.streams.train.TrainingOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -89,6 +93,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private final String byUserTopic;
   private final CommittedInput input;
   private final EmbeddingCodec embeddings = EmbeddingCodec.create();
+  /** The settings every task of the view must share ({@link SettingsFingerprint}), sent with each message. */
+  private final byte[] fingerprint;
   // Per-task state from here on: (re)built by init.
   /** Rebuilding the state from the committed input: nothing is sent or published. */
   private boolean restoring;
@@ -123,6 +129,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     this.settings = settings;
     this.deltasTopic = deltasTopic;
     this.observer = Objects.requireNonNull(observer, "observer");
+    this.fingerprint = SettingsFingerprint.of(viewName, settings, options.batchSize(), config);
   }
 
   @Override
@@ -212,11 +219,26 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     long offset = m == null ? -1 : m.offset();
     timestamp = Math.max(timestamp, record.timestamp());
     if (topic.equals(deltasTopic)) {
+      requireSameSettings(record.headers().lastHeader(SettingsFingerprint.HEADER), partition, offset);
       offer(record.value(), partition, offset);
     } else {
       hold(record.value(), partition, offset);
     }
     drain();
+  }
+
+  /**
+   * Refuses a message written under other settings (its fingerprint header; one without, from a first-version
+   * writer, passes). Checked live only: a restore re-reads only what the task accepted live before its commit.
+   */
+  private void requireSameSettings(Header h, int partition, long offset) {
+    if (h == null || Arrays.equals(h.value(), fingerprint)) {
+      return;
+    }
+    throw new IllegalStateException("view " + viewName + " task " + task.index() + ": the shard message at "
+        + deltasTopic + "-" + partition + " offset " + offset + " was written by a task of other settings; every "
+        + "instance of the view must run with the same ones: " + String.join("; ",
+        SettingsFingerprint.differences(fingerprint, h.value())));
   }
 
   /** Takes a record of the update topic (see the class doc for what is skipped and what stops the task). */
@@ -323,7 +345,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     if (restoring) {
       return;
     }
-    context.forward(new Record<>(m.round() + "/" + m.source(), bytes, timestamp), ShardedTopology.DELTAS_SINK);
+    Headers headers = new RecordHeaders().add(SettingsFingerprint.HEADER, fingerprint);
+    context.forward(new Record<>(m.round() + "/" + m.source(), bytes, timestamp, headers), ShardedTopology.DELTAS_SINK);
   }
 
   /**

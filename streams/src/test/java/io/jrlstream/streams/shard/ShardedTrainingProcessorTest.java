@@ -23,6 +23,8 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntPredicate;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.TaskId;
@@ -106,9 +108,13 @@ class ShardedTrainingProcessorTest {
 
     /** An update-topic record for {@code task}. */
     void delta(int task, byte[] value) {
+      delta(task, value, new RecordHeaders());
+    }
+
+    void delta(int task, byte[] value, Headers headers) {
       deltas.get(task).add(value);
       ctx.get(task).setRecordMetadata(DELTAS, task, deltas.get(task).size() - 1);
-      p[task].process(new Record<>("d", value, 1000L));
+      p[task].process(new Record<>("d", value, 1000L, headers));
       pump();
     }
 
@@ -118,12 +124,13 @@ class ShardedTrainingProcessorTest {
       while (moved) {
         moved = false;
         for (int t = 0; t < 2; t++) {
-          List<byte[]> out = new ArrayList<>();
-          ctx.get(t).forwarded(ShardedTopology.DELTAS_SINK).forEach(f -> out.add(f.record().value()));
+          List<Record<? extends String, ? extends byte[]>> out = new ArrayList<>();
+          ctx.get(t).forwarded(ShardedTopology.DELTAS_SINK).forEach(f -> out.add(f.record()));
           ctx.get(t).resetForwards();
-          for (byte[] v : out) {
+          for (Record<? extends String, ? extends byte[]> r : out) {
             moved = true;
-            delta(1 - t, v);
+            assertNotNull(r.headers().lastHeader(SettingsFingerprint.HEADER), "each message carries the settings");
+            delta(1 - t, r.value(), r.headers());
           }
         }
       }
@@ -279,6 +286,20 @@ class ShardedTrainingProcessorTest {
     assertEquals(straight.ended[0].events(), tasks.ended[0].events());
     assertEquals(hash(straight.ended[0].trainer().view()), hash(tasks.ended[0].trainer().view()),
         "where the drain stops changes when the task trains, never what");
+  }
+
+  @Test
+  void shouldRefuseAMessageWrittenUnderOtherSettingsNamingTheKeys() {
+    Tasks tasks = new Tasks();
+    feed(tasks, stream(20, 7, false));
+    byte[] other = SettingsFingerprint.of(VIEW, new ShardSettings(2, 3, 1), 4, CONFIG.withSeed(6));
+    byte[] end = DeltaCodec.encodeEnd(1, 0, 0);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> tasks.delta(0, end, new RecordHeaders().add(SettingsFingerprint.HEADER, other)));
+    String m = e.getMessage();
+    assertTrue(m.contains("jrl.views.collaborative.sync.batches: this task 1, the sender 3")
+        && m.contains("jrl.seed: this task 5, the sender 6") && m.contains(DELTAS + "-0 offset")
+        && !m.contains("sync.lag"), m);
   }
 
   /** Every row of every parameter, value and optimiser state. */
