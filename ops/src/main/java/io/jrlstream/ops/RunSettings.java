@@ -63,6 +63,7 @@ record RunSettings(StreamsSettings streams, List<String> views, TrainingOptions 
     Objects.requireNonNull(viewVersionsTopic, "viewVersionsTopic");
     OpsKeys.READY_MAX_TRAINER_LAG.require(readyMaxTrainerLag);
     sharding = Map.copyOf(sharding);
+    ShardKeys.requireFlushMarkers(views, sharding, training.flushAfterMs());
   }
 
   /**

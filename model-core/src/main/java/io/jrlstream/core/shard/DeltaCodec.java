@@ -86,6 +86,15 @@ public final class DeltaCodec {
   }
 
   /**
+   * Whether {@code bytes} start as a shard message does (its magic bytes, a whole header): what is not is foreign
+   * input that a task may skip; what is, and still does not decode, was sent by a task of another configuration or
+   * build, which a task must not skip.
+   */
+  public static boolean isShardMessage(byte[] bytes) {
+    return bytes != null && bytes.length >= HEADER && bytes[0] == MAGIC0 && bytes[1] == MAGIC1;
+  }
+
+  /**
    * Decodes a message for a task whose shared tables have {@code widths} floats per row.
    *
    * @throws IllegalArgumentException naming what is wrong when the bytes are not such a message (another format or

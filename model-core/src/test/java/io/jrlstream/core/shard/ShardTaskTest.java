@@ -241,6 +241,10 @@ class ShardTaskTest {
     byte[] magic = good.clone();
     magic[0] = 'X';
     assertMessage("magic", () -> DeltaCodec.decode(magic, widths));
+    assertFalse(DeltaCodec.isShardMessage(magic), "bad magic: foreign bytes");
+    assertFalse(DeltaCodec.isShardMessage(new byte[] {'J', 'D', 1}), "shorter than a header");
+    assertFalse(DeltaCodec.isShardMessage(null));
+    assertTrue(DeltaCodec.isShardMessage(good));
     byte[] version = good.clone();
     version[2] = 9;
     assertMessage("version 9", () -> DeltaCodec.decode(version, widths));

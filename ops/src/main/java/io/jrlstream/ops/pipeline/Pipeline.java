@@ -11,6 +11,7 @@ import io.jrlstream.streams.image.OnnxSessions;
 import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.IngestionTopology;
+import io.jrlstream.streams.ingest.OversizeRecordInterceptor;
 import io.jrlstream.streams.shard.ShardKeys;
 import io.jrlstream.streams.shard.ShardObserver;
 import io.jrlstream.streams.shard.ShardedTopology;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -77,7 +79,10 @@ public final class Pipeline implements AutoCloseable {
    */
   public record Options(List<String> views, Path stateDir, Map<String, String> extra, TrainingOptions training,
       Map<String, ShardSettings> sharding) {
-    /** @throws IllegalArgumentException when no view is given */
+    /**
+     * @throws IllegalArgumentException when no view is given, or a trained view has several tasks and
+     *     {@code jrl.flush.after.ms} is 0 ({@link ShardKeys#requireFlushMarkers})
+     */
     public Options {
       views = List.copyOf(views);
       if (views.isEmpty()) {
@@ -87,6 +92,7 @@ public final class Pipeline implements AutoCloseable {
       extra = Map.copyOf(extra);
       Objects.requireNonNull(training, "training");
       sharding = Map.copyOf(sharding);
+      ShardKeys.requireFlushMarkers(views, sharding, training.flushAfterMs());
     }
 
     /** Options where every view trains as one task. */
@@ -280,17 +286,33 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * The Kafka Streams properties of a sharded view's application: those of {@link #viewProperties}, with one stream
-   * thread per task (the router's task shares them) and producer requests large enough for a round's delta
-   * ({@link ShardedTopology#MAX_DELTA_BYTES}).
+   * The Kafka Streams properties of a sharded view's application ({@link #viewApplicationId}): those of
+   * {@link #viewProperties}, with one stream thread per task (the router's task shares them), and a producer that
+   * takes a round's delta up to {@link ShardedTopology#MAX_DELTA_BYTES} ({@code max.request.size} and
+   * {@code buffer.memory} raised to it where smaller, whatever the limits or the configuration say; the update topic
+   * is created to accept as much). The by-user and update topics carry the round protocol: their records are never
+   * dead-lettered ({@link OversizeRecordInterceptor#EXEMPT_TOPICS_CONFIG}), so a record Kafka refuses for them fails
+   * the task, loudly, instead of leaving every other task waiting for it.
    */
-  public static Properties shardedViewProperties(StreamsSettings s, Options o, String applicationId,
-      ShardSettings shard) {
-    Properties p = viewProperties(s, o, applicationId);
+  public static Properties shardedViewProperties(StreamsSettings s, Options o, String view, ShardSettings shard) {
+    Properties p = viewProperties(s, o, viewApplicationId(s, view));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(shard.shards()));
-    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-        Integer.toString(ShardedTopology.MAX_DELTA_BYTES + (1 << 20)));
+    raise(p, StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), ShardedTopology.MAX_DELTA_BYTES);
+    // The delta's room on top of the producer's default buffer, which everything else keeps.
+    raise(p, StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
+        ShardedTopology.MAX_DELTA_BYTES + (32L << 20));
+    String exempt = ShardedTopology.byUserTopic(s, view) + "," + ShardedTopology.deltasTopic(s, view);
+    p.put(OversizeRecordInterceptor.EXEMPT_TOPICS_CONFIG, exempt); // the production exception handler's
+    p.put(StreamsConfig.producerPrefix(OversizeRecordInterceptor.EXEMPT_TOPICS_CONFIG), exempt); // the interceptor's
     return p;
+  }
+
+  /** Sets {@code key} to {@code least} where it is absent or smaller. */
+  private static void raise(Properties p, String key, long least) {
+    Object v = p.get(key);
+    if (v == null || Long.parseLong(v.toString().trim()) < least) {
+      p.setProperty(key, Long.toString(least));
+    }
   }
 
   /**
@@ -354,6 +376,7 @@ public final class Pipeline implements AutoCloseable {
       }
     }
     try (Admin admin = Admin.create(props)) {
+      requireSameTaskLayout(admin, s, o); // before any topic of the new layout is created
       TopicAdmin.ensureTopics(admin, topics); // logs each topic it creates
     }
     List<KafkaStreams> apps = new ArrayList<>();
@@ -363,7 +386,7 @@ public final class Pipeline implements AutoCloseable {
       ShardSettings shard = o.shardingOf(view);
       if (shard != null) {
         apps.add(new KafkaStreams(ShardedTopology.build(s, config, view, o.training(), shard, ShardObserver.NONE),
-            shardedViewProperties(s, o, viewApplicationId(s, view), shard)));
+            shardedViewProperties(s, o, view, shard)));
       } else {
         apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
             viewProperties(s, o, viewApplicationId(s, view))));
@@ -378,6 +401,70 @@ public final class Pipeline implements AutoCloseable {
       ks.start();
     }
     return new Pipeline(apps, deadLetters);
+  }
+
+  /**
+   * Refuses to start a view whose application (one group id, {@link #viewApplicationId}, either way) has trained it
+   * with the other layout: as one task when it is now sharded, or sharded when it is now one task. Its committed
+   * offset on the validated topic would carry over to the new topology, which would start there with a fresh model,
+   * silently missing everything before. Which layout trained it: the sharded router's changelog topic
+   * ({@link ShardedTopology#routerChangelog}) exists once a sharded application has run, before it commits anything.
+   * An application reset (offsets back to the beginning, internal topics deleted) lets either layout start.
+   *
+   * @throws IllegalStateException naming the view's {@code tasks} key, the application and what to do
+   */
+  public static void requireSameTaskLayout(Admin admin, StreamsSettings s, Options o) {
+    try {
+      Set<String> topics = null;
+      for (String view : o.views()) {
+        String app = viewApplicationId(s, view);
+        if (!trained(admin, app, s.validatedTopic())) {
+          continue;
+        }
+        if (topics == null) {
+          topics = admin.listTopics().names().get();
+        }
+        boolean wasSharded = topics.contains(ShardedTopology.routerChangelog(app, view));
+        ShardSettings now = o.shardingOf(view);
+        if (wasSharded != (now != null)) {
+          String key = ShardKeys.tasksKey(view);
+          throw new IllegalStateException(key + " = " + (now == null ? 1 : now.shards()) + ", but application "
+              + app + " has trained view " + view + (wasSharded ? " as several tasks" : " as one task")
+              + " (it has committed offsets on " + s.validatedTopic() + "): the new layout would start from those "
+              + "offsets with a fresh model. Keep " + key + " as it was, or retrain the view from the beginning: "
+              + "stop every instance, reset the application (kafka-streams-application-reset --application-id "
+              + app + " --input-topics " + s.validatedTopic() + ") and delete its state directories"
+              + ", then start with the new " + key);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while checking the views' committed offsets", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not check the views' committed offsets: " + e.getCause(), e);
+    }
+  }
+
+  /** Whether group {@code app} has committed an offset of {@code topic} past the beginning of its partition. */
+  private static boolean trained(Admin admin, String app, String topic) throws InterruptedException,
+      ExecutionException {
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+    admin.listConsumerGroupOffsets(app).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
+      if (tp.topic().equals(topic) && o != null) {
+        committed.put(tp, o);
+        earliest.put(tp, OffsetSpec.earliest());
+      }
+    });
+    if (committed.isEmpty()) {
+      return false;
+    }
+    for (var e : admin.listOffsets(earliest).all().get().entrySet()) {
+      if (committed.get(e.getKey()).offset() > e.getValue().offset()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

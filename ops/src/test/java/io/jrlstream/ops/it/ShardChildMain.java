@@ -36,7 +36,7 @@ public final class ShardChildMain {
     StreamsSettings s = StreamsSettings.defaults(args[0]).withApplicationId(APP);
     TrainingOptions options = TrainingOptions.defaults().withBatchSize(BATCH);
     Pipeline.Options o = Pipeline.Options.of(List.of(VIEW), Path.of(args[1])).withTraining(options);
-    Properties props = Pipeline.shardedViewProperties(s, o, Pipeline.viewApplicationId(s, VIEW), SHARD);
+    Properties props = Pipeline.shardedViewProperties(s, o, VIEW, SHARD);
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
     // The survivor takes the dead instance's tasks once its session times out: the broker's least, 6 s.
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");

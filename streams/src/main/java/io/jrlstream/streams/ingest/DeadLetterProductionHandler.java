@@ -6,6 +6,7 @@ import io.jrlstream.streams.config.StreamsKeys;
 import io.jrlstream.streams.config.StreamsSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -37,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * under exactly-once the refused send has already made the producer's transaction abortable, the commit fails and
  * the client stops, which {@code /health} reports (so the start-up check of {@code max.message.bytes} matters).
  *
+ * <p>A refused record for a topic of {@value OversizeRecordInterceptor#EXEMPT_TOPICS_CONFIG} (a sharded view's
+ * round-protocol topics) is never dead-lettered: the handler fails the task, loudly, since going on without the record
+ * would leave the view's other tasks waiting for it forever.
+ *
  * <p>Configured from the Kafka Streams properties ({@link #streamsProperties} sets them): the dead-letter topic from
  * {@value StreamsConfig#ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG} (KIP-1034; without it refused records are
  * dropped, logged) and the cut sizes from {@code jrl.max.id.bytes}, {@code jrl.max.record.bytes} and
@@ -48,6 +53,7 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
 
   private String deadLetterTopic;
   private Limits limits = Limits.DEFAULTS;
+  private Set<String> exempt = Set.of();
   private final AtomicLong handled = new AtomicLong();
 
   /**
@@ -83,6 +89,7 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
     Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
     deadLetterTopic = topic == null || topic.toString().isBlank() ? null : topic.toString();
     limits = OversizeRecordInterceptor.limits(configs);
+    exempt = OversizeRecordInterceptor.exempt(configs);
   }
 
 
@@ -109,11 +116,16 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
 
   private Response deadLetter(ErrorHandlerContext context, String target, byte[] key, byte[] value,
       Exception exception) {
-    handled.incrementAndGet();
     String where = context.topic() == null ? "a punctuation" : context.topic() + "-" + context.partition() + "@"
         + context.offset();
     String message = "Kafka refused a record for " + target + " (processing " + where + " in task "
         + context.taskId() + ", node " + context.processorNodeId() + "): " + exception;
+    if (exempt.contains(target)) {
+      LOG.error("{}; the task fails: a record of {} is never dead-lettered ({})", message, target,
+          OversizeRecordInterceptor.EXEMPT_TOPICS_CONFIG);
+      return Response.fail();
+    }
+    handled.incrementAndGet();
     if (deadLetterTopic == null || deadLetterTopic.equals(target)) {
       LOG.error("{}; dropped{}", message, deadLetterTopic == null ? " (no dead-letter topic configured)"
           : " (it was a dead letter itself)");

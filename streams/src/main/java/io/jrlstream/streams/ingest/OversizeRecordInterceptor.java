@@ -3,7 +3,9 @@ package io.jrlstream.streams.ingest;
 import io.jrlstream.streams.config.Limits;
 import io.jrlstream.streams.config.Setting;
 import io.jrlstream.streams.config.StreamsKeys;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -27,19 +29,31 @@ import org.slf4j.LoggerFactory;
  * for a record some other topology node makes too large; it logs an error each time. A record redirected from a
  * changelog topic leaves that store's changelog without it: the log says so.
  *
+ * <p>Topics named in {@value #EXEMPT_TOPICS_CONFIG} are let through whatever their size: a sharded view's by-user
+ * and update topics, whose records carry the round protocol (a dead-lettered round delta would leave every task of
+ * the view waiting for its merge forever); their application sizes its producer for them, and
+ * {@link DeadLetterProductionHandler} fails the task on a refused send to them.
+ *
  * <p>Configured through the producer properties ({@link DeadLetterProductionHandler#streamsProperties} sets them
  * with the {@code producer.} prefix): {@value #DEAD_LETTER_TOPIC_CONFIG}, {@code jrl.max.id.bytes},
- * {@code jrl.max.record.bytes}, {@code jrl.dead.letter.value.bytes}. Thread-safe and stateless after
- * {@link #configure}; the producer calls {@link #onSend} on the sending thread.
+ * {@code jrl.max.record.bytes}, {@code jrl.dead.letter.value.bytes}, and {@value #EXEMPT_TOPICS_CONFIG}.
+ * Thread-safe and stateless after {@link #configure}; the producer calls {@link #onSend} on the sending thread.
  */
 public final class OversizeRecordInterceptor implements ProducerInterceptor<byte[], byte[]> {
   /** Producer property naming the dead-letter topic. */
   public static final String DEAD_LETTER_TOPIC_CONFIG = "jrl.dead.letter.topic";
 
+  /**
+   * Client property (producer and Kafka Streams): topics, comma-separated, whose records are never dead-lettered,
+   * neither redirected by this interceptor nor resumed past by {@link DeadLetterProductionHandler}.
+   */
+  public static final String EXEMPT_TOPICS_CONFIG = "jrl.dead.letter.exempt.topics";
+
   private static final Logger LOG = LoggerFactory.getLogger(OversizeRecordInterceptor.class);
 
   private String deadLetterTopic;
   private Limits limits = Limits.DEFAULTS;
+  private Set<String> exempt = Set.of();
 
   @Override
   public void configure(Map<String, ?> configs) {
@@ -49,6 +63,19 @@ public final class OversizeRecordInterceptor implements ProducerInterceptor<byte
     }
     deadLetterTopic = topic == null || topic.toString().isBlank() ? null : topic.toString();
     limits = limits(configs);
+    exempt = exempt(configs);
+  }
+
+  /** The topics of {@value #EXEMPT_TOPICS_CONFIG} in client properties (none where absent). */
+  static Set<String> exempt(Map<String, ?> configs) {
+    Object v = configs.get(EXEMPT_TOPICS_CONFIG);
+    Set<String> out = new HashSet<>();
+    for (String t : v == null ? new String[0] : v.toString().split(",")) {
+      if (!t.isBlank()) {
+        out.add(t.trim());
+      }
+    }
+    return Set.copyOf(out);
   }
 
   /** The cut sizes in client properties ({@code jrl.max.id.bytes} and so on), defaults where absent. */
@@ -70,7 +97,8 @@ public final class OversizeRecordInterceptor implements ProducerInterceptor<byte
     byte[] value = record.value();
     long size = (key == null ? 0 : key.length) + (value == null ? 0 : value.length)
         + DeadLetterHeaders.bytes(record.headers());
-    if (size <= limits.maxRecordBytes() || deadLetterTopic == null || deadLetterTopic.equals(record.topic())) {
+    if (size <= limits.maxRecordBytes() || deadLetterTopic == null || deadLetterTopic.equals(record.topic())
+        || exempt.contains(record.topic())) {
       return record; // a dead letter that is still too large fails on its own: never redirected in a loop
     }
     String message = "a record of " + size + " bytes for " + record.topic() + " is larger than "

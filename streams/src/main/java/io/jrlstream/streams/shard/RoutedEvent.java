@@ -24,11 +24,23 @@ import java.nio.charset.StandardCharsets;
  */
 record RoutedEvent(int user, int item, float stars, long time, boolean firstOfItem, String userId, String itemId) {
   private static final int VERSION = 1;
+  /** Longest id, in UTF-8 bytes, the layout holds (its 2-byte length). */
+  static final int MAX_ID_BYTES = 0xFFFF;
+
+  /** Whether both ids fit the layout ({@link #MAX_ID_BYTES} each). */
+  static boolean fits(String userId, String itemId) {
+    return fits(userId) && fits(itemId);
+  }
+
+  private static boolean fits(String id) {
+    // UTF-8 takes at most 3 bytes per UTF-16 char: only a long id is encoded to be measured.
+    return id.length() <= MAX_ID_BYTES / 3 || id.getBytes(StandardCharsets.UTF_8).length <= MAX_ID_BYTES;
+  }
 
   byte[] encode() {
     byte[] u = userId.getBytes(StandardCharsets.UTF_8);
     byte[] i = itemId.getBytes(StandardCharsets.UTF_8);
-    if (u.length > 0xFFFF || i.length > 0xFFFF) {
+    if (u.length > MAX_ID_BYTES || i.length > MAX_ID_BYTES) {
       throw new IllegalArgumentException("an id of more than 65,535 bytes: user " + u.length + ", item " + i.length);
     }
     return ByteBuffer.allocate(2 + 4 + 4 + 4 + 8 + 2 + u.length + 2 + i.length).put((byte) VERSION)

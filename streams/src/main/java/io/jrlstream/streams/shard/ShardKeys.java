@@ -7,6 +7,7 @@ import io.jrlstream.streams.config.Configuration;
 import io.jrlstream.streams.config.ConfigurationException;
 import io.jrlstream.streams.config.Setting;
 import io.jrlstream.streams.config.SettingGroup;
+import io.jrlstream.streams.train.TrainingKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,34 @@ public final class ShardKeys {
   /** The key of a view's task count. */
   public static String tasksKey(String view) {
     return TASKS.get(view).key();
+  }
+
+  /**
+   * Refuses a sharded view without flush markers: its tasks end their epochs (apply the last merges, publish their
+   * item rows) only at the markers ingestion writes every {@code jrl.flush.after.ms}, so with none the items are
+   * never published and a task whose partition goes quiet leaves the others waiting for its deltas.
+   *
+   * @param views the views trained
+   * @param sharding each view's sharding
+   * @param flushAfterMs {@code jrl.flush.after.ms}
+   * @throws ConfigurationException naming both keys when a trained view has several tasks and
+   *     {@code flushAfterMs} is 0
+   */
+  public static void requireFlushMarkers(List<String> views, Map<String, ShardSettings> sharding,
+      long flushAfterMs) {
+    if (flushAfterMs > 0) {
+      return;
+    }
+    for (String v : views) {
+      ShardSettings s = sharding.get(v);
+      if (s != null && s.sharded()) {
+        throw new ConfigurationException(tasksKey(v) + " = " + s.shards() + " needs flush markers, but "
+            + TrainingKeys.FLUSH_AFTER_MS.key() + " = 0 writes none: a sharded view ends its epochs (its last merges, "
+            + "its item rows published) only at the markers, and one quiet task would stall the others; set "
+            + TrainingKeys.FLUSH_AFTER_MS.key() + " > 0 (default " + TrainingKeys.FLUSH_AFTER_MS.defaultValue()
+            .orElseThrow() + ") or " + tasksKey(v) + " = 1");
+      }
+    }
   }
 
   /**

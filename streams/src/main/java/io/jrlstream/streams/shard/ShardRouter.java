@@ -15,6 +15,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -28,8 +29,13 @@ import org.slf4j.LoggerFactory;
  * view-wide indices in the order of first appearance, the order a one-task trainer gives them, kept in a changelogged
  * store, so that shared rows mean the same item in every task.
  *
- * <p>Lifecycle: Kafka Streams calls {@link #init} (the indices are read back from the store) then {@link #process} per
- * record on the stream thread; not thread-safe.
+ * <p>Bad input: a record that does not decode, or whose ids are longer than a routed event holds
+ * ({@link RoutedEvent#MAX_ID_BYTES}; ingestion's {@code jrl.max.id.bytes} normally keeps them far shorter), is
+ * skipped and counted, with a warning at the 1st, 2nd, 4th, 8th... such record naming its offset.
+ *
+ * <p>Lifecycle: Kafka Streams calls {@link #init} (the indices are read back from the store: after a revive on the
+ * same object, the store as of the last commit, so the maps are rebuilt, never carried over) then {@link #process}
+ * per record on the stream thread, then {@link #close}; not thread-safe.
  */
 final class ShardRouter implements Processor<String, byte[], String, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(ShardRouter.class);
@@ -59,6 +65,7 @@ final class ShardRouter implements Processor<String, byte[], String, byte[]> {
   private KeyValueStore<String, Integer> store;
   private ProcessorContext<String, byte[]> context;
   private long undecodable;
+  private long tooLong;
 
   ShardRouter(String view, String storeName) {
     this.view = view;
@@ -74,6 +81,10 @@ final class ShardRouter implements Processor<String, byte[], String, byte[]> {
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
     store = context.getStateStore(storeName);
+    users.clear();
+    items.clear();
+    undecodable = 0;
+    tooLong = 0;
     try (KeyValueIterator<String, Integer> it = store.all()) {
       it.forEachRemaining(kv -> (kv.key.charAt(0) == 'u' ? users : items).put(kv.key.substring(2), kv.value));
     }
@@ -89,8 +100,9 @@ final class ShardRouter implements Processor<String, byte[], String, byte[]> {
     try {
       e = codec.decode(record.value());
     } catch (RuntimeException ex) {
-      if (undecodable++ == 0 || Long.bitCount(undecodable) == 1) {
-        LOG.warn("view {}: router skipping undecodable input ({} so far): {}", view, undecodable, ex.getMessage());
+      if (Long.bitCount(++undecodable) == 1) {
+        LOG.warn("view {}: router skipping undecodable input at offset {} ({} so far): {}", view, offset(),
+            undecodable, ex.getMessage());
       }
       return;
     }
@@ -99,6 +111,13 @@ final class ShardRouter implements Processor<String, byte[], String, byte[]> {
     }
     String userId = e.getUserId();
     String itemId = e.getItemId();
+    if (!RoutedEvent.fits(userId, itemId)) {
+      if (Long.bitCount(++tooLong) == 1) {
+        LOG.warn("view {}: router skipping an event at offset {} whose user or item id is longer than {} bytes "
+            + "({} so far)", view, offset(), RoutedEvent.MAX_ID_BYTES, tooLong);
+      }
+      return;
+    }
     int user = index(users, "u:", userId);
     boolean first = !items.containsKey(itemId);
     int item = index(items, "i:", itemId);
@@ -106,6 +125,21 @@ final class ShardRouter implements Processor<String, byte[], String, byte[]> {
     byte[] routed = new RoutedEvent(user, item, stars, e.getEventTime().toEpochMilli(), first, userId, itemId)
         .encode();
     context.forward(record.withKey(userId).withValue(routed));
+  }
+
+  @Override
+  public void close() {
+    users.clear();
+    items.clear();
+  }
+
+  /** Records skipped since init: undecodable, or with ids too long for a routed event. */
+  long skipped() {
+    return undecodable + tooLong;
+  }
+
+  private long offset() {
+    return context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
   }
 
   private int index(Map<String, Integer> ids, String prefix, String id) {

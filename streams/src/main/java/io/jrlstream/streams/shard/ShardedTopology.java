@@ -29,7 +29,9 @@ public final class ShardedTopology {
   static final String DELTAS_SINK = "jrl-shard-deltas";
   /**
    * Largest message of the update topic: a round's delta carries every shared row a task changed in the round (on the
-   * Beauty pairs at s = 1, about 5,000 item rows of 129 floats with their optimiser state: 5 MB).
+   * Beauty pairs at s = 1, about 5,000 item rows of 129 floats with their optimiser state: 5 MB). The update topic is
+   * created to accept it, and the application's producer sized for it (ops' {@code Pipeline.shardedViewProperties});
+   * a larger delta fails its task.
    */
   public static final int MAX_DELTA_BYTES = 64 << 20;
 
@@ -48,6 +50,18 @@ public final class ShardedTopology {
   /** {@code <application.id>-train-<view>-deltas}: the round deltas, partition i read by task i. */
   public static String deltasTopic(StreamsSettings s, String view) {
     return TopicSpec.requireLegalName(s.applicationId() + "-train-" + view + "-deltas", "deltas topic of " + view);
+  }
+
+  /**
+   * The changelog topic of the router's store in application {@code applicationId} (Kafka Streams names it so): it
+   * exists once the sharded topology of {@code view} has run there.
+   */
+  public static String routerChangelog(String applicationId, String view) {
+    return applicationId + "-" + routerStore(view) + "-changelog";
+  }
+
+  private static String routerStore(String view) {
+    return "jrl-route-" + view;
   }
 
   /**
@@ -79,7 +93,7 @@ public final class ShardedTopology {
       throw new IllegalArgumentException("view " + view + " has one task: it trains in the unsharded topology");
     }
     config.view(view); // fails early, naming the view, when it has no configuration
-    String route = "jrl-route-" + view;
+    String route = routerStore(view);
     String train = "jrl-train-" + view;
     String byUser = byUserTopic(s, view);
     String deltas = deltasTopic(s, view);
@@ -93,8 +107,10 @@ public final class ShardedTopology {
         ShardRouter.PARTITIONER, route);
     t.addSource("jrl-shard-source-" + view, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
         byUser, deltas);
-    t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas,
-        s.kafkaProperties(), observer), "jrl-shard-source-" + view);
+    CommittedInput input = CommittedInput.kafka(s.kafkaProperties(), byUser, deltas,
+        ShardedTrainingProcessor.RESTORE_TIMEOUT);
+    t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas, input,
+        observer), "jrl-shard-source-" + view);
     t.addSink(EMBEDDINGS_SINK, s.embeddingsTopic(view), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), train);
     t.addSink(DELTAS_SINK, deltas, Serdes.String().serializer(), Serdes.ByteArray().serializer(), OTHERS, train);

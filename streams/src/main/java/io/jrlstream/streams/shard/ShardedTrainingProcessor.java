@@ -14,22 +14,17 @@ import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
 import io.jrlstream.streams.ingest.FlushMarkers;
-import io.jrlstream.streams.train.KafkaEventHistory;
 import io.jrlstream.streams.train.StreamContent;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -62,17 +57,32 @@ import org.slf4j.LoggerFactory;
  * bit for bit, and each event counts once. The cost grows with the partition's history: checkpoints of the replica
  * with its bases, the inbox and the counters (issue 8's structure) are the next step (docs/scaling.md).
  *
+ * <p>Bad input: a by-user record that is not a routed event is skipped and counted, with a warning naming its topic,
+ * partition and offset, when it arrives, live or re-read (so a replay skips exactly what the live run skipped); so
+ * is an update-topic record that is not a shard message at all (its magic bytes). A shard message that does not fit
+ * the task (another table shape, a task the view does not have: a writer of another configuration or build) stops
+ * the task with an error naming the record, since skipping a delta would leave every task waiting for its merge.
+ *
  * <p>Lifecycle: Kafka Streams calls {@link #init} once per task assignment, then {@link #process} per record on the
- * stream thread; not thread-safe.
+ * stream thread, and {@link #close}; it may call {@link #init} again on the same object (a task revived after a
+ * corrupted or timed-out commit, or suspended and resumed), so every piece of per-task state is built in
+ * {@link #init}, from the committed input, never carried over. Not thread-safe.
  */
 final class ShardedTrainingProcessor implements Processor<String, byte[], String, byte[]> {
   /** The check for a merge that became complete while no record arrived. */
   static final Duration RECHECK = Duration.ofMillis(10);
   private static final Logger LOG = LoggerFactory.getLogger(ShardedTrainingProcessor.class);
+  /**
+   * Most held events one live drain trains; the rest continue at the next record or punctuation. After a long wait
+   * a task may hold thousands of events: trained in one call, they would keep the stream thread from polling and
+   * committing for seconds (1,024 collaborative events with replay take about 0.15 s). A restore is not bounded:
+   * it runs in init, where nothing polls in between anyway.
+   */
+  static final int DRAIN_EVENTS = 1024;
   /** Longest a restore waits for the committed offsets and the records it re-reads. */
-  private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
+  static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** A flush marker in the held events. */
-  private static final byte[] MARKER = new byte[0];
+  private static final RoutedEvent MARKER = new RoutedEvent(0, 0, Float.NaN, 0, false, "", "");
 
   private final String viewName;
   private final ModelConfig config;
@@ -81,13 +91,17 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private final String deltasTopic;
   private final ShardObserver observer;
   private final String byUserTopic;
-  private final Properties cluster;
+  private final CommittedInput input;
+  private final EmbeddingCodec embeddings = EmbeddingCodec.create();
+  /** The settings every task of the view must share ({@link SettingsFingerprint}), sent with each message. */
+  private final byte[] fingerprint;
+  // Per-task state from here on: (re)built by init.
   /** Rebuilding the state from the committed input: nothing is sent or published. */
   private boolean restoring;
   /** Every row the task publishes is due (after a restore). */
   private boolean republish;
-  private final EmbeddingCodec embeddings = EmbeddingCodec.create();
-  private final ArrayDeque<byte[]> held = new ArrayDeque<>();
+  /** The events (and flush markers) that arrived while the task waits, in arrival order. */
+  private final ArrayDeque<RoutedEvent> held = new ArrayDeque<>();
   /** User ids of this task's users by index (null: another task's). */
   private final List<String> userIds = new ArrayList<>();
   /** Item ids of the items this task publishes, by index (null: another task publishes it). */
@@ -97,25 +111,31 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private ShardTask task;
   private ShardInbox inbox;
   private long timestamp;
+  /** By-user records skipped since init: not routed events. */
+  private long skippedEvents;
+  /** Update-topic records skipped since init: not shard messages. */
+  private long skippedMessages;
 
   /**
-   * @param cluster the cluster's client settings (the restore reads the task's committed input with them)
+   * @param input the task's committed input, re-read when it starts
    */
   ShardedTrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, ShardSettings settings,
-      String byUserTopic, String deltasTopic, Properties cluster, ShardObserver observer) {
+      String byUserTopic, String deltasTopic, CommittedInput input, ShardObserver observer) {
     this.viewName = viewName;
     this.byUserTopic = byUserTopic;
-    this.cluster = KafkaEventHistory.clusterProperties(cluster);
+    this.input = Objects.requireNonNull(input, "input");
     this.config = config;
     this.options = options;
     this.settings = settings;
     this.deltasTopic = deltasTopic;
     this.observer = Objects.requireNonNull(observer, "observer");
+    this.fingerprint = SettingsFingerprint.of(viewName, settings, options.batchSize(), config);
   }
 
   @Override
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
+    reset();
     View view = ViewFactory.create(viewName, config, new StreamContent());
     task = new ShardTask(context.taskId().partition(), view, config.seed(), options.batchSize(), settings);
     inbox = new ShardInbox(task);
@@ -134,70 +154,140 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     }
   }
 
+  /** Forgets every piece of per-task state (a revived task rebuilds it from its committed input). */
+  private void reset() {
+    restoring = false;
+    republish = false;
+    held.clear();
+    userIds.clear();
+    itemIds.clear();
+    task = null;
+    inbox = null;
+    timestamp = 0;
+    skippedEvents = 0;
+    skippedMessages = 0;
+  }
+
+  @Override
+  public void close() {
+    reset();
+  }
+
+  /** Events (and flush markers) held while the task waits. */
+  int held() {
+    return held.size();
+  }
+
+  /** By-user records skipped (not routed events) since the task started, those re-read by its restore included. */
+  long skippedEvents() {
+    return skippedEvents;
+  }
+
+  /** Update-topic records skipped (not shard messages) since the task started, re-read ones included. */
+  long skippedMessages() {
+    return skippedMessages;
+  }
+
   /**
    * Rebuilds the task's state from its committed input (see the class doc); returns the records re-read.
    */
   private long restore(String applicationId, int partition) {
-    TopicPartition events = new TopicPartition(byUserTopic, partition);
-    TopicPartition updates = new TopicPartition(deltasTopic, partition);
-    Properties p = new Properties();
-    p.putAll(cluster);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, applicationId);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // waits for offsets of open transactions
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    Map<TopicPartition, OffsetAndMetadata> committed;
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      committed = c.committed(Set.of(events, updates), RESTORE_TIMEOUT);
-    }
     long[] read = {0};
     restoring = true;
-    long updatesEnd = offset(committed.get(updates));
-    if (updatesEnd > 0) {
-      new KafkaEventHistory(cluster, deltasTopic, RESTORE_TIMEOUT).read(partition, 0, updatesEnd - 1, (o, v) -> {
-        read[0]++;
-        inbox.offer(DeltaCodec.decode(v, task.widths()));
-      });
-    }
-    long eventsEnd = offset(committed.get(events));
-    if (eventsEnd > 0) {
-      new KafkaEventHistory(cluster, byUserTopic, RESTORE_TIMEOUT).read(partition, 0, eventsEnd - 1, (o, v) -> {
-        read[0]++;
-        held.add(FlushMarkers.isMarker(v) ? MARKER : v);
-        drain();
-      });
-    }
+    long[] ends = input.replay(applicationId, partition, (o, v) -> {
+      read[0]++;
+      offer(v, partition, o);
+    }, (o, v) -> {
+      read[0]++;
+      hold(v, partition, o);
+      drain();
+    });
     restoring = false;
     if (read[0] > 0) {
-      LOG.info("view {} task {}: rebuilt from {} committed records (events to offset {}, deltas to offset {}): {} "
-          + "events trained, {} rounds closed, {} held", viewName, partition, read[0], eventsEnd, updatesEnd,
-          task.events(), task.closed(), held.size());
+      LOG.info("view {} task {}: rebuilt from {} committed records (deltas to offset {}, events to offset {}): {} "
+          + "events trained, {} rounds closed, {} held, {} skipped", viewName, partition, read[0], ends[0], ends[1],
+          task.events(), task.closed(), held.size(), skippedEvents + skippedMessages);
     }
     return read[0];
   }
 
-  private static long offset(OffsetAndMetadata o) {
-    return o == null ? 0 : o.offset();
-  }
-
   @Override
   public void process(Record<String, byte[]> record) {
-    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+    RecordMetadata m = context.recordMetadata().orElse(null);
+    String topic = m == null ? "" : m.topic();
+    int partition = m == null ? -1 : m.partition();
+    long offset = m == null ? -1 : m.offset();
     timestamp = Math.max(timestamp, record.timestamp());
     if (topic.equals(deltasTopic)) {
-      inbox.offer(DeltaCodec.decode(record.value(), task.widths()));
+      requireSameSettings(record.headers().lastHeader(SettingsFingerprint.HEADER), partition, offset);
+      offer(record.value(), partition, offset);
     } else {
-      held.add(FlushMarkers.isMarker(record.value()) ? MARKER : record.value());
+      hold(record.value(), partition, offset);
     }
     drain();
   }
 
-  /** Applies what the inbox allows and trains the held events, in order, until the task waits or has none. */
+  /**
+   * Refuses a message written under other settings (its fingerprint header; one without, from a first-version
+   * writer, passes). Checked live only: a restore re-reads only what the task accepted live before its commit.
+   */
+  private void requireSameSettings(Header h, int partition, long offset) {
+    if (h == null || Arrays.equals(h.value(), fingerprint)) {
+      return;
+    }
+    throw new IllegalStateException("view " + viewName + " task " + task.index() + ": the shard message at "
+        + deltasTopic + "-" + partition + " offset " + offset + " was written by a task of other settings; every "
+        + "instance of the view must run with the same ones: " + String.join("; ",
+        SettingsFingerprint.differences(fingerprint, h.value())));
+  }
+
+  /** Takes a record of the update topic (see the class doc for what is skipped and what stops the task). */
+  private void offer(byte[] value, int partition, long offset) {
+    if (!DeltaCodec.isShardMessage(value)) {
+      if (Long.bitCount(++skippedMessages) == 1) {
+        LOG.warn("view {} task {}: skipping a record of {}-{} at offset {} that is not a shard message ({} bytes; "
+            + "{} skipped so far)", viewName, task.index(), deltasTopic, partition, offset,
+            value == null ? 0 : value.length, skippedMessages);
+      }
+      return;
+    }
+    try {
+      inbox.offer(DeltaCodec.decode(value, task.widths()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("view " + viewName + " task " + task.index() + ": the shard message at "
+          + deltasTopic + "-" + partition + " offset " + offset + " does not fit this task (" + e.getMessage()
+          + "): a task of another configuration or build wrote it; every task of the view must run with the same "
+          + "settings", e);
+    }
+  }
+
+  /** Takes a record of the by-user topic: held until the task trains it; skipped when it is not a routed event. */
+  private void hold(byte[] value, int partition, long offset) {
+    if (FlushMarkers.isMarker(value)) {
+      held.add(MARKER);
+      return;
+    }
+    try {
+      held.add(RoutedEvent.decode(value));
+    } catch (IllegalArgumentException e) {
+      if (Long.bitCount(++skippedEvents) == 1) {
+        LOG.warn("view {} task {}: skipping a record of {}-{} at offset {} that is not a routed event ({}; {} "
+            + "skipped so far)", viewName, task.index(), byUserTopic, partition, offset, e.getMessage(),
+            skippedEvents);
+      }
+    }
+  }
+
+  /**
+   * Applies what the inbox allows and trains the held events, in order, until the task waits, has none, or (live)
+   * has trained {@link #DRAIN_EVENTS}.
+   */
   private void drain() {
     if (republish && !restoring) {
       republish = false;
       publishAll();
     }
+    int trained = 0;
     while (true) {
       int epoch = inbox.epoch();
       boolean free = inbox.advance();
@@ -205,16 +295,17 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
         publish(true);
         observer.epochEnded(viewName, task, epoch, this::owns);
       }
-      if (!free || held.isEmpty()) {
+      if (!free || held.isEmpty() || !restoring && trained == DRAIN_EVENTS) {
         return;
       }
       step(held.poll());
+      trained++;
     }
   }
 
-  private void step(byte[] value) {
+  private void step(RoutedEvent e) {
     int self = task.index();
-    if (value == MARKER) {
+    if (e == MARKER) {
       Delta d = task.endEpoch(null);
       if (d != null) {
         send(new DeltaCodec.Message(DeltaCodec.Kind.DELTA, self, task.closed(), -1, d),
@@ -225,7 +316,6 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
           DeltaCodec.encodeEnd(self, epoch, task.closed()));
       return;
     }
-    RoutedEvent e = RoutedEvent.decode(value);
     remember(userIds, e.user(), e.userId());
     if (e.firstOfItem()) {
       remember(itemIds, e.item(), e.itemId());
@@ -255,7 +345,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     if (restoring) {
       return;
     }
-    context.forward(new Record<>(m.round() + "/" + m.source(), bytes, timestamp), ShardedTopology.DELTAS_SINK);
+    Headers headers = new RecordHeaders().add(SettingsFingerprint.HEADER, fingerprint);
+    context.forward(new Record<>(m.round() + "/" + m.source(), bytes, timestamp, headers), ShardedTopology.DELTAS_SINK);
   }
 
   /**
