@@ -536,33 +536,26 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * One timed run of the offline reference ({@link #offlineTimed}); {@code doc} gets {@code otherCoresDuringOffline}
-   * + {@code when}: the cores everything else took meanwhile, on average (this JVM's other threads: the idle pipeline
-   * before, its JIT and GC; and a child broker), which the reference ran beside.
+   * One timed run of the offline reference: wall seconds of the slowest view over the timed passes, trained (after a
+   * full GC, as before the streaming side's timed passes) with each view on a thread of its own; {@code cpu[i]} grows
+   * by view i's CPU seconds, and {@code doc} gets {@code otherCoresDuringOffline} + {@code when}: the cores everything
+   * else took meanwhile, on average (this JVM's other threads: the idle pipeline before, its JIT and GC; and a child
+   * broker), which the reference ran beside.
    */
-  private double offlineRun(String when, List<StreamingTrainer> reference, Dataset ds, double[] cpu, BenchBroker b,
+  private double offlineRun(String when, List<StreamingTrainer> trainers, Dataset ds, double[] cpu, BenchBroker b,
       Map<String, Object> doc) throws InterruptedException {
-    double referenceCpu = Arrays.stream(cpu).sum();
     long all0 = processCpuNanos() + b.cpuNanos();
-    double secs = offlineTimed(reference, ds, cpu);
-    double other = (processCpuNanos() + b.cpuNanos() - all0) / 1e9 - (Arrays.stream(cpu).sum() - referenceCpu);
-    doc.put("otherCoresDuringOffline" + when, other / secs);
-    return secs;
-  }
-
-  /**
-   * Wall seconds of the slowest view over the timed passes, trained (after a full GC, as before the streaming side's
-   * timed passes) with each view on a thread of its own; {@code cpu[i]} grows by view i's CPU seconds.
-   */
-  private double offlineTimed(List<StreamingTrainer> trainers, Dataset ds, double[] cpu) throws InterruptedException {
     System.gc();
     double[] secs = new double[trainers.size()];
     double[] cpus = new double[trainers.size()];
     onThreads(trainers, ds, passes - warmUpPasses, secs, cpus);
+    double wall = Arrays.stream(secs).max().orElse(1e-9);
+    double other = (processCpuNanos() + b.cpuNanos() - all0) / 1e9 - Arrays.stream(cpus).sum();
+    doc.put("otherCoresDuringOffline" + when, other / wall);
     for (int i = 0; i < cpus.length; i++) {
       cpu[i] += cpus[i];
     }
-    return Arrays.stream(secs).max().orElse(1e-9);
+    return wall;
   }
 
   /** Trains {@code n} passes with each trainer on a thread of its own, recording each one's wall and CPU seconds. */
