@@ -141,7 +141,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Dataset ds = data.load(err);
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
-    List<Interaction> events = ds.interactions().stream().filter(DatasetProducer::producible).toList();
+    List<Interaction> events = ds.interactions();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("data", ds.name());
     doc.put("views", views);
@@ -570,9 +570,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         long c0 = tm.getCurrentThreadCpuTime();
         for (int pass = 0; pass < n; pass++) {
           for (Interaction x : ds.interactions()) {
-            if (DatasetProducer.producible(x)) {
-              trainers.get(i).accept(x);
-            }
+            trainers.get(i).accept(x);
           }
         }
         secs[i] = (System.nanoTime() - t0) / 1e9;

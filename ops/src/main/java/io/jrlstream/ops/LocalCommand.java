@@ -125,10 +125,6 @@ final class LocalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Dataset ds = data.load(err);
-    if (ds.interactions().stream().noneMatch(DatasetProducer::producible)) {
-      throw new IllegalArgumentException(ds.name() + " has neither review texts nor star ratings: there is no event "
-          + "type for plain user-item pairs yet, so jrl local has nothing to stream (use jrl evaluate for this file)");
-    }
     Configuration c = configuration();
     ModelConfig cfg = modelOptions.apply(ModelKeys.apply(ModelConfig.defaults().withSeed(c.get(TrainingKeys.SEED)), c))
         .fittedTo(ds);

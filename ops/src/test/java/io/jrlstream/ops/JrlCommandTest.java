@@ -30,15 +30,6 @@ class JrlCommandTest {
   }
 
   @Test
-  void shouldRefuseToStreamAPairsFileWithAClearMessage() throws Exception {
-    Path pairs = dir.resolve("pairs.tsv");
-    Files.writeString(pairs, "u1\ti1\nu2\ti1\n");
-    JrlRun r = run("local", "--data", pairs.toString(), "--work-dir", dir.resolve("work").toString());
-    assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("neither review texts nor star ratings"), r.err());
-  }
-
-  @Test
   void shouldRefuseUnknownModelsAndSettings() {
     JrlRun r = run("evaluate", "--models", "pop,bogus", "--seeds", "1");
     assertEquals(2, r.code());

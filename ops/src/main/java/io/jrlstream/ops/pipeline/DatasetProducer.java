@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Streams a {@link Dataset} to the input topics as Avro events, in input order: interactions with text
- * become {@link ReviewEvent}s (with their stars), interactions with stars only {@link RatingEvent}s.
+ * become {@link ReviewEvent}s (with their stars), the others {@link RatingEvent}s: with their stars, or without
+ * (version 2, an implicit interaction: a line of a user-item pairs file, as {@code jrl import} writes it).
  * Event ids are {@code <dataset>:<index>}, event times the data's (or the index when it has none).
  *
  * <p><b>Its own position</b> ({@link #exactlyOnce}, what {@code jrl local} uses): events are sent in transactions
@@ -107,11 +108,6 @@ public final class DatasetProducer implements AutoCloseable {
   /** The marker format name ({@link ImportProgress#format()}) of a data set produced by {@code jrl local}. */
   public static final String FORMAT = "jrl-local";
 
-  /** Whether the interaction can be produced (it has text or stars; plain pairs have no event type yet). */
-  public static boolean producible(Interaction x) {
-    return x.hasReview() || x.hasStars();
-  }
-
   /**
    * Produces interactions [from, to) at most {@code ratePerSecond} a second (≤ 0: as fast as possible),
    * calling {@code progress} with the count sent so far about every 1,000 events.
@@ -139,11 +135,7 @@ public final class DatasetProducer implements AutoCloseable {
     }
     int i = from;
     for (; i < to && !stop.getAsBoolean(); i++) {
-      Interaction x = data.interactions().get(i);
-      if (!producible(x)) {
-        continue;
-      }
-      send(i, x);
+      send(i, data.interactions().get(i));
       sent++;
       inChunk++;
       long wait = ratePerSecond > 0 ? start + (long) (sent * 1e9 / ratePerSecond) - System.nanoTime() : 0;
@@ -193,7 +185,7 @@ public final class DatasetProducer implements AutoCloseable {
       producer.send(events.review(id, time.toEpochMilli(), now, user, item,
           x.hasStars() ? Math.round(x.stars()) : null, "", data.reviewText(x.review())));
     } else {
-      producer.send(events.rating(id, time.toEpochMilli(), now, user, item, x.stars()));
+      producer.send(events.rating(id, time.toEpochMilli(), now, user, item, x.hasStars() ? x.stars() : null));
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jrlstream.core.data.Dataset;
+import io.jrlstream.core.data.PairsTsvReader;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.serve.ItemIndex;
@@ -35,6 +36,7 @@ import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.serve.ServeSettings;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -217,9 +219,33 @@ class InstanceLifecycleTest {
           Integer::sum);
     }
     assertEquals(100, foreign);
-    int producible = (int) ds.interactions().stream().filter(DatasetProducer::producible).count();
-    assertEquals(producible, seen.size(), "every data-set event produced (resumed at " + resumed + ")");
+    assertEquals(ds.interactions().size(), seen.size(), "every data-set event produced (resumed at " + resumed + ")");
     assertTrue(seen.values().stream().allMatch(n -> n == 1), "an event produced twice: " + seen);
+  }
+
+  /**
+   * A pairs file (neither stars nor text) streams as rating events without stars, every line once, in order; before,
+   * {@code jrl local} and {@code jrl bench stream} refused such a file.
+   */
+  @Test
+  void shouldProduceAPairsFileAsRatingEventsWithoutStars() throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    StreamsSettings s = StreamsSettings.defaults(bootstrap).withApplicationId("jrl-it-local-pairs");
+    try (Admin admin = Admin.create(s.kafkaProperties())) {
+      TopicAdmin.ensureTopics(admin, Pipeline.topics(s, List.of("collaborative")));
+    }
+    Dataset ds = PairsTsvReader.read(new StringReader("u1\ti1\nu1\ti2\nu2\ti1\nu3\ti3\n"), "pairs.tsv", Long.MAX_VALUE);
+    try (DatasetProducer p = new DatasetProducer(ds, s)) {
+      assertEquals(4, p.produce(0, ds.interactions().size(), 0, n -> { }));
+    }
+    List<String> lines = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : TrainerFixtures.readCommitted(bootstrap, s.ratings().name())) {
+      RatingEvent e = AvroCodec.of(RatingEvent.class).decode(r.value());
+      assertEquals(null, e.getStars(), "an implicit interaction has no stars");
+      lines.add(e.getUserId() + " " + e.getItemId());
+    }
+    assertEquals(List.of("u1 i1", "u1 i2", "u2 i1", "u3 i3"), lines);
+    assertTrue(TrainerFixtures.readCommitted(bootstrap, s.reviews().name()).isEmpty(), "no review events");
   }
 
   /**
