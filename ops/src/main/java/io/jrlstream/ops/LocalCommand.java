@@ -206,7 +206,7 @@ final class LocalCommand implements Callable<Integer> {
           out.printf("  %-26s %8d vectors published%n", e.getKey(), e.getValue());
         }
         out.printf("  %-26s %8d records%n", s.deadLetters().name(), counter.deadLetters());
-        printQuality(out, quality);
+        printQuality(out, quality, training.quality().sampleEvery());
         if (serving != null) {
           printExample(out, ds, serving);
         }
@@ -261,21 +261,34 @@ final class LocalCommand implements Callable<Integer> {
   }
 
   /**
-   * What the pipeline learned, as prequential quality: each view ranked every 50th event's item before training on
-   * it; popularity since the start ranked the same events.
+   * What the pipeline learned, as prequential quality: each view ranked every {@code sampleEvery}-th event's item
+   * before training on it; popularity since the start ranked the same events.
    */
-  private static void printQuality(PrintWriter out, QualityBoard board) {
+  private static void printQuality(PrintWriter out, QualityBoard board, int sampleEvery) {
     Map<String, QualityBoard.Entry> latest = board.latest();
     if (latest.isEmpty()) {
       return;
     }
-    out.printf("live quality (each view ranks every 50th event's item before it trains; NDCG@10 / HR@10):%n");
+    out.printf("live quality (each view ranks %s item before it trains; NDCG@10 / HR@10):%n",
+        sampleEvery == 1 ? "every event's" : "every " + ordinal(sampleEvery) + " event's");
     for (Map.Entry<String, QualityBoard.Entry> e : latest.entrySet()) {
       PrequentialMeter.Snapshot m = e.getValue().model();
       PrequentialMeter.Snapshot p = e.getValue().popularity();
       out.printf("  %-14s %.4f / %.4f over %d events   popularity so far %.4f / %.4f%n", e.getKey(), m.ndcg(),
           m.hitRate(), m.ranked(), p.ndcg(), p.hitRate());
     }
+  }
+
+  /** 2nd, 3rd, 50th, 101st… */
+  static String ordinal(int n) {
+    int tens = n % 100;
+    String suffix = tens >= 11 && tens <= 13 ? "th" : switch (n % 10) {
+      case 1 -> "st";
+      case 2 -> "nd";
+      case 3 -> "rd";
+      default -> "th";
+    };
+    return n + suffix;
   }
 
   /** One answer for the data set's most active user, as a new user would ask for it. */

@@ -30,6 +30,14 @@ class JrlCommandTest {
   }
 
   @Test
+  void shouldNameTheSampledEventsAsOrdinals() {
+    assertEquals("1st 2nd 3rd 4th 11th 12th 13th 21st 50th 101st 112th", String.join(" ", LocalCommand.ordinal(1),
+        LocalCommand.ordinal(2), LocalCommand.ordinal(3), LocalCommand.ordinal(4), LocalCommand.ordinal(11),
+        LocalCommand.ordinal(12), LocalCommand.ordinal(13), LocalCommand.ordinal(21), LocalCommand.ordinal(50),
+        LocalCommand.ordinal(101), LocalCommand.ordinal(112)));
+  }
+
+  @Test
   void shouldRefuseUnknownModelsAndSettings() {
     JrlRun r = run("evaluate", "--models", "pop,bogus", "--seeds", "1");
     assertEquals(2, r.code());

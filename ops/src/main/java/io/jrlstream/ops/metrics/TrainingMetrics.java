@@ -231,14 +231,14 @@ public final class TrainingMetrics implements TrainingObserver {
       }
     }
 
-    void unpublished(long timestamp) {
+    synchronized void unpublished(long timestamp) {
       if (pendingCount == pending.length) {
         pending = Arrays.copyOf(pending, pending.length * 2);
       }
       pending[pendingCount++] = timestamp;
     }
 
-    void freshness(long nowMs) {
+    synchronized void freshness(long nowMs) {
       for (int i = 0; i < pendingCount; i++) {
         long age = nowMs - pending[i];
         if (pending[i] > 0 && age >= 0) {

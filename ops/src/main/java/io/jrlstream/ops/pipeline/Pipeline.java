@@ -385,8 +385,8 @@ public final class Pipeline implements AutoCloseable {
     for (String view : o.views()) {
       ShardSettings shard = o.shardingOf(view);
       if (shard != null) {
-        apps.add(new KafkaStreams(ShardedTopology.build(s, config, view, o.training(), shard, ShardObserver.NONE),
-            shardedViewProperties(s, o, view, shard)));
+        Topology t = ShardedTopology.build(s, config, view, o.training(), shard, ShardObserver.NONE, observer);
+        apps.add(new KafkaStreams(t, shardedViewProperties(s, o, view, shard)));
       } else {
         apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
             viewProperties(s, o, viewApplicationId(s, view))));

@@ -8,6 +8,7 @@ import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.shard.ShardObserver;
 import io.jrlstream.streams.shard.ShardedTopology;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,7 +62,7 @@ public final class ShardChildMain {
       }
     };
     KafkaStreams app = new KafkaStreams(ShardedTopology.build(s, TrainerFixtures.config(), VIEW, options, SHARD,
-        observer), props);
+        observer, TrainingObserver.NONE), props);
     app.start();
     Thread.sleep(Long.MAX_VALUE); // until killed
   }

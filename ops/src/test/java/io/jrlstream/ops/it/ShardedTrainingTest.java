@@ -28,6 +28,7 @@ import io.jrlstream.streams.config.TopicSpec;
 import io.jrlstream.streams.shard.ShardObserver;
 import io.jrlstream.streams.shard.ShardedTopology;
 import io.jrlstream.streams.train.StreamContent;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +151,8 @@ class ShardedTrainingTest {
       Pipeline.Options o = Pipeline.Options.of(List.of(VIEW), dir.resolve("state")).withTraining(options);
       Properties props = Pipeline.viewProperties(s, o, Pipeline.viewApplicationId(s, VIEW));
       props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
-      try (KafkaStreams app = new KafkaStreams(ShardedTopology.build(s, config, VIEW, options, shard, observer),
+      try (KafkaStreams app = new KafkaStreams(ShardedTopology.build(s, config, VIEW, options, shard, observer,
+          TrainingObserver.NONE),
           props)) {
         app.start();
         assertTrue(done.await(90, TimeUnit.SECONDS), "both tasks reached the end marker; ended: " + ended.keySet());

@@ -4,6 +4,7 @@ import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.config.TopicSpec;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
@@ -85,10 +86,14 @@ public final class ShardedTopology {
   /**
    * The sharded training of {@code view}.
    *
+   * @param observer told of each task's rounds and epochs (tests, benchmarks)
+   * @param training told, under the view's name, of what this instance's tasks of the view train, publish and
+   *     measure ({@link ShardReports}), as an unsharded view tells it
+   *
    * @throws IllegalArgumentException when the settings are of one task (that view trains in the plain topology)
    */
   public static Topology build(StreamsSettings s, ModelConfig config, String view, TrainingOptions options,
-      ShardSettings shard, ShardObserver observer) {
+      ShardSettings shard, ShardObserver observer, TrainingObserver training) {
     if (!shard.sharded()) {
       throw new IllegalArgumentException("view " + view + " has one task: it trains in the unsharded topology");
     }
@@ -109,8 +114,9 @@ public final class ShardedTopology {
         byUser, deltas);
     CommittedInput input = CommittedInput.kafka(s.kafkaProperties(), byUser, deltas,
         ShardedTrainingProcessor.RESTORE_TIMEOUT);
+    ShardReports reports = new ShardReports(view, training);
     t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas, input,
-        observer), "jrl-shard-source-" + view);
+        observer, reports), "jrl-shard-source-" + view);
     t.addSink(EMBEDDINGS_SINK, s.embeddingsTopic(view), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), train);
     t.addSink(DELTAS_SINK, deltas, Serdes.String().serializer(), Serdes.ByteArray().serializer(), OTHERS, train);

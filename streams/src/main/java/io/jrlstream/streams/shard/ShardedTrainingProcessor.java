@@ -14,6 +14,7 @@ import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
 import io.jrlstream.streams.ingest.FlushMarkers;
+import io.jrlstream.streams.train.LiveQuality;
 import io.jrlstream.streams.train.StreamContent;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.time.Duration;
@@ -57,6 +58,12 @@ import org.slf4j.LoggerFactory;
  * bit for bit, and each event counts once. The cost grows with the partition's history: checkpoints of the replica
  * with its bases, the inbox and the counters (issue 8's structure) are the next step (docs/scaling.md).
  *
+ * <p>Reports ({@link ShardReports}, to the pipeline's training observer under the view's name): each mini-batch
+ * with its events, the rows published, the restore, and live prequential quality: with
+ * {@code jrl.quality.sample.every} above 0 the task ranks each sampled event of its own (by its own sequence) before
+ * it trains, with its replica ({@link LiveQuality}), and the instance sums its tasks' meters. Nothing is reported
+ * while a restore re-trains.
+ *
  * <p>Bad input: a by-user record that is not a routed event is skipped and counted, with a warning naming its topic,
  * partition and offset, when it arrives, live or re-read (so a replay skips exactly what the live run skipped); so
  * is an update-topic record that is not a shard message at all (its magic bytes). A shard message that does not fit
@@ -90,6 +97,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private final ShardSettings settings;
   private final String deltasTopic;
   private final ShardObserver observer;
+  private final ShardReports reports;
   private final String byUserTopic;
   private final CommittedInput input;
   private final EmbeddingCodec embeddings = EmbeddingCodec.create();
@@ -110,6 +118,10 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private ProcessorContext<String, byte[]> context;
   private ShardTask task;
   private ShardInbox inbox;
+  /** The task's live quality, null when not measured. */
+  private LiveQuality quality;
+  /** Events trained since the last mini-batch was reported. */
+  private int sinceBatch;
   private long timestamp;
   /** By-user records skipped since init: not routed events. */
   private long skippedEvents;
@@ -118,9 +130,10 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
 
   /**
    * @param input the task's committed input, re-read when it starts
+   * @param reports where the view's tasks in this instance report to the pipeline
    */
   ShardedTrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, ShardSettings settings,
-      String byUserTopic, String deltasTopic, CommittedInput input, ShardObserver observer) {
+      String byUserTopic, String deltasTopic, CommittedInput input, ShardObserver observer, ShardReports reports) {
     this.viewName = viewName;
     this.byUserTopic = byUserTopic;
     this.input = Objects.requireNonNull(input, "input");
@@ -129,6 +142,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     this.settings = settings;
     this.deltasTopic = deltasTopic;
     this.observer = Objects.requireNonNull(observer, "observer");
+    this.reports = Objects.requireNonNull(reports, "reports");
     this.fingerprint = SettingsFingerprint.of(viewName, settings, options.batchSize(), config);
   }
 
@@ -139,9 +153,15 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     View view = ViewFactory.create(viewName, config, new StreamContent());
     task = new ShardTask(context.taskId().partition(), view, config.seed(), options.batchSize(), settings);
     inbox = new ShardInbox(task);
+    quality = options.quality().sampleEvery() > 0 ? new LiveQuality(viewName, task.trainer(), options.quality(),
+        reports.task(task.index())) : null;
     long t0 = System.nanoTime();
     long replayed = restore(context.applicationId(), context.taskId().partition());
-    observer.started(viewName, task, replayed, (System.nanoTime() - t0) / 1_000_000);
+    long nanos = System.nanoTime() - t0;
+    observer.started(viewName, task, replayed, nanos / 1_000_000);
+    if (replayed > 0) {
+      reports.restored(nanos, replayed, task.events());
+    }
     if (replayed > 0) {
       timestamp = Math.max(timestamp, context.currentSystemTimeMs()); // the replayed records' times are not read
       task.trainer().view().users().tick();
@@ -161,8 +181,13 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     held.clear();
     userIds.clear();
     itemIds.clear();
+    if (task != null) {
+      reports.closed(task.index());
+    }
     task = null;
     inbox = null;
+    quality = null;
+    sinceBatch = 0;
     timestamp = 0;
     skippedEvents = 0;
     skippedMessages = 0;
@@ -306,7 +331,9 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private void step(RoutedEvent e) {
     int self = task.index();
     if (e == MARKER) {
+      long batches = task.trainer().batches();
       Delta d = task.endEpoch(null);
+      batchApplied(batches);
       if (d != null) {
         send(new DeltaCodec.Message(DeltaCodec.Kind.DELTA, self, task.closed(), -1, d),
             DeltaCodec.encodeDelta(self, task.closed(), d));
@@ -320,11 +347,29 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     if (e.firstOfItem()) {
       remember(itemIds, e.item(), e.itemId());
     }
-    if (task.train(new Interaction(e.user(), e.item(), e.stars(), -1, e.time()))) {
+    Interaction x = new Interaction(e.user(), e.item(), e.stars(), -1, e.time());
+    if (quality != null && !restoring) {
+      quality.measure(x); // before the event trains: test, then train
+    }
+    long batches = task.trainer().batches();
+    sinceBatch++;
+    boolean closes = task.train(x);
+    batchApplied(batches);
+    if (closes) {
       Delta d = task.closeRound(false, null);
       send(new DeltaCodec.Message(DeltaCodec.Kind.DELTA, self, task.closed(), -1, d),
           DeltaCodec.encodeDelta(self, task.closed(), d));
       observer.roundClosed(viewName, task);
+    }
+  }
+
+  /** Reports a mini-batch when the trainer applied one since it had applied {@code before}. */
+  private void batchApplied(long before) {
+    if (task.trainer().batches() != before) {
+      if (!restoring) {
+        reports.batchApplied(task.trainer(), sinceBatch, timestamp);
+      }
+      sinceBatch = 0;
     }
   }
 
@@ -358,34 +403,41 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
       return;
     }
     View view = task.trainer().view();
-    view.users().forEachChangedSinceTick(row -> publishRow(view, view.users(), EntityKind.USER, userIds, row));
+    int[] sent = new int[2];
+    view.users().forEachChangedSinceTick(row -> sent[0] += publishRow(view, view.users(), EntityKind.USER, userIds,
+        row));
     view.users().tick();
     if (items) {
       Table t = view.items();
       for (int row = 0; row < Math.min(t.size(), itemIds.size()); row++) {
-        publishRow(view, t, EntityKind.ITEM, itemIds, row);
+        sent[1] += publishRow(view, t, EntityKind.ITEM, itemIds, row);
       }
       t.tick();
     }
+    reports.published(sent[0], sent[1]);
   }
 
   /** Forwards every row the task publishes (after a restore: the rows may have changed since they were published). */
   private void publishAll() {
     View view = task.trainer().view();
     Table users = view.users();
+    int sent = 0;
     for (int row = 0; row < Math.min(users.size(), userIds.size()); row++) {
-      publishRow(view, users, EntityKind.USER, userIds, row);
+      sent += publishRow(view, users, EntityKind.USER, userIds, row);
     }
+    reports.published(sent, 0);
     publish(true);
   }
 
-  private void publishRow(View view, Table table, EntityKind kind, List<String> ids, int row) {
+  /** Forwards one row when the task publishes it; returns the rows forwarded (0 or 1). */
+  private int publishRow(View view, Table table, EntityKind kind, List<String> ids, int row) {
     String id = row < ids.size() ? ids.get(row) : null;
     if (id == null) {
-      return;
+      return 0;
     }
     long batches = task.trainer().batches();
     byte[] value = embeddings.encode(view.name(), kind, id, table.row(row), batches, timestamp);
     context.forward(new Record<>(EmbeddingKey.format(kind, id), value, timestamp), ShardedTopology.EMBEDDINGS_SINK);
+    return 1;
   }
 }

@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
  * (at most once a minute at INFO); the totals are also reported every 1,000 events in between. The meters are not part
  * of the checkpoint: after a restart they count afresh,
  * and popularity counts the events since the task started. Owned by the processor, on its stream thread.
+ *
+ * <p>A task of a sharded view ({@code streams.shard}) runs one on its own trainer: sequence numbers, windows and
+ * sampling are then the task's own events'.
  */
-final class LiveQuality {
+public final class LiveQuality {
   private static final Logger LOG = LoggerFactory.getLogger(LiveQuality.class);
   private static final long LOG_EVERY_MS = 60_000;
   /** The totals go to the observer at every window's close and, in between, every this many events. */
@@ -36,7 +39,14 @@ final class LiveQuality {
   private final ViewRankSource source;
   private long lastLogMs;
 
-  LiveQuality(String view, StreamingTrainer trainer, TrainingOptions.Quality settings, TrainingObserver observer) {
+  /**
+   * @param view the view's name, as reported
+   * @param trainer the trainer whose view ranks (before each sampled event trains)
+   * @param settings sampling and window ({@code sampleEvery} above 0)
+   * @param observer told of every closed window and, in between, of the totals every 1,000 events
+   */
+  public LiveQuality(String view, StreamingTrainer trainer, TrainingOptions.Quality settings,
+      TrainingObserver observer) {
     this.view = view;
     this.trainer = trainer;
     this.observer = observer;
@@ -49,7 +59,7 @@ final class LiveQuality {
   /**
    * Measures x before the trainer takes it (an event the view accepts), then counts it for popularity.
    */
-  void measure(Interaction x) {
+  public void measure(Interaction x) {
     long sequence = trainer.sequence();
     // Both meters first close a window that sequence lies beyond, popularity's first, so that a closed model
     // window is reported with popularity's over the same events.

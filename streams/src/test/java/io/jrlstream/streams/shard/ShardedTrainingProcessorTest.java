@@ -12,6 +12,9 @@ import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.shard.ShardTask;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
+import io.jrlstream.core.eval.PrequentialMeter;
+import io.jrlstream.core.train.StreamingTrainer;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +62,11 @@ class ShardedTrainingProcessorTest {
     final Set<String> items = new HashSet<>();
 
     Tasks() {
+      this(OPTIONS, TrainingObserver.NONE);
+    }
+
+    Tasks(TrainingOptions options, TrainingObserver training) {
+      ShardReports reports = new ShardReports(VIEW, training);
       ShardObserver observer = new ShardObserver() {
         @Override
         public void epochEnded(String view, ShardTask task, int epoch, IntPredicate ownsUser) {
@@ -82,7 +90,8 @@ class ShardedTrainingProcessorTest {
           }
           return new long[] {deltas.get(partition).size(), events.get(partition).size()};
         };
-        p[t] = new ShardedTrainingProcessor(VIEW, CONFIG, OPTIONS, SHARD, BY_USER, DELTAS, input, observer);
+        p[t] = new ShardedTrainingProcessor(VIEW, CONFIG, options, SHARD, BY_USER, DELTAS, input, observer,
+            reports);
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -300,6 +309,47 @@ class ShardedTrainingProcessorTest {
     assertTrue(m.contains("jrl.views.collaborative.sync.batches: this task 1, the sender 3")
         && m.contains("jrl.seed: this task 5, the sender 6") && m.contains(DELTAS + "-0 offset")
         && !m.contains("sync.lag"), m);
+  }
+
+  @Test
+  void shouldReportEveryEventAndBothTasksLiveQualityUnderTheViewsNameWithoutChangingTheTraining() {
+    Tasks plain = reference(stream(300, 8, false));
+    long[] events = {0};
+    long[] published = {0};
+    List<PrequentialMeter.Snapshot> quality = new ArrayList<>();
+    TrainingObserver training = new TrainingObserver() {
+      @Override
+      public void batchApplied(String view, StreamingTrainer trainer, int n, long timestamp, boolean due) {
+        assertEquals(VIEW, view);
+        events[0] += n;
+      }
+
+      @Override
+      public void published(String view, int users, int items) {
+        published[0] += users + items;
+      }
+
+      @Override
+      public void quality(String view, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {
+        assertEquals(VIEW, view);
+        quality.add(model);
+      }
+    };
+    Tasks measured = new Tasks(OPTIONS.withQuality(new TrainingOptions.Quality(1, 20)), training);
+    feed(measured, stream(300, 8, false));
+    measured.end();
+
+    assertEquals(300, events[0], "every event of both tasks reported in a mini-batch, the epoch's last ones too");
+    assertTrue(published[0] >= USERS, "rows published: " + published[0]);
+    PrequentialMeter.Snapshot last = quality.get(quality.size() - 1);
+    long closed = measured.ended[0].events() / 20 * 20 + measured.ended[1].events() / 20 * 20;
+    assertEquals(closed, last.measured(), "every event of both tasks' closed windows measured (each its own)");
+    assertEquals(last.measured(), last.ranked() + last.repeats() + last.coldUsers());
+    assertTrue(last.ranked() > 0 && last.hits() > 0, "ranked " + last.ranked() + ", hits " + last.hits());
+    for (int t = 0; t < 2; t++) {
+      assertEquals(hash(plain.ended[t].trainer().view()), hash(measured.ended[t].trainer().view()),
+          "task " + t + ": measuring changed no parameter");
+    }
   }
 
   /** Every row of every parameter, value and optimiser state. */
