@@ -63,7 +63,7 @@ final class ServeFreshness {
           TrainingOptions.defaults()));
           Serving serving = Serving.start(s, ServeSettings.defaults(views), HttpSettings.loopback(),
               work.resolve("state"), rocks);
-          DatasetProducer producer = new DatasetProducer(ds, s);
+          DatasetProducer producer = new DatasetProducer(ds, s, cfg.seed());
           KafkaProducer<String, byte[]> probe = probeProducer(s)) {
         err.printf("freshness: warming up with %d events%n", half);
         err.flush();

@@ -4,6 +4,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.jrlstream.bench.kafka.BenchBroker;
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.data.StreamOrder;
 import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
@@ -55,8 +56,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jrl bench stream}: end-to-end throughput of the streaming trainer through a real (embedded)
- * broker with exactly-once, against the one-pass offline throughput of the same code on the same events in
- * the same process; then freshness at half the sustained rate; heap and RocksDB memory.
+ * broker with exactly-once, against the one-pass offline throughput of the same code on the same events, in the
+ * same order (the producer's stream order: by time, or a seeded interleaving of the users' sequences), in the same
+ * process; then freshness at half the sustained rate; heap and RocksDB memory.
  *
  * <p>Both throughput figures are sustained rates after warm-up: the data set is streamed {@code --passes}
  * times (the same interactions again, as new events); the first {@code --warm-up-passes} warm up (JIT,
@@ -141,7 +143,8 @@ final class StreamBenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Dataset ds = data.load(err);
     ModelConfig cfg = modelOptions.apply(ModelConfig.defaults()).fittedTo(ds);
-    List<Interaction> events = ds.interactions();
+    // The order the producer streams them in (by time, or a seeded interleaving), for the offline reference too.
+    List<Interaction> events = StreamOrder.ordered(ds.interactions(), cfg.seed());
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("data", ds.name());
     doc.put("views", views);
@@ -185,7 +188,7 @@ final class StreamBenchCommand implements Callable<Integer> {
       int warm = 0;
       TrainingCounters counters = new TrainingCounters();
       try (Pipeline p = Pipeline.start(s, cfg, options(work.resolve("state")), null, counters);
-          DatasetProducer producer = new DatasetProducer(ds, s)) {
+          DatasetProducer producer = new DatasetProducer(ds, s, cfg.seed())) {
         p.awaitRunning(Duration.ofMinutes(2));
         double jitShare = 1;
         String brokerJvm = broker.child() ? Long.toString(b.pid()) : null;
@@ -206,8 +209,8 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("streamingWarmUpPasses", warm);
         // 2a. The offline reference, warmed up as long (the same state size), timed once before the streaming side's
         //     timed passes and once after them (2b), so that the machine's drift in between cancels.
-        reference = offlineTrainers(ds, cfg, warm);
-        offlineBefore = offlineRun("Before", reference, ds, offlineCpu, b, doc);
+        reference = offlineTrainers(ds, events, cfg, warm);
+        offlineBefore = offlineRun("Before", reference, events, offlineCpu, b, doc);
         err.printf("offline one-pass, before: %d events in %.2f s after %d warm-up passes (%.0f events/s); the rest "
             + "(idle pipeline, broker, JIT, GC) took %.2f cores meanwhile%n", timedEvents, offlineBefore, warm,
             timedEvents / offlineBefore, doc.get("otherCoresDuringOfflineBefore"));
@@ -272,7 +275,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         doc.put("rocksDbUsageBytes", BoundedRocksDbConfig.usageBytes());
       }
       // 2b. The offline reference's second timed run (the same timed passes again), after the streaming side's.
-      double offlineAfter = offlineRun("After", reference, ds, offlineCpu, b, doc);
+      double offlineAfter = offlineRun("After", reference, events, offlineCpu, b, doc);
       double offline = (offlineBefore + offlineAfter) / 2;
       doc.put("offlineEventsPerSecondBefore", timedEvents / offlineBefore);
       doc.put("offlineEventsPerSecondAfter", timedEvents / offlineAfter);
@@ -526,12 +529,13 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   /** The offline reference: one trainer per view, warmed up with {@code warmUp} passes on parallel threads. */
-  private List<StreamingTrainer> offlineTrainers(Dataset ds, ModelConfig cfg, int warmUp) throws InterruptedException {
+  private List<StreamingTrainer> offlineTrainers(Dataset ds, List<Interaction> events, ModelConfig cfg, int warmUp)
+      throws InterruptedException {
     List<StreamingTrainer> trainers = new ArrayList<>();
     for (String view : views) {
       trainers.add(new StreamingTrainer(ViewFactory.create(view, cfg, ds), cfg.seed(), training.options().batchSize()));
     }
-    onThreads(trainers, ds, warmUp, new double[trainers.size()], new double[trainers.size()]);
+    onThreads(trainers, events, warmUp, new double[trainers.size()], new double[trainers.size()]);
     return trainers;
   }
 
@@ -542,13 +546,13 @@ final class StreamBenchCommand implements Callable<Integer> {
    * else took meanwhile, on average (this JVM's other threads: the idle pipeline before, its JIT and GC; and a child
    * broker), which the reference ran beside.
    */
-  private double offlineRun(String when, List<StreamingTrainer> trainers, Dataset ds, double[] cpu, BenchBroker b,
-      Map<String, Object> doc) throws InterruptedException {
+  private double offlineRun(String when, List<StreamingTrainer> trainers, List<Interaction> events, double[] cpu,
+      BenchBroker b, Map<String, Object> doc) throws InterruptedException {
     long all0 = processCpuNanos() + b.cpuNanos();
     System.gc();
     double[] secs = new double[trainers.size()];
     double[] cpus = new double[trainers.size()];
-    onThreads(trainers, ds, passes - warmUpPasses, secs, cpus);
+    onThreads(trainers, events, passes - warmUpPasses, secs, cpus);
     double wall = Arrays.stream(secs).max().orElse(1e-9);
     double other = (processCpuNanos() + b.cpuNanos() - all0) / 1e9 - Arrays.stream(cpus).sum();
     doc.put("otherCoresDuringOffline" + when, other / wall);
@@ -559,7 +563,8 @@ final class StreamBenchCommand implements Callable<Integer> {
   }
 
   /** Trains {@code n} passes with each trainer on a thread of its own, recording each one's wall and CPU seconds. */
-  private static void onThreads(List<StreamingTrainer> trainers, Dataset ds, int n, double[] secs, double[] cpus)
+  private static void onThreads(List<StreamingTrainer> trainers, List<Interaction> events, int n, double[] secs,
+      double[] cpus)
       throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
     for (int k = 0; k < trainers.size(); k++) {
@@ -569,7 +574,7 @@ final class StreamBenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         long c0 = tm.getCurrentThreadCpuTime();
         for (int pass = 0; pass < n; pass++) {
-          for (Interaction x : ds.interactions()) {
+          for (Interaction x : events) {
             trainers.get(i).accept(x);
           }
         }
@@ -604,7 +609,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     Map<String, List<long[]>> sentByUser = new ConcurrentHashMap<>(); // user → [sendMillis, sendNanos]
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     try (Pipeline p = Pipeline.start(s, cfg, options(state));
-        DatasetProducer producer = new DatasetProducer(ds, s)) {
+        DatasetProducer producer = new DatasetProducer(ds, s, cfg.seed())) {
       p.awaitRunning(Duration.ofMinutes(2));
       Properties cp = s.kafkaProperties();
       cp.remove("application.id");

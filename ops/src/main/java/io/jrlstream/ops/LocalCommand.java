@@ -164,7 +164,7 @@ final class LocalCommand implements Callable<Integer> {
               HttpSettings.from(c), stateDir, rocksDb, c.get(ReplayKeys.VIEW_VERSIONS_TOPIC), health, metrics);
           ServeServer metricsServer = serve.metricsServer(c, true, health, metrics, err);
           TopicCounter counter = TopicCounter.start(s, trained);
-          DatasetProducer producer = DatasetProducer.exactlyOnce(ds, s, imports)) {
+          DatasetProducer producer = DatasetProducer.exactlyOnce(ds, s, imports, cfg.seed())) {
         metrics.bindHealth(health);
         metrics.bindLag(trainerLag);
         pipeline.awaitRunning(Duration.ofMinutes(2), () -> life.check(grace));

@@ -2,6 +2,7 @@ package io.jrlstream.ops.pipeline;
 
 import io.jrlstream.core.data.Dataset;
 import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.data.StreamOrder;
 import io.jrlstream.ops.importer.ImportProgress;
 import io.jrlstream.ops.importer.Importer;
 import io.jrlstream.schemas.RatingEvent;
@@ -18,10 +19,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Streams a {@link Dataset} to the input topics as Avro events, in input order: interactions with text
- * become {@link ReviewEvent}s (with their stars), the others {@link RatingEvent}s: with their stars, or without
- * (version 2, an implicit interaction: a line of a user-item pairs file, as {@code jrl import} writes it).
- * Event ids are {@code <dataset>:<index>}, event times the data's (or the index when it has none).
+ * Streams a {@link Dataset} to the input topics as Avro events, in {@link StreamOrder}, the order the stream and
+ * prequential protocols of {@code jrl evaluate} feed: by event time when the data has times, else a seeded
+ * interleaving of the users' sequences (before, input order: for the Amazon files by item, for the pairs file by
+ * user, a stream no deployment sees). Interactions with text become {@link ReviewEvent}s (with their stars), the
+ * others {@link RatingEvent}s: with their stars, or without (version 2, an implicit interaction: a line of a
+ * user-item pairs file, as {@code jrl import} writes it). Event ids are {@code <dataset>:<input index>} (the line,
+ * whatever the order), event times the data's (or the position in the stream when it has none). Positions
+ * ({@link #produce}'s range, {@link #committedPosition}) count in stream order.
  *
  * <p><b>Its own position</b> ({@link #exactlyOnce}, what {@code jrl local} uses): events are sent in transactions
  * of at most {@value #CHUNK} events or 100 ms, each committed together with a progress marker (an
@@ -40,6 +45,8 @@ public final class DatasetProducer implements AutoCloseable {
   private static final long CHUNK_NANOS = 100_000_000L;
 
   private final Dataset data;
+  /** order[i]: the input index of the i-th event produced. */
+  private final int[] order;
   private final KafkaProducer<String, byte[]> producer;
   private final EventEncoder events;
   private final StreamsSettings settings;
@@ -59,17 +66,25 @@ public final class DatasetProducer implements AutoCloseable {
     this.listener = l;
   }
 
-  /** A plain idempotent producer that keeps no position (benchmarks produce from 0 on fresh topics). */
-  public DatasetProducer(Dataset data, StreamsSettings settings) {
-    this(data, settings, null);
+  /**
+   * A plain idempotent producer that keeps no position (benchmarks produce from 0 on fresh topics).
+   *
+   * @param seed the seed of the stream order of data without times ({@link StreamOrder#order}); the run's
+   *     {@code jrl.seed}, so that the stream is {@code jrl evaluate}'s for that seed
+   */
+  public DatasetProducer(Dataset data, StreamsSettings settings, long seed) {
+    this(data, settings, null, seed);
   }
 
-  private DatasetProducer(Dataset data, StreamsSettings settings, String progressTopic) {
+  private DatasetProducer(Dataset data, StreamsSettings settings, String progressTopic, long seed) {
     this.data = data;
+    this.order = StreamOrder.order(data.interactions(), seed);
     this.settings = settings;
     this.events = new EventEncoder(settings);
     this.progressTopic = progressTopic;
-    this.progressKey = "local:" + data.name() + ":" + data.interactions().size();
+    // In stream order since this key's "stream" part (positions of earlier runs counted input order: not resumed).
+    this.progressKey = "local:" + data.name() + ":" + data.interactions().size() + ":stream-"
+        + (StreamOrder.kind(data.interactions()) == StreamOrder.Kind.EVENT_TIME ? "time" : "seed-" + seed);
     Properties p = settings.kafkaProperties();
     p.remove("application.id");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -91,8 +106,9 @@ public final class DatasetProducer implements AutoCloseable {
    * A producer that keeps its position in {@code progressTopic} (see the class comment); the topic must exist
    * (compacted: {@code Importer.topics}).
    */
-  public static DatasetProducer exactlyOnce(Dataset data, StreamsSettings settings, String progressTopic) {
-    return new DatasetProducer(data, settings, progressTopic);
+  public static DatasetProducer exactlyOnce(Dataset data, StreamsSettings settings, String progressTopic,
+      long seed) {
+    return new DatasetProducer(data, settings, progressTopic, seed);
   }
 
   /** @return the index after the last event of a committed transaction of an earlier run, 0 when none */
@@ -135,7 +151,7 @@ public final class DatasetProducer implements AutoCloseable {
     }
     int i = from;
     for (; i < to && !stop.getAsBoolean(); i++) {
-      send(i, data.interactions().get(i));
+      send(i, order[i]);
       sent++;
       inChunk++;
       long wait = ratePerSecond > 0 ? start + (long) (sent * 1e9 / ratePerSecond) - System.nanoTime() : 0;
@@ -173,10 +189,12 @@ public final class DatasetProducer implements AutoCloseable {
     producer.commitTransaction();
   }
 
-  private void send(int i, Interaction x) {
+  /** Sends the {@code i}-th event of the stream, the data's interaction {@code input}. */
+  private void send(int i, int input) {
+    Interaction x = data.interactions().get(input);
     String user = data.users().id(x.user());
     String item = data.items().id(x.item());
-    String id = data.name() + ":" + i;
+    String id = data.name() + ":" + input;
     Instant time = Instant.ofEpochMilli(x.time() > 0 ? x.time() : i);
     // Record timestamps are the send time (they flow through to the embedding records), event times the data's.
     long now = System.currentTimeMillis();

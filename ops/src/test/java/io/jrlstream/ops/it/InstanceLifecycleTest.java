@@ -181,7 +181,7 @@ class InstanceLifecycleTest {
       other.flush();
     }
     int crashAt = DatasetProducer.CHUNK + 7; // after one whole chunk: at least one commit, whatever the speed
-    try (DatasetProducer first = DatasetProducer.exactlyOnce(ds, s, imports)) {
+    try (DatasetProducer first = DatasetProducer.exactlyOnce(ds, s, imports, 1L)) {
       assertEquals(0, first.committedPosition());
       int[] sent = {0};
       try {
@@ -196,12 +196,12 @@ class InstanceLifecycleTest {
       }
     }
     int resumed;
-    try (DatasetProducer second = DatasetProducer.exactlyOnce(ds, s, imports)) {
+    try (DatasetProducer second = DatasetProducer.exactlyOnce(ds, s, imports, 1L)) {
       resumed = second.committedPosition();
       assertTrue(resumed > 0 && resumed <= crashAt, "resumes at " + resumed + ", the crash came at " + crashAt);
       second.produce(resumed, size, 0, n -> { });
     }
-    try (DatasetProducer third = DatasetProducer.exactlyOnce(ds, s, imports)) {
+    try (DatasetProducer third = DatasetProducer.exactlyOnce(ds, s, imports, 1L)) {
       assertEquals(size, third.committedPosition(), "a completed run leaves nothing to produce");
     }
     Map<String, Integer> seen = new HashMap<>();
@@ -224,7 +224,8 @@ class InstanceLifecycleTest {
   }
 
   /**
-   * A pairs file (neither stars nor text) streams as rating events without stars, every line once, in order; before,
+   * A pairs file (neither stars nor text) streams as rating events without stars, every line once, each user's lines
+   * in their order, the users interleaved (the file lists each user's items together: a stream does not); before,
    * {@code jrl local} and {@code jrl bench stream} refused such a file.
    */
   @Test
@@ -234,18 +235,36 @@ class InstanceLifecycleTest {
     try (Admin admin = Admin.create(s.kafkaProperties())) {
       TopicAdmin.ensureTopics(admin, Pipeline.topics(s, List.of("collaborative")));
     }
-    Dataset ds = PairsTsvReader.read(new StringReader("u1\ti1\nu1\ti2\nu2\ti1\nu3\ti3\n"), "pairs.tsv", Long.MAX_VALUE);
-    try (DatasetProducer p = new DatasetProducer(ds, s)) {
-      assertEquals(4, p.produce(0, ds.interactions().size(), 0, n -> { }));
+    StringBuilder file = new StringBuilder();
+    for (int u = 0; u < 20; u++) {
+      for (int i = 0; i < 5; i++) {
+        file.append('u').append(u).append("\ti").append(u + i).append('\n');
+      }
     }
-    List<String> lines = new ArrayList<>();
+    Dataset ds = PairsTsvReader.read(new StringReader(file.toString()), "pairs.tsv", Long.MAX_VALUE);
+    try (DatasetProducer p = new DatasetProducer(ds, s, 1L)) {
+      assertEquals(100, p.produce(0, ds.interactions().size(), 0, n -> { }));
+    }
+    Map<String, List<Integer>> byUser = new HashMap<>();
+    List<String> users = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : TrainerFixtures.readCommitted(bootstrap, s.ratings().name())) {
       RatingEvent e = AvroCodec.of(RatingEvent.class).decode(r.value());
+      if (!e.getEventId().startsWith(ds.name() + ":")) {
+        continue; // another test's, on the same broker
+      }
       assertEquals(null, e.getStars(), "an implicit interaction has no stars");
-      lines.add(e.getUserId() + " " + e.getItemId());
+      byUser.computeIfAbsent(e.getUserId(), k -> new ArrayList<>()).add(Integer.parseInt(e.getItemId().substring(1)));
+      users.add(e.getUserId());
     }
-    assertEquals(List.of("u1 i1", "u1 i2", "u2 i1", "u3 i3"), lines);
-    assertTrue(TrainerFixtures.readCommitted(bootstrap, s.reviews().name()).isEmpty(), "no review events");
+    assertEquals(20, byUser.size());
+    byUser.forEach((u, items) -> {
+      int first = Integer.parseInt(u.substring(1));
+      assertEquals(List.of(first, first + 1, first + 2, first + 3, first + 4), items, u + "'s lines in their order");
+    });
+    assertTrue(!users.subList(0, 5).stream().allMatch(users.get(0)::equals), "users interleaved: " + users);
+    for (ConsumerRecord<String, byte[]> r : TrainerFixtures.readCommitted(bootstrap, s.reviews().name())) {
+      assertFalse(REVIEWS.decode(r.value()).getEventId().startsWith(ds.name() + ":"), "a pair became a review");
+    }
   }
 
   /**
