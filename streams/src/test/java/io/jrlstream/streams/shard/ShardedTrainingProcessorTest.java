@@ -352,6 +352,28 @@ class ShardedTrainingProcessorTest {
     }
   }
 
+  @Test
+  void shouldRepublishAtAnEpochEndOnlyTheItemsWhoseVectorChanged() {
+    long[] items = {0};
+    TrainingObserver training = new TrainingObserver() {
+      @Override
+      public void published(String view, int users, int n) {
+        items[0] += n;
+      }
+    };
+    Tasks tasks = new Tasks(OPTIONS, training);
+    feed(tasks, stream(100, 9, false));
+    tasks.end();
+    assertEquals(tasks.items.size(), items[0], "each item once, by its one publisher");
+    tasks.end(); // an epoch without events: no vector changed
+    assertEquals(tasks.items.size(), items[0], "nothing republished");
+    feed(tasks, new int[][] {{0, 3}, {2, 3}, {4, 3}, {6, 3}, {8, 3}}); // item 3 only, task 0 only
+    tasks.end();
+    long again = items[0] - tasks.items.size();
+    // (with replay, five events train many past interactions too: most items move)
+    assertTrue(again >= 1 && again <= tasks.items.size(), "item 3 and what it trained with: " + again);
+  }
+
   /** Every row of every parameter, value and optimiser state. */
   private static long hash(View v) {
     long h = 1;
