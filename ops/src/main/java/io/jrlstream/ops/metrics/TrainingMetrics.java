@@ -203,8 +203,11 @@ public final class TrainingMetrics implements TrainingObserver {
       return r + n == 0 ? Double.NaN : r / (r + n);
     }
 
-    /** Reads the view's table sizes (finding its tables again when a restore brought a new view). */
-    void tables(View v) {
+    /**
+     * Reads the view's table sizes (finding its tables again when a restore brought a new view; the tasks of a sharded
+     * view report their own views in turn, from their own threads).
+     */
+    synchronized void tables(View v) {
       if (v != cachedView) {
         List<Param> params = v.params();
         tables = new Table[params.size()];

@@ -6,6 +6,9 @@ import io.jrlstream.streams.train.TrainingObserver;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the tasks of one sharded view that run in this instance report to the pipeline's {@link TrainingObserver}
@@ -25,13 +28,18 @@ import java.util.TreeMap;
  * batches, rows published) add up over the tasks; freshness counts from a batch to the next publication of either
  * task, an approximation of each task's own.
  *
+ * <p>A report that fails (an observer's bug) is logged, at the 1st, 2nd, 4th, 8th… failure, and never stops the
+ * task: metrics must not stop training.
+ *
  * <p>Thread-safe: the view's tasks run on the instance's stream threads, any of them may report.
  */
 final class ShardReports {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardReports.class);
   private final String view;
   private final TrainingObserver observer;
   /** Each running task's latest totals: model, popularity. */
   private final Map<Integer, PrequentialMeter.Snapshot[]> quality = new TreeMap<>();
+  private final AtomicLong failures = new AtomicLong();
 
   ShardReports(String view, TrainingObserver observer) {
     this.view = view;
@@ -50,19 +58,19 @@ final class ShardReports {
 
   /** A task applied a mini-batch of {@code events} (its own trainer, on its stream thread). */
   void batchApplied(StreamingTrainer trainer, int events, long timestamp) {
-    observer.batchApplied(view, trainer, events, timestamp, false);
+    tell(() -> observer.batchApplied(view, trainer, events, timestamp, false));
   }
 
   /** A task forwarded vectors to the view's embedding topic. */
   void published(int users, int items) {
     if (users + items > 0) {
-      observer.published(view, users, items);
+      tell(() -> observer.published(view, users, items));
     }
   }
 
   /** A task rebuilt its state ({@code retrained} events trained again from {@code read} records re-read). */
   void restored(long nanos, long read, long retrained) {
-    observer.restored(view, nanos, read, retrained);
+    tell(() -> observer.restored(view, nanos, read, retrained));
   }
 
   /** A task closed: its quality no longer counts in this instance's sums. */
@@ -78,7 +86,20 @@ final class ShardReports {
       m = sum(m, s[0]);
       p = sum(p, s[1]);
     }
-    observer.quality(view, m, p);
+    PrequentialMeter.Snapshot viewModel = m;
+    PrequentialMeter.Snapshot viewPopularity = p;
+    tell(() -> observer.quality(view, viewModel, viewPopularity));
+  }
+
+  private void tell(Runnable report) {
+    try {
+      report.run();
+    } catch (RuntimeException e) {
+      long n = failures.incrementAndGet();
+      if (Long.bitCount(n) == 1) {
+        LOG.warn("view {}: a report to the training observer failed ({} so far); training goes on", view, n, e);
+      }
+    }
   }
 
   /** The two tasks' totals added, and their last windows (either may be null: the other's). */

@@ -353,6 +353,28 @@ class ShardedTrainingProcessorTest {
   }
 
   @Test
+  void shouldTrainOnWhenTheTrainingObserverFails() {
+    Tasks plain = reference(stream(120, 11, false));
+    TrainingObserver broken = new TrainingObserver() {
+      @Override
+      public void batchApplied(String view, StreamingTrainer trainer, int n, long timestamp, boolean due) {
+        throw new IllegalStateException("a metrics bug");
+      }
+
+      @Override
+      public void quality(String view, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {
+        throw new ArrayIndexOutOfBoundsException("another");
+      }
+    };
+    Tasks tasks = new Tasks(OPTIONS.withQuality(new TrainingOptions.Quality(1, 5)), broken);
+    feed(tasks, stream(120, 11, false));
+    tasks.end();
+    for (int t = 0; t < 2; t++) {
+      assertEquals(hash(plain.ended[t].trainer().view()), hash(tasks.ended[t].trainer().view()), "task " + t);
+    }
+  }
+
+  @Test
   void shouldRepublishAtAnEpochEndOnlyTheItemsWhoseVectorChanged() {
     long[] items = {0};
     TrainingObserver training = new TrainingObserver() {
