@@ -14,6 +14,7 @@ import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
 import io.jrlstream.streams.ingest.FlushMarkers;
+import io.jrlstream.streams.train.FreshRows;
 import io.jrlstream.streams.train.LiveQuality;
 import io.jrlstream.streams.train.StreamContent;
 import io.jrlstream.streams.train.TrainingOptions;
@@ -45,11 +46,14 @@ import org.slf4j.LoggerFactory;
  * input, so the wait changes when it trains, never what.
  *
  * <p>Publication: the task publishes the rows of its own users, and of the items whose first event reached it (one
- * publisher per row), to the view's embedding topic: changed users every publication interval, owned items at each
- * epoch end, those whose vector differs from the one last published (a merged row is not marked changed, since the
- * merge must not put it in the task's next delta, so the task compares a 64-bit hash of each owned item's vector
- * with that of its last publication: 8 bytes per owned item; before, every owned item went out at every epoch end,
- * about once a second, six times the vectors of one task on the Beauty pairs).
+ * publisher per row), to the view's embedding topic, as the unsharded processor does: every publication interval
+ * the users of the new events trained since the last one ({@link FreshRows}); at a refresh (every
+ * {@code jrl.publish.refresh.ms}, each epoch end, or when no batch was applied since the last publication) every user
+ * row changed since the last refresh; at each epoch end the owned items whose vector differs from the one last
+ * published. A merged row is not marked changed (the merge must not put it in the task's next delta), so the task
+ * compares a 64-bit hash of each owned item's vector with that of its last publication (8 bytes per owned item).
+ * Before, every changed user went out every 100 ms and every owned item at every epoch end: with replay nearly every
+ * row, six times the vectors of one task on the Beauty pairs.
  *
  * <p><b>Restore by replay (first version, no checkpoint yet).</b> The task's state (trainer, replica, inbox, held
  * events) lives in memory. When a task starts (a restart, or a move to another instance after a crash) it rebuilds
@@ -119,6 +123,10 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private final List<String> itemIds = new ArrayList<>();
   /** By item index: the hash of the vector last published (0: not published since the task started). */
   private long[] publishedItems = new long[0];
+  /** The users of the new events trained since the last publication. */
+  private FreshRows fresh = new FreshRows();
+  private long lastRefreshMs;
+  private long batchesAtLastPublish;
 
   private ProcessorContext<String, byte[]> context;
   private ShardTask task;
@@ -187,6 +195,9 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     userIds.clear();
     itemIds.clear();
     publishedItems = new long[0];
+    fresh = new FreshRows();
+    lastRefreshMs = 0;
+    batchesAtLastPublish = 0;
     if (task != null) {
       reports.closed(task.index());
     }
@@ -359,6 +370,9 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     }
     long batches = task.trainer().batches();
     sinceBatch++;
+    if (!restoring) {
+      fresh.note(e.user());
+    }
     boolean closes = task.train(x);
     batchApplied(batches);
     if (closes) {
@@ -374,6 +388,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     if (task.trainer().batches() != before) {
       if (!restoring) {
         reports.batchApplied(task.trainer(), sinceBatch, timestamp);
+        fresh.batchTrained();
       }
       sinceBatch = 0;
     }
@@ -401,8 +416,10 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   }
 
   /**
-   * Forwards the changed rows of this task's users and, at an epoch's end ({@code items}), every item row it
-   * publishes.
+   * Forwards the users of the new events trained since the last publication or, at a refresh (an epoch's end,
+   * {@code items}; once the refresh interval has passed; or when no batch was applied since the last publication),
+   * every user row changed since the last refresh; and at an epoch's end the owned items whose vector changed since
+   * it was last published.
    */
   private void publish(boolean items) {
     if (restoring) {
@@ -410,9 +427,18 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     }
     View view = task.trainer().view();
     int[] sent = new int[2];
-    view.users().forEachChangedSinceTick(row -> sent[0] += publishRow(view, view.users(), EntityKind.USER, userIds,
-        row));
-    view.users().tick();
+    long now = context.currentSystemTimeMs();
+    boolean quiet = task.trainer().batches() == batchesAtLastPublish;
+    if (items || quiet || options.everyPublicationRefreshes() || now - lastRefreshMs >= options.publishRefreshMs()) {
+      view.users().forEachChangedSinceTick(row -> sent[0] += publishRow(view, view.users(), EntityKind.USER,
+          userIds, row));
+      view.users().tick();
+      fresh.forgetTrained();
+      lastRefreshMs = now;
+    } else {
+      fresh.drainTrained(row -> sent[0] += publishRow(view, view.users(), EntityKind.USER, userIds, row));
+    }
+    batchesAtLastPublish = task.trainer().batches();
     if (items) {
       Table t = view.items();
       for (int row = 0; row < Math.min(t.size(), itemIds.size()); row++) {

@@ -14,9 +14,10 @@ import java.util.function.IntConsumer;
  * 200 other rows.
  *
  * <p>Users of events in the pending mini-batch are held back until it trains ({@link #batchTrained}): published
- * before, they would carry the old value. Not thread-safe: the processor's stream thread only.
+ * before, they would carry the old value. A task of a sharded view keeps one the same way. Not thread-safe: the
+ * processor's stream thread only.
  */
-final class FreshRows {
+public final class FreshRows {
   private int[] users = new int[64];
   /** Events noted so far; the first {@link #trained} are in applied batches. */
   private int count;
@@ -26,7 +27,7 @@ final class FreshRows {
   private int pass;
 
   /** Notes a new event's user (the event joins the pending mini-batch). */
-  void note(int user) {
+  public void note(int user) {
     if (count == users.length) {
       users = Arrays.copyOf(users, count * 2);
     }
@@ -34,12 +35,12 @@ final class FreshRows {
   }
 
   /** The events noted so far have trained (a mini-batch was applied). */
-  void batchTrained() {
+  public void batchTrained() {
     trained = count;
   }
 
   /** Hands each distinct user row of the trained events to the sink, and forgets them. */
-  void drainTrained(IntConsumer sink) {
+  public void drainTrained(IntConsumer sink) {
     pass++;
     for (int k = 0; k < trained; k++) {
       int r = users[k];
@@ -55,7 +56,7 @@ final class FreshRows {
   }
 
   /** Forgets the trained events without handing them out (a refresh publishes every changed row instead). */
-  void forgetTrained() {
+  public void forgetTrained() {
     System.arraycopy(users, trained, users, 0, count - trained);
     count -= trained;
     trained = 0;

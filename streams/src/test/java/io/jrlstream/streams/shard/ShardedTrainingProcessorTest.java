@@ -375,6 +375,36 @@ class ShardedTrainingProcessorTest {
   }
 
   @Test
+  void shouldPublishTheUsersOfNewEventsBetweenRefreshesNotEveryRowReplayMoved() {
+    long[] users = {0};
+    TrainingObserver training = new TrainingObserver() {
+      @Override
+      public void published(String view, int n, int items) {
+        users[0] += n;
+      }
+    };
+    Tasks tasks = new Tasks(OPTIONS, training);
+    feed(tasks, stream(100, 12, true)); // task 0's users only: task 1 has nothing to wait for
+    tasks.end();
+    Punctuator publish = tasks.ctx.get(0).scheduledPunctuators().get(1).getPunctuator();
+    tasks.ctx.get(0).setCurrentSystemTimeMs(100);
+    publish.punctuate(100);
+    long before = users[0];
+    for (int i = 0; i < 8; i++) {
+      tasks.event(0, i % 8); // two batches of user 0 alone; replay moves the other users too
+    }
+    tasks.ctx.get(0).setCurrentSystemTimeMs(200); // within the refresh interval (1 s)
+    publish.punctuate(200);
+    assertEquals(1, users[0] - before, "user 0 alone");
+    tasks.ctx.get(0).setCurrentSystemTimeMs(1300); // a refresh: every row changed since the last one
+    for (int i = 0; i < 4; i++) {
+      tasks.event(2, i);
+    }
+    publish.punctuate(1300);
+    assertTrue(users[0] - before > 2, "the refresh publishes what replay moved: " + (users[0] - before));
+  }
+
+  @Test
   void shouldRepublishAtAnEpochEndOnlyTheItemsWhoseVectorChanged() {
     long[] items = {0};
     TrainingObserver training = new TrainingObserver() {
