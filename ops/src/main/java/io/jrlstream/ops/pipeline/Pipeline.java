@@ -287,7 +287,9 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * The Kafka Streams properties of a sharded view's application ({@link #viewApplicationId}): those of
-   * {@link #viewProperties}, with one stream thread per task (the router's task shares them), and a producer that
+   * {@link #viewProperties}, with one stream thread per task and one for the router's task (with as many threads as
+   * tasks the router shared one with a training task: while that task trained a drain of held events, nothing was
+   * routed to the others), and a producer that
    * takes a round's delta up to {@link ShardedTopology#MAX_DELTA_BYTES} ({@code max.request.size} and
    * {@code buffer.memory} raised to it where smaller, whatever the limits or the configuration say; the update topic
    * is created to accept as much). The by-user and update topics carry the round protocol: their records are never
@@ -296,7 +298,7 @@ public final class Pipeline implements AutoCloseable {
    */
   public static Properties shardedViewProperties(StreamsSettings s, Options o, String view, ShardSettings shard) {
     Properties p = viewProperties(s, o, viewApplicationId(s, view));
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(shard.shards()));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(shard.shards() + 1));
     raise(p, StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), ShardedTopology.MAX_DELTA_BYTES);
     // The delta's room on top of the producer's default buffer, which everything else keeps.
     raise(p, StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),

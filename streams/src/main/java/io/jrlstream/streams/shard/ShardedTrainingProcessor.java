@@ -171,6 +171,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     long t0 = System.nanoTime();
     long replayed = restore(context.applicationId(), context.taskId().partition());
     long nanos = System.nanoTime() - t0;
+    LOG.info("view {} task {} of {} started on {}", viewName, task.index(), settings.shards(),
+        Thread.currentThread().getName());
     observer.started(viewName, task, replayed, nanos / 1_000_000);
     if (replayed > 0) {
       reports.restored(nanos, replayed, task.events());
