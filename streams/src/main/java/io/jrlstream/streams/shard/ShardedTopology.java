@@ -64,6 +64,11 @@ public final class ShardedTopology {
     return "jrl-route-" + view;
   }
 
+  /** The changelogged store of a sharded view's task checkpoints ({@link ShardedTrainingProcessor}). */
+  static String checkpointStore(String view) {
+    return "jrl-shard-" + view;
+  }
+
   /**
    * The topics a sharded view needs besides the others: by-user and deltas, N partitions each, created to keep
    * everything (a task rebuilds its state from both when it starts: {@link ShardedTrainingProcessor}).
@@ -111,6 +116,8 @@ public final class ShardedTopology {
         ShardedTrainingProcessor.RESTORE_TIMEOUT);
     t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas, input,
         observer), "jrl-shard-source-" + view);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(checkpointStore(view)),
+        Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), train);
     t.addSink(EMBEDDINGS_SINK, s.embeddingsTopic(view), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), train);
     t.addSink(DELTAS_SINK, deltas, Serdes.String().serializer(), Serdes.ByteArray().serializer(), OTHERS, train);

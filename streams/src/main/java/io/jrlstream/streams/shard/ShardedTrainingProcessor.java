@@ -1,12 +1,18 @@
 package io.jrlstream.streams.shard;
 
 import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.param.Table;
 import io.jrlstream.core.shard.Delta;
 import io.jrlstream.core.shard.DeltaCodec;
 import io.jrlstream.core.shard.ShardInbox;
 import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.shard.ShardTask;
+import io.jrlstream.core.state.DirtyRows;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
+import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
@@ -14,14 +20,18 @@ import io.jrlstream.schemas.EmbeddingKey;
 import io.jrlstream.schemas.EntityKind;
 import io.jrlstream.schemas.codec.EmbeddingCodec;
 import io.jrlstream.streams.ingest.FlushMarkers;
+import io.jrlstream.streams.train.CheckpointStore;
 import io.jrlstream.streams.train.StreamContent;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -83,6 +93,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** A flush marker in the held events. */
   private static final RoutedEvent MARKER = new RoutedEvent(0, 0, Float.NaN, 0, false, "", "");
+  /** Format of the processor's own checkpoint rows (ids, positions). */
+  private static final int FORMAT = 1;
 
   private final String viewName;
   private final ModelConfig config;
@@ -95,6 +107,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private final EmbeddingCodec embeddings = EmbeddingCodec.create();
   /** The settings every task of the view must share ({@link SettingsFingerprint}), sent with each message. */
   private final byte[] fingerprint;
+  /** {@link #fingerprint} hashed, written with each checkpoint: a restore under other settings is refused. */
+  private final long settingsHash;
   // Per-task state from here on: (re)built by init.
   /** Rebuilding the state from the committed input: nothing is sent or published. */
   private boolean restoring;
@@ -102,10 +116,25 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private boolean republish;
   /** The events (and flush markers) that arrived while the task waits, in arrival order. */
   private final ArrayDeque<RoutedEvent> held = new ArrayDeque<>();
+  /** The by-user offset of each held event, in the same order. */
+  private final ArrayDeque<Long> heldAt = new ArrayDeque<>();
   /** User ids of this task's users by index (null: another task's). */
   private final List<String> userIds = new ArrayList<>();
   /** Item ids of the items this task publishes, by index (null: another task publishes it). */
   private final List<String> itemIds = new ArrayList<>();
+  /** Indices of {@link #userIds} set since the last checkpoint. */
+  private final DirtyRows userRows = new DirtyRows();
+  /** Indices of {@link #itemIds} set since the last checkpoint. */
+  private final DirtyRows itemRows = new DirtyRows();
+  /** The next update-topic offset to read (every record before it offered to the inbox). */
+  private long deltasNext;
+  /** The by-user offset after the last one read (held, or skipped). */
+  private long eventsNext;
+  /** Mini-batches the trainer had applied when the last one was seen (a checkpoint is taken after one). */
+  private long batchesSeen;
+  private CheckpointStore checkpoints;
+  /** The blocks of the task's checkpoint ({@link #blocks()}). */
+  private List<StateBlock> blocks;
 
   private ProcessorContext<String, byte[]> context;
   private ShardTask task;
@@ -130,6 +159,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     this.deltasTopic = deltasTopic;
     this.observer = Objects.requireNonNull(observer, "observer");
     this.fingerprint = SettingsFingerprint.of(viewName, settings, options.batchSize(), config);
+    long h = Rng.hash(Base64.getEncoder().encodeToString(fingerprint));
+    this.settingsHash = h == 0 ? 1 : h; // 0 reads as "none recorded"
   }
 
   @Override
@@ -139,10 +170,19 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     View view = ViewFactory.create(viewName, config, new StreamContent());
     task = new ShardTask(context.taskId().partition(), view, config.seed(), options.batchSize(), settings);
     inbox = new ShardInbox(task);
+    checkpoints = new CheckpointStore(context.getStateStore(ShardedTopology.checkpointStore(viewName)), viewName,
+        new TrainingObserver() {
+          @Override
+          public void checkpointCommitted(String view, int rows, long bytes) {
+            observer.checkpointCommitted(view, task, rows, bytes);
+          }
+        });
+    blocks = blocks();
     long t0 = System.nanoTime();
-    long replayed = restore(context.applicationId(), context.taskId().partition());
+    CheckpointStore.Counters at = load();
+    long replayed = restore(context.applicationId(), context.taskId().partition(), at);
     observer.started(viewName, task, replayed, (System.nanoTime() - t0) / 1_000_000);
-    if (replayed > 0) {
+    if (replayed > 0 || at.offset() >= 0) {
       timestamp = Math.max(timestamp, context.currentSystemTimeMs()); // the replayed records' times are not read
       task.trainer().view().users().tick();
       republish = true; // at the first record or punctuation: nothing may be forwarded from init
@@ -159,8 +199,16 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     restoring = false;
     republish = false;
     held.clear();
+    heldAt.clear();
     userIds.clear();
     itemIds.clear();
+    userRows.clear();
+    itemRows.clear();
+    deltasNext = 0;
+    eventsNext = 0;
+    batchesSeen = 0;
+    checkpoints = null;
+    blocks = null;
     task = null;
     inbox = null;
     timestamp = 0;
@@ -178,6 +226,16 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     return held.size();
   }
 
+  /** The ids of the users the task owns, by user index (null: another task's user), for tests. */
+  List<String> userIds() {
+    return List.copyOf(userIds.stream().map(id -> id == null ? "" : id).toList());
+  }
+
+  /** The ids of the items the task publishes, by item index (null: another task publishes it), for tests. */
+  List<String> itemIds() {
+    return List.copyOf(itemIds.stream().map(id -> id == null ? "" : id).toList());
+  }
+
   /** By-user records skipped (not routed events) since the task started, those re-read by its restore included. */
   long skippedEvents() {
     return skippedEvents;
@@ -189,24 +247,116 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   }
 
   /**
-   * Rebuilds the task's state from its committed input (see the class doc); returns the records re-read.
+   * The blocks of the task's checkpoint, in this order (a block's index is part of its rows' keys): the task's
+   * ({@link ShardTask#state}: parameters with their bases, structure, trainer, counters), the inbox's, the user and
+   * item ids (one row per index), and the input positions it covers.
    */
-  private long restore(String applicationId, int partition) {
+  private List<StateBlock> blocks() {
+    List<StateBlock> b = new ArrayList<>(task.state());
+    b.add(inbox.state());
+    b.add(ids(userIds, userRows));
+    b.add(ids(itemIds, itemRows));
+    b.add(StateBlock.single(() -> new StateWriter(FORMAT).putLong(deltasNext).putLong(eventsFrom()).toBytes(),
+        bytes -> {
+          StateReader r = new StateReader(bytes, FORMAT, viewName + " task " + task.index() + " positions");
+          deltasNext = r.getLong();
+          eventsNext = r.getLong();
+        }));
+    return b;
+  }
+
+  /** One of the id lists as a block: a row per index, the ids set since the last checkpoint written. */
+  private static StateBlock ids(List<String> ids, DirtyRows dirty) {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return ids.size();
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirty.count();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        dirty.drain(sink);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        return new StateWriter(FORMAT).putString(ids.get(row)).toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        setId(ids, row, new StateReader(bytes, FORMAT, "id " + row).getString());
+      }
+
+      @Override
+      public void loaded() {
+        dirty.clear();
+      }
+    };
+  }
+
+  /** The by-user offset a restore from a checkpoint taken now re-reads from: the first held record's, if any. */
+  private long eventsFrom() {
+    return heldAt.isEmpty() ? eventsNext : heldAt.peekFirst();
+  }
+
+  /**
+   * Loads the task's committed checkpoint, if any (and queues for deletion what an interrupted one left).
+   *
+   * @return its counters ({@link CheckpointStore.Counters#NONE}: none)
+   * @throws IllegalStateException when it was written under other settings, or its counters disagree with its
+   *     trainer's (a damaged store)
+   */
+  private CheckpointStore.Counters load() {
+    CheckpointStore.Counters committed = checkpoints.committed();
+    if (committed.offset() >= 0 && checkpoints.storedSettings() != settingsHash) {
+      throw new IllegalStateException("view " + viewName + " task " + task.index() + ": its checkpoint was written "
+          + "under other settings (jrl.views." + viewName + ".*, jrl.batch.size, jrl.seed); every instance must run "
+          + "with those it trained with, or reset the application (kafka-streams-application-reset, state "
+          + "directories) to train again from the input");
+    }
+    checkpoints.settings(settingsHash);
+    CheckpointStore.Counters at = checkpoints.load(blocks);
+    StreamingTrainer t = task.trainer();
+    if (at.offset() >= 0 && (t.sequence() != at.sequence() || t.batches() != at.batches()
+        || t.view().optimizer().steps() != at.steps() || eventsNext != at.offset() + 1)) {
+      throw new IllegalStateException("view " + viewName + " task " + task.index() + ": the checkpoint's counters ("
+          + at + ") disagree with its state (sequence " + t.sequence() + ", batches " + t.batches() + ", steps "
+          + t.view().optimizer().steps() + ", events from offset " + eventsNext + "): a damaged store; reset the "
+          + "application's state");
+    }
+    return at;
+  }
+
+  /**
+   * Rebuilds the rest of the task's state from its committed input after the checkpoint {@code at} (see the class
+   * doc); returns the records re-read.
+   */
+  private long restore(String applicationId, int partition, CheckpointStore.Counters at) {
     long[] read = {0};
     restoring = true;
-    long[] ends = input.replay(applicationId, partition, (o, v) -> {
+    long[] ends = input.replay(applicationId, partition, deltasNext, eventsNext, (o, v) -> {
       read[0]++;
       offer(v, partition, o);
+      deltasNext = o + 1;
     }, (o, v) -> {
       read[0]++;
       hold(v, partition, o);
       drain();
     });
     restoring = false;
-    if (read[0] > 0) {
-      LOG.info("view {} task {}: rebuilt from {} committed records (deltas to offset {}, events to offset {}): {} "
-          + "events trained, {} rounds closed, {} held, {} skipped", viewName, partition, read[0], ends[0], ends[1],
-          task.events(), task.closed(), held.size(), skippedEvents + skippedMessages);
+    batchesSeen = task.trainer().batches(); // the re-trained batches were checkpointed, or will be, as they were
+    if (read[0] > 0 || at.offset() >= 0) {
+      LOG.info("view {} task {}: rebuilt from {}, then {} committed records (deltas to offset {}, events to offset "
+          + "{}): {} events trained, {} rounds closed, {} held, {} skipped", viewName, partition, at.offset() < 0
+          ? "nothing (no checkpoint)" : "its checkpoint (" + at.sequence() + " events, by-user offsets to "
+          + at.offset() + ")", read[0], ends[0], ends[1], task.events(), task.closed(), held.size(),
+          skippedEvents + skippedMessages);
     }
     return read[0];
   }
@@ -221,6 +371,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     if (topic.equals(deltasTopic)) {
       requireSameSettings(record.headers().lastHeader(SettingsFingerprint.HEADER), partition, offset);
       offer(record.value(), partition, offset);
+      deltasNext = offset + 1;
     } else {
       hold(record.value(), partition, offset);
     }
@@ -263,12 +414,15 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
 
   /** Takes a record of the by-user topic: held until the task trains it; skipped when it is not a routed event. */
   private void hold(byte[] value, int partition, long offset) {
+    eventsNext = offset + 1;
     if (FlushMarkers.isMarker(value)) {
       held.add(MARKER);
+      heldAt.add(offset);
       return;
     }
     try {
       held.add(RoutedEvent.decode(value));
+      heldAt.add(offset);
     } catch (IllegalArgumentException e) {
       if (Long.bitCount(++skippedEvents) == 1) {
         LOG.warn("view {} task {}: skipping a record of {}-{} at offset {} that is not a routed event ({}; {} "
@@ -299,7 +453,32 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
         return;
       }
       step(held.poll());
+      heldAt.poll();
       trained++;
+      if (!restoring) {
+        checkpoint();
+      }
+    }
+  }
+
+  /**
+   * After a step that applied a mini-batch: takes a checkpoint when one is due ({@link CheckpointStore#due}, counted
+   * in the trainer's batches and events, as the unsharded view's), or writes the next share of the one being
+   * written. Right after a mini-batch the trainer holds no half-collected batch, and every other piece of the task's
+   * state is in its blocks; see the class doc.
+   */
+  private void checkpoint() {
+    StreamingTrainer t = task.trainer();
+    if (t.batches() == batchesSeen || !t.pending().isEmpty()) {
+      return;
+    }
+    batchesSeen = t.batches();
+    if (checkpoints.due(blocks, t.batches(), t.sequence(), options)) {
+      int spread = Math.min(options.checkpointSpreadBatches(), options.checkpointBatches());
+      checkpoints.take(blocks, new CheckpointStore.Counters(eventsFrom() - 1, t.sequence(), t.batches(),
+          t.view().optimizer().steps()), spread);
+    } else {
+      checkpoints.step();
     }
   }
 
@@ -332,7 +511,16 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     return user < userIds.size() && userIds.get(user) != null;
   }
 
-  private static void remember(List<String> ids, int index, String id) {
+  /** Sets an id of {@link #userIds} or {@link #itemIds}, marked for the next checkpoint when it changes. */
+  private void remember(List<String> ids, int index, String id) {
+    if (index < ids.size() && Objects.equals(ids.get(index), id)) {
+      return;
+    }
+    setId(ids, index, id);
+    (ids == userIds ? userRows : itemRows).mark(index);
+  }
+
+  private static void setId(List<String> ids, int index, String id) {
     while (ids.size() <= index) {
       ids.add(null);
     }
