@@ -57,15 +57,45 @@ import org.slf4j.LoggerFactory;
  * publisher per row), to the view's embedding topic: changed users every publication interval, every owned item at
  * each epoch end (a merged row is not marked changed: the merge must not put it in the task's next delta).
  *
- * <p><b>Restore by replay (first version, no checkpoint yet).</b> The task's state (trainer, replica, inbox, held
- * events) lives in memory. When a task starts (a restart, or a move to another instance after a crash) it rebuilds
- * it from its two input partitions, which keep everything (retention −1): it reads the committed offsets of its
- * application for them (waiting for a dead instance's open transaction to end), offers every committed delta of its
- * update partition to the inbox and trains every committed event of its by-user partition, sending and publishing
- * nothing (what it sent then was committed with those offsets), then publishes its rows once. Training is a function
- * of the input and the deltas, whatever their interleaving, so the state is the one the task had at its last commit,
- * bit for bit, and each event counts once. The cost grows with the partition's history: checkpoints of the replica
- * with its bases, the inbox and the counters (issue 8's structure) are the next step (docs/scaling.md).
+ * <p><b>Checkpoint</b> (issue 8's structure, {@link CheckpointStore}: generations that keep the committed checkpoint
+ * whole while the next is written, the rows changed since the previous one written a share per mini-batch). The
+ * task's state lives in memory and, as a checkpoint, in the view's changelogged store
+ * ({@link ShardedTopology#checkpointStore}, one per task): the task's blocks ({@link ShardTask#state}: every
+ * parameter row with its optimiser state and, for a shared row, its base; the replica's bookkeeping; the trainer's
+ * sampler, reservoir and counters; the round counters), the inbox's ({@link ShardInbox#state}: the deltas and epoch
+ * ends no merge has used yet), the user and item ids, and two input positions: the update-topic offset after the
+ * last record offered to the inbox, and the by-user offset of the first held event (after the last record read when
+ * none is held). The held events are not copied: they are the by-user records from that offset on, which a restore
+ * re-reads; every earlier one was trained or skipped. A checkpoint is taken at a record boundary right after a step
+ * that applied a mini-batch: the trainer then holds no half-collected batch (its counters refuse one), and every
+ * record read so far is in the inbox, held after the by-user position, trained or skipped, so the blocks and the
+ * positions describe one consistent state. It is due, as the unsharded view's ({@link CheckpointStore#due}), after
+ * {@code jrl.checkpoint.batches} mini-batches and {@code jrl.checkpoint.events.per.row} events per rewritten row,
+ * counted in the trainer's batches and events: a function of the input, never of the wall clock; none is taken while
+ * restoring. Its rows go to the store in the transactions that commit the batches writing them, so the committed
+ * checkpoint never covers input beyond the committed offsets.
+ *
+ * <p><b>Restore.</b> When a task starts (a restart, or a move to another instance after a crash) it loads its
+ * committed checkpoint (refused when written under other settings, or when its counters disagree with its
+ * trainer's: a damaged store), then re-reads, through {@link CommittedInput}, the records of its two input
+ * partitions from the checkpoint's positions up to its application's committed offsets (waiting for a dead
+ * instance's open transaction to end): it offers the deltas to the inbox (those of merges the checkpoint applied are
+ * dropped by round number, ends of past epochs by epoch, so the inbox holds the deltas since the checkpoint, not the
+ * history) and trains the events, sending and publishing nothing (what it sent then was committed with those
+ * offsets), then publishes its rows once. Training is a function of the input and the deltas, whatever their
+ * interleaving, so the state is the one the task had at its last commit, bit for bit, and each event counts once.
+ * Without a committed checkpoint (none due yet) it re-reads both partitions from offset 0, as the first version did.
+ *
+ * <p><b>Bound of {@link #init}.</b> The restore runs in {@code init}, on the stream thread, unsplit. It trains the
+ * events the task trained between its checkpoint and its last commit: at most {@code jrl.checkpoint.batches} plus
+ * {@code min(jrl.checkpoint.spread.batches, jrl.checkpoint.batches)} mini-batches, or, with events per row n above
+ * 0, n times the rows the checkpoint rewrites (the unsharded view's bound, {@link TrainingOptions}); at the defaults
+ * (500 + 125 batches of 64) about 40,000 events, some 6 s of a collaborative task with replay (150 µs per event):
+ * under {@code max.poll.interval.ms} (300 s), but not under Kafka Streams' {@code transaction.timeout.ms} (10 s)
+ * for a heavier view or a larger n; lower {@code jrl.checkpoint.batches} bounds it. The events it held at its last
+ * commit (waiting for a merge) are only decoded and held, and the deltas since the checkpoint (about one per other
+ * task and round) only decoded: O(records) of cheap work, not bounded by the checkpoint interval when a task held a
+ * long backlog.
  *
  * <p>Bad input: a by-user record that is not a routed event is skipped and counted, with a warning naming its topic,
  * partition and offset, when it arrives, live or re-read (so a replay skips exactly what the live run skipped); so
@@ -85,8 +115,9 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   /**
    * Most held events one live drain trains; the rest continue at the next record or punctuation. After a long wait
    * a task may hold thousands of events: trained in one call, they would keep the stream thread from polling and
-   * committing for seconds (1,024 collaborative events with replay take about 0.15 s). A restore is not bounded:
-   * it runs in init, where nothing polls in between anyway.
+   * committing for seconds (1,024 collaborative events with replay take about 0.15 s). A restore's drains are not
+   * cut: it runs in init, where nothing polls in between anyway (its bound is the checkpoint interval, see the class
+   * doc).
    */
   static final int DRAIN_EVENTS = 1024;
   /** Longest a restore waits for the committed offsets and the records it re-reads. */
