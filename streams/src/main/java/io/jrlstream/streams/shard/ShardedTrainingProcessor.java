@@ -72,8 +72,10 @@ import org.slf4j.LoggerFactory;
  * positions describe one consistent state. It is due, as the unsharded view's ({@link CheckpointStore#due}), after
  * {@code jrl.checkpoint.batches} mini-batches and {@code jrl.checkpoint.events.per.row} events per rewritten row,
  * counted in the trainer's batches and events: a function of the input, never of the wall clock; none is taken while
- * restoring. Its rows go to the store in the transactions that commit the batches writing them, so the committed
- * checkpoint never covers input beyond the committed offsets.
+ * restoring. Its rows go to the store in the transactions that commit the batches writing them, so under
+ * {@code exactly_once_v2} (the sharded application's default) the committed checkpoint never covers input beyond the
+ * committed offsets; under {@code at_least_once} it may after a crash, and a record that comes again with an offset
+ * before the task's positions is ignored (it is in the state already).
  *
  * <p><b>Restore.</b> When a task starts (a restart, or a move to another instance after a crash) it loads its
  * committed checkpoint (refused when written under other settings, or when its counters disagree with its
@@ -399,7 +401,12 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     int partition = m == null ? -1 : m.partition();
     long offset = m == null ? -1 : m.offset();
     timestamp = Math.max(timestamp, record.timestamp());
-    if (topic.equals(deltasTopic)) {
+    boolean deltas = topic.equals(deltasTopic);
+    if (offset >= 0 && offset < (deltas ? deltasNext : eventsNext)) {
+      // Read already: under at_least_once the store's checkpoint may be ahead of the committed offsets after a crash.
+      return;
+    }
+    if (deltas) {
       requireSameSettings(record.headers().lastHeader(SettingsFingerprint.HEADER), partition, offset);
       offer(record.value(), partition, offset);
       deltasNext = offset + 1;

@@ -353,6 +353,35 @@ class ShardedTrainingProcessorTest {
     }
   }
 
+  /**
+   * A record delivered again (at_least_once after a crash: the store's checkpoint ahead of the committed offsets)
+   * changes nothing: the task has read it.
+   */
+  @Test
+  void shouldIgnoreARecordItHasReadWhenItComesAgain() {
+    int[][] events = stream(60, 9, false);
+    Tasks straight = reference(CHECKPOINTED, events);
+    Tasks tasks = new Tasks(CHECKPOINTED);
+    feed(tasks, Arrays.copyOf(events, 30));
+    tasks.p[0].init(tasks.ctx.get(0));
+    for (int t = 0; t < 2; t++) {
+      for (int i = tasks.events.get(t).size() - 5; i < tasks.events.get(t).size(); i++) {
+        tasks.ctx.get(t).setRecordMetadata(BY_USER, t, i);
+        tasks.p[t].process(new Record<>("k", tasks.events.get(t).get(i), 1000L));
+      }
+      int last = tasks.deltas.get(t).size() - 1;
+      tasks.ctx.get(t).setRecordMetadata(DELTAS, t, last);
+      tasks.p[t].process(new Record<>("d", tasks.deltas.get(t).get(last), 1000L));
+      tasks.pump();
+    }
+    feed(tasks, Arrays.copyOfRange(events, 30, 60));
+    tasks.end();
+    for (int t = 0; t < 2; t++) {
+      assertEquals(straight.ended[t].events(), tasks.ended[t].events(), "task " + t + "'s events");
+      assertEquals(hash(straight.ended[t].trainer().view()), hash(tasks.ended[t].trainer().view()), "task " + t);
+    }
+  }
+
   private static int[][] concat(int[][]... parts) {
     return Arrays.stream(parts).flatMap(Arrays::stream).toArray(int[][]::new);
   }
