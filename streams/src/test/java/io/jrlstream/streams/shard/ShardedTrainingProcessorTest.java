@@ -76,10 +76,10 @@ class ShardedTrainingProcessorTest {
     }
 
     Tasks(TrainingOptions options) {
-      this(options, SHARD, CONFIG);
+      this(VIEW, options, SHARD, CONFIG);
     }
 
-    Tasks(TrainingOptions options, ShardSettings shard, ModelConfig config) {
+    Tasks(String view, TrainingOptions options, ShardSettings shard, ModelConfig config) {
       ShardObserver observer = new ShardObserver() {
         @Override
         public void epochEnded(String view, ShardTask task, int epoch, IntPredicate ownsUser) {
@@ -109,14 +109,14 @@ class ShardedTrainingProcessorTest {
           }
           return new long[] {deltas.get(partition).size(), events.get(partition).size()};
         };
-        p[t] = new ShardedTrainingProcessor(VIEW, config, options, shard, BY_USER, DELTAS, input, observer);
+        p[t] = new ShardedTrainingProcessor(view, config, options, shard, BY_USER, DELTAS, input, observer);
         Properties streams = new Properties();
         streams.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         streams.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         ctx.add(new MockProcessorContext<>(streams, new TaskId(0, t), null));
         ctx.get(t).setCurrentSystemTimeMs(0);
         KeyValueStore<Bytes, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
-            ShardedTopology.checkpointStore(VIEW)), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
+            ShardedTopology.checkpointStore(view)), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
         store.init(ctx.get(t).getStateStoreContext(), store);
         ctx.get(t).addStateStore(store);
         stores.add(store);
@@ -226,12 +226,12 @@ class ShardedTrainingProcessorTest {
   }
 
   private static Tasks reference(TrainingOptions options, int[][]... parts) {
-    return reference(options, SHARD, CONFIG, parts);
+    return reference(VIEW, options, SHARD, CONFIG, parts);
   }
 
-  private static Tasks reference(TrainingOptions options, ShardSettings shard, ModelConfig config,
+  private static Tasks reference(String view, TrainingOptions options, ShardSettings shard, ModelConfig config,
       int[][]... parts) {
-    Tasks tasks = new Tasks(options, shard, config);
+    Tasks tasks = new Tasks(view, options, shard, config);
     for (int[][] part : parts) {
       feed(tasks, part);
     }
@@ -272,29 +272,31 @@ class ShardedTrainingProcessorTest {
    * elsewhere. Under the defaults (s = 1,
    * L = 1), and under s = 2, L = 2 with a threshold (rows held back; checkpoints, every 3 batches, mid-round), the
    * latter also without replay on 40 items, where a row a checkpoint wrote may stay untouched for several rounds
-   * (with replay every item row changes in every batch, which hides a row the checkpoint failed to write).
+   * (with replay every item row changes in every batch, which hides a row the checkpoint failed to write); and the
+   * rating view (its MLP's dense rows shared too) under the defaults.
    */
   @Test
   void shouldRestoreFromItsCheckpointReReadingOnlyTheInputAfterIt() {
     ShardSettings held = new ShardSettings(2, 2, 2, true, 0, ShardSettings.Merge.MEAN, 0.5f, 3);
-    restoreAtEveryCut(SHARD, CONFIG, 8);
-    restoreAtEveryCut(held, CONFIG, 8);
-    restoreAtEveryCut(held, CONFIG.mapViews(v -> v.withStream(v.stream().withReplayRatio(0))), 40);
+    restoreAtEveryCut(VIEW, SHARD, CONFIG, 8);
+    restoreAtEveryCut(VIEW, held, CONFIG, 8);
+    restoreAtEveryCut(VIEW, held, CONFIG.mapViews(v -> v.withStream(v.stream().withReplayRatio(0))), 40);
+    restoreAtEveryCut("rating", SHARD, CONFIG, 8);
   }
 
-  private static void restoreAtEveryCut(ShardSettings shard, ModelConfig config, int items) {
+  private static void restoreAtEveryCut(String view, ShardSettings shard, ModelConfig config, int items) {
     int[][] events = concat(stream(100, 1, false, items), stream(40, 2, true, items), new int[][] {MARKER},
         stream(60, 3, false, items));
-    Tasks straight = reference(CHECKPOINTED, shard, config, events);
+    Tasks straight = reference(view, CHECKPOINTED, shard, config, events);
     int fromCheckpoint = 0;
     int holding = 0;
     for (int cut = 3; cut < events.length; cut += 4) {
-      Tasks revived = new Tasks(CHECKPOINTED, shard, config);
+      Tasks revived = new Tasks(view, CHECKPOINTED, shard, config);
       feed(revived, Arrays.copyOf(events, cut));
       int t = cut / 4 % 2;
       holding += revived.p[t].held() > 0 ? 1 : 0;
       revived.p[t].init(revived.ctx.get(t));
-      long covered = new CheckpointStore(revived.stores.get(t), VIEW, new TrainingObserver() { }).committed()
+      long covered = new CheckpointStore(revived.stores.get(t), view, new TrainingObserver() { }).committed()
           .offset();
       long[] from = revived.from[t];
       assertEquals(covered + 1, from[1], "cut " + cut + ": the events after the checkpoint's position re-read");
@@ -316,8 +318,8 @@ class ShardedTrainingProcessorTest {
         assertEquals(straight.p[u].itemIds(), revived.p[u].itemIds(), "cut " + cut + ", task " + u + "'s items");
       }
     }
-    assertTrue(fromCheckpoint >= 40, shard + ": restores from a checkpoint: " + fromCheckpoint);
-    assertTrue(holding >= 2, shard + ": restores of a task holding events: " + holding);
+    assertTrue(fromCheckpoint >= 40, view + ", " + shard + ": restores from a checkpoint: " + fromCheckpoint);
+    assertTrue(holding >= 2, view + ", " + shard + ": restores of a task holding events: " + holding);
   }
 
   /**
