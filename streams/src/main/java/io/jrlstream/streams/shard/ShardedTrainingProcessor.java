@@ -259,12 +259,12 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     return held.size();
   }
 
-  /** The ids of the users the task owns, by user index (null: another task's user), for tests. */
+  /** The ids of the users the task owns, by user index ("" for another task's user), for tests. */
   List<String> userIds() {
     return List.copyOf(userIds.stream().map(id -> id == null ? "" : id).toList());
   }
 
-  /** The ids of the items the task publishes, by item index (null: another task publishes it), for tests. */
+  /** The ids of the items the task publishes, by item index ("" for one another task publishes), for tests. */
   List<String> itemIds() {
     return List.copyOf(itemIds.stream().map(id -> id == null ? "" : id).toList());
   }
