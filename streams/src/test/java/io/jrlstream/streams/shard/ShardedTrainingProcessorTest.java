@@ -384,6 +384,19 @@ class ShardedTrainingProcessorTest {
     }
   }
 
+  /** A checkpoint written under other settings (here another seed) stops the task that would load it. */
+  @Test
+  void shouldRefuseACheckpointWrittenUnderOtherSettings() {
+    Tasks tasks = new Tasks(CHECKPOINTED);
+    feed(tasks, stream(60, 10, false));
+    assertTrue(tasks.checkpoints[0] > 0, "a checkpoint committed");
+    CommittedInput none = (app, partition, deltasFrom, eventsFrom, d, e) -> new long[] {deltasFrom, eventsFrom};
+    ShardedTrainingProcessor other = new ShardedTrainingProcessor(VIEW, CONFIG.withSeed(6), CHECKPOINTED, SHARD,
+        BY_USER, DELTAS, none, ShardObserver.NONE);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> other.init(tasks.ctx.get(0)));
+    assertTrue(e.getMessage().contains("written under other settings"), e.getMessage());
+  }
+
   private static int[][] concat(int[][]... parts) {
     return Arrays.stream(parts).flatMap(Arrays::stream).toArray(int[][]::new);
   }
