@@ -4,10 +4,16 @@ import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Vectors;
 import io.jrlstream.core.optim.OptimizerKind;
 import io.jrlstream.core.param.Param;
+import io.jrlstream.core.param.RowCodec;
 import io.jrlstream.core.param.Table;
+import io.jrlstream.core.state.DirtyRows;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
 import io.jrlstream.core.view.review.Vocabulary;
 import io.jrlstream.core.view.review.ReviewView;
 import io.jrlstream.core.view.View;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,6 +50,8 @@ import java.util.function.IntConsumer;
  * since its rows' initial values are then unknown. Not thread-safe: driven by the thread that drives the task.
  */
 final class Replica {
+  /** Format of the bookkeeping row of {@link #state}. */
+  private static final int FORMAT = 1;
   private final View view;
   private final List<Shared> shared = new ArrayList<>();
   private final Shared itemTable;
@@ -84,6 +92,12 @@ final class Replica {
     int[] heldSince = new int[16];
     /** Per row: the last capture that listed it as a candidate (to list a row once). */
     int[] listed = new int[16];
+    /**
+     * Rows whose image or base changed since the last checkpoint ({@link #state}): captured, merged, created,
+     * adopted. The table's own dirty rows (changed by training, not captured yet) join them when a checkpoint is
+     * taken.
+     */
+    final DirtyRows saved = new DirtyRows();
 
     Shared(Param param, int states, Vocabulary vocab) {
       this.param = param;
@@ -139,6 +153,7 @@ final class Replica {
         }
       }
       Vectors.axpy(a, d, o, base[row], 0, width());
+      saved.mark(row);
     }
 
     void ensureBase(int row) {
@@ -160,6 +175,7 @@ final class Replica {
       } else {
         System.arraycopy(now, 0, base[row], 0, now.length);
       }
+      saved.mark(row);
     }
 
     /** Rows [known, size) are new and untrained: their base is their initial image. */
@@ -276,6 +292,7 @@ final class Replica {
           rows = Arrays.copyOf(rows, rows.length * 2);
         }
         rows[collected[0]++] = r;
+        s.saved.mark(r); // changed by training: sent or held back, the checkpoint writes it
       });
       int n = collected[0];
       if (s.vocab == null && threshold > 0f) {
@@ -389,6 +406,7 @@ final class Replica {
     int o = d.append(t, row);
     float[] v = d.values(t);
     float[] b = s.base[row];
+    s.saved.mark(row);
     difference(s.table.row(row), b, 0, v, o, s.dim);
     for (int k = 0; k < s.states; k++) {
       float[] st = k == 0 ? s.param.state1OrNull(row) : s.param.state2OrNull(row);
@@ -439,6 +457,7 @@ final class Replica {
       Arrays.fill(s.base[row], 0f);
     }
     s.baseToken[row] = token;
+    s.saved.mark(row);
     float[] others = s.waiting.remove(token);
     if (others != null) {
       s.add(row, others, 0, 1f);
@@ -543,6 +562,198 @@ final class Replica {
         Vectors.axpy(a, v, i * w, s.waiting.computeIfAbsent(key, x -> new float[w]), 0, w);
       }
     }
+  }
+
+  /**
+   * The replica's part of its task's checkpoint ({@link ShardTask#state}): one block per parameter of the view, in
+   * {@link View#params()} order, then one row of the replica's bookkeeping.
+   *
+   * <ul>
+   *   <li>A shared table's row: its value and optimiser state ({@link RowCodec}), then its base. The rows written are
+   *       those whose image or base changed since the previous checkpoint: captured, merged into, created, and those
+   *       training changed since the last capture (the table's dirty rows, read without taking them from the next
+   *       capture).
+   *   <li>An owned table's row (users): its value and optimiser state, the rows changed since the previous
+   *       checkpoint (the table's dirty rows, which nothing else reads in a sharded task; those changed since the
+   *       last publication stay marked for {@link Table#forEachChangedSinceTick}).
+   *   <li>The bookkeeping: the captures so far, and per shared table the rows that have a base, the clamped count,
+   *       the rows held back (under a threshold) with the capture that first held each, and the table's dirty rows
+   *       in their order (the next capture's candidates).
+   * </ul>
+   *
+   * @throws IllegalStateException for a view with a word table (the review view, whose words wait by token: not
+   *     checkpointed; its configuration refuses more than one task)
+   */
+  List<StateBlock> state(String name) {
+    for (Shared s : shared) {
+      if (s.vocab != null) {
+        throw new IllegalStateException(name + ": a replica with a word table (" + s.table.name()
+            + ") is not checkpointed");
+      }
+    }
+    List<StateBlock> out = new ArrayList<>();
+    for (Param p : view.params()) {
+      Shared s = shared.stream().filter(x -> x.param == p).findFirst().orElse(null);
+      out.add(s != null ? sharedBlock(s) : ownedBlock(p));
+    }
+    out.add(bookkeeping(name));
+    return out;
+  }
+
+  /** A shared table's rows with their bases (see {@link #state}). */
+  private StateBlock sharedBlock(Shared s) {
+    StateBlock rows = StateBlock.of(s.param);
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return s.table.size();
+      }
+
+      @Override
+      public int dirtyCount() {
+        dirtyRows(s, s.saved::mark);
+        return s.saved.count();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        dirtyRows(s, s.saved::mark);
+        s.saved.drain(sink);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        byte[] v = rows.encode(row);
+        float[] b = s.base[row];
+        ByteBuffer out = ByteBuffer.allocate(8 + v.length + 4 * b.length).putInt(v.length).put(v).putInt(b.length);
+        for (float x : b) {
+          out.putFloat(x);
+        }
+        return out.array();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        byte[] v = new byte[in.getInt()];
+        in.get(v);
+        rows.decode(row, v);
+        float[] b = new float[in.getInt()];
+        if (b.length != s.width()) {
+          throw new IllegalStateException("row " + row + " of " + s.table.name() + ": a base of " + b.length
+              + " floats in the checkpoint, the replica's rows have " + s.width());
+        }
+        for (int j = 0; j < b.length; j++) {
+          b[j] = in.getFloat();
+        }
+        s.ensureBase(row);
+        s.base[row] = b;
+      }
+    };
+  }
+
+  /** An owned table's rows (see {@link #state}). */
+  private static StateBlock ownedBlock(Param p) {
+    StateBlock rows = StateBlock.of(p);
+    Table t = p.value();
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return t.size();
+      }
+
+      @Override
+      public int dirtyCount() {
+        return t.dirtyCount();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        DirtyRows unpublished = new DirtyRows();
+        t.forEachChangedSinceTick(unpublished::mark);
+        t.drainDirty(sink);
+        unpublished.drain(t::markDirty);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        return rows.encode(row);
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        rows.decode(row, bytes);
+      }
+
+      @Override
+      public void loaded() {
+        rows.loaded();
+      }
+    };
+  }
+
+  /** Hands sink the shared table's dirty rows in their order, leaving them dirty (for the next capture). */
+  private void dirtyRows(Shared s, IntConsumer sink) {
+    collected[0] = 0;
+    s.table.drainDirty(r -> {
+      if (collected[0] == rows.length) {
+        rows = Arrays.copyOf(rows, rows.length * 2);
+      }
+      rows[collected[0]++] = r;
+    });
+    for (int i = 0; i < collected[0]; i++) {
+      s.table.markDirty(rows[i]);
+      sink.accept(rows[i]);
+    }
+  }
+
+  /** The replica's bookkeeping, one row (see {@link #state}). */
+  private StateBlock bookkeeping(String name) {
+    return StateBlock.single(() -> {
+      StateWriter w = new StateWriter(FORMAT).putInt(captures).putInt(shared.size());
+      for (Shared s : shared) {
+        int[] since = new int[s.heldCount];
+        for (int i = 0; i < s.heldCount; i++) {
+          since[i] = s.heldSince[s.held[i]];
+        }
+        DirtyRows d = new DirtyRows();
+        dirtyRows(s, d::mark);
+        int[] order = new int[d.count()];
+        int[] k = {0};
+        d.drain(r -> order[k[0]++] = r);
+        w.putInt(s.known).putLong(s.clamped).putInts(s.held, 0, s.heldCount).putInts(since, 0, since.length)
+            .putInts(order, 0, order.length);
+      }
+      return w.toBytes();
+    }, bytes -> {
+      StateReader r = new StateReader(bytes, FORMAT, name);
+      captures = r.getInt();
+      int n = r.getInt();
+      if (n != shared.size()) {
+        throw new IllegalStateException(name + ": the checkpoint holds " + n + " shared tables, the replica has "
+            + shared.size());
+      }
+      for (Shared s : shared) {
+        s.known = r.getInt();
+        s.clamped = r.getLong();
+        s.held = r.getInts();
+        s.heldCount = s.held.length;
+        int[] since = r.getInts();
+        int top = Math.max(16, s.table.size());
+        s.heldSince = new int[top];
+        s.listed = new int[top]; // a capture lists a row when listed differs from the capture's number: any will
+        for (int i = 0; i < since.length; i++) {
+          s.heldSince[s.held[i]] = since[i];
+        }
+        s.held = Arrays.copyOf(s.held, Math.max(16, s.heldCount));
+        // The table's dirty rows, in order: decoding rows marks none, in this block or another, before or after.
+        s.table.drainDirty(x -> { });
+        for (int row : r.getInts()) {
+          s.table.markDirty(row);
+        }
+        s.saved.clear();
+      }
+    });
   }
 
   /** Floats per row of each shared table, in delta order (for the deltas this replica captures into). */

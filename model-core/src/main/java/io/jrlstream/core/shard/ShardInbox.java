@@ -1,7 +1,11 @@
 package io.jrlstream.core.shard;
 
+import io.jrlstream.core.state.StateBlock;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,6 +19,8 @@ import java.util.TreeMap;
  * included); not thread-safe.
  */
 public final class ShardInbox {
+  /** Format of the row of {@link #state}. */
+  private static final int FORMAT = 1;
   private final ShardTask task;
   private final int tasks;
   /** Round → its deltas by source task (null: not in yet). */
@@ -45,6 +51,89 @@ public final class ShardInbox {
   /** Rounds with some delta waiting for their merge. */
   public int pendingRounds() {
     return rounds.size();
+  }
+
+  /**
+   * The inbox as one checkpoint row: the task's epoch, the duplicates counted, every delta waiting for its merge
+   * (in {@link DeltaCodec}'s format, own ones included) and every epoch end of the current or a later epoch. Since a
+   * delta of a merge the task applied is dropped (and refused by {@link #offer}), it holds about L + 1 rounds' deltas
+   * of every task, not the history. Restored into an inbox of a task restored from the same checkpoint (its widths
+   * decode the deltas).
+   */
+  public StateBlock state() {
+    return StateBlock.single(this::encode, this::decode);
+  }
+
+  private byte[] encode() {
+    List<byte[]> deltas = new ArrayList<>();
+    int size = 4 * 5 + ends.size() * 4 * (1 + tasks);
+    for (Map.Entry<Integer, Delta[]> e : rounds.entrySet()) {
+      for (int i = 0; i < tasks; i++) {
+        Delta d = e.getValue()[i];
+        byte[] m = d == null ? null : DeltaCodec.encodeDelta(i, e.getKey(), d);
+        deltas.add(m);
+        size += 4 + (m == null ? 0 : m.length);
+      }
+    }
+    ByteBuffer b = ByteBuffer.allocate(size + 4 * rounds.size() + 8).putInt(FORMAT).putInt(epoch).putLong(duplicates)
+        .putInt(tasks).putInt(rounds.size());
+    int k = 0;
+    for (int round : rounds.keySet()) {
+      b.putInt(round);
+      for (int i = 0; i < tasks; i++) {
+        byte[] m = deltas.get(k++);
+        b.putInt(m == null ? -1 : m.length);
+        if (m != null) {
+          b.put(m);
+        }
+      }
+    }
+    b.putInt(ends.size());
+    for (Map.Entry<Integer, int[]> e : ends.entrySet()) {
+      b.putInt(e.getKey());
+      for (int last : e.getValue()) {
+        b.putInt(last);
+      }
+    }
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
+  private void decode(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    int format = b.getInt();
+    if (format != FORMAT) {
+      throw new IllegalStateException("task " + task.index() + "'s inbox: a checkpoint row of format " + format
+          + ", this build reads " + FORMAT);
+    }
+    epoch = b.getInt();
+    duplicates = b.getLong();
+    int n = b.getInt();
+    if (n != tasks) {
+      throw new IllegalStateException("task " + task.index() + "'s inbox: a checkpoint of a view of " + n
+          + " tasks, this one has " + tasks);
+    }
+    rounds.clear();
+    ends.clear();
+    int[] widths = task.widths();
+    for (int r = b.getInt(); r > 0; r--) {
+      Delta[] ds = new Delta[tasks];
+      rounds.put(b.getInt(), ds);
+      for (int i = 0; i < tasks; i++) {
+        int len = b.getInt();
+        if (len >= 0) {
+          byte[] m = new byte[len];
+          b.get(m);
+          ds[i] = DeltaCodec.decode(m, widths).delta();
+        }
+      }
+    }
+    for (int e = b.getInt(); e > 0; e--) {
+      int[] last = new int[tasks];
+      ends.put(b.getInt(), last);
+      for (int i = 0; i < tasks; i++) {
+        last[i] = b.getInt();
+      }
+    }
   }
 
   /**

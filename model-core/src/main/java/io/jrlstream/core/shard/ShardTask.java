@@ -2,8 +2,12 @@ package io.jrlstream.core.shard;
 
 import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.math.Rng;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.View;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,6 +35,8 @@ import java.util.List;
 public final class ShardTask {
   /** Seed stream of the tasks' trainers (task i draws from (seed, SHARD, i)). */
   private static final long SHARD = 0x5A4D_7A5CL;
+  /** Format of the counters row of {@link #state}. */
+  private static final int FORMAT = 1;
 
   private final int index;
   private final ShardSettings settings;
@@ -124,6 +130,52 @@ public final class ShardTask {
   /** State coordinates merges would have made negative, set to zero instead. */
   public long clamped() {
     return replica == null ? 0 : replica.clamped();
+  }
+
+  /**
+   * The task's state as checkpoint blocks: the replica's (every parameter row with its optimiser state, the shared
+   * rows' bases and the replica's bookkeeping), the view's structure, the trainer's own (negative sampler, reservoir,
+   * counters: {@link StreamingTrainer#state}) and one row of the task's counters (events, rounds since the last
+   * close, rounds closed and merged, the merge it waits for, whether its epoch ended, the items handed to its
+   * sampler from others' deltas). With its inbox's ({@link ShardInbox#state}) they are everything the task's state is
+   * a function of. Checkpoint them right after a mini-batch: the trainer's counters refuse a half-collected one.
+   *
+   * @throws IllegalStateException for a task of an unsharded view (it checkpoints as the plain trainer does), or of
+   *     a view whose replica is not checkpointed (see {@code Replica#state})
+   */
+  public List<StateBlock> state() {
+    if (replica == null) {
+      throw new IllegalStateException("task " + index + " of an unsharded view: checkpoint its trainer");
+    }
+    String name = trainer.view().name() + ".task" + index;
+    List<StateBlock> b = new ArrayList<>(replica.state(name + ".replica"));
+    b.addAll(trainer.view().structure());
+    b.addAll(trainer.state());
+    b.add(StateBlock.single(() -> {
+      int n = 0;
+      int[] items = new int[registered.length];
+      for (int i = 0; i < registered.length; i++) {
+        if (registered[i]) {
+          items[n++] = i;
+        }
+      }
+      return new StateWriter(FORMAT).putLong(events).putInt(sinceRound).putInt(closed).putInt(merged)
+          .putInt(waitingFor).putInt(ended ? 1 : 0).putInts(items, 0, n).toBytes();
+    }, bytes -> {
+      StateReader r = new StateReader(bytes, FORMAT, name + ".counters");
+      events = r.getLong();
+      sinceRound = r.getInt();
+      closed = r.getInt();
+      merged = r.getInt();
+      waitingFor = r.getInt();
+      ended = r.getInt() != 0;
+      int[] items = r.getInts();
+      registered = new boolean[Math.max(64, items.length == 0 ? 0 : items[items.length - 1] + 1)];
+      for (int i : items) {
+        registered[i] = true;
+      }
+    }));
+    return b;
   }
 
   /**

@@ -22,8 +22,10 @@ import org.apache.kafka.streams.StreamsConfig;
  * One instance of a sharded collaborative view's application (as {@code jrl run} runs it: {@link Pipeline}'s
  * properties, static membership), in a child JVM that runs until it is killed, printing what its tasks do: {@code
  * STARTED} when a task starts (with the records it re-read to rebuild its state), {@code ROUND} every 10 rounds,
- * {@code EPOCH} at each epoch end with the task's events and a hash of its parameters. Arguments: bootstrap servers,
- * state directory.
+ * {@code CHECKPOINT} when a task's checkpoint commits, {@code EPOCH} at each epoch end with the task's events and a
+ * hash of its parameters. Arguments: bootstrap servers, state directory, and optionally the mini-batches between
+ * checkpoints ({@code jrl.checkpoint.batches}, each written at once; without it the declared defaults, which take
+ * none in the test's stream).
  */
 public final class ShardChildMain {
   static final String VIEW = "collaborative";
@@ -36,6 +38,10 @@ public final class ShardChildMain {
   public static void main(String[] args) throws Exception {
     StreamsSettings s = StreamsSettings.defaults(args[0]).withApplicationId(APP);
     TrainingOptions options = TrainingOptions.defaults().withBatchSize(BATCH);
+    if (args.length > 2) {
+      options = options.withCheckpointBatches(Integer.parseInt(args[2])).withCheckpointEventsPerRow(0)
+          .withCheckpointSpreadBatches(0);
+    }
     Pipeline.Options o = Pipeline.Options.of(List.of(VIEW), Path.of(args[1])).withTraining(options);
     Properties props = Pipeline.shardedViewProperties(s, o, VIEW, SHARD);
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
@@ -53,6 +59,11 @@ public final class ShardChildMain {
         if (task.closed() % 10 == 0) {
           print("ROUND task=" + task.index() + " closed=" + task.closed());
         }
+      }
+
+      @Override
+      public void checkpointCommitted(String view, ShardTask task, int rows, long bytes) {
+        print("CHECKPOINT task=" + task.index() + " events=" + task.events() + " rows=" + rows + " bytes=" + bytes);
       }
 
       @Override

@@ -179,6 +179,28 @@ class ShardedTrainingTest {
    */
   @Test
   void shouldMoveAKilledInstancesTasksToTheOtherAndEndAsTheSimulator() throws Exception {
+    String restarted = killAndMove(List.of());
+    assertTrue(field(restarted, "replayed") > 0, "the moved task rebuilt its state from its input: " + restarted);
+  }
+
+  /**
+   * As {@link #shouldMoveAKilledInstancesTasksToTheOtherAndEndAsTheSimulator}, with a checkpoint every 8 mini-batches
+   * of a task (128 of its events): the moved task loads its last committed checkpoint and re-reads only the records
+   * after it (the events it trained since, the backlog it held waiting for task 1's deltas, the deltas since), not
+   * its whole partition (about 1,580 records at the kill without a checkpoint), and still ends as the simulator's task.
+   */
+  @Test
+  void shouldRestoreAKilledInstancesTaskFromItsCheckpointAndEndAsTheSimulator() throws Exception {
+    String restarted = killAndMove(List.of("8"));
+    assertTrue(field(restarted, "replayed") < 1000, "the moved task re-read what followed its checkpoint: "
+        + restarted);
+  }
+
+  /**
+   * Runs the two instances (with the children's extra arguments), kills the one running task 0 mid-stream, checks the
+   * end, and returns the survivor's last {@code STARTED} line of the moved task.
+   */
+  private String killAndMove(List<String> childArgs) throws Exception {
     Stream stream = stream(ShardChildMain.SHARD);
     List<TrainingEvent> events = stream.events();
     int half = events.size() / 2;
@@ -191,8 +213,10 @@ class ShardedTrainingTest {
       List<ChildJvm> children = new ArrayList<>();
       try {
         for (String name : List.of("a", "b")) {
-          children.add(ChildJvm.start(ShardChildMain.class, dir.resolve("logs"), List.of("-Xmx256m"),
-              List.of(broker.bootstrapServers(), dir.resolve("state-" + name).toString())));
+          List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(),
+              dir.resolve("state-" + name).toString()));
+          args.addAll(childArgs);
+          children.add(ChildJvm.start(ShardChildMain.class, dir.resolve("logs"), List.of("-Xmx256m"), args));
         }
         // Both trainer tasks train (10 rounds each, at least), wherever they run.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -223,9 +247,8 @@ class ShardedTrainingTest {
         for (ChildJvm c : children) {
           System.out.println(c + (c == victim ? " (killed)" : "") + ":\n  " + String.join("\n  ", lines(c)));
         }
-        String restarted = lines(survivor).stream().filter(l -> l.contains("STARTED task=" + moved + " "))
+        return lines(survivor).stream().filter(l -> l.contains("STARTED task=" + moved + " "))
             .reduce((a, b) -> b).orElseThrow();
-        assertTrue(field(restarted, "replayed") > 0, "the moved task rebuilt its state from its input: " + restarted);
       } finally {
         children.forEach(ChildJvm::close);
       }

@@ -13,21 +13,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * What a task of a sharded view re-reads when it starts ({@link ShardedTrainingProcessor}'s restore by replay): the
- * records of its partition of the update topic and of the by-user topic that its application committed, each topic in
- * offset order, the update topic first. An interface so that the processor's lifecycle can be tested without a
- * broker.
+ * What a task of a sharded view re-reads when it starts ({@link ShardedTrainingProcessor}'s restore): the records of
+ * its partition of the update topic and of the by-user topic that its application committed, from the offsets its
+ * checkpoint covers (0 without one), each topic in offset order, the update topic first. An interface so that the
+ * processor's lifecycle can be tested without a broker.
  *
  * <p>Called on the stream thread that initialises the task; an implementation holds no state between calls.
  */
 interface CommittedInput {
   /**
-   * Calls {@code deltas} with every committed record of the update topic's {@code partition}, then {@code events}
-   * with every committed record of the by-user topic's.
+   * Calls {@code deltas} with every committed record of the update topic's {@code partition} from offset
+   * {@code deltasFrom} on, then {@code events} with every committed record of the by-user topic's from offset
+   * {@code eventsFrom} on.
    *
    * @return the ends (the committed offsets) read: the update topic's, then the by-user topic's
    */
-  long[] replay(String applicationId, int partition, EventHistory.Sink deltas, EventHistory.Sink events);
+  long[] replay(String applicationId, int partition, long deltasFrom, long eventsFrom, EventHistory.Sink deltas,
+      EventHistory.Sink events);
 
   /**
    * The committed input on the cluster: the application's committed offsets for both partitions (read
@@ -40,7 +42,7 @@ interface CommittedInput {
    */
   static CommittedInput kafka(Properties cluster, String byUserTopic, String deltasTopic, Duration timeout) {
     Properties client = KafkaEventHistory.clusterProperties(cluster);
-    return (applicationId, partition, deltas, events) -> {
+    return (applicationId, partition, deltasFrom, eventsFrom, deltas, events) -> {
       TopicPartition e = new TopicPartition(byUserTopic, partition);
       TopicPartition u = new TopicPartition(deltasTopic, partition);
       Properties p = new Properties();
@@ -54,11 +56,11 @@ interface CommittedInput {
         committed = c.committed(Set.of(e, u), timeout);
       }
       long[] ends = {offset(committed.get(u)), offset(committed.get(e))};
-      if (ends[0] > 0) {
-        new KafkaEventHistory(client, deltasTopic, timeout).read(partition, 0, ends[0] - 1, deltas);
+      if (ends[0] > deltasFrom) {
+        new KafkaEventHistory(client, deltasTopic, timeout).read(partition, deltasFrom, ends[0] - 1, deltas);
       }
-      if (ends[1] > 0) {
-        new KafkaEventHistory(client, byUserTopic, timeout).read(partition, 0, ends[1] - 1, events);
+      if (ends[1] > eventsFrom) {
+        new KafkaEventHistory(client, byUserTopic, timeout).read(partition, eventsFrom, ends[1] - 1, events);
       }
       return ends;
     };

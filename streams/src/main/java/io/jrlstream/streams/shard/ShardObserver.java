@@ -21,15 +21,26 @@ public interface ShardObserver {
   default void epochEnded(String view, ShardTask task, int epoch, IntPredicate ownsUser) {}
 
   /**
-   * The task started (a task assignment), after it rebuilt its state from its committed input.
+   * The task started (a task assignment), after it rebuilt its state: its committed checkpoint loaded, if any, and the
+   * committed input after it re-read.
    *
    * @param view the view
    * @param task the task
-   * @param replayed records of its input re-read to rebuild its state (0: a task that starts afresh)
-   * @param millis how long the rebuild took
+   * @param replayed records of its input re-read to rebuild its state (0: a task that starts afresh, or right at its
+   *     checkpoint)
+   * @param millis how long the rebuild took, the checkpoint's load included
    */
   default void started(String view, ShardTask task, long replayed, long millis) {}
 
   /** The task closed a round (its {@link ShardTask#closed()} rounds so far). */
   default void roundClosed(String view, ShardTask task) {}
+
+  /**
+   * A checkpoint of the task committed to its store (its last row written, in the transaction that commits the batch
+   * that wrote it).
+   *
+   * @param rows the rows it wrote (those changed since the previous checkpoint)
+   * @param bytes their encoded size
+   */
+  default void checkpointCommitted(String view, ShardTask task, int rows, long bytes) {}
 }

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the tasks of one sharded view that run in this instance report to the pipeline's {@link TrainingObserver}
  * (metrics, {@code jrl local}'s summary, serving), under the view's name, as one unsharded task would: mini-batches
- * with the events they trained, rows published, restores, and live prequential quality.
+ * with the events they trained, rows published, restores, checkpoints, and live prequential quality.
  *
  * <p>Quality: each task runs its own {@link io.jrlstream.streams.train.LiveQuality} on its own trainer (it ranks its
  * own users' sampled events, before they train, with its replica: its user rows and its view of the shared item rows;
@@ -71,6 +71,11 @@ final class ShardReports {
   /** A task rebuilt its state ({@code retrained} events trained again from {@code read} records re-read). */
   void restored(long nanos, long read, long retrained) {
     tell(() -> observer.restored(view, nanos, read, retrained));
+  }
+
+  /** A task's checkpoint committed ({@code rows} rows of {@code bytes} encoded bytes). */
+  void checkpointCommitted(int rows, long bytes) {
+    tell(() -> observer.checkpointCommitted(view, rows, bytes));
   }
 
   /** A task closed: its quality no longer counts in this instance's sums. */

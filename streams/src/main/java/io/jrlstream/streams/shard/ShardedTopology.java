@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
  * The topology of a sharded view (docs/scaling.md): the validated topic → {@link ShardRouter} (one task) → the
  * by-user topic (N partitions) → N {@link ShardedTrainingProcessor} tasks, each also reading its partition of the
  * update topic (co-partitioned: Kafka Streams gives partition i of both topics to task i) and writing its round
- * deltas to every other partition of it, and the view's vectors to its embedding topic.
+ * deltas to every other partition of it, and the view's vectors to its embedding topic. Each task keeps its
+ * checkpoint in its own instance of the changelogged store {@link #checkpointStore}.
  *
  * <p>Pure functions: nothing here creates a {@code KafkaStreams}.
  */
@@ -65,9 +66,15 @@ public final class ShardedTopology {
     return "jrl-route-" + view;
   }
 
+  /** The changelogged store of a sharded view's task checkpoints ({@link ShardedTrainingProcessor}). */
+  static String checkpointStore(String view) {
+    return "jrl-shard-" + view;
+  }
+
   /**
    * The topics a sharded view needs besides the others: by-user and deltas, N partitions each, created to keep
-   * everything (a task rebuilds its state from both when it starts: {@link ShardedTrainingProcessor}).
+   * everything (a task rebuilds its state from its checkpoint and both topics after it when it starts, from both
+   * whole before its first checkpoint: {@link ShardedTrainingProcessor}; nothing deletes what checkpoints cover yet).
    */
   public static List<TopicSpec> topics(StreamsSettings s, String view, ShardSettings shard) {
     short rf = s.reviews().replication();
@@ -117,6 +124,8 @@ public final class ShardedTopology {
     ShardReports reports = new ShardReports(view, training);
     t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas, input,
         observer, reports), "jrl-shard-source-" + view);
+    t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(checkpointStore(view)),
+        Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), train);
     t.addSink(EMBEDDINGS_SINK, s.embeddingsTopic(view), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), train);
     t.addSink(DELTAS_SINK, deltas, Serdes.String().serializer(), Serdes.ByteArray().serializer(), OTHERS, train);

@@ -1,12 +1,18 @@
 package io.jrlstream.streams.shard;
 
 import io.jrlstream.core.data.Interaction;
+import io.jrlstream.core.math.Rng;
 import io.jrlstream.core.param.Table;
 import io.jrlstream.core.shard.Delta;
 import io.jrlstream.core.shard.DeltaCodec;
 import io.jrlstream.core.shard.ShardInbox;
 import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.shard.ShardTask;
+import io.jrlstream.core.state.DirtyRows;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateReader;
+import io.jrlstream.core.state.StateWriter;
+import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
@@ -16,14 +22,18 @@ import io.jrlstream.schemas.codec.EmbeddingCodec;
 import io.jrlstream.streams.ingest.FlushMarkers;
 import io.jrlstream.streams.train.FreshRows;
 import io.jrlstream.streams.train.LiveQuality;
+import io.jrlstream.streams.train.CheckpointStore;
 import io.jrlstream.streams.train.StreamContent;
+import io.jrlstream.streams.train.TrainingObserver;
 import io.jrlstream.streams.train.TrainingOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -55,15 +65,47 @@ import org.slf4j.LoggerFactory;
  * Before, every changed user went out every 100 ms and every owned item at every epoch end: with replay nearly every
  * row, six times the vectors of one task on the Beauty pairs.
  *
- * <p><b>Restore by replay (first version, no checkpoint yet).</b> The task's state (trainer, replica, inbox, held
- * events) lives in memory. When a task starts (a restart, or a move to another instance after a crash) it rebuilds
- * it from its two input partitions, which keep everything (retention −1): it reads the committed offsets of its
- * application for them (waiting for a dead instance's open transaction to end), offers every committed delta of its
- * update partition to the inbox and trains every committed event of its by-user partition, sending and publishing
- * nothing (what it sent then was committed with those offsets), then publishes its rows once. Training is a function
- * of the input and the deltas, whatever their interleaving, so the state is the one the task had at its last commit,
- * bit for bit, and each event counts once. The cost grows with the partition's history: checkpoints of the replica
- * with its bases, the inbox and the counters (issue 8's structure) are the next step (docs/scaling.md).
+ * <p><b>Checkpoint</b> (issue 8's structure, {@link CheckpointStore}: generations that keep the committed checkpoint
+ * whole while the next is written, the rows changed since the previous one written a share per mini-batch). The
+ * task's state lives in memory and, as a checkpoint, in the view's changelogged store
+ * ({@link ShardedTopology#checkpointStore}, one per task): the task's blocks ({@link ShardTask#state}: every
+ * parameter row with its optimiser state and, for a shared row, its base; the replica's bookkeeping; the trainer's
+ * sampler, reservoir and counters; the round counters), the inbox's ({@link ShardInbox#state}: the deltas and epoch
+ * ends no merge has used yet), the user and item ids, and two input positions: the update-topic offset after the
+ * last record offered to the inbox, and the by-user offset of the first held event (after the last record read when
+ * none is held). The held events are not copied: they are the by-user records from that offset on, which a restore
+ * re-reads; every earlier one was trained or skipped. A checkpoint is taken at a record boundary right after a step
+ * that applied a mini-batch: the trainer then holds no half-collected batch (its counters refuse one), and every
+ * record read so far is in the inbox, held after the by-user position, trained or skipped, so the blocks and the
+ * positions describe one consistent state. It is due, as the unsharded view's ({@link CheckpointStore#due}), after
+ * {@code jrl.checkpoint.batches} mini-batches and {@code jrl.checkpoint.events.per.row} events per rewritten row,
+ * counted in the trainer's batches and events: a function of the input, never of the wall clock; none is taken while
+ * restoring. Its rows go to the store in the transactions that commit the batches writing them, so under
+ * {@code exactly_once_v2} (the sharded application's default) the committed checkpoint never covers input beyond the
+ * committed offsets; under {@code at_least_once} it may after a crash, and a record that comes again with an offset
+ * before the task's positions is ignored (it is in the state already).
+ *
+ * <p><b>Restore.</b> When a task starts (a restart, or a move to another instance after a crash) it loads its
+ * committed checkpoint (refused when written under other settings, or when its counters disagree with its
+ * trainer's: a damaged store), then re-reads, through {@link CommittedInput}, the records of its two input
+ * partitions from the checkpoint's positions up to its application's committed offsets (waiting for a dead
+ * instance's open transaction to end): it offers the deltas to the inbox (those of merges the checkpoint applied are
+ * dropped by round number, ends of past epochs by epoch, so the inbox holds the deltas since the checkpoint, not the
+ * history) and trains the events, sending and publishing nothing (what it sent then was committed with those
+ * offsets), then publishes its rows once. Training is a function of the input and the deltas, whatever their
+ * interleaving, so the state is the one the task had at its last commit, bit for bit, and each event counts once.
+ * Without a committed checkpoint (none due yet) it re-reads both partitions from offset 0, as the first version did.
+ *
+ * <p><b>Bound of {@link #init}.</b> The restore runs in {@code init}, on the stream thread, unsplit. It trains the
+ * events the task trained between its checkpoint and its last commit: at most {@code jrl.checkpoint.batches} plus
+ * {@code min(jrl.checkpoint.spread.batches, jrl.checkpoint.batches)} mini-batches, or, with events per row n above
+ * 0, n times the rows the checkpoint rewrites (the unsharded view's bound, {@link TrainingOptions}); at the defaults
+ * (500 + 125 batches of 64) about 40,000 events, some 6 s of a collaborative task with replay (150 µs per event):
+ * under {@code max.poll.interval.ms} (300 s), but not under Kafka Streams' {@code transaction.timeout.ms} (10 s)
+ * for a heavier view or a larger n; lower {@code jrl.checkpoint.batches} bounds it. The events it held at its last
+ * commit (waiting for a merge) are only decoded and held, and the deltas since the checkpoint (about one per other
+ * task and round) only decoded: O(records) of cheap work, not bounded by the checkpoint interval when a task held a
+ * long backlog.
  *
  * <p>Reports ({@link ShardReports}, to the pipeline's training observer under the view's name): each mini-batch
  * with its events, the rows published, the restore, and live prequential quality: with
@@ -89,14 +131,17 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   /**
    * Most held events one live drain trains; the rest continue at the next record or punctuation. After a long wait
    * a task may hold thousands of events: trained in one call, they would keep the stream thread from polling and
-   * committing for seconds (1,024 collaborative events with replay take about 0.15 s). A restore is not bounded:
-   * it runs in init, where nothing polls in between anyway.
+   * committing for seconds (1,024 collaborative events with replay take about 0.15 s). A restore's drains are not
+   * cut: it runs in init, where nothing polls in between anyway (its bound is the checkpoint interval, see the class
+   * doc).
    */
   static final int DRAIN_EVENTS = 1024;
   /** Longest a restore waits for the committed offsets and the records it re-reads. */
   static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** A flush marker in the held events. */
   private static final RoutedEvent MARKER = new RoutedEvent(0, 0, Float.NaN, 0, false, "", "");
+  /** Format of the processor's own checkpoint rows (ids, positions). */
+  private static final int FORMAT = 1;
 
   private final String viewName;
   private final ModelConfig config;
@@ -110,6 +155,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private final EmbeddingCodec embeddings = EmbeddingCodec.create();
   /** The settings every task of the view must share ({@link SettingsFingerprint}), sent with each message. */
   private final byte[] fingerprint;
+  /** {@link #fingerprint} hashed, written with each checkpoint: a restore under other settings is refused. */
+  private final long settingsHash;
   // Per-task state from here on: (re)built by init.
   /** Rebuilding the state from the committed input: nothing is sent or published. */
   private boolean restoring;
@@ -117,6 +164,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private boolean republish;
   /** The events (and flush markers) that arrived while the task waits, in arrival order. */
   private final ArrayDeque<RoutedEvent> held = new ArrayDeque<>();
+  /** The by-user offset of each held event, in the same order. */
+  private final ArrayDeque<Long> heldAt = new ArrayDeque<>();
   /** User ids of this task's users by index (null: another task's). */
   private final List<String> userIds = new ArrayList<>();
   /** Item ids of the items this task publishes, by index (null: another task publishes it). */
@@ -127,6 +176,19 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private FreshRows fresh = new FreshRows();
   private long lastRefreshMs;
   private long batchesAtLastPublish;
+  /** Indices of {@link #userIds} set since the last checkpoint. */
+  private final DirtyRows userRows = new DirtyRows();
+  /** Indices of {@link #itemIds} set since the last checkpoint. */
+  private final DirtyRows itemRows = new DirtyRows();
+  /** The next update-topic offset to read (every record before it offered to the inbox). */
+  private long deltasNext;
+  /** The by-user offset after the last one read (held, or skipped). */
+  private long eventsNext;
+  /** Mini-batches the trainer had applied when the last one was seen (a checkpoint is taken after one). */
+  private long batchesSeen;
+  private CheckpointStore checkpoints;
+  /** The blocks of the task's checkpoint ({@link #blocks()}). */
+  private List<StateBlock> blocks;
 
   private ProcessorContext<String, byte[]> context;
   private ShardTask task;
@@ -157,6 +219,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     this.observer = Objects.requireNonNull(observer, "observer");
     this.reports = Objects.requireNonNull(reports, "reports");
     this.fingerprint = SettingsFingerprint.of(viewName, settings, options.batchSize(), config);
+    long h = Rng.hash(Base64.getEncoder().encodeToString(fingerprint));
+    this.settingsHash = h == 0 ? 1 : h; // 0 reads as "none recorded"
   }
 
   @Override
@@ -168,16 +232,25 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     inbox = new ShardInbox(task);
     quality = options.quality().sampleEvery() > 0 ? new LiveQuality(viewName, task.trainer(), options.quality(),
         reports.task(task.index())) : null;
+    checkpoints = new CheckpointStore(context.getStateStore(ShardedTopology.checkpointStore(viewName)), viewName,
+        new TrainingObserver() {
+          @Override
+          public void checkpointCommitted(String view, int rows, long bytes) {
+            observer.checkpointCommitted(view, task, rows, bytes);
+            reports.checkpointCommitted(rows, bytes);
+          }
+        });
+    blocks = blocks();
     long t0 = System.nanoTime();
-    long replayed = restore(context.applicationId(), context.taskId().partition());
+    CheckpointStore.Counters at = load();
+    long loaded = task.events();
+    long replayed = restore(context.applicationId(), context.taskId().partition(), at);
     long nanos = System.nanoTime() - t0;
     LOG.info("view {} task {} of {} started on {}", viewName, task.index(), settings.shards(),
         Thread.currentThread().getName());
     observer.started(viewName, task, replayed, nanos / 1_000_000);
-    if (replayed > 0) {
-      reports.restored(nanos, replayed, task.events());
-    }
-    if (replayed > 0) {
+    if (replayed > 0 || at.offset() >= 0) {
+      reports.restored(nanos, replayed, task.events() - loaded);
       timestamp = Math.max(timestamp, context.currentSystemTimeMs()); // the replayed records' times are not read
       task.trainer().view().users().tick();
       republish = true; // at the first record or punctuation: nothing may be forwarded from init
@@ -194,6 +267,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     restoring = false;
     republish = false;
     held.clear();
+    heldAt.clear();
     userIds.clear();
     itemIds.clear();
     publishedItems = new long[0];
@@ -203,6 +277,13 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     if (task != null) {
       reports.closed(task.index());
     }
+    userRows.clear();
+    itemRows.clear();
+    deltasNext = 0;
+    eventsNext = 0;
+    batchesSeen = 0;
+    checkpoints = null;
+    blocks = null;
     task = null;
     inbox = null;
     quality = null;
@@ -222,6 +303,16 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     return held.size();
   }
 
+  /** The ids of the users the task owns, by user index ("" for another task's user), for tests. */
+  List<String> userIds() {
+    return List.copyOf(userIds.stream().map(id -> id == null ? "" : id).toList());
+  }
+
+  /** The ids of the items the task publishes, by item index ("" for one another task publishes), for tests. */
+  List<String> itemIds() {
+    return List.copyOf(itemIds.stream().map(id -> id == null ? "" : id).toList());
+  }
+
   /** By-user records skipped (not routed events) since the task started, those re-read by its restore included. */
   long skippedEvents() {
     return skippedEvents;
@@ -233,24 +324,116 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   }
 
   /**
-   * Rebuilds the task's state from its committed input (see the class doc); returns the records re-read.
+   * The blocks of the task's checkpoint, in this order (a block's index is part of its rows' keys): the task's
+   * ({@link ShardTask#state}: parameters with their bases, structure, trainer, counters), the inbox's, the user and
+   * item ids (one row per index), and the input positions it covers.
    */
-  private long restore(String applicationId, int partition) {
+  private List<StateBlock> blocks() {
+    List<StateBlock> b = new ArrayList<>(task.state());
+    b.add(inbox.state());
+    b.add(ids(userIds, userRows));
+    b.add(ids(itemIds, itemRows));
+    b.add(StateBlock.single(() -> new StateWriter(FORMAT).putLong(deltasNext).putLong(eventsFrom()).toBytes(),
+        bytes -> {
+          StateReader r = new StateReader(bytes, FORMAT, viewName + " task " + task.index() + " positions");
+          deltasNext = r.getLong();
+          eventsNext = r.getLong();
+        }));
+    return b;
+  }
+
+  /** One of the id lists as a block: a row per index, the ids set since the last checkpoint written. */
+  private static StateBlock ids(List<String> ids, DirtyRows dirty) {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return ids.size();
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirty.count();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        dirty.drain(sink);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        return new StateWriter(FORMAT).putString(ids.get(row)).toBytes();
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        setId(ids, row, new StateReader(bytes, FORMAT, "id " + row).getString());
+      }
+
+      @Override
+      public void loaded() {
+        dirty.clear();
+      }
+    };
+  }
+
+  /** The by-user offset a restore from a checkpoint taken now re-reads from: the first held record's, if any. */
+  private long eventsFrom() {
+    return heldAt.isEmpty() ? eventsNext : heldAt.peekFirst();
+  }
+
+  /**
+   * Loads the task's committed checkpoint, if any (and queues for deletion what an interrupted one left).
+   *
+   * @return its counters ({@link CheckpointStore.Counters#NONE}: none)
+   * @throws IllegalStateException when it was written under other settings, or its counters disagree with its
+   *     trainer's (a damaged store)
+   */
+  private CheckpointStore.Counters load() {
+    CheckpointStore.Counters committed = checkpoints.committed();
+    if (committed.offset() >= 0 && checkpoints.storedSettings() != settingsHash) {
+      throw new IllegalStateException("view " + viewName + " task " + task.index() + ": its checkpoint was written "
+          + "under other settings (jrl.views." + viewName + ".*, jrl.batch.size, jrl.seed); every instance must run "
+          + "with those it trained with, or reset the application (kafka-streams-application-reset, state "
+          + "directories) to train again from the input");
+    }
+    checkpoints.settings(settingsHash);
+    CheckpointStore.Counters at = checkpoints.load(blocks);
+    StreamingTrainer t = task.trainer();
+    if (at.offset() >= 0 && (t.sequence() != at.sequence() || t.batches() != at.batches()
+        || t.view().optimizer().steps() != at.steps() || eventsNext != at.offset() + 1)) {
+      throw new IllegalStateException("view " + viewName + " task " + task.index() + ": the checkpoint's counters ("
+          + at + ") disagree with its state (sequence " + t.sequence() + ", batches " + t.batches() + ", steps "
+          + t.view().optimizer().steps() + ", events from offset " + eventsNext + "): a damaged store; reset the "
+          + "application's state");
+    }
+    return at;
+  }
+
+  /**
+   * Rebuilds the rest of the task's state from its committed input after the checkpoint {@code at} (see the class
+   * doc); returns the records re-read.
+   */
+  private long restore(String applicationId, int partition, CheckpointStore.Counters at) {
     long[] read = {0};
     restoring = true;
-    long[] ends = input.replay(applicationId, partition, (o, v) -> {
+    long[] ends = input.replay(applicationId, partition, deltasNext, eventsNext, (o, v) -> {
       read[0]++;
       offer(v, partition, o);
+      deltasNext = o + 1;
     }, (o, v) -> {
       read[0]++;
       hold(v, partition, o);
       drain();
     });
     restoring = false;
-    if (read[0] > 0) {
-      LOG.info("view {} task {}: rebuilt from {} committed records (deltas to offset {}, events to offset {}): {} "
-          + "events trained, {} rounds closed, {} held, {} skipped", viewName, partition, read[0], ends[0], ends[1],
-          task.events(), task.closed(), held.size(), skippedEvents + skippedMessages);
+    batchesSeen = task.trainer().batches(); // the re-trained batches were checkpointed, or will be, as they were
+    if (read[0] > 0 || at.offset() >= 0) {
+      LOG.info("view {} task {}: rebuilt from {}, then {} committed records (deltas to offset {}, events to offset "
+          + "{}): {} events trained, {} rounds closed, {} held, {} skipped", viewName, partition, at.offset() < 0
+          ? "nothing (no checkpoint)" : "its checkpoint (" + at.sequence() + " events, by-user offsets to "
+          + at.offset() + ")", read[0], ends[0], ends[1], task.events(), task.closed(), held.size(),
+          skippedEvents + skippedMessages);
     }
     return read[0];
   }
@@ -262,9 +445,15 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     int partition = m == null ? -1 : m.partition();
     long offset = m == null ? -1 : m.offset();
     timestamp = Math.max(timestamp, record.timestamp());
-    if (topic.equals(deltasTopic)) {
+    boolean deltas = topic.equals(deltasTopic);
+    if (offset >= 0 && offset < (deltas ? deltasNext : eventsNext)) {
+      // Read already: under at_least_once the store's checkpoint may be ahead of the committed offsets after a crash.
+      return;
+    }
+    if (deltas) {
       requireSameSettings(record.headers().lastHeader(SettingsFingerprint.HEADER), partition, offset);
       offer(record.value(), partition, offset);
+      deltasNext = offset + 1;
     } else {
       hold(record.value(), partition, offset);
     }
@@ -307,12 +496,15 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
 
   /** Takes a record of the by-user topic: held until the task trains it; skipped when it is not a routed event. */
   private void hold(byte[] value, int partition, long offset) {
+    eventsNext = offset + 1;
     if (FlushMarkers.isMarker(value)) {
       held.add(MARKER);
+      heldAt.add(offset);
       return;
     }
     try {
       held.add(RoutedEvent.decode(value));
+      heldAt.add(offset);
     } catch (IllegalArgumentException e) {
       if (Long.bitCount(++skippedEvents) == 1) {
         LOG.warn("view {} task {}: skipping a record of {}-{} at offset {} that is not a routed event ({}; {} "
@@ -343,7 +535,32 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
         return;
       }
       step(held.poll());
+      heldAt.poll();
       trained++;
+      if (!restoring) {
+        checkpoint();
+      }
+    }
+  }
+
+  /**
+   * After a step that applied a mini-batch: takes a checkpoint when one is due ({@link CheckpointStore#due}, counted
+   * in the trainer's batches and events, as the unsharded view's), or writes the next share of the one being
+   * written. Right after a mini-batch the trainer holds no half-collected batch, and every other piece of the task's
+   * state is in its blocks; see the class doc.
+   */
+  private void checkpoint() {
+    StreamingTrainer t = task.trainer();
+    if (t.batches() == batchesSeen || !t.pending().isEmpty()) {
+      return;
+    }
+    batchesSeen = t.batches();
+    if (checkpoints.due(blocks, t.batches(), t.sequence(), options)) {
+      int spread = Math.min(options.checkpointSpreadBatches(), options.checkpointBatches());
+      checkpoints.take(blocks, new CheckpointStore.Counters(eventsFrom() - 1, t.sequence(), t.batches(),
+          t.view().optimizer().steps()), spread);
+    } else {
+      checkpoints.step();
     }
   }
 
@@ -400,7 +617,16 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     return user < userIds.size() && userIds.get(user) != null;
   }
 
-  private static void remember(List<String> ids, int index, String id) {
+  /** Sets an id of {@link #userIds} or {@link #itemIds}, marked for the next checkpoint when it changes. */
+  private void remember(List<String> ids, int index, String id) {
+    if (index < ids.size() && Objects.equals(ids.get(index), id)) {
+      return;
+    }
+    setId(ids, index, id);
+    (ids == userIds ? userRows : itemRows).mark(index);
+  }
+
+  private static void setId(List<String> ids, int index, String id) {
     while (ids.size() <= index) {
       ids.add(null);
     }

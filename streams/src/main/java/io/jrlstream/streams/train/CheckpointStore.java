@@ -41,9 +41,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * <p>When a checkpoint is due ({@link #due}) is a function of the input alone, like the training; when it commits
  * depends, after a crash during its writes, on the restart too (it starts again from the committed one).
  *
+ * <p>Public for the tasks of a sharded view ({@code streams.shard}), whose checkpoints hold a task's blocks with the
+ * same layout, generations and spreading (their {@link Counters#offset} is the last by-user offset covered; they do
+ * not record an origin or a position).
+ *
  * <p>Owned by one training processor, on its stream thread; not thread-safe.
  */
-final class CheckpointStore {
+public final class CheckpointStore {
   private static final byte ROW = 'R';
   private static final byte META = 'M';
   private static final Bytes ORIGIN = metaKey("origin");
@@ -75,8 +79,8 @@ final class CheckpointStore {
    * @param batches mini-batches applied
    * @param steps the optimiser's step count
    */
-  record Counters(long offset, long sequence, long batches, long steps) {
-    static final Counters NONE = new Counters(-1, 0, 0, 0);
+  public record Counters(long offset, long sequence, long batches, long steps) {
+    public static final Counters NONE = new Counters(-1, 0, 0, 0);
   }
 
   private final KeyValueStore<Bytes, byte[]> store;
@@ -105,7 +109,7 @@ final class CheckpointStore {
    *
    * @param view the view, for messages and the observer
    */
-  CheckpointStore(KeyValueStore<Bytes, byte[]> store, String view, TrainingObserver observer) {
+  public CheckpointStore(KeyValueStore<Bytes, byte[]> store, String view, TrainingObserver observer) {
     this.store = store;
     this.view = view;
     this.observer = observer;
@@ -134,7 +138,7 @@ final class CheckpointStore {
   }
 
   /** The committed checkpoint's counters ({@link Counters#NONE} before the first). */
-  Counters committed() {
+  public Counters committed() {
     return new Counters(getMeta(CHECKPOINT, -1), getMeta(ACCEPTED, 0), getMeta(BATCHES, 0), getMeta(STEPS, 0));
   }
 
@@ -147,7 +151,7 @@ final class CheckpointStore {
    * Fingerprint of the settings the committed checkpoint's structure was built with (0: none recorded), see
    * {@link #settings(long)}.
    */
-  long storedSettings() {
+  public long storedSettings() {
     return getMeta(SETTINGS, 0);
   }
 
@@ -156,7 +160,7 @@ final class CheckpointStore {
    * under other settings (a window, a reservoir, a vocabulary cap, a batch size changed) rebuilds the structure from
    * the events rather than loading one built under the old ones.
    */
-  void settings(long fingerprint) {
+  public void settings(long fingerprint) {
     this.settings = fingerprint;
   }
 
@@ -204,7 +208,7 @@ final class CheckpointStore {
    * @throws IllegalStateException when the store holds rows of another key layout, or of a block beyond
    *     {@code blocks}
    */
-  Counters load(List<StateBlock> blocks) {
+  public Counters load(List<StateBlock> blocks) {
     return load(blocks, false);
   }
 
@@ -262,7 +266,7 @@ final class CheckpointStore {
    * write again (rows that existed at the last checkpoint; rows created since are written once whenever it comes).
    * A function of the input alone, like the training.
    */
-  boolean due(List<StateBlock> blocks, long batches, long sequence, TrainingOptions options) {
+  public boolean due(List<StateBlock> blocks, long batches, long sequence, TrainingOptions options) {
     if (pending != null || batches - taken.batches() < options.checkpointBatches()) {
       return false;
     }
@@ -283,7 +287,7 @@ final class CheckpointStore {
    * and drains the blocks' dirty sets, then writes the first share. Its rows are written over {@code spreadBatches}
    * mini-batches (this one included; 0 or 1: all now).
    */
-  void take(List<StateBlock> blocks, Counters at, int spreadBatches) {
+  public void take(List<StateBlock> blocks, Counters at, int spreadBatches) {
     int n = 0;
     for (StateBlock b : blocks) {
       n += b.dirtyCount();
@@ -319,7 +323,7 @@ final class CheckpointStore {
   }
 
   /** Writes this mini-batch's share of the checkpoint being written, if one is. */
-  void step() {
+  public void step() {
     if (pending != null) {
       pending.step();
     }
