@@ -292,7 +292,8 @@ public final class Pipeline implements AutoCloseable {
    * routed to the others), and a producer that
    * takes a round's delta up to {@link ShardedTopology#MAX_DELTA_BYTES} ({@code max.request.size} and
    * {@code buffer.memory} raised to it where smaller, whatever the limits or the configuration say; the update topic
-   * is created to accept as much). The by-user and update topics carry the round protocol: their records are never
+   * is created to accept as much). The by-user and update topics carry the round protocol, and the checkpoint
+   * store's changelog rows as large as a delta: their records are never
    * dead-lettered ({@link OversizeRecordInterceptor#EXEMPT_TOPICS_CONFIG}), so a record Kafka refuses for them fails
    * the task, loudly, instead of leaving every other task waiting for it.
    */
@@ -303,7 +304,8 @@ public final class Pipeline implements AutoCloseable {
     // The delta's room on top of the producer's default buffer, which everything else keeps.
     raise(p, StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG),
         ShardedTopology.MAX_DELTA_BYTES + (32L << 20));
-    String exempt = ShardedTopology.byUserTopic(s, view) + "," + ShardedTopology.deltasTopic(s, view);
+    String exempt = ShardedTopology.byUserTopic(s, view) + "," + ShardedTopology.deltasTopic(s, view) + ","
+        + ShardedTopology.checkpointChangelog(viewApplicationId(s, view), view);
     p.put(OversizeRecordInterceptor.EXEMPT_TOPICS_CONFIG, exempt); // the production exception handler's
     p.put(StreamsConfig.producerPrefix(OversizeRecordInterceptor.EXEMPT_TOPICS_CONFIG), exempt); // the interceptor's
     return p;

@@ -10,6 +10,7 @@ import io.jrlstream.ops.kafka.TopicAdmin;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.streams.config.StreamsSettings;
 import io.jrlstream.streams.config.TopicSpec;
+import io.jrlstream.streams.shard.InputRetention;
 import io.jrlstream.streams.shard.ShardedTopology;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +19,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -64,7 +67,8 @@ class ShardedStartTest {
 
   /**
    * A 3 MB delta (three times jrl.max.record.bytes) goes through a producer configured as the sharded application's
-   * (its interceptor, request and buffer sizes) to the update topic as created: not to the dead letters.
+   * (its interceptor, request and buffer sizes) to the update topic as created, and a 3 MB checkpoint row to the
+   * checkpoint store's changelog: not to the dead letters.
    */
   @Test
   void shouldCarryADeltaOfMegabytesToTheUpdateTopic() throws Exception {
@@ -72,6 +76,10 @@ class ShardedStartTest {
         .withSharding(Map.of(VIEW, SHARD));
     List<TopicSpec> topics = new ArrayList<>(ShardedTopology.topics(settings, VIEW, SHARD));
     topics.add(Pipeline.sized(settings.deadLetters(), settings));
+    // The checkpoint store's changelog, as Kafka Streams creates it from the topology (its rows: up to a delta).
+    String changelog = ShardedTopology.checkpointChangelog(Pipeline.viewApplicationId(settings, VIEW), VIEW);
+    topics.add(TopicSpec.of(changelog, 1, settings.reviews().replication()).withConfig(
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(ShardedTopology.MAX_DELTA_BYTES)));
     try (Admin admin = admin()) {
       TopicAdmin.ensureTopics(admin, topics);
     }
@@ -84,10 +92,56 @@ class ShardedStartTest {
       RecordMetadata m = p.send(new ProducerRecord<>(deltas, 1, null, delta)).get(60, TimeUnit.SECONDS);
       assertEquals(deltas, m.topic(), "the delta went to the update topic, not to the dead letters");
       assertEquals(delta.length, m.serializedValueSize());
+      RecordMetadata c = p.send(new ProducerRecord<>(changelog, 0, null, delta)).get(60, TimeUnit.SECONDS);
+      assertEquals(changelog, c.topic(), "a checkpoint row of megabytes went to the changelog, not to the dead "
+          + "letters (cut there, it would be missing from another instance's restore)");
     }
     Object buffer = producer.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, "33554432"); // Kafka's default
     assertTrue(Long.parseLong(buffer.toString()) > ShardedTopology.MAX_DELTA_BYTES, "buffer.memory " + buffer
         + " holds the largest delta");
+  }
+
+  /**
+   * The retention deletes a task's input before its checkpoint's positions once a committed offset shows the
+   * checkpoint durable, and nothing before.
+   */
+  @Test
+  void shouldDeleteTheInputBeforeADurableCheckpointOnly() throws Exception {
+    String byUser = "retention-by-user";
+    String deltas = "retention-deltas";
+    String app = "jrl-it-retention";
+    try (Admin admin = admin()) {
+      TopicAdmin.ensureTopics(admin, List.of(TopicSpec.of(byUser, 2, settings.reviews().replication()),
+          TopicSpec.of(deltas, 2, settings.reviews().replication())));
+      try (KafkaProducer<String, byte[]> p = TrainerFixtures.producer(broker.bootstrapServers())) {
+        for (int i = 0; i < 10; i++) {
+          p.send(new ProducerRecord<>(byUser, 1, "u", new byte[] {1}));
+          p.send(new ProducerRecord<>(deltas, 1, "d", new byte[] {2}));
+        }
+        p.flush();
+      }
+      TopicPartition e = new TopicPartition(byUser, 1);
+      TopicPartition u = new TopicPartition(deltas, 1);
+      admin.alterConsumerGroupOffsets(app, Map.of(e, new OffsetAndMetadata(7), u, new OffsetAndMetadata(7))).all()
+          .get(30, TimeUnit.SECONDS);
+      try (InputRetention r = InputRetention.kafka(settings.kafkaProperties(), byUser, deltas)) {
+        r.trim(app, 1, new InputRetention.Checkpoint(4, 5, 7, 7)); // completed at 7, 7: not committed past yet
+        Thread.sleep(2000);
+        assertEquals(0, earliest(admin, e), "nothing deleted before the checkpoint is durable");
+        r.trim(app, 1, new InputRetention.Checkpoint(4, 5, 6, 6)); // the offsets, 7, are past it: durable
+        long t0 = System.nanoTime();
+        while (earliest(admin, e) == 0 && System.nanoTime() - t0 < 30_000_000_000L) {
+          Thread.sleep(50);
+        }
+        assertEquals(5, earliest(admin, e));
+        assertEquals(4, earliest(admin, u));
+      }
+    }
+  }
+
+  private static long earliest(Admin admin, TopicPartition p) throws Exception {
+    return admin.listOffsets(Map.of(p, OffsetSpec.earliest())).partitionResult(p).get(30, TimeUnit.SECONDS)
+        .offset();
   }
 
   /** A view trained as one task cannot start sharded under the same application, nor the other way round. */

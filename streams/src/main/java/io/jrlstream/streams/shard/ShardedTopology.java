@@ -9,6 +9,7 @@ import io.jrlstream.streams.train.TrainingOptions;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.TopicConfig;
@@ -72,6 +73,16 @@ public final class ShardedTopology {
   }
 
   /**
+   * The changelog topic of the tasks' checkpoint store in application {@code applicationId} (Kafka Streams names it
+   * so). A checkpoint row can be as large as a round's delta (the inbox's pending deltas are one row), so the topic is
+   * created to take {@link #MAX_DELTA_BYTES}, and its records must be exempt from the dead-letter path like the
+   * deltas': cut and dead-lettered, a checkpoint row would be missing from the restore of another instance.
+   */
+  public static String checkpointChangelog(String applicationId, String view) {
+    return applicationId + "-" + checkpointStore(view) + "-changelog";
+  }
+
+  /**
    * The topics a sharded view needs besides the others: by-user and deltas, N partitions each, created to keep
    * everything (a task rebuilds its state from its checkpoint and both topics after it when it starts, from both
    * whole before its first checkpoint: {@link ShardedTrainingProcessor}; nothing deletes what checkpoints cover yet).
@@ -123,9 +134,11 @@ public final class ShardedTopology {
         ShardedTrainingProcessor.RESTORE_TIMEOUT);
     ShardReports reports = new ShardReports(view, training);
     t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas, input,
-        observer, reports), "jrl-shard-source-" + view);
+        InputRetention.kafka(s.kafkaProperties(), byUser, deltas), observer, reports), "jrl-shard-source-" + view);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(checkpointStore(view)),
-        Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), train);
+        Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of(
+        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(Math.max(MAX_DELTA_BYTES,
+        s.limits().topicMaxMessageBytes())))), train);
     t.addSink(EMBEDDINGS_SINK, s.embeddingsTopic(view), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), train);
     t.addSink(DELTAS_SINK, deltas, Serdes.String().serializer(), Serdes.ByteArray().serializer(), OTHERS, train);

@@ -136,6 +136,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
    * doc).
    */
   static final int DRAIN_EVENTS = 1024;
+  /** How often a task asks its {@link InputRetention} to delete what its latest checkpoint covers. */
+  static final Duration TRIM_CHECK = Duration.ofSeconds(10);
   /** Longest a restore waits for the committed offsets and the records it re-reads. */
   static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** A flush marker in the held events. */
@@ -150,6 +152,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private final String deltasTopic;
   private final ShardObserver observer;
   private final ShardReports reports;
+  private final InputRetention retention;
   private final String byUserTopic;
   private final CommittedInput input;
   private final EmbeddingCodec embeddings = EmbeddingCodec.create();
@@ -202,6 +205,10 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   private long skippedEvents;
   /** Update-topic records skipped since init: not shard messages. */
   private long skippedMessages;
+  /** The positions of the checkpoint being written (deltas, events), null when none is. */
+  private long[] writing;
+  /** The latest checkpoint complete in the store, whose input before it {@link #retention} may delete. */
+  private InputRetention.Checkpoint trimmable;
 
   /**
    * @param input the task's committed input, re-read when it starts
@@ -209,6 +216,18 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
    */
   ShardedTrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, ShardSettings settings,
       String byUserTopic, String deltasTopic, CommittedInput input, ShardObserver observer, ShardReports reports) {
+    this(viewName, config, options, settings, byUserTopic, deltasTopic, input, InputRetention.NONE, observer, reports);
+  }
+
+  /**
+   * @param input the task's committed input, re-read when it starts
+   * @param retention deletes the input its committed checkpoints cover
+   * @param reports where the view's tasks in this instance report to the pipeline
+   */
+  ShardedTrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, ShardSettings settings,
+      String byUserTopic, String deltasTopic, CommittedInput input, InputRetention retention, ShardObserver observer,
+      ShardReports reports) {
+    this.retention = Objects.requireNonNull(retention, "retention");
     this.viewName = viewName;
     this.byUserTopic = byUserTopic;
     this.input = Objects.requireNonNull(input, "input");
@@ -238,12 +257,19 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
           public void checkpointCommitted(String view, int rows, long bytes) {
             observer.checkpointCommitted(view, task, rows, bytes);
             reports.checkpointCommitted(rows, bytes);
+            if (writing != null) {
+              trimmable = new InputRetention.Checkpoint(writing[0], writing[1], deltasNext, eventsNext);
+              writing = null;
+            }
           }
         });
     blocks = blocks();
     long t0 = System.nanoTime();
     CheckpointStore.Counters at = load();
     long loaded = task.events();
+    if (at.offset() >= 0) { // a committed checkpoint: durable
+      trimmable = new InputRetention.Checkpoint(deltasNext, eventsNext, -1, -1);
+    }
     long replayed = restore(context.applicationId(), context.taskId().partition(), at);
     long nanos = System.nanoTime() - t0;
     LOG.info("view {} task {} of {} started on {}", viewName, task.index(), settings.shards(),
@@ -260,6 +286,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
       context.schedule(Duration.ofMillis(options.publishIntervalMs()), PunctuationType.WALL_CLOCK_TIME,
           now -> publish(false));
     }
+    context.schedule(TRIM_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> trim());
   }
 
   /** Forgets every piece of per-task state (a revived task rebuilds it from its committed input). */
@@ -291,11 +318,21 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     timestamp = 0;
     skippedEvents = 0;
     skippedMessages = 0;
+    writing = null;
+    trimmable = null;
   }
 
   @Override
   public void close() {
     reset();
+    retention.close();
+  }
+
+  /** Asks the retention to delete the input before the latest complete checkpoint (once it is durable). */
+  private void trim() {
+    if (trimmable != null) {
+      retention.trim(context.applicationId(), task.index(), trimmable);
+    }
   }
 
   /** Events (and flush markers) held while the task waits. */
@@ -557,6 +594,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     batchesSeen = t.batches();
     if (checkpoints.due(blocks, t.batches(), t.sequence(), options)) {
       int spread = Math.min(options.checkpointSpreadBatches(), options.checkpointBatches());
+      writing = new long[] {deltasNext, eventsFrom()};
       checkpoints.take(blocks, new CheckpointStore.Counters(eventsFrom() - 1, t.sequence(), t.batches(),
           t.view().optimizer().steps()), spread);
     } else {

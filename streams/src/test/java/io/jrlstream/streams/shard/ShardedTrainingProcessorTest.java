@@ -71,6 +71,8 @@ class ShardedTrainingProcessorTest {
     /** Per task, the offsets its last restore re-read from: update topic, by-user topic. */
     final long[][] from = new long[2][];
     final int[] checkpoints = new int[2];
+    /** Per task, the checkpoint its last retention call would trim the input before (null: none asked). */
+    final InputRetention.Checkpoint[] trimmed = new InputRetention.Checkpoint[2];
     final Set<String> items = new HashSet<>();
 
     Tasks() {
@@ -120,8 +122,9 @@ class ShardedTrainingProcessorTest {
           }
           return new long[] {deltas.get(partition).size(), events.get(partition).size()};
         };
-        p[t] = new ShardedTrainingProcessor(view, config, options, shard, BY_USER, DELTAS, input, observer,
-            reports);
+        InputRetention retention = (app, partition, c) -> trimmed[partition] = c;
+        p[t] = new ShardedTrainingProcessor(view, config, options, shard, BY_USER, DELTAS, input, retention,
+            observer, reports);
         Properties streams = new Properties();
         streams.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         streams.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -392,6 +395,32 @@ class ShardedTrainingProcessorTest {
     tasks.end();
     for (int t = 0; t < 2; t++) {
       assertEquals(straight.ended[t].events(), tasks.ended[t].events(), "task " + t + "'s events");
+      assertEquals(hash(straight.ended[t].trainer().view()), hash(tasks.ended[t].trainer().view()), "task " + t);
+    }
+  }
+
+  /**
+   * The retention is asked to delete only input the task's latest complete checkpoint covers: a restore, which loads
+   * that checkpoint, re-reads from at or after those positions, and ends as the task that ran through.
+   */
+  @Test
+  void shouldTrimOnlyTheInputBeforeTheLatestCompleteCheckpoint() {
+    Tasks straight = reference(stream(200, 13, false), stream(60, 14, false));
+    Tasks tasks = new Tasks(CHECKPOINTED);
+    feed(tasks, stream(200, 13, false));
+    for (int t = 0; t < 2; t++) {
+      assertTrue(tasks.checkpoints[t] > 1, "task " + t + "'s checkpoints: " + tasks.checkpoints[t]);
+      tasks.ctx.get(t).scheduledPunctuators().get(2).getPunctuator().punctuate(0); // the retention's check
+      InputRetention.Checkpoint c = tasks.trimmed[t];
+      assertNotNull(c, "task " + t + " asked to trim");
+      assertTrue(c.eventsFrom() > 0 && c.eventsFrom() <= c.eventsRead() && c.deltasFrom() <= c.deltasRead(), "" + c);
+      tasks.p[t].init(tasks.ctx.get(t)); // a restore: from the latest committed checkpoint
+      assertTrue(tasks.from[t][0] >= c.deltasFrom() && tasks.from[t][1] >= c.eventsFrom(), "task " + t
+          + " re-read from " + Arrays.toString(tasks.from[t]) + ", the input before " + c + " may be gone");
+    }
+    feed(tasks, stream(60, 14, false));
+    tasks.end();
+    for (int t = 0; t < 2; t++) {
       assertEquals(hash(straight.ended[t].trainer().view()), hash(tasks.ended[t].trainer().view()), "task " + t);
     }
   }
