@@ -37,6 +37,12 @@ public final class ShardedTopology {
    * a larger delta fails its task.
    */
   public static final int MAX_DELTA_BYTES = 64 << 20;
+  /**
+   * Segment size of the update topic and of the checkpoint store's changelog: a segment must hold the largest record
+   * batch (the application's other internal topics close theirs at 16 MiB, the local broker's default is 64 MiB; a
+   * 50 MB checkpoint row was refused: "larger than the configured segment size").
+   */
+  static final int SEGMENT_BYTES = 2 * MAX_DELTA_BYTES;
 
   private ShardedTopology() {}
 
@@ -93,7 +99,8 @@ public final class ShardedTopology {
     return List.of(keepAll(TopicSpec.of(byUserTopic(s, view), shard.shards(), rf))
             .withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(s.limits().topicMaxMessageBytes())),
         keepAll(TopicSpec.of(deltasTopic(s, view), shard.shards(), rf))
-            .withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, max));
+            .withConfig(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, max)
+            .withConfig(TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(SEGMENT_BYTES)));
   }
 
   private static TopicSpec keepAll(TopicSpec t) {
@@ -138,7 +145,8 @@ public final class ShardedTopology {
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(checkpointStore(view)),
         Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of(
         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(Math.max(MAX_DELTA_BYTES,
-        s.limits().topicMaxMessageBytes())))), train);
+        s.limits().topicMaxMessageBytes())), TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(SEGMENT_BYTES))),
+        train);
     t.addSink(EMBEDDINGS_SINK, s.embeddingsTopic(view), Serdes.String().serializer(),
         Serdes.ByteArray().serializer(), train);
     t.addSink(DELTAS_SINK, deltas, Serdes.String().serializer(), Serdes.ByteArray().serializer(), OTHERS, train);

@@ -57,13 +57,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Publication: the task publishes the rows of its own users, and of the items whose first event reached it (one
  * publisher per row), to the view's embedding topic, as the unsharded processor does: every publication interval
- * the users of the new events trained since the last one ({@link FreshRows}); at a refresh (every
- * {@code jrl.publish.refresh.ms}, each epoch end, or when no batch was applied since the last publication) every user
- * row changed since the last refresh; at each epoch end the owned items whose vector differs from the one last
- * published. A merged row is not marked changed (the merge must not put it in the task's next delta), so the task
- * compares a 64-bit hash of each owned item's vector with that of its last publication (8 bytes per owned item).
- * Before, every changed user went out every 100 ms and every owned item at every epoch end: with replay nearly every
- * row, six times the vectors of one task on the Beauty pairs.
+ * (and at each epoch end) the users of the new events trained since the last one ({@link FreshRows}); at a refresh
+ * (every {@code jrl.publish.refresh.ms}, or when no batch was applied since the last publication) every user row
+ * changed since the last refresh and the owned items whose vector differs from the one last published. A merged row
+ * is not marked changed (the merge must not put it in the task's next delta), so the task compares a 64-bit hash of
+ * each owned item's vector with that of its last publication (8 bytes per owned item). Before, every changed user
+ * went out every 100 ms and every owned item at every epoch end: with replay nearly every row, six times the vectors
+ * of one task on the Beauty pairs.
  *
  * <p><b>Checkpoint</b> (issue 8's structure, {@link CheckpointStore}: generations that keep the committed checkpoint
  * whole while the next is written, the rows changed since the previous one written a share per mini-batch). The
@@ -565,7 +565,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
       int epoch = inbox.epoch();
       boolean free = inbox.advance();
       if (inbox.epoch() != epoch) {
-        publish(true);
+        publish(false); // a publication: merged items go out at the next refresh
         observer.epochEnded(viewName, task, epoch, this::owns);
       }
       if (!free || held.isEmpty() || !restoring && trained == DRAIN_EVENTS) {
@@ -682,12 +682,13 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
   }
 
   /**
-   * Forwards the users of the new events trained since the last publication or, at a refresh (an epoch's end,
-   * {@code items}; once the refresh interval has passed; or when no batch was applied since the last publication),
-   * every user row changed since the last refresh; and at an epoch's end the owned items whose vector changed since
-   * it was last published.
+   * Forwards the users of the new events trained since the last publication or, at a refresh ({@code force}d, once
+   * the refresh interval has passed, or when no batch was applied since the last publication), every user row
+   * changed since the last refresh and the owned items whose vector changed since it was last published (merges
+   * included). Epoch ends are publications, not refreshes: markers can come twice a second or more while a task
+   * catches up, and every item moves under replay.
    */
-  private void publish(boolean items) {
+  private void publish(boolean force) {
     if (restoring) {
       return;
     }
@@ -695,7 +696,9 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     int[] sent = new int[2];
     long now = context.currentSystemTimeMs();
     boolean quiet = task.trainer().batches() == batchesAtLastPublish;
-    if (items || quiet || options.everyPublicationRefreshes() || now - lastRefreshMs >= options.publishRefreshMs()) {
+    boolean refresh = force || quiet || options.everyPublicationRefreshes()
+        || now - lastRefreshMs >= options.publishRefreshMs();
+    if (refresh) {
       view.users().forEachChangedSinceTick(row -> sent[0] += publishRow(view, view.users(), EntityKind.USER,
           userIds, row));
       view.users().tick();
@@ -705,7 +708,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
       fresh.drainTrained(row -> sent[0] += publishRow(view, view.users(), EntityKind.USER, userIds, row));
     }
     batchesAtLastPublish = task.trainer().batches();
-    if (items) {
+    if (refresh) {
       Table t = view.items();
       for (int row = 0; row < Math.min(t.size(), itemIds.size()); row++) {
         if (itemIds.get(row) != null && changedSincePublished(row, t.row(row))) {

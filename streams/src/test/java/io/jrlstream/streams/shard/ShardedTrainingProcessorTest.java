@@ -183,6 +183,11 @@ class ShardedTrainingProcessorTest {
       }
     }
 
+    /** Sets both tasks' wall clock. */
+    void at(long millis) {
+      ctx.forEach(c -> c.setCurrentSystemTimeMs(millis));
+    }
+
     /** A flush marker to both tasks (the router sends one to every partition), then the tasks settle. */
     void end() {
       event(0, (byte[]) null);
@@ -629,7 +634,7 @@ class ShardedTrainingProcessorTest {
   }
 
   @Test
-  void shouldRepublishAtAnEpochEndOnlyTheItemsWhoseVectorChanged() {
+  void shouldRepublishOnlyTheItemsWhoseVectorChangedAtARefresh() {
     long[] items = {0};
     TrainingObserver training = new TrainingObserver() {
       @Override
@@ -639,16 +644,22 @@ class ShardedTrainingProcessorTest {
     };
     Tasks tasks = new Tasks(OPTIONS, training);
     feed(tasks, stream(100, 9, false));
+    tasks.at(1000); // the refresh interval (1 s) has passed: the epoch end's publication refreshes
     tasks.end();
     assertEquals(tasks.items.size(), items[0], "each item once, by its one publisher");
-    tasks.end(); // an epoch without events: no vector changed
+    tasks.end(); // an epoch without events: a refresh (quiet), but no vector changed
     assertEquals(tasks.items.size(), items[0], "nothing republished");
     feed(tasks, new int[][] {{0, 3}, {2, 3}, {4, 3}, {6, 3}, {8, 3}}); // item 3 only, task 0 only
-    tasks.end();
+    tasks.end(); // task 0: within the refresh interval, its items wait for the next refresh (task 1, quiet: now)
+    tasks.at(2000);
+    for (int t = 0; t < 2; t++) {
+      tasks.ctx.get(t).scheduledPunctuators().get(1).getPunctuator().punctuate(2000); // publication: a refresh
+    }
     long again = items[0] - tasks.items.size();
     // (with replay, five events train many past interactions too: most items move)
     assertTrue(again >= 1 && again <= tasks.items.size(), "item 3 and what it trained with: " + again);
   }
+
 
   /** Every row of every parameter, value and optimiser state. */
   private static long hash(View v) {
