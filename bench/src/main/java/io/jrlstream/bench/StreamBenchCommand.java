@@ -8,6 +8,7 @@ import io.jrlstream.core.data.StreamOrder;
 import io.jrlstream.core.shard.ShardSettings;
 import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
+import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
 import io.jrlstream.ops.DataOption;
 import io.jrlstream.ops.JsonOutput;
@@ -187,6 +188,12 @@ final class StreamBenchCommand implements Callable<Integer> {
       CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
       int warm = 0;
       TrainingCounters counters = new TrainingCounters();
+      Map<String, Long> perPass = new LinkedHashMap<>();
+      for (String v : views) {
+        View view = ViewFactory.create(v, cfg, ds);
+        perPass.put(v, events.stream().filter(view::accepts).count());
+      }
+      long passesSent = 0;
       try (Pipeline p = Pipeline.start(s, cfg, options(work.resolve("state")), null, counters);
           DatasetProducer producer = new DatasetProducer(ds, s, cfg.seed())) {
         p.awaitRunning(Duration.ofMinutes(2));
@@ -198,6 +205,7 @@ final class StreamBenchCommand implements Callable<Integer> {
           long bj0 = brokerJvm == null ? 0 : compilerTicks(brokerJvm);
           producer.produce(0, all, 0, n -> { });
           Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
+          counters.awaitTrained(perPass, ++passesSent, Duration.ofMinutes(30));
           long wall = System.nanoTime() - w0;
           double trainerJit = (jit.getTotalCompilationTime() - j0) * 1e6 / wall;
           double brokerJit = brokerJvm == null ? 0 : (compilerTicks(brokerJvm) - bj0) * NANOS_PER_TICK / wall;
@@ -231,8 +239,10 @@ final class StreamBenchCommand implements Callable<Integer> {
         long measured = 0;
         for (int pass = warmUpPasses; pass < passes; pass++) {
           measured += producer.produce(0, all, 0, n -> { });
+          passesSent++;
         }
         Pipeline.awaitCaughtUp(s, views, Duration.ofMinutes(30));
+        counters.awaitTrained(perPass, passesSent, Duration.ofMinutes(30));
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
         double brokerSecs = (b.cpuNanos() - brokerCpu0) / 1e9;
@@ -340,6 +350,30 @@ final class StreamBenchCommand implements Callable<Integer> {
     final AtomicLong restores = new AtomicLong();
     final AtomicLong restoreNanos = new AtomicLong();
     final AtomicLong publishedRows = new AtomicLong();
+    /** Events trained in applied mini-batches, by view. */
+    final Map<String, AtomicLong> trained = new ConcurrentHashMap<>();
+
+    @Override
+    public void batchApplied(String view, StreamingTrainer trainer, int events, long timestamp, boolean due) {
+      trained.computeIfAbsent(view, v -> new AtomicLong()).addAndGet(events);
+    }
+
+    /**
+     * Waits until every view trained {@code passes} × its share of the data set: a sharded view's tasks take records
+     * (the consumer lag reads 0) before they train them, when they hold them for a merge.
+     */
+    void awaitTrained(Map<String, Long> perPass, long passes, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (Map.Entry<String, Long> e : perPass.entrySet()) {
+        while (trained.computeIfAbsent(e.getKey(), v -> new AtomicLong()).get() < e.getValue() * passes) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("view " + e.getKey() + " trained " + trained.get(e.getKey()) + " of "
+                + e.getValue() * passes + " events in " + timeout);
+          }
+          Thread.sleep(5);
+        }
+      }
+    }
 
     @Override
     public void published(String view, int users, int items) {

@@ -58,12 +58,12 @@ import org.slf4j.LoggerFactory;
  * <p>Publication: the task publishes the rows of its own users, and of the items whose first event reached it (one
  * publisher per row), to the view's embedding topic, as the unsharded processor does: every publication interval
  * (and at each epoch end) the users of the new events trained since the last one ({@link FreshRows}); at a refresh
- * (every {@code jrl.publish.refresh.ms}, or when no batch was applied since the last publication) every user row
- * changed since the last refresh and the owned items whose vector differs from the one last published. A merged row
- * is not marked changed (the merge must not put it in the task's next delta), so the task compares a 64-bit hash of
- * each owned item's vector with that of its last publication (8 bytes per owned item). Before, every changed user
- * went out every 100 ms and every owned item at every epoch end: with replay nearly every row, six times the vectors
- * of one task on the Beauty pairs.
+ * (every {@code jrl.publish.refresh.ms}, or when no batch was applied since the last publication and none is held)
+ * every user row changed since the last refresh and the owned items whose vector differs from the one last
+ * published. A merged row is not marked changed (the merge must not put it in the task's next delta), so the task
+ * compares a 64-bit hash of each owned item's vector with that of its last publication (8 bytes per owned item).
+ * Before, every changed user went out every 100 ms and every owned item at every epoch end: with replay nearly every
+ * row, six times the vectors of one task on the Beauty pairs.
  *
  * <p><b>Checkpoint</b> (issue 8's structure, {@link CheckpointStore}: generations that keep the committed checkpoint
  * whole while the next is written, the rows changed since the previous one written a share per mini-batch). The
@@ -683,10 +683,10 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
 
   /**
    * Forwards the users of the new events trained since the last publication or, at a refresh ({@code force}d, once
-   * the refresh interval has passed, or when no batch was applied since the last publication), every user row
-   * changed since the last refresh and the owned items whose vector changed since it was last published (merges
-   * included). Epoch ends are publications, not refreshes: markers can come twice a second or more while a task
-   * catches up, and every item moves under replay.
+   * the refresh interval has passed, or when no batch was applied since the last publication and none is held),
+   * every user row changed since the last refresh and the owned items whose vector changed since it was last
+   * published (merges included). Epoch ends are publications, not refreshes: markers can come twice a second or more
+   * while a task catches up, and every item moves under replay.
    */
   private void publish(boolean force) {
     if (restoring) {
@@ -695,7 +695,9 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
     View view = task.trainer().view();
     int[] sent = new int[2];
     long now = context.currentSystemTimeMs();
-    boolean quiet = task.trainer().batches() == batchesAtLastPublish;
+    // Quiet: no batch since the last publication and nothing held (a task waiting for a merge is not quiet: taken
+    // for quiet, it refreshed every 100 ms while it waited, 22 vectors per event on the Beauty pairs).
+    boolean quiet = task.trainer().batches() == batchesAtLastPublish && held.isEmpty();
     boolean refresh = force || quiet || options.everyPublicationRefreshes()
         || now - lastRefreshMs >= options.publishRefreshMs();
     if (refresh) {

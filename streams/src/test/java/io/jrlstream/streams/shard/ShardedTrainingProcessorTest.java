@@ -634,6 +634,27 @@ class ShardedTrainingProcessorTest {
   }
 
   @Test
+  void shouldNotRefreshWhileItWaitsForAMergeHoldingEvents() {
+    long[] items = {0};
+    TrainingObserver training = new TrainingObserver() {
+      @Override
+      public void published(String view, int users, int n) {
+        items[0] += n;
+      }
+    };
+    Tasks tasks = new Tasks(OPTIONS, training);
+    feed(tasks, stream(60, 15, true)); // task 1 has nothing: task 0 soon waits for its delta, holding the rest
+    assertTrue(tasks.p[0].held() > 0, "task 0 waits");
+    Punctuator publish = tasks.ctx.get(0).scheduledPunctuators().get(1).getPunctuator();
+    tasks.at(300);
+    publish.punctuate(300);
+    long before = items[0];
+    tasks.at(400); // no batch since, but events held: not quiet, and the refresh interval has not passed
+    publish.punctuate(400);
+    assertEquals(before, items[0], "a task waiting for a merge refreshed (every owned item again)");
+  }
+
+  @Test
   void shouldRepublishOnlyTheItemsWhoseVectorChangedAtARefresh() {
     long[] items = {0};
     TrainingObserver training = new TrainingObserver() {
