@@ -398,10 +398,7 @@ class ShardedTrainingProcessorTest {
     }
     feed(tasks, Arrays.copyOfRange(events, 30, 60));
     tasks.end();
-    for (int t = 0; t < 2; t++) {
-      assertEquals(straight.ended[t].events(), tasks.ended[t].events(), "task " + t + "'s events");
-      assertEquals(hash(straight.ended[t].trainer().view()), hash(tasks.ended[t].trainer().view()), "task " + t);
-    }
+    assertSameTasks(straight, tasks);
   }
 
   /**
@@ -465,10 +462,7 @@ class ShardedTrainingProcessorTest {
     bad.p[1].init(bad.ctx.get(1)); // the replay meets the same records and skips the same
     assertEquals(2, bad.p[1].skippedEvents(), "the replay skipped what the live run skipped");
     bad.end();
-    for (int t = 0; t < 2; t++) {
-      assertEquals(clean.ended[t].events(), bad.ended[t].events(), "task " + t + "'s events");
-      assertEquals(hash(clean.ended[t].trainer().view()), hash(bad.ended[t].trainer().view()), "task " + t);
-    }
+    assertSameTasks(clean, bad);
   }
 
   @Test
@@ -681,6 +675,14 @@ class ShardedTrainingProcessorTest {
     assertTrue(again >= 1 && again <= tasks.items.size(), "item 3 and what it trained with: " + again);
   }
 
+
+  /** Each task of {@code actual} trained as many events as {@code expected}'s and ended bit for bit as it. */
+  private static void assertSameTasks(Tasks expected, Tasks actual) {
+    for (int t = 0; t < 2; t++) {
+      assertEquals(expected.ended[t].events(), actual.ended[t].events(), "task " + t + "'s events");
+      assertEquals(hash(expected.ended[t].trainer().view()), hash(actual.ended[t].trainer().view()), "task " + t);
+    }
+  }
 
   /** Every row of every parameter, value and optimiser state. */
   private static long hash(View v) {
