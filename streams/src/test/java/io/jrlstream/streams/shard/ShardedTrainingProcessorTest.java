@@ -593,82 +593,77 @@ class ShardedTrainingProcessorTest {
 
   @Test
   void shouldPublishTheUsersOfNewEventsBetweenRefreshesNotEveryRowReplayMoved() {
-    long[] users = {0};
-    TrainingObserver training = new TrainingObserver() {
-      @Override
-      public void published(String view, int n, int items) {
-        users[0] += n;
-      }
-    };
-    Tasks tasks = new Tasks(OPTIONS, training);
+    Published published = new Published();
+    Tasks tasks = new Tasks(OPTIONS, published);
     feed(tasks, stream(100, 12, true)); // task 0's users only: task 1 has nothing to wait for
     tasks.end();
     Punctuator publish = tasks.ctx.get(0).scheduledPunctuators().get(1).getPunctuator();
     tasks.ctx.get(0).setCurrentSystemTimeMs(100);
     publish.punctuate(100);
-    long before = users[0];
+    long before = published.users;
     for (int i = 0; i < 8; i++) {
       tasks.event(0, i % 8); // two batches of user 0 alone; replay moves the other users too
     }
     tasks.ctx.get(0).setCurrentSystemTimeMs(200); // within the refresh interval (1 s)
     publish.punctuate(200);
-    assertEquals(1, users[0] - before, "user 0 alone");
+    assertEquals(1, published.users - before, "user 0 alone");
     tasks.ctx.get(0).setCurrentSystemTimeMs(1300); // a refresh: every row changed since the last one
     for (int i = 0; i < 4; i++) {
       tasks.event(2, i);
     }
     publish.punctuate(1300);
-    assertTrue(users[0] - before > 2, "the refresh publishes what replay moved: " + (users[0] - before));
+    long refreshed = published.users - before;
+    assertTrue(refreshed > 2, "the refresh publishes what replay moved: " + refreshed);
   }
 
   @Test
   void shouldNotRefreshWhileItWaitsForAMergeHoldingEvents() {
-    long[] items = {0};
-    TrainingObserver training = new TrainingObserver() {
-      @Override
-      public void published(String view, int users, int n) {
-        items[0] += n;
-      }
-    };
-    Tasks tasks = new Tasks(OPTIONS, training);
+    Published published = new Published();
+    Tasks tasks = new Tasks(OPTIONS, published);
     feed(tasks, stream(60, 15, true)); // task 1 has nothing: task 0 soon waits for its delta, holding the rest
     assertTrue(tasks.p[0].held() > 0, "task 0 waits");
     Punctuator publish = tasks.ctx.get(0).scheduledPunctuators().get(1).getPunctuator();
     tasks.at(300);
     publish.punctuate(300);
-    long before = items[0];
+    long before = published.items;
     tasks.at(400); // no batch since, but events held: not quiet, and the refresh interval has not passed
     publish.punctuate(400);
-    assertEquals(before, items[0], "a task waiting for a merge refreshed (every owned item again)");
+    assertEquals(before, published.items, "a task waiting for a merge refreshed (every owned item again)");
   }
 
   @Test
   void shouldRepublishOnlyTheItemsWhoseVectorChangedAtARefresh() {
-    long[] items = {0};
-    TrainingObserver training = new TrainingObserver() {
-      @Override
-      public void published(String view, int users, int n) {
-        items[0] += n;
-      }
-    };
-    Tasks tasks = new Tasks(OPTIONS, training);
+    Published published = new Published();
+    Tasks tasks = new Tasks(OPTIONS, published);
     feed(tasks, stream(100, 9, false));
     tasks.at(1000); // the refresh interval (1 s) has passed: the epoch end's publication refreshes
     tasks.end();
-    assertEquals(tasks.items.size(), items[0], "each item once, by its one publisher");
+    assertEquals(tasks.items.size(), published.items, "each item once, by its one publisher");
     tasks.end(); // an epoch without events: a refresh (quiet), but no vector changed
-    assertEquals(tasks.items.size(), items[0], "nothing republished");
+    assertEquals(tasks.items.size(), published.items, "nothing republished");
     feed(tasks, new int[][] {{0, 3}, {2, 3}, {4, 3}, {6, 3}, {8, 3}}); // item 3 only, task 0 only
     tasks.end(); // task 0: within the refresh interval, its items wait for the next refresh (task 1, quiet: now)
     tasks.at(2000);
     for (int t = 0; t < 2; t++) {
       tasks.ctx.get(t).scheduledPunctuators().get(1).getPunctuator().punctuate(2000); // publication: a refresh
     }
-    long again = items[0] - tasks.items.size();
+    long again = published.items - tasks.items.size();
     // (with replay, five events train many past interactions too: most items move)
     assertTrue(again >= 1 && again <= tasks.items.size(), "item 3 and what it trained with: " + again);
   }
 
+
+  /** Counts the rows the tasks report published. */
+  private static final class Published implements TrainingObserver {
+    long users;
+    long items;
+
+    @Override
+    public void published(String view, int u, int i) {
+      users += u;
+      items += i;
+    }
+  }
 
   /** Each task of {@code actual} trained as many events as {@code expected}'s and ended bit for bit as it. */
   private static void assertSameTasks(Tasks expected, Tasks actual) {
