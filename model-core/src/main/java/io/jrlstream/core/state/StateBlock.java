@@ -4,6 +4,8 @@ import io.jrlstream.core.param.Param;
 import io.jrlstream.core.param.RowCodec;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -101,6 +103,50 @@ public interface StateBlock {
       @Override
       public void loaded() {
         p.value().drainDirty(r -> { });
+      }
+    };
+  }
+
+  /** Restores row {@code row} of a {@link #tracked} block from its bytes. */
+  @FunctionalInterface
+  interface RowDecoder {
+    void decode(int row, byte[] bytes);
+  }
+
+  /**
+   * A block of {@code size} rows whose changes {@code dirty} records (and forgets once a restore has loaded the
+   * block): row i's bytes are {@code encode.apply(i)}, and {@code decode} restores a row from them.
+   */
+  static StateBlock tracked(IntSupplier size, DirtyRows dirty, IntFunction<byte[]> encode, RowDecoder decode) {
+    return new StateBlock() {
+      @Override
+      public int size() {
+        return size.getAsInt();
+      }
+
+      @Override
+      public int dirtyCount() {
+        return dirty.count();
+      }
+
+      @Override
+      public void drainDirty(IntConsumer sink) {
+        dirty.drain(sink);
+      }
+
+      @Override
+      public byte[] encode(int row) {
+        return encode.apply(row);
+      }
+
+      @Override
+      public void decode(int row, byte[] bytes) {
+        decode.decode(row, bytes);
+      }
+
+      @Override
+      public void loaded() {
+        dirty.clear();
       }
     };
   }

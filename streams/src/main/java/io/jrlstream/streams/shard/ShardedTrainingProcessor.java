@@ -33,7 +33,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.IntConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -381,37 +380,8 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
 
   /** One of the id lists as a block: a row per index, the ids set since the last checkpoint written. */
   private static StateBlock ids(List<String> ids, DirtyRows dirty) {
-    return new StateBlock() {
-      @Override
-      public int size() {
-        return ids.size();
-      }
-
-      @Override
-      public int dirtyCount() {
-        return dirty.count();
-      }
-
-      @Override
-      public void drainDirty(IntConsumer sink) {
-        dirty.drain(sink);
-      }
-
-      @Override
-      public byte[] encode(int row) {
-        return new StateWriter(FORMAT).putString(ids.get(row)).toBytes();
-      }
-
-      @Override
-      public void decode(int row, byte[] bytes) {
-        setId(ids, row, new StateReader(bytes, FORMAT, "id " + row).getString());
-      }
-
-      @Override
-      public void loaded() {
-        dirty.clear();
-      }
-    };
+    return StateBlock.tracked(ids::size, dirty, row -> new StateWriter(FORMAT).putString(ids.get(row)).toBytes(),
+        (row, bytes) -> setId(ids, row, new StateReader(bytes, FORMAT, "id " + row).getString()));
   }
 
   /** The by-user offset a restore from a checkpoint taken now re-reads from: the first held record's, if any. */

@@ -370,40 +370,12 @@ public final class Vocabulary {
    */
   static StateBlock chunks(String name, DirtyRows dirty, IntSupplier length, SliceWriter writer,
       SliceReader reader) {
-    return new StateBlock() {
-      @Override
-      public int size() {
-        return (length.getAsInt() + CHUNK - 1) >>> CHUNK_BITS;
-      }
-
-      @Override
-      public int dirtyCount() {
-        return dirty.count();
-      }
-
-      @Override
-      public void drainDirty(IntConsumer sink) {
-        dirty.drain(sink);
-      }
-
-      @Override
-      public byte[] encode(int row) {
-        int from = row << CHUNK_BITS;
-        StateWriter w = new StateWriter(FORMAT);
-        writer.write(w, from, Math.min(length.getAsInt(), from + CHUNK));
-        return w.toBytes();
-      }
-
-      @Override
-      public void decode(int row, byte[] bytes) {
-        reader.read(new StateReader(bytes, FORMAT, name + " row " + row), row << CHUNK_BITS);
-      }
-
-      @Override
-      public void loaded() {
-        dirty.clear();
-      }
-    };
+    return StateBlock.tracked(() -> (length.getAsInt() + CHUNK - 1) >>> CHUNK_BITS, dirty, row -> {
+      int from = row << CHUNK_BITS;
+      StateWriter w = new StateWriter(FORMAT);
+      writer.write(w, from, Math.min(length.getAsInt(), from + CHUNK));
+      return w.toBytes();
+    }, (row, bytes) -> reader.read(new StateReader(bytes, FORMAT, name + " row " + row), row << CHUNK_BITS));
   }
 
   /** One row: the sizes and totals; restoring it rebuilds what is derived (token → row, the eviction heap). */
