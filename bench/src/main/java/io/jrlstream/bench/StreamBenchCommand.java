@@ -135,6 +135,11 @@ final class StreamBenchCommand implements Callable<Integer> {
       + "task may run ahead of a merge (jrl.views.VIEW.sync.lag).")
   int syncLag;
 
+  @Option(names = "--sync-threshold", defaultValue = "0", paramLabel = "θ", description = "With --tasks above 1: "
+      + "rows whose change is below θ × their norm are held back from a round's delta (jrl.views.VIEW.sync.threshold;"
+      + " default 0: every changed row is sent).")
+  float syncThreshold;
+
   @Option(names = "--json", paramLabel = "OUT", description = "Write the figures as JSON to OUT.")
   Path json;
 
@@ -152,6 +157,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("tasks", tasks);
     doc.put("syncBatches", syncBatches);
     doc.put("syncLag", syncLag);
+    doc.put("syncThreshold", syncThreshold);
     if (warmUpPasses < 0 || passes <= warmUpPasses) {
       throw new IllegalArgumentException("need 0 ≤ --warm-up-passes < --passes, got " + warmUpPasses + " and "
           + passes);
@@ -397,7 +403,8 @@ final class StreamBenchCommand implements Callable<Integer> {
     Map<String, ShardSettings> sharding = new HashMap<>();
     for (String v : views) {
       if (tasks > 1 && ShardKeys.SHARDABLE.contains(v)) {
-        sharding.put(v, new ShardSettings(tasks, syncBatches, syncLag));
+        sharding.put(v, new ShardSettings(tasks, syncBatches, syncLag).withThreshold(syncThreshold,
+            ShardSettings.DEFAULT_MAX_HELD));
       }
     }
     return new Pipeline.Options(views, stateDir, streamsConfig, training.options(), sharding);

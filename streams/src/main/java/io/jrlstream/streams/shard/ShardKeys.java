@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The keys of a sharded view ({@code jrl.views.VIEW.tasks}, {@code .sync.batches}, {@code .sync.lag}; docs/scaling.md),
- * one of each per view, and {@link #from}, which reads them into each view's {@link ShardSettings}. A view of one
- * task (the default) trains as it always did, in today's topology.
+ * The keys of a sharded view ({@code jrl.views.VIEW.tasks}, {@code .sync.batches}, {@code .sync.lag},
+ * {@code .sync.threshold}, {@code .sync.max.held}, {@code .sync.optimizer.state}; docs/scaling.md), one of each per
+ * view, and {@link #from}, which reads them into each view's {@link ShardSettings}. A view of one task (the default)
+ * trains as it always did, in today's topology.
  *
  * <p>Stateless.
  */
@@ -30,6 +31,11 @@ public final class ShardKeys {
   private static final Map<String, Setting<Integer>> TASKS = new LinkedHashMap<>();
   private static final Map<String, Setting<Integer>> SYNC_BATCHES = new LinkedHashMap<>();
   private static final Map<String, Setting<Integer>> SYNC_LAG = new LinkedHashMap<>();
+  private static final Map<String, Setting<Double>> SYNC_THRESHOLD = new LinkedHashMap<>();
+  private static final Map<String, Setting<Integer>> SYNC_MAX_HELD = new LinkedHashMap<>();
+  private static final Map<String, Setting<Boolean>> SYNC_OPTIMIZER_STATE = new LinkedHashMap<>();
+  /** Largest θ accepted: a change of 1,000 × a row's norm is never reached, so any larger θ means "hold maxHeld". */
+  private static final double MAX_THRESHOLD = 1000;
 
   static {
     for (String v : ModelConfig.VIEW_NAMES) {
@@ -41,6 +47,15 @@ public final class ShardKeys {
           Integer.MAX_VALUE, "with several tasks: a task's own mini-batches per round of shared-row deltas"));
       SYNC_LAG.put(v, Setting.integer(p + "sync.lag", ShardSettings.DEFAULT_LAG, 0, Integer.MAX_VALUE,
           "with several tasks: rounds a task may close before it applies a round's merge"));
+      SYNC_THRESHOLD.put(v, Setting.number(p + "sync.threshold", ShardSettings.DEFAULT_THRESHOLD, 0, MAX_THRESHOLD,
+          "with several tasks: θ, a shared row whose own change since its last merge is below θ × its norm is held"
+              + " back from the round's delta (kept, sent once it has grown; 0: every changed row is sent)"));
+      SYNC_MAX_HELD.put(v, Setting.integer(p + "sync.max.held", ShardSettings.DEFAULT_MAX_HELD, 1, Integer.MAX_VALUE,
+          "with several tasks and sync.threshold above 0: rounds a row's change may be held back before it is sent"
+              + " whatever its size"));
+      SYNC_OPTIMIZER_STATE.put(v, Setting.bool(p + "sync.optimizer.state", ShardSettings.DEFAULT_OPTIMIZER_STATE,
+          "with several tasks: whether a round's delta carries the shared rows' optimiser state (AdaGrad's"
+              + " accumulator) besides their values (false: values only, half the bytes)"));
     }
   }
 
@@ -55,6 +70,9 @@ public final class ShardKeys {
       out.add(TASKS.get(v));
       out.add(SYNC_BATCHES.get(v));
       out.add(SYNC_LAG.get(v));
+      out.add(SYNC_THRESHOLD.get(v));
+      out.add(SYNC_MAX_HELD.get(v));
+      out.add(SYNC_OPTIMIZER_STATE.get(v));
     }
     return out.toArray(new Setting<?>[0]);
   }
@@ -107,7 +125,9 @@ public final class ShardKeys {
           throw new IllegalArgumentException(TASKS.get(v).key() + " = " + n + ": only the " + String.join(" and ",
               SHARDABLE) + " views train as several tasks");
         }
-        out.put(v, new ShardSettings(n, x.get(SYNC_BATCHES.get(v)), x.get(SYNC_LAG.get(v))));
+        out.put(v, new ShardSettings(n, x.get(SYNC_BATCHES.get(v)), x.get(SYNC_LAG.get(v)))
+            .withOptimizerState(x.get(SYNC_OPTIMIZER_STATE.get(v)))
+            .withThreshold(x.get(SYNC_THRESHOLD.get(v)).floatValue(), x.get(SYNC_MAX_HELD.get(v))));
       }
       return Map.copyOf(out);
     });

@@ -33,6 +33,16 @@ class ShardKeysTest {
     assertEquals(10, c.syncBatches());
     assertEquals(3, c.lag());
     assertEquals(ShardSettings.DEFAULT_MERGE, c.merge());
+    assertEquals(ShardSettings.DEFAULT_THRESHOLD, c.threshold());
+    assertEquals(ShardSettings.DEFAULT_MAX_HELD, c.maxHeld());
+    assertEquals(ShardSettings.DEFAULT_OPTIMIZER_STATE, c.optimizerState());
+    ShardSettings r = read("jrl.views.rating.tasks", "2", "jrl.views.rating.sync.threshold", "0.5",
+        "jrl.views.rating.sync.max.held", "3", "jrl.views.rating.sync.optimizer.state", "false").get("rating");
+    assertEquals(0.5f, r.threshold());
+    assertEquals(3, r.maxHeld());
+    assertFalse(r.optimizerState());
+    assertEquals(ShardSettings.DEFAULT_THRESHOLD, read("jrl.views.rating.sync.threshold", "0.5").get("collaborative")
+        .threshold(), "one view's key leaves the others alone");
     assertEquals(2, read("jrl.views.rating.tasks", "2").get("rating").shards());
   }
 
@@ -41,6 +51,10 @@ class ShardKeysTest {
     assertKey("jrl.views.collaborative.tasks", () -> read("jrl.views.collaborative.tasks", "0"));
     assertKey("jrl.views.collaborative.sync.batches", () -> read("jrl.views.collaborative.sync.batches", "0"));
     assertKey("jrl.views.rating.sync.lag", () -> read("jrl.views.rating.sync.lag", "-1"));
+    assertKey("jrl.views.rating.sync.threshold", () -> read("jrl.views.rating.sync.threshold", "-0.1"));
+    assertKey("jrl.views.rating.sync.threshold", () -> read("jrl.views.rating.sync.threshold", "NaN"));
+    assertKey("jrl.views.rating.sync.max.held", () -> read("jrl.views.rating.sync.max.held", "0"));
+    assertKey("jrl.views.rating.sync.optimizer.state", () -> read("jrl.views.rating.sync.optimizer.state", "yes"));
     String m = assertKey("jrl.views.review.tasks", () -> read("jrl.views.review.tasks", "2"));
     assertTrue(m.contains("collaborative and rating"), m);
   }
