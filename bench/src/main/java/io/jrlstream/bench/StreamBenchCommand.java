@@ -35,6 +35,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -140,6 +141,11 @@ final class StreamBenchCommand implements Callable<Integer> {
       + " default 0: every changed row is sent).")
   float syncThreshold;
 
+  @Option(names = "--sync-precision", defaultValue = "float32", paramLabel = "float32|bf16", description = "With "
+      + "--tasks above 1: how a round's delta carries its changes (jrl.views.VIEW.sync.precision; bf16: half the "
+      + "bytes, rounded with error feedback).")
+  String syncPrecision;
+
   @Option(names = "--json", paramLabel = "OUT", description = "Write the figures as JSON to OUT.")
   Path json;
 
@@ -158,6 +164,7 @@ final class StreamBenchCommand implements Callable<Integer> {
     doc.put("syncBatches", syncBatches);
     doc.put("syncLag", syncLag);
     doc.put("syncThreshold", syncThreshold);
+    doc.put("syncPrecision", syncPrecision);
     if (warmUpPasses < 0 || passes <= warmUpPasses) {
       throw new IllegalArgumentException("need 0 ≤ --warm-up-passes < --passes, got " + warmUpPasses + " and "
           + passes);
@@ -404,7 +411,8 @@ final class StreamBenchCommand implements Callable<Integer> {
     for (String v : views) {
       if (tasks > 1 && ShardKeys.SHARDABLE.contains(v)) {
         sharding.put(v, new ShardSettings(tasks, syncBatches, syncLag).withThreshold(syncThreshold,
-            ShardSettings.DEFAULT_MAX_HELD));
+            ShardSettings.DEFAULT_MAX_HELD).withPrecision(ShardSettings.Precision.valueOf(syncPrecision.strip()
+            .toUpperCase(Locale.ROOT))));
       }
     }
     return new Pipeline.Options(views, stateDir, streamsConfig, training.options(), sharding);

@@ -149,6 +149,12 @@ final class EvaluateCommand implements Callable<Integer> {
           + "change (default " + ShardSettings.DEFAULT_MAX_HELD + ").")
   Integer syncMaxHeld;
 
+  @Option(names = "--sync-precision", split = ",", paramLabel = "float32|bf16[,…]",
+      description = "Stream protocol with --shards above 1: how a round's delta carries the changes of item rows and "
+          + "dense weights: exact 4-byte floats, or rounded to bfloat16 with error feedback (2 bytes); a list runs "
+          + "each (default float32).")
+  List<String> syncPrecision;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
   boolean quiet;
 
@@ -196,7 +202,7 @@ final class EvaluateCommand implements Callable<Integer> {
             + "%s merge, optimiser state %s, words %s, threshold %s", sh.shards(), sh.syncBatches(), sh.lag(),
             sh.merge().label(), sh.optimizerState() ? "merged" : "local", sh.wordRounds() == 0 ? "local" : "every "
             + sh.wordRounds() + " round(s)", sh.threshold() > 0f ? sh.threshold() + " (held ≤ " + sh.maxHeld()
-            + " rounds)" : "0")
+            + " rounds)" : "0") + ", " + sh.precision().label()
             : "stream protocol, one task");
       }
       List<Experiment.Run> runs = new Experiment(ds, cfg, opts.withSharding(sh), progress).run(ms, seeds, protocols);
@@ -210,6 +216,7 @@ final class EvaluateCommand implements Callable<Integer> {
           row.put("syncMerge", sh.sharded() ? sh.merge().label() : null);
           row.put("syncThreshold", sh.sharded() ? sh.threshold() : null);
           row.put("syncMaxHeld", sh.sharded() && sh.threshold() > 0f ? sh.maxHeld() : null);
+          row.put("syncPrecision", sh.sharded() ? sh.precision().label() : null);
         }
         rows.add(row);
       }
@@ -225,15 +232,16 @@ final class EvaluateCommand implements Callable<Integer> {
             sharding ? "; each view as N tasks merging every S batches with lag L by rule M (N = 1: the plain "
                 + "trainer)" : "");
       }
-      String head = sharding ? String.format("%3s %5s %3s %4s %6s ", "N", "S", "L", "M", "θ") : "";
+      String head = sharding ? String.format("%3s %5s %3s %4s %6s %7s ", "N", "S", "L", "M", "θ", "values") : "";
       out.printf("%s%-8s %16s %16s %16s %16s %9s%n", head, "model", "NDCG", "Recall", "HT", "Precision", "train s");
       for (Map<String, Object> r : rows) {
         @SuppressWarnings("unchecked")
         Map<String, Double> std = (Map<String, Double>) r.get("std");
-        String cell = !sharding ? "" : String.format("%3s %5s %3s %4s %6s ", r.get("shards"),
+        String cell = !sharding ? "" : String.format("%3s %5s %3s %4s %6s %7s ", r.get("shards"),
             r.get("syncBatches") == null ? "-" : r.get("syncBatches"),
             r.get("syncLag") == null ? "-" : r.get("syncLag"), r.get("syncMerge") == null ? "-" : r.get("syncMerge"),
-            r.get("syncThreshold") == null ? "-" : r.get("syncThreshold"));
+            r.get("syncThreshold") == null ? "-" : r.get("syncThreshold"),
+            r.get("syncPrecision") == null ? "-" : r.get("syncPrecision"));
         out.printf("%s%-8s %16s %16s %16s %16s %9.1f%n", cell, r.get("model"), pm(r, std, "ndcg"),
             pm(r, std, "recall"), pm(r, std, "hit"), pm(r, std, "precision"), (double) r.get("trainSeconds"));
       }
@@ -263,7 +271,8 @@ final class EvaluateCommand implements Callable<Integer> {
    */
   private List<ShardSettings> shardGrid(List<Experiment.Protocol> protocols) {
     boolean asked = !shards.equals(List.of(1)) || syncBatches != null || syncLag != null || syncOptimizerState != null
-        || syncWordRounds != null || syncMerge != null || syncThreshold != null || syncMaxHeld != null;
+        || syncWordRounds != null || syncMerge != null || syncThreshold != null || syncMaxHeld != null
+        || syncPrecision != null;
     if (asked && !protocols.equals(List.of(Experiment.Protocol.STREAM))) {
       throw new IllegalArgumentException("--shards and the --sync-… options apply to --protocol stream only");
     }
@@ -271,31 +280,52 @@ final class EvaluateCommand implements Callable<Integer> {
     List<Integer> ss = syncBatches != null ? syncBatches : List.of(ShardSettings.DEFAULT_SYNC_BATCHES);
     int lag = syncLag != null ? syncLag : ShardSettings.DEFAULT_LAG;
     boolean state = syncOptimizerState != null ? syncOptimizerState : ShardSettings.DEFAULT_OPTIMIZER_STATE;
-    List<ShardSettings.Merge> merges = new ArrayList<>();
-    for (String m : syncMerge != null ? syncMerge : List.of(ShardSettings.DEFAULT_MERGE.label())) {
-      try {
-        merges.add(ShardSettings.Merge.valueOf(m.strip().toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--sync-merge must be sum or mean, got '" + m + "'", e);
-      }
-    }
+    List<ShardSettings.Merge> merges = choices("--sync-merge", syncMerge, ShardSettings.DEFAULT_MERGE);
     int held = syncMaxHeld != null ? syncMaxHeld : ShardSettings.DEFAULT_MAX_HELD;
     List<Float> thresholds = syncThreshold != null ? syncThreshold : List.of(ShardSettings.DEFAULT_THRESHOLD);
+    List<ShardSettings.Precision> precisions = choices("--sync-precision", syncPrecision,
+        ShardSettings.DEFAULT_PRECISION);
     List<ShardSettings> grid = new ArrayList<>();
     for (ShardSettings.Merge merge : merges) {
       for (int n : shards) {
         for (int s : n == 1 ? ss.subList(0, 1) : ss) {
           for (float theta : n == 1 ? thresholds.subList(0, 1) : thresholds) {
-            ShardSettings cell = n == 1 ? ShardSettings.single()
-                : new ShardSettings(n, s, lag, state, words, merge, theta, held);
-            if (!grid.contains(cell)) {
-              grid.add(cell);
+            for (ShardSettings.Precision p : n == 1 ? precisions.subList(0, 1) : precisions) {
+              ShardSettings cell = n == 1 ? ShardSettings.single()
+                  : new ShardSettings(n, s, lag, state, words, merge, theta, held, p);
+              if (!grid.contains(cell)) {
+                grid.add(cell);
+              }
             }
           }
         }
       }
     }
     return grid;
+  }
+
+  /**
+   * The constants of {@code option}'s list, named in any case ({@code given} null: the default alone).
+   *
+   * @throws IllegalArgumentException naming the option and its choices for a name that is none of them
+   */
+  private static <E extends Enum<E>> List<E> choices(String option, List<String> given, E defaultValue) {
+    if (given == null) {
+      return List.of(defaultValue);
+    }
+    Class<E> type = defaultValue.getDeclaringClass();
+    List<E> out = new ArrayList<>();
+    for (String name : given) {
+      try {
+        out.add(Enum.valueOf(type, name.strip().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
+            .toList();
+        throw new IllegalArgumentException(option + " must be " + String.join(" or ", names) + ", got '" + name
+            + "'", e);
+      }
+    }
+    return out;
   }
 
   private static Dataset synthetic(int users, PrintWriter err) {

@@ -104,20 +104,22 @@ class EvaluateCommandTest {
     Path json = dir.resolve("shards.json");
     Result r = run("evaluate", "--protocol", "stream", "--models", "pop,bpr", "--seeds", "1", "--dim", "8",
         "--synthetic-users", "120", "--shards", "1,2", "--sync-batches", "1,5", "--sync-lag", "0", "--sync-merge",
-        "mean,sum", "--json", json.toString());
+        "mean,sum", "--sync-precision", "float32,bf16", "--json", json.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("  N     S   L    M      θ model"), r.out());
+    assertTrue(r.out().contains("  N     S   L    M      θ  values model"), r.out());
+    assertTrue(r.err().contains("values and optimiser state in bfloat16"), r.err());
     assertTrue(r.err().contains("2 shards (events per shard"), r.err());
     List<String> rows = new ArrayList<>();
     for (JsonNode row : new ObjectMapper().readTree(json.toFile()).get("results")) {
       assertEquals("stream", row.get("protocol").asText());
       if (row.get("model").asText().equals("bpr")) {
         rows.add(row.get("shards").asInt() + "/" + row.get("syncBatches").asText() + "/" + row.get("syncLag").asText()
-            + "/" + row.get("syncMerge").asText());
+            + "/" + row.get("syncMerge").asText() + "/" + row.get("syncPrecision").asText());
       }
     }
-    // One task runs once: it has no rounds, so no sync interval, lag or merge rule.
-    assertEquals(List.of("1/null/null/null", "2/1/0/mean", "2/5/0/mean", "2/1/0/sum", "2/5/0/sum"), rows);
+    // One task runs once: it has no rounds, so no sync interval, lag, merge rule or precision.
+    assertEquals(List.of("1/null/null/null/null", "2/1/0/mean/float32", "2/1/0/mean/bf16", "2/5/0/mean/float32",
+        "2/5/0/mean/bf16", "2/1/0/sum/float32", "2/1/0/sum/bf16", "2/5/0/sum/float32", "2/5/0/sum/bf16"), rows);
   }
 
   @Test
@@ -133,6 +135,10 @@ class EvaluateCommandTest {
         "--synthetic-users", "20");
     assertEquals(2, lag.code());
     assertTrue(lag.err().contains("sync lag must be ≥ 0 rounds, got -1"), lag.err());
+    Result precision = run("evaluate", "--protocol", "stream", "--models", "pop", "--shards", "2",
+        "--sync-precision", "fp8", "--synthetic-users", "20");
+    assertEquals(2, precision.code());
+    assertTrue(precision.err().contains("--sync-precision must be float32 or bf16, got 'fp8'"), precision.err());
     Result merge = run("evaluate", "--protocol", "stream", "--models", "pop", "--shards", "2", "--sync-merge", "max",
         "--synthetic-users", "20");
     assertEquals(2, merge.code());

@@ -23,6 +23,8 @@ public final class Delta {
   /** Per table: rows the task changed in the round but held back (keys only, see {@link #hold}). */
   private final int[][] held;
   private final int[] heldCounts;
+  /** Per table: bytes per value on the update topic (4: float32; 2: bfloat16, the values already rounded to it). */
+  private final int[] valueBytes;
 
   /**
    * @param widths floats per row of each shared table (value and the optimiser state it carries)
@@ -36,6 +38,8 @@ public final class Delta {
     counts = new int[n];
     held = new int[n][];
     heldCounts = new int[n];
+    valueBytes = new int[n];
+    Arrays.fill(valueBytes, 4);
     for (int t = 0; t < n; t++) {
       held[t] = new int[16];
       keys[t] = new int[16];
@@ -162,6 +166,22 @@ public final class Delta {
     hasShares = true;
   }
 
+  /**
+   * Marks {@code table}'s values as carried in {@code bytes} bytes each: 4 (float32, the default) or 2 (bfloat16; the
+   * writer rounds them, {@link Replica} when it captures, so that the codec sends their high halves exactly).
+   */
+  void valueBytes(int table, int bytes) {
+    if (bytes != 2 && bytes != 4) {
+      throw new IllegalArgumentException("a delta's values take 2 or 4 bytes, not " + bytes);
+    }
+    valueBytes[table] = bytes;
+  }
+
+  /** Bytes per value of {@code table} on the update topic: 4 (float32) or 2 (bfloat16). */
+  int valueBytes(int table) {
+    return valueBytes[table];
+  }
+
   /** Floats in all rows. */
   long floats() {
     long f = 0;
@@ -169,5 +189,14 @@ public final class Delta {
       f += (long) counts[t] * widths[t];
     }
     return f;
+  }
+
+  /** Bytes of all rows' values on the update topic (keys not counted). */
+  long valueBytes() {
+    long b = 0;
+    for (int t = 0; t < widths.length; t++) {
+      b += (long) counts[t] * widths[t] * valueBytes[t];
+    }
+    return b;
   }
 }

@@ -7,18 +7,20 @@ import java.util.Arrays;
 /**
  * The wire format of the messages a sharded view's tasks send each other through the update topic
  * (docs/scaling.md "Transport"): a round's {@link Delta}, or the end of a task's epoch. Compact and exact: keys as
- * 4-byte ints, floats as their raw IEEE 754 bits, so a decoded delta adds exactly what the sender captured.
+ * 4-byte ints, floats as their raw IEEE 754 bits (or, for a table whose values the sender rounded to bfloat16, their
+ * high 16 bits), so a decoded delta adds exactly what the sender captured.
  *
  * <p>Layout (big-endian): magic {@code 'J' 'D'}, format version (1 byte), kind (1 byte: 0 delta, 1 epoch end),
- * source task (int), then for a delta: round (int), tables (int), and per table: floats per row (int), rows (int),
- * held keys (int), the row keys, the held keys, the rows' floats; for an epoch end: epoch (int), the last round the
- * task closed in it (int).
+ * source task (int), then for a delta: round (int), tables (int), and per table: floats per row (int), bytes per
+ * value (1 byte: 4 or 2), rows (int), held keys (int), the row keys, the held keys, the rows' values; for an epoch
+ * end: epoch (int), the last round the task closed in it (int). Version 1 (before bfloat16: no bytes-per-value byte,
+ * every value 4 bytes) is not read: a task of an older build is refused, as one of other settings is.
  *
  * <p>Stateless and thread-safe.
  */
 public final class DeltaCodec {
   /** Format version written and the only one read. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   private static final byte MAGIC0 = 'J';
   private static final byte MAGIC1 = 'D';
   private static final int HEADER = 2 + 1 + 1 + 4;
@@ -49,7 +51,7 @@ public final class DeltaCodec {
     int tables = d.tables();
     long size = HEADER + 8L;
     for (int t = 0; t < tables; t++) {
-      size += 12L + 4L * d.count(t) + 4L * d.heldCount(t) + 4L * d.count(t) * d.dim(t);
+      size += 13L + 4L * d.count(t) + 4L * d.heldCount(t) + (long) d.valueBytes(t) * d.count(t) * d.dim(t);
     }
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("task " + source + ": round " + round + "'s delta takes " + size
@@ -60,7 +62,8 @@ public final class DeltaCodec {
       int n = d.count(t);
       int h = d.heldCount(t);
       int w = d.dim(t);
-      b.putInt(w).putInt(n).putInt(h);
+      int vb = d.valueBytes(t);
+      b.putInt(w).put((byte) vb).putInt(n).putInt(h);
       for (int i = 0; i < n; i++) {
         b.putInt(d.key(t, i));
       }
@@ -68,8 +71,14 @@ public final class DeltaCodec {
         b.putInt(d.heldKey(t, i));
       }
       float[] v = d.values(t);
-      for (int i = 0; i < n * w; i++) {
-        b.putInt(Float.floatToRawIntBits(v[i]));
+      if (vb == 2) {
+        for (int i = 0; i < n * w; i++) {
+          b.putShort((short) (Float.floatToRawIntBits(v[i]) >>> 16)); // rounded at capture: the low half is 0
+        }
+      } else {
+        for (int i = 0; i < n * w; i++) {
+          b.putInt(Float.floatToRawIntBits(v[i]));
+        }
       }
     }
     return b.array();
@@ -151,13 +160,19 @@ public final class DeltaCodec {
     Delta d = new Delta(widths);
     for (int t = 0; t < tables; t++) {
       int w = b.getInt();
+      int vb = b.get();
       int n = b.getInt();
       int h = b.getInt();
       if (w != widths[t]) {
         throw new IllegalArgumentException("delta of task " + source + ", round " + round + ": table " + t + " has "
             + w + " floats per row, this view " + widths[t]);
       }
-      if (n < 0 || h < 0 || (long) n * (4 + 4L * w) + 4L * h > b.remaining()) {
+      if (vb != 2 && vb != 4) {
+        throw new IllegalArgumentException("delta of task " + source + ", round " + round + ": table " + t
+            + " claims " + vb + " bytes per value (2 or 4)");
+      }
+      d.valueBytes(t, vb);
+      if (n < 0 || h < 0 || (long) n * (4 + (long) vb * w) + 4L * h > b.remaining()) {
         throw new IllegalArgumentException("delta of task " + source + ", round " + round + ": table " + t
             + " claims " + n + " rows and " + h + " held keys, more than the " + b.remaining() + " bytes left");
       }
@@ -175,7 +190,7 @@ public final class DeltaCodec {
       }
       float[] v = d.values(t);
       for (int i = 0; i < n * w; i++) {
-        v[i] = Float.intBitsToFloat(b.getInt());
+        v[i] = Float.intBitsToFloat(vb == 2 ? b.getShort() << 16 : b.getInt());
       }
     }
     return d;

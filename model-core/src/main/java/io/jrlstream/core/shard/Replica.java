@@ -59,6 +59,8 @@ final class Replica {
   private final int[] collected = new int[1];
   private int[] rows = new int[64];
   private final float threshold;
+  /** Whether row-keyed tables' changes are rounded to bfloat16 at capture ({@link ShardSettings.Precision#BF16}). */
+  private final boolean halves;
   private final int maxHeld;
   /** Captures so far. */
   private int captures;
@@ -74,6 +76,8 @@ final class Replica {
     final Vocabulary vocab;
     /** Scratch: the current image of one row. */
     final float[] image;
+    /** Scratch: zeros, the image of optimiser state never allocated. */
+    float[] zeros = new float[0];
     float[][] base = new float[16][];
     /** Word table: the token each row held at the last boundary (−1: none). */
     int[] baseToken = new int[0];
@@ -202,9 +206,22 @@ final class Replica {
    * @param maxHeld rounds a row's change may be held back (see {@link ShardSettings#maxHeld})
    */
   Replica(View view, boolean optimizerState, float threshold, int maxHeld) {
+    this(view, optimizerState, threshold, maxHeld, ShardSettings.Precision.FLOAT32);
+  }
+
+  /**
+   * @param view the task's view, already switched to its stream settings (its optimiser is the one it trains with)
+   * @param optimizerState whether the merge carries the shared rows' optimiser state
+   * @param threshold θ of {@link ShardSettings#threshold}: rows whose change is below θ × their norm are held back
+   * @param maxHeld rounds a row's change may be held back (see {@link ShardSettings#maxHeld})
+   * @param precision how row-keyed tables' changes are captured ({@link ShardSettings#precision}): under bfloat16
+   *     each change is rounded and the base moves by the rounded change only (word rows stay float32)
+   */
+  Replica(View view, boolean optimizerState, float threshold, int maxHeld, ShardSettings.Precision precision) {
     this.view = view;
     this.threshold = threshold;
     this.maxHeld = maxHeld;
+    this.halves = precision == ShardSettings.Precision.BF16;
     OptimizerKind kind = view.optimizer().kind();
     int states = !optimizerState ? 0 : stateRows(kind);
     Shared items = null;
@@ -295,6 +312,9 @@ final class Replica {
         s.saved.mark(r); // changed by training: sent or held back, the checkpoint writes it
       });
       int n = collected[0];
+      if (s.vocab == null && halves) {
+        d.valueBytes(t, ShardSettings.Precision.BF16.bytes());
+      }
       if (s.vocab == null && threshold > 0f) {
         captureSparse(d, t, s, n, all);
         continue;
@@ -397,7 +417,11 @@ final class Replica {
     return false;
   }
 
-  /** Appends row's change since its base to d and moves the base to the image, in one pass over the row. */
+  /**
+   * Appends row's change since its base to d and moves the base to the image, in one pass over the row; when d carries
+   * the table in bfloat16, the change rounded to it, and the base moves by the rounded change (the rounding error
+   * stays in image − base, sent with the row's next change).
+   */
   private static void captureRow(Delta d, int t, Shared s, int row) {
     if (row >= s.known) {
       throw new IllegalStateException("shared table " + s.table.name() + " grew to row " + row
@@ -406,24 +430,35 @@ final class Replica {
     int o = d.append(t, row);
     float[] v = d.values(t);
     float[] b = s.base[row];
+    boolean round = d.valueBytes(t) == 2;
     s.saved.mark(row);
-    difference(s.table.row(row), b, 0, v, o, s.dim);
+    difference(s.table.row(row), b, 0, v, o, s.dim, round);
     for (int k = 0; k < s.states; k++) {
       float[] st = k == 0 ? s.param.state1OrNull(row) : s.param.state2OrNull(row);
       int bo = s.dim * (k + 1);
       if (st == null) { // never allocated: the image holds zeros there
-        for (int j = 0; j < s.dim; j++) {
-          v[o + bo + j] = 0f - b[bo + j];
-          b[bo + j] = 0f;
+        if (s.zeros.length < s.dim) {
+          s.zeros = new float[s.dim];
         }
-      } else {
-        difference(st, b, bo, v, o + bo, s.dim);
+        st = s.zeros;
       }
+      difference(st, b, bo, v, o + bo, s.dim, round);
     }
   }
 
-  /** out[oo + j] = now[j] − base[bo + j], then base[bo + j] = now[j], for j in [0, n). */
-  private static void difference(float[] now, float[] base, int bo, float[] out, int oo, int n) {
+  /**
+   * out[oo + j] = now[j] − base[bo + j], then base[bo + j] = now[j], for j in [0, n); with {@code round}, out[oo + j]
+   * = bf16(now[j] − base[bo + j]) and base[bo + j] += out[oo + j].
+   */
+  private static void difference(float[] now, float[] base, int bo, float[] out, int oo, int n, boolean round) {
+    if (round) {
+      for (int j = 0; j < n; j++) {
+        float q = ShardSettings.Precision.bf16(now[j] - base[bo + j]);
+        out[oo + j] = q;
+        base[bo + j] += q;
+      }
+      return;
+    }
     for (int j = 0; j < n; j++) {
       float x = now[j];
       out[oo + j] = x - base[bo + j];

@@ -26,9 +26,55 @@ import java.util.Objects;
  *     once it has grown; 0 sends every changed row (no sparsification)
  * @param maxHeld with θ above 0, a row held back for this many of the task's rounds is sent whatever its change, so
  *     that every change reaches the others within (L + 1 + maxHeld)·s batches
+ * @param precision how a round's delta carries the changes of row-keyed tables (item rows, dense weights; word rows
+ *     always go as 4-byte floats): {@link Precision#FLOAT32} exactly, {@link Precision#BF16} rounded to bfloat16 with
+ *     error feedback (half the bytes)
  */
 public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds,
-    Merge merge, float threshold, int maxHeld) {
+    Merge merge, float threshold, int maxHeld, Precision precision) {
+  /**
+   * How a delta's changes travel. Under {@link #BF16} the task rounds each change to bfloat16 (round to nearest even:
+   * float32's exponent, 8 bits of mantissa, about 2 to 3 significant digits) when it captures the row, sends those
+   * 2-byte values, and moves the row's base by the rounded change only: the rounding error stays in the row's
+   * image − base and goes out with its next change (error feedback), so no change is lost, only delayed. Every task,
+   * the sender too, applies the same rounded values, and the simulator rounds in the same place, so the Kafka tasks
+   * stay bit-identical to the simulator's.
+   */
+  public enum Precision {
+    /** 4-byte IEEE 754 floats, the changes exactly. */
+    FLOAT32(4),
+    /** 2-byte bfloat16: the high half of each float, rounded to nearest even. */
+    BF16(2);
+
+    private final int bytes;
+
+    Precision(int bytes) {
+      this.bytes = bytes;
+    }
+
+    /** Bytes per value on the update topic. */
+    public int bytes() {
+      return bytes;
+    }
+
+    /** Lower-case name, as the command line and the configuration spell it. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@code x} rounded to the nearest bfloat16 (ties to even), as a float whose low 16 bits are zero; NaN stays NaN
+     * and a value beyond bfloat16's largest rounds to infinity, as IEEE rounding does.
+     */
+    public static float bf16(float x) {
+      int b = Float.floatToRawIntBits(x);
+      if ((b & 0x7FFFFFFF) > 0x7F800000) {
+        return Float.NaN;
+      }
+      return Float.intBitsToFloat((b + 0x7FFF + ((b >>> 16) & 1)) & 0xFFFF0000);
+    }
+  }
+
   /** How merge r combines the tasks' round-r changes to one shared row. */
   public enum Merge {
     /**
@@ -72,6 +118,8 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
   public static final float DEFAULT_THRESHOLD = 0f;
   /** Default bound on the rounds a row's change may be held back under a threshold. */
   public static final int DEFAULT_MAX_HELD = 8;
+  /** Default precision of a delta's changes: exact 4-byte floats. */
+  public static final Precision DEFAULT_PRECISION = Precision.FLOAT32;
   /** Most shards the simulator accepts (each holds a full replica of the shared rows). */
   public static final int MAX_SHARDS = 1024;
 
@@ -99,6 +147,13 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
     if (maxHeld < 1) {
       throw new IllegalArgumentException("sync maxHeld must be ≥ 1 round, got " + maxHeld);
     }
+    Objects.requireNonNull(precision, "precision");
+  }
+
+  /** Settings with 4-byte floats on the update topic. */
+  public ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds, Merge merge,
+      float threshold, int maxHeld) {
+    this(shards, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, DEFAULT_PRECISION);
   }
 
   /** Settings without sparsification (every changed row is sent). */
@@ -122,32 +177,37 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
   }
 
   public ShardSettings withShards(int n) {
-    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld);
+    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, precision);
   }
 
   public ShardSettings withSyncBatches(int s) {
-    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge, threshold, maxHeld);
+    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge, threshold, maxHeld, precision);
   }
 
   public ShardSettings withLag(int l) {
-    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge, threshold, maxHeld);
+    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge, threshold, maxHeld, precision);
   }
 
   public ShardSettings withWordRounds(int k) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge, threshold, maxHeld);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge, threshold, maxHeld, precision);
   }
 
   public ShardSettings withOptimizerState(boolean b) {
-    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge, threshold, maxHeld);
+    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge, threshold, maxHeld, precision);
   }
 
   public ShardSettings withMerge(Merge m) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m, threshold, maxHeld);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m, threshold, maxHeld, precision);
   }
 
   /** Settings with sparsification threshold θ and bound maxHeld (see {@link #threshold}, {@link #maxHeld}). */
   public ShardSettings withThreshold(float theta, int held) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, theta, held);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, theta, held, precision);
+  }
+
+  /** Settings whose deltas carry their changes at {@code p} (see {@link #precision}). */
+  public ShardSettings withPrecision(Precision p) {
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, p);
   }
 
   /** True when the view trains as more than one task. */

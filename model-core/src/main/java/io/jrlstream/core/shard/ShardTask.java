@@ -70,7 +70,8 @@ public final class ShardTask {
     this.settings = settings;
     boolean sharded = settings.sharded();
     this.trainer = new StreamingTrainer(view, sharded ? trainerSeed(seed, index) : seed, batchSize);
-    this.replica = sharded ? new Replica(view, settings.optimizerState(), settings.threshold(), settings.maxHeld())
+    this.replica = sharded ? new Replica(view, settings.optimizerState(), settings.threshold(), settings.maxHeld(),
+        settings.precision())
         : null;
   }
 

@@ -63,12 +63,14 @@ public final class ShardedTrainer {
    * @param maxQueued most events queued at one task at once
    * @param deltaRows per shared table, rows in all the deltas written (one copy each)
    * @param deltaFloats floats in all the deltas written (one copy each)
+   * @param deltaValueBytes bytes of those floats on the update topic (4 each, 2 under bfloat16)
    * @param heldKeys keys of rows changed but held back, in all the deltas written (one copy each; 4 bytes each)
    * @param clampedState optimiser state coordinates (sums of squares) that merges would have made negative, set to
    *     zero instead (all tasks)
    */
   public record Stats(ShardSettings settings, long[] eventsPerShard, long batches, int rounds, long waitedEvents,
-      int maxQueued, Map<String, Long> deltaRows, long deltaFloats, long heldKeys, long clampedState) {
+      int maxQueued, Map<String, Long> deltaRows, long deltaFloats, long deltaValueBytes, long heldKeys,
+      long clampedState) {
     /** Events of all tasks. */
     public long events() {
       long n = 0;
@@ -79,12 +81,12 @@ public final class ShardedTrainer {
     }
 
     /**
-     * Bytes written to the update topic per event: one copy of each delta row (4-byte floats, a 4-byte key) and of
-     * each held row's key.
+     * Bytes written to the update topic per event: one copy of each delta row (its values, 4 or 2 bytes each, and a
+     * 4-byte key) and of each held row's key.
      */
     public double deltaBytesPerEvent() {
       long keys = deltaRows.values().stream().mapToLong(Long::longValue).sum();
-      return events() == 0 ? 0 : (4.0 * deltaFloats + 4.0 * (keys + heldKeys)) / events();
+      return events() == 0 ? 0 : ((double) deltaValueBytes + 4.0 * (keys + heldKeys)) / events();
     }
 
     /** One line for a progress log. */
@@ -100,6 +102,7 @@ public final class ShardedTrainer {
       }
       int k = settings.wordRounds();
       String state = (settings.optimizerState() ? "values and optimiser state" : "values only")
+          + (settings.precision() == ShardSettings.Precision.BF16 ? " in bfloat16" : "")
           + (settings.threshold() > 0f ? String.format(", rows held while their change is below %s of their norm "
           + "(at most %d rounds)", settings.threshold(), settings.maxHeld()) : ", every changed row sent");
       String words = k == 0 ? "words task-local" : k == 1 ? "words every round" : "words every " + k + " rounds";
@@ -136,6 +139,7 @@ public final class ShardedTrainer {
   private final ArrayDeque<RoundIndex> freeIndexes = new ArrayDeque<>();
   private final Map<String, Long> deltaRows = new LinkedHashMap<>();
   private long deltaFloats;
+  private long deltaValueBytes;
   private long heldKeys;
   private long waitedEvents;
   private int maxQueued;
@@ -273,7 +277,8 @@ public final class ShardedTrainer {
       clamped += t.clamped();
     }
     return new Stats(settings, events, batches, closed, waitedEvents, maxQueued,
-        Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats, heldKeys, clamped);
+        Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats, deltaValueBytes, heldKeys,
+        clamped);
   }
 
   /** Trains x at its task; true when that closed a round. */
@@ -300,6 +305,7 @@ public final class ShardedTrainer {
       e.setValue(e.getValue() + d.count(t++));
     }
     deltaFloats += d.floats();
+    deltaValueBytes += d.valueBytes();
     heldKeys += d.heldKeys();
   }
 

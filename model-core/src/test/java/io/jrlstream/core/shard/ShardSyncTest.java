@@ -186,6 +186,39 @@ class ShardSyncTest {
     return (float) Math.sqrt(s);
   }
 
+  /**
+   * Under bfloat16 a captured change is rounded and the base moves by the rounded change only: the rounding error
+   * stays in the row (image − base) and goes out with the row's next change, so what the deltas carry adds up to the
+   * row's whole change.
+   */
+  @Test
+  void shouldSendARoundedChangeAndKeepItsRoundingErrorForTheNextOne() {
+    View v = ViewFactory.create("collaborative", config(), DATA);
+    Replica r = new Replica(v, true, 0f, ShardSettings.DEFAULT_MAX_HELD, ShardSettings.Precision.BF16);
+    r.prepare(new Interaction(0, 9, Float.NaN, -1, 0));
+    Table items = v.items();
+    float start = items.row(3)[0];
+    float by = 0.123456789f;
+    move(items, 3, by);
+    Delta first = r.capture(true, false, new Delta(r.widths()));
+    assertEquals(2, first.valueBytes(0), "the item table travels in bfloat16");
+    assertEquals(1, first.count(0));
+    float sent = first.values(0)[0];
+    assertEquals(ShardSettings.Precision.bf16(items.row(3)[0] - start), sent, "the change, rounded");
+    for (int j = 0; j < first.dim(0); j++) {
+      assertEquals(0, Float.floatToRawIntBits(first.values(0)[j]) & 0xFFFF, "value " + j + " is a bfloat16");
+    }
+    assertTrue(sent != items.row(3)[0] - start, "the test's change is not a bfloat16 itself");
+    assertEquals(0, r.capture(true, false, new Delta(r.widths())).count(0), "an untouched row waits");
+    move(items, 3, by);
+    Delta second = r.capture(true, false, new Delta(r.widths()));
+    assertEquals(1, second.count(0));
+    float total = items.row(3)[0] - start;
+    float residual = total - sent - second.values(0)[0];
+    assertEquals(total, sent + second.values(0)[0], Math.abs(total) * 0x1p-8f, "two deltas carry the whole change");
+    assertTrue(Math.abs(residual) <= Math.abs(by) * 0x1p-7f, "what is left is one rounding at most: " + residual);
+  }
+
   @Test
   void shouldHoldASmallChangeInTheRowAndSendItOnceItHasGrown() {
     View v = ViewFactory.create("collaborative", config(), DATA);

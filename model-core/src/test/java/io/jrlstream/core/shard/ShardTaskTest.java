@@ -135,10 +135,11 @@ class ShardTaskTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"collaborative, 2, 1, 1, 0", "collaborative, 3, 2, 0, 0.5", "rating, 3, 1, 2, 0"})
+  @CsvSource({"collaborative, 2, 1, 1, 0, FLOAT32", "collaborative, 3, 2, 0, 0.5, FLOAT32",
+      "rating, 3, 1, 2, 0, FLOAT32", "collaborative, 2, 1, 1, 0, BF16", "rating, 3, 2, 1, 0.5, BF16"})
   void shouldTrainEachTaskBitForBitAsTheSimulatorDoesWhateverTheDeliveryOrder(String view, int n, int s, int lag,
-      float theta) {
-    ShardSettings settings = new ShardSettings(n, s, lag).withThreshold(theta, 3);
+      float theta, ShardSettings.Precision precision) {
+    ShardSettings settings = new ShardSettings(n, s, lag).withThreshold(theta, 3).withPrecision(precision);
     ShardedTrainer sim = new ShardedTrainer(c -> ViewFactory.create(view, config(), c), DATA, SEED, 8, settings);
     for (Interaction x : DATA.interactions()) {
       sim.accept(x);
@@ -221,13 +222,54 @@ class ShardTaskTest {
             "table " + t + " float " + i + ": the raw bits, NaN payloads and −0 included");
       }
     }
-    assertEquals(8 + 8 + 2 * 12 + 4 * (2 + 1 + 1) + 4 * (6 + 2), bytes.length, "keys and floats, 4 bytes each");
+    assertEquals(8 + 8 + 2 * 13 + 4 * (2 + 1 + 1) + 4 * (6 + 2), bytes.length, "keys and floats, 4 bytes each");
     DeltaCodec.Message end = DeltaCodec.decode(DeltaCodec.encodeEnd(1, 3, 77), new int[] {3, 2});
     assertEquals(DeltaCodec.Kind.END, end.kind());
     assertEquals(1, end.source());
     assertEquals(3, end.epoch());
     assertEquals(77, end.round());
     assertNull(end.delta());
+  }
+
+  @Test
+  void shouldCarryBfloat16ValuesInTwoBytesExactly() {
+    Delta d = new Delta(new int[] {3, 2});
+    d.valueBytes(0, 2);
+    float[] rounded = {ShardSettings.Precision.bf16(0.1f), -0f, ShardSettings.Precision.bf16(-3.3e-7f)};
+    d.add(0, 8, rounded, null);
+    d.add(0, 1, new float[] {1f, Float.NaN, Float.NEGATIVE_INFINITY}, null);
+    d.add(1, 2, new float[] {0.1f, 3f}, null); // a float32 table beside it
+    byte[] bytes = DeltaCodec.encodeDelta(1, 7, d);
+    assertEquals(8 + 8 + 2 * 13 + 4 * (2 + 1) + 2 * 6 + 4 * 2, bytes.length, "bfloat16 values take 2 bytes each");
+    Delta e = DeltaCodec.decode(bytes, new int[] {3, 2}).delta();
+    assertEquals(2, e.valueBytes(0));
+    assertEquals(4, e.valueBytes(1));
+    for (int t = 0; t < 2; t++) {
+      for (int i = 0; i < e.count(t) * e.dim(t); i++) {
+        assertEquals(Float.floatToRawIntBits(d.values(t)[i]), Float.floatToRawIntBits(e.values(t)[i]),
+            "table " + t + " value " + i);
+      }
+    }
+    assertEquals(2 * 3 * 2 + 1 * 2 * 4, d.valueBytes());
+  }
+
+  @Test
+  void shouldRoundToTheNearestBfloat16TiesToEven() {
+    assertEquals(1f, ShardSettings.Precision.bf16(1f));
+    // 7 mantissa bits: the unit of the last place at 1 is 2^-7, so 1 + 2^-8 is half way.
+    assertEquals(1f, ShardSettings.Precision.bf16(1f + 0x1p-8f), "a tie goes to the even mantissa (down)");
+    assertEquals(1f + 0x1p-6f, ShardSettings.Precision.bf16(1f + 0x1p-7f + 0x1p-8f), "a tie goes to even (up)");
+    assertEquals(1f + 0x1p-7f, ShardSettings.Precision.bf16(1f + 0x1p-7f - 0x1p-12f), "nearest");
+    assertEquals(1f + 0x1p-7f, ShardSettings.Precision.bf16(1f + 0x1p-8f + 0x1p-20f), "above half way: up");
+    assertEquals(-0.10009765625f, ShardSettings.Precision.bf16(-0.1f));
+    assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(ShardSettings.Precision.bf16(-0f)));
+    assertTrue(Float.isNaN(ShardSettings.Precision.bf16(Float.intBitsToFloat(0x7f800001))), "a NaN stays NaN");
+    assertEquals(Float.POSITIVE_INFINITY, ShardSettings.Precision.bf16(Float.MAX_VALUE), "beyond bfloat16's largest");
+    for (float x : new float[] {0.3f, -12345.678f, 1e-30f, 7e20f}) {
+      float q = ShardSettings.Precision.bf16(x);
+      assertEquals(0, Float.floatToRawIntBits(q) & 0xFFFF, "low half of " + x);
+      assertTrue(Math.abs(q - x) <= Math.abs(x) * 0x1p-8f, x + " → " + q + ": within half a unit of the last place");
+    }
   }
 
   @Test
@@ -256,6 +298,12 @@ class ShardTaskTest {
     assertMessage("after its end", () -> DeltaCodec.decode(Arrays.copyOf(good, good.length + 3), widths));
     assertMessage("1 shared tables, this view has 2", () -> DeltaCodec.decode(good, new int[] {2, 2}));
     assertMessage("2 floats per row, this view 3", () -> DeltaCodec.decode(good, new int[] {3}));
+    byte[] valueBytes = good.clone();
+    valueBytes[20] = 3; // after the header, the round, the table count and the table's width
+    assertMessage("3 bytes per value", () -> DeltaCodec.decode(valueBytes, widths));
+    byte[] older = good.clone();
+    older[2] = 1;
+    assertMessage("version 1, this build reads 2", () -> DeltaCodec.decode(older, widths));
     ShardTask task = new ShardTask(0, ViewFactory.create("collaborative", config(), DATA), SEED, 8,
         new ShardSettings(2, 1, 1));
     assertMessage("from task 2 of a view of 2 tasks", () -> new ShardInbox(task).offer(

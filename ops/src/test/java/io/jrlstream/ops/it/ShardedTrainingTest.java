@@ -128,12 +128,13 @@ class ShardedTrainingTest {
 
   /**
    * One instance with both tasks, under the non-default round protocol the keys allow (a threshold with its bound,
-   * values-only deltas, two batches per round: held keys and rows without optimiser state on the update topic; the
+   * values-only deltas in bfloat16, two batches per round: held keys and 2-byte values on the update topic; the
    * kill tests below run the defaults): every event trains once and each task ends as the simulator's, bit for bit.
    */
   @Test
   void shouldTrainEveryEventOnceAndEachTaskAsTheSimulator() throws Exception {
-    ShardSettings shard = new ShardSettings(2, 2, 1).withOptimizerState(false).withThreshold(0.5f, 3);
+    ShardSettings shard = new ShardSettings(2, 2, 1).withOptimizerState(false).withThreshold(0.5f, 3)
+        .withPrecision(ShardSettings.Precision.BF16);
     ModelConfig config = TrainerFixtures.config();
     Stream stream = stream(shard);
     List<TrainingEvent> events = stream.events();

@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * The keys of a sharded view ({@code jrl.views.VIEW.tasks}, {@code .sync.batches}, {@code .sync.lag},
- * {@code .sync.threshold}, {@code .sync.max.held}, {@code .sync.optimizer.state}; docs/scaling.md), one of each per
- * view, and {@link #from}, which reads them into each view's {@link ShardSettings}. A view of one task (the default)
- * trains as it always did, in today's topology.
+ * {@code .sync.threshold}, {@code .sync.max.held}, {@code .sync.optimizer.state}, {@code .sync.precision};
+ * docs/scaling.md), one of each per view, and {@link #from}, which reads them into each view's {@link ShardSettings}.
+ * A view of one task (the default) trains as it always did, in today's topology.
  *
  * <p>Stateless.
  */
@@ -34,6 +34,7 @@ public final class ShardKeys {
   private static final Map<String, Setting<Double>> SYNC_THRESHOLD = new LinkedHashMap<>();
   private static final Map<String, Setting<Integer>> SYNC_MAX_HELD = new LinkedHashMap<>();
   private static final Map<String, Setting<Boolean>> SYNC_OPTIMIZER_STATE = new LinkedHashMap<>();
+  private static final Map<String, Setting<ShardSettings.Precision>> SYNC_PRECISION = new LinkedHashMap<>();
   /** Largest θ accepted: a change of 1,000 × a row's norm is never reached, so any larger θ means "hold maxHeld". */
   private static final double MAX_THRESHOLD = 1000;
 
@@ -56,6 +57,10 @@ public final class ShardKeys {
       SYNC_OPTIMIZER_STATE.put(v, Setting.bool(p + "sync.optimizer.state", ShardSettings.DEFAULT_OPTIMIZER_STATE,
           "with several tasks: whether a round's delta carries the shared rows' optimiser state (AdaGrad's"
               + " accumulator) besides their values (false: values only, half the bytes)"));
+      SYNC_PRECISION.put(v, Setting.choice(p + "sync.precision", ShardSettings.Precision.class,
+          ShardSettings.DEFAULT_PRECISION, "with several tasks: how a round's delta carries the shared rows' changes:"
+              + " float32 exactly, or bf16, rounded to bfloat16 with the rounding error kept for the row's next change"
+              + " (half the bytes)"));
     }
   }
 
@@ -73,6 +78,7 @@ public final class ShardKeys {
       out.add(SYNC_THRESHOLD.get(v));
       out.add(SYNC_MAX_HELD.get(v));
       out.add(SYNC_OPTIMIZER_STATE.get(v));
+      out.add(SYNC_PRECISION.get(v));
     }
     return out.toArray(new Setting<?>[0]);
   }
@@ -127,7 +133,8 @@ public final class ShardKeys {
         }
         out.put(v, new ShardSettings(n, x.get(SYNC_BATCHES.get(v)), x.get(SYNC_LAG.get(v)))
             .withOptimizerState(x.get(SYNC_OPTIMIZER_STATE.get(v)))
-            .withThreshold(x.get(SYNC_THRESHOLD.get(v)).floatValue(), x.get(SYNC_MAX_HELD.get(v))));
+            .withThreshold(x.get(SYNC_THRESHOLD.get(v)).floatValue(), x.get(SYNC_MAX_HELD.get(v)))
+            .withPrecision(x.get(SYNC_PRECISION.get(v))));
       }
       return Map.copyOf(out);
     });

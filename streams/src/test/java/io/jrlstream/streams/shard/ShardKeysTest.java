@@ -36,8 +36,11 @@ class ShardKeysTest {
     assertEquals(ShardSettings.DEFAULT_THRESHOLD, c.threshold());
     assertEquals(ShardSettings.DEFAULT_MAX_HELD, c.maxHeld());
     assertEquals(ShardSettings.DEFAULT_OPTIMIZER_STATE, c.optimizerState());
+    assertEquals(ShardSettings.DEFAULT_PRECISION, c.precision());
     ShardSettings r = read("jrl.views.rating.tasks", "2", "jrl.views.rating.sync.threshold", "0.5",
-        "jrl.views.rating.sync.max.held", "3", "jrl.views.rating.sync.optimizer.state", "false").get("rating");
+        "jrl.views.rating.sync.max.held", "3", "jrl.views.rating.sync.optimizer.state", "false",
+        "jrl.views.rating.sync.precision", "BF16").get("rating");
+    assertEquals(ShardSettings.Precision.BF16, r.precision());
     assertEquals(0.5f, r.threshold());
     assertEquals(3, r.maxHeld());
     assertFalse(r.optimizerState());
@@ -55,6 +58,7 @@ class ShardKeysTest {
     assertKey("jrl.views.rating.sync.threshold", () -> read("jrl.views.rating.sync.threshold", "NaN"));
     assertKey("jrl.views.rating.sync.max.held", () -> read("jrl.views.rating.sync.max.held", "0"));
     assertKey("jrl.views.rating.sync.optimizer.state", () -> read("jrl.views.rating.sync.optimizer.state", "yes"));
+    assertKey("jrl.views.rating.sync.precision", () -> read("jrl.views.rating.sync.precision", "fp8"));
     String m = assertKey("jrl.views.review.tasks", () -> read("jrl.views.review.tasks", "2"));
     assertTrue(m.contains("collaborative and rating"), m);
   }
