@@ -3,6 +3,7 @@ package io.jrlstream.core.shard;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,14 +13,19 @@ import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.param.Param;
+import io.jrlstream.core.state.StateBlock;
+import io.jrlstream.core.state.StateFake;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.core.view.View;
 import io.jrlstream.core.view.ViewFactory;
 import java.util.ArrayDeque;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -74,27 +80,43 @@ class ShardTaskTest {
 
     /** Delivers messages and trains inputs in a random order until nothing is left, some messages twice. */
     void run(Random rnd) {
-      boolean moved = true;
-      while (moved) {
-        moved = false;
-        for (int k = 0; k < 4 * tasks.length; k++) {
-          int i = rnd.nextInt(tasks.length);
-          if (rnd.nextBoolean() && !mail.get(i).isEmpty()) {
-            byte[] m = mail.get(i).poll();
-            inboxes[i].offer(DeltaCodec.decode(m, tasks[i].widths()));
-            if (rnd.nextInt(8) == 0) {
-              assertFalse(inboxes[i].offer(DeltaCodec.decode(m, tasks[i].widths())), "a duplicate changes nothing");
-            }
-            moved = true;
-          } else if (inboxes[i].advance() && !inputs.get(i).isEmpty()) {
-            step(i, inputs.get(i).poll());
-            moved = true;
+      while (move(rnd)) {
+        // (until nothing moves)
+      }
+    }
+
+    /**
+     * One delivery or one trained input, at a random task (some messages twice); false when nothing is left that
+     * could move.
+     */
+    boolean move(Random rnd) {
+      for (int k = 0; k < 4 * tasks.length; k++) {
+        int i = rnd.nextInt(tasks.length);
+        if (rnd.nextBoolean() && !mail.get(i).isEmpty()) {
+          byte[] m = mail.get(i).poll();
+          inboxes[i].offer(DeltaCodec.decode(m, tasks[i].widths()));
+          if (rnd.nextInt(8) == 0) {
+            assertFalse(inboxes[i].offer(DeltaCodec.decode(m, tasks[i].widths())), "a duplicate changes nothing");
           }
-        }
-        for (int i = 0; i < tasks.length && !moved; i++) {
-          moved = !mail.get(i).isEmpty() || inboxes[i].advance() && !inputs.get(i).isEmpty();
+          return true;
+        } else if (inboxes[i].advance() && !inputs.get(i).isEmpty()) {
+          step(i, inputs.get(i).poll());
+          return true;
         }
       }
+      for (int i = 0; i < tasks.length; i++) {
+        if (!mail.get(i).isEmpty() || inboxes[i].advance() && !inputs.get(i).isEmpty()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Task i's checkpoint blocks: the task's, then its inbox's (the Kafka processor's order). */
+    List<StateBlock> blocks(int i) {
+      List<StateBlock> b = new ArrayList<>(tasks[i].state());
+      b.add(inboxes[i].state());
+      return b;
     }
 
     void step(int i, Interaction x) {
@@ -193,6 +215,144 @@ class ShardTaskTest {
     for (int i = 0; i < 3; i++) {
       assertSameState(runs.get(0)[i], runs.get(1)[i], null, "task " + i);
     }
+  }
+
+  /**
+   * A task checkpointed after every mini-batch it applies (each checkpoint writing only the rows changed since the
+   * previous one, into one store), under L = 2 and a random delivery order, so that its inbox holds deltas of
+   * several rounds and tasks at most checkpoints: restored from that store at the checkpoint with the most deltas
+   * waiting, into a fresh task and inbox, it holds the same deltas, and it ends, as do the others, as the tasks of a
+   * run without the restore. At every checkpoint the store holds the waiting deltas and nothing else: the deltas of
+   * the merges applied since the previous checkpoint are gone from it (their rows emptied), none of an applied merge
+   * is left.
+   */
+  @Test
+  void shouldRestoreATaskFromItsCheckpointsWithTheDeltasOfSeveralRoundsWaiting() {
+    ShardSettings settings = new ShardSettings(3, 1, 2);
+    Cluster straight = new Cluster("collaborative", settings);
+    Cluster c = new Cluster("collaborative", settings);
+    for (Interaction x : DATA.interactions()) {
+      straight.inputs.get(settings.shardOf(x.user(), SEED)).add(x);
+      c.inputs.get(settings.shardOf(x.user(), SEED)).add(x);
+    }
+    straight.inputs.forEach(in -> in.add(MARKER));
+    c.inputs.forEach(in -> in.add(MARKER));
+    straight.run(new Random(5));
+
+    StateFake store = new StateFake();
+    List<StateBlock> blocks = c.blocks(0);
+    int inboxBlock = blocks.size() - 1;
+    Random rnd = new Random(6);
+    long batches = 0;
+    int most = 0;
+    int checkpoints = 0;
+    List<StateBlock> restoreAt = null;
+    while (c.move(rnd)) {
+      ShardTask t = c.tasks[0];
+      if (t.trainer().batches() == batches || !t.trainer().pending().isEmpty() || t.ended()) {
+        continue;
+      }
+      batches = t.trainer().batches();
+      store.checkpoint(blocks);
+      checkpoints++;
+      Set<Long> stored = new HashSet<>();
+      store.rows(inboxBlock).forEach((row, bytes) -> {
+        if (row > 0 && bytes.length > 0) {
+          DeltaCodec.Message m = DeltaCodec.decode(bytes, t.widths());
+          assertTrue(m.round() > t.merged(), "checkpoint row " + row + " holds round " + m.round() + ", merged");
+          assertTrue(stored.add((long) m.round() << 8 | m.source()), "round " + m.round() + " of task " + m.source()
+              + " in two rows");
+        }
+      });
+      assertEquals(c.inboxes[0].pendingDeltas(), stored.size(), "the deltas waiting, each in one row");
+      if (restoreAt == null && c.inboxes[0].pendingRounds() >= 3 && c.inboxes[0].pendingDeltas() > most
+          && checkpoints > 20) {
+        most = c.inboxes[0].pendingDeltas();
+        ShardTask fresh = new ShardTask(0, ViewFactory.create("collaborative", config(), new ShardContent(DATA)),
+            SEED, 8, settings);
+        ShardInbox inbox = new ShardInbox(fresh);
+        restoreAt = new ArrayList<>(fresh.state());
+        restoreAt.add(inbox.state());
+        store.restore(restoreAt);
+        assertEquals(c.inboxes[0].pendingRounds(), inbox.pendingRounds(), "rounds waiting");
+        assertEquals(c.inboxes[0].pendingDeltas(), inbox.pendingDeltas(), "deltas waiting");
+        assertEquals(c.inboxes[0].epoch(), inbox.epoch());
+        assertEquals(c.inboxes[0].duplicates(), inbox.duplicates());
+        assertEquals(t.merged(), fresh.merged());
+        c.tasks[0] = fresh;
+        c.inboxes[0] = inbox;
+        blocks = c.blocks(0);
+      }
+    }
+    assertNotNull(restoreAt, "no checkpoint with 3 rounds of deltas waiting");
+    assertTrue(most >= 5, "deltas waiting at the restore: " + most);
+    // (the others may close up to L + 1 rounds beyond the task's last, before they wait for it)
+    int rows = store.rows(inboxBlock).size();
+    assertTrue(rows <= 1 + 2 * (settings.lag() + 1) * settings.shards() && 4 * (rows - 1) < c.tasks[0].merged()
+        * settings.shards(), "slots reused: " + rows + " rows for the deltas of " + c.tasks[0].merged() + " merges");
+    for (int i = 0; i < 3; i++) {
+      assertTrue(c.inputs.get(i).isEmpty() && !c.tasks[i].ended(), "task " + i + " ran to the end");
+      assertEquals(straight.tasks[i].events(), c.tasks[i].events(), "task " + i + "'s events");
+      assertSameState(straight.tasks[i].trainer().view(), c.tasks[i].trainer().view(), null, "task " + i);
+    }
+  }
+
+  /**
+   * A checkpoint after one new delta writes that delta's row alone, as many bytes as its message, not the inbox (the
+   * deltas of L + 1 rounds of every task).
+   */
+  @Test
+  void shouldWriteOnlyTheNewDeltaAtTheNextCheckpoint() {
+    ShardSettings settings = new ShardSettings(3, 1, 2);
+    Cluster c = new Cluster("collaborative", settings);
+    for (Interaction x : DATA.interactions()) {
+      c.inputs.get(settings.shardOf(x.user(), SEED)).add(x);
+    }
+    Random rnd = new Random(8);
+    StateBlock inbox = c.inboxes[0].state();
+    long[] bytes = {0};
+    int[] rows = {0};
+    byte[] fresh = null;
+    while (fresh == null && c.move(rnd)) {
+      if (c.inboxes[0].pendingDeltas() < 5 || c.mail.get(0).isEmpty()) {
+        continue;
+      }
+      inbox.drainDirty(r -> { }); // a checkpoint
+      byte[] m = c.mail.get(0).poll();
+      if (c.inboxes[0].offer(DeltaCodec.decode(m, c.tasks[0].widths()))
+          && DeltaCodec.decode(m, c.tasks[0].widths()).kind() == DeltaCodec.Kind.DELTA) {
+        fresh = m;
+        inbox.drainDirty(r -> {
+          rows[0]++;
+          bytes[0] += inbox.encode(r).length;
+        });
+      }
+    }
+    assertNotNull(fresh, "no delta came while 5 waited");
+    assertEquals(1, rows[0], "rows written");
+    assertEquals(fresh.length, bytes[0], "bytes written: the new delta's message");
+    long waiting = 0;
+    for (int r = 1; r < inbox.size(); r++) {
+      waiting += inbox.encode(r).length;
+    }
+    assertTrue(waiting > 4 * fresh.length, "the inbox holds " + waiting + " bytes of deltas, the new one "
+        + fresh.length);
+  }
+
+  /**
+   * A checkpoint of the format that held the whole inbox in one row (format 1) is refused, naming the format, never
+   * decoded as the header it is not.
+   */
+  @Test
+  void shouldRefuseAnInboxCheckpointOfTheOneRowFormat() {
+    ShardTask task = new ShardTask(0, ViewFactory.create("collaborative", config(), DATA), SEED, 8,
+        new ShardSettings(2, 1, 1));
+    // format 1, epoch 0, 0 duplicates, 2 tasks, no rounds, no epoch ends: an empty inbox of that format
+    byte[] old = ByteBuffer.allocate(28).putInt(1).putInt(0).putLong(0).putInt(2).putInt(0).putInt(0).array();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> new ShardInbox(task).state()
+        .decode(0, old));
+    assertTrue(e.getMessage().contains("of format 1 (the whole inbox in one row"), e.getMessage());
+    assertTrue(e.getMessage().contains("reset the application's state"), e.getMessage());
   }
 
   @Test

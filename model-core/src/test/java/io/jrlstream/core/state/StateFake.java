@@ -1,6 +1,7 @@
 package io.jrlstream.core.state;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,6 +39,11 @@ public final class StateFake {
       }
     }
     blocks.forEach(StateBlock::loaded);
+  }
+
+  /** The kept rows of block {@code block}, by row (a view: later checkpoints change it). */
+  public Map<Integer, byte[]> rows(int block) {
+    return block < rows.size() ? Collections.unmodifiableMap(rows.get(block)) : Map.of();
   }
 
   /** Rows written by all checkpoints so far. */

@@ -80,7 +80,7 @@ public final class ShardedTopology {
 
   /**
    * The changelog topic of the tasks' checkpoint store in application {@code applicationId} (Kafka Streams names it
-   * so). A checkpoint row can be as large as a round's delta (the inbox's pending deltas are one row), so the topic is
+   * so). A checkpoint row can be as large as a round's delta (each delta in the inbox is a row), so the topic is
    * created to take {@link #MAX_DELTA_BYTES}, and its records must be exempt from the dead-letter path like the
    * deltas': cut and dead-lettered, a checkpoint row would be missing from the restore of another instance.
    */

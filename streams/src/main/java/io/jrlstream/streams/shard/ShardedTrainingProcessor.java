@@ -70,12 +70,12 @@ import org.slf4j.LoggerFactory;
  * ({@link ShardedTopology#checkpointStore}, one per task): the task's blocks ({@link ShardTask#state}: every
  * parameter row with its optimiser state and, for a shared row, its base; the replica's bookkeeping; the trainer's
  * sampler, reservoir and counters; the round counters), the inbox's ({@link ShardInbox#state}: the deltas and epoch
- * ends no merge has used yet), the user and item ids, and two input positions: the update-topic offset after the
- * last record offered to the inbox, and the by-user offset of the first held event (after the last record read when
- * none is held). The held events are not copied: they are the by-user records from that offset on, which a restore
- * re-reads; every earlier one was trained or skipped. A checkpoint is taken at a record boundary right after a step
- * that applied a mini-batch: the trainer then holds no half-collected batch (its counters refuse one), and every
- * record read so far is in the inbox, held after the by-user position, trained or skipped, so the blocks and the
+ * ends no merge has used yet, a row per delta), the user and item ids, and two input positions: the update-topic
+ * offset after the last record offered to the inbox, and the by-user offset of the first held event (after the last
+ * record read when none is held). The held events are not copied: they are the by-user records from that offset on,
+ * which a restore re-reads; every earlier one was trained or skipped. A checkpoint is taken at a record boundary right
+ * after a step that applied a mini-batch: the trainer then holds no half-collected batch (its counters refuse one), and
+ * every record read so far is in the inbox, held after the by-user position, trained or skipped, so the blocks and the
  * positions describe one consistent state. It is due, as the unsharded view's ({@link CheckpointStore#due}), after
  * {@code jrl.checkpoint.batches} mini-batches and {@code jrl.checkpoint.events.per.row} events per rewritten row,
  * counted in the trainer's batches and events: a function of the input, never of the wall clock; none is taken while
