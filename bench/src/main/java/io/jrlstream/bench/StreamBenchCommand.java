@@ -141,9 +141,9 @@ final class StreamBenchCommand implements Callable<Integer> {
       + " default 0: every changed row is sent).")
   float syncThreshold;
 
-  @Option(names = "--sync-precision", defaultValue = "float32", paramLabel = "float32|bf16", description = "With "
-      + "--tasks above 1: how a round's delta carries its changes (jrl.views.VIEW.sync.precision; bf16: half the "
-      + "bytes, rounded with error feedback).")
+  @Option(names = "--sync-precision", defaultValue = "bf16", paramLabel = "float32|bf16", description = "With "
+      + "--tasks above 1: how a round's delta carries its changes (jrl.views.VIEW.sync.precision; default bf16: half "
+      + "the bytes of float32, rounded with error feedback).")
   String syncPrecision;
 
   @Option(names = "--json", paramLabel = "OUT", description = "Write the figures as JSON to OUT.")

@@ -152,7 +152,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--sync-precision", split = ",", paramLabel = "float32|bf16[,…]",
       description = "Stream protocol with --shards above 1: how a round's delta carries the changes of item rows and "
           + "dense weights: exact 4-byte floats, or rounded to bfloat16 with error feedback (2 bytes); a list runs "
-          + "each (default float32).")
+          + "each (default bf16).")
   List<String> syncPrecision;
 
   @Option(names = {"-q", "--quiet"}, description = "Print only the table.")
