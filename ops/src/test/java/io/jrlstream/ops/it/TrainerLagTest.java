@@ -10,6 +10,7 @@ import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.ops.it.TrainerFixtures.Input;
 import io.jrlstream.ops.kafka.LocalBroker;
 import io.jrlstream.ops.kafka.TopicAdmin;
+import io.jrlstream.ops.metrics.Metrics;
 import io.jrlstream.ops.pipeline.Health;
 import io.jrlstream.ops.pipeline.Pipeline;
 import io.jrlstream.ops.pipeline.TrainerLag;
@@ -106,7 +107,8 @@ class TrainerLagTest {
           TrainingOptions.defaults().withBatchSize(4).withFlushAfterMs(600_000),
           Map.of(view, new ShardSettings(2, 1, 1)));
       Health health = new Health();
-      try (Pipeline p = Pipeline.start(s, TrainerFixtures.config(), o, null, counter);
+      try (Metrics metrics = Metrics.create();
+          Pipeline p = metrics.bind(Pipeline.start(s, TrainerFixtures.config(), o, null, counter), List.of(view));
           TrainerLag lag = TrainerLag.start(s, List.of(view), 10, Duration.ofMillis(100), p).gate(health);
           Admin admin = Admin.create(s.kafkaProperties());
           KafkaProducer<String, byte[]> producer = TrainerFixtures.producer(broker.bootstrapServers())) {
@@ -127,6 +129,8 @@ class TrainerLagTest {
         assertEquals(8, trained.get(), "task 0 trained two batches, then waits for task 1's round-1 delta");
         assertEquals(0, Pipeline.lag(admin, s, List.of(view)), "the committed offsets are past the held events");
         assertEquals(events - 8, p.lag(admin), "the held events are the pipeline's lag");
+        assertEquals(events - 8, metrics.registry().get("jrl.trainer.held.records").tag("view", view).gauge()
+            .value(), "jrl_trainer_held_records");
         await(() -> lag.viewLag(view), events - 8);
         assertTrue(lag.notReady().contains("trainer collaborative is 32 records behind"), lag.notReady());
         assertTrue(!health.check().ready(), "not ready while the held events exceed jrl.ready.max.trainer.lag");
