@@ -159,7 +159,7 @@ final class LocalCommand implements Callable<Integer> {
       try (Pipeline pipeline = metrics.bind(Pipeline.start(s, cfg, po, image,
           TrainingObserver.all(metrics.training(trained), quality)).register(health, trained), trained);
           TrainerLag trainerLag = TrainerLag.start(s, trained, c.get(OpsKeys.READY_MAX_TRAINER_LAG),
-              TrainerLag.REFRESH).gate(health);
+              TrainerLag.REFRESH, pipeline).gate(health);
           Serving serving = serve.noServe ? null : Serving.start(s, ServeSettings.from(c, trained),
               HttpSettings.from(c), stateDir, rocksDb, c.get(ReplayKeys.VIEW_VERSIONS_TOPIC), health, metrics);
           ServeServer metricsServer = serve.metricsServer(c, true, health, metrics, err);
@@ -191,7 +191,7 @@ final class LocalCommand implements Callable<Integer> {
         life.check(grace);
         err.printf("produced %d events in %.1f s; waiting for the trainer to catch up%n", sent,
             (System.nanoTime() - p0) / 1e9);
-        Pipeline.awaitCaughtUp(s, trained, Duration.ofMinutes(10), lag -> {
+        pipeline.awaitCaughtUp(Duration.ofMinutes(10), lag -> {
           life.check(grace);
           List<String> parts = new ArrayList<>();
           counter.embeddings().forEach((k, v) -> parts.add(k.substring(k.lastIndexOf('.') + 1) + " " + v));

@@ -76,8 +76,8 @@ final class RunCommand implements Callable<Integer> {
         Metrics metrics = Metrics.create();
         Pipeline pipeline = life.starting(() -> metrics.bind(Pipeline.start(r.streams(), r.model(), r.pipeline(),
             image, metrics.training(r.views())).register(health, r.views()), r.views()));
-        TrainerLag lag = TrainerLag.start(r.streams(), r.views(), r.readyMaxTrainerLag(), TrainerLag.REFRESH)
-            .gate(health);
+        TrainerLag lag = TrainerLag.start(r.streams(), r.views(), r.readyMaxTrainerLag(), TrainerLag.REFRESH,
+            pipeline).gate(health);
         Serving serving = serve.noServe ? null : Serving.start(r.streams(), r.serve(), r.http(), r.stateDir(),
             r.rocksDb().streamsProperties(), r.viewVersionsTopic(), health, metrics);
         ServeServer metricsServer = serve.metricsServer(c, false, health, metrics, err)) {

@@ -116,7 +116,8 @@ public final class Metrics implements AutoCloseable {
   }
 
   /**
-   * Binds a trainer's clients (ingestion, then {@code trainer-<view>} per view) and its dead-letter counts.
+   * Binds a trainer's clients (ingestion, then {@code trainer-<view>} per view), the records each view's tasks hold
+   * in this instance ({@link Pipeline#heldRecords}; 0 for a view of one task) and its dead-letter counts.
    *
    * @return the pipeline
    */
@@ -124,7 +125,12 @@ public final class Metrics implements AutoCloseable {
     List<KafkaStreams> apps = pipeline.applications();
     bindStreams("ingestion", apps.get(0));
     for (int i = 0; i < views.size(); i++) {
-      bindStreams("trainer-" + views.get(i), apps.get(i + 1));
+      String view = views.get(i);
+      bindStreams("trainer-" + view, apps.get(i + 1));
+      Gauge.builder("jrl.trainer.held.records", pipeline, p -> p.heldRecords(view)).tag("view", view)
+          .description("records a sharded view's tasks in this instance have taken from the by-user topic and not "
+              + "trained yet (waiting for a merge); the committed offsets are past them; 0 for a view of one task")
+          .register(registry);
     }
     bindDeadLetters(pipeline.deadLetters());
     return pipeline;
@@ -170,7 +176,8 @@ public final class Metrics implements AutoCloseable {
   public void bindLag(TrainerLag lag) {
     for (String view : lag.views()) {
       Gauge.builder("jrl.trainer.lag", lag, l -> l.viewLag(view)).tag("view", view)
-          .description("records of the validated topic the view's trainer has not committed yet (checked every "
+          .description("records of the validated topic the view's trainer has not committed yet; for a sharded "
+              + "view also of its by-user and update topics, plus the records its tasks here hold (checked every "
               + TrainerLag.REFRESH.toSeconds() + " s; -1 until known)")
           .register(registry);
     }

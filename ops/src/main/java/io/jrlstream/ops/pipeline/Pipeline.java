@@ -12,6 +12,7 @@ import io.jrlstream.streams.ingest.DeadLetterCounter;
 import io.jrlstream.streams.ingest.DeadLetterProductionHandler;
 import io.jrlstream.streams.ingest.IngestionTopology;
 import io.jrlstream.streams.ingest.OversizeRecordInterceptor;
+import io.jrlstream.streams.shard.HeldRecords;
 import io.jrlstream.streams.shard.ShardKeys;
 import io.jrlstream.streams.shard.ShardObserver;
 import io.jrlstream.streams.shard.ShardedTopology;
@@ -133,10 +134,18 @@ public final class Pipeline implements AutoCloseable {
   /** The ingestion application, then one per view. */
   private final List<KafkaStreams> apps;
   private final DeadLetterCounter deadLetters;
+  private final StreamsSettings settings;
+  private final Options options;
+  /** By sharded view: the records its tasks in this instance hold. */
+  private final Map<String, HeldRecords> held;
 
-  private Pipeline(List<KafkaStreams> apps, DeadLetterCounter deadLetters) {
+  private Pipeline(List<KafkaStreams> apps, DeadLetterCounter deadLetters, StreamsSettings settings, Options options,
+      Map<String, HeldRecords> held) {
     this.apps = List.copyOf(apps);
     this.deadLetters = deadLetters;
+    this.settings = settings;
+    this.options = options;
+    this.held = Map.copyOf(held);
   }
 
   /** The application id of a view's trainer: {@code <application.id>-train-<view>}. */
@@ -386,10 +395,13 @@ public final class Pipeline implements AutoCloseable {
     List<KafkaStreams> apps = new ArrayList<>();
     apps.add(new KafkaStreams(ingestion, props));
     EventHistory history = history(s);
+    Map<String, HeldRecords> held = new HashMap<>();
     for (String view : o.views()) {
       ShardSettings shard = o.shardingOf(view);
       if (shard != null) {
-        Topology t = ShardedTopology.build(s, config, view, o.training(), shard, ShardObserver.NONE, observer);
+        held.put(view, new HeldRecords());
+        Topology t = ShardedTopology.build(s, config, view, o.training(), shard, ShardObserver.NONE, observer,
+            held.get(view));
         apps.add(new KafkaStreams(t, shardedViewProperties(s, o, view, shard)));
       } else {
         apps.add(new KafkaStreams(TrainingTopology.buildView(s, config, view, o.training(), history, observer),
@@ -404,7 +416,7 @@ public final class Pipeline implements AutoCloseable {
       });
       ks.start();
     }
-    return new Pipeline(apps, deadLetters);
+    return new Pipeline(apps, deadLetters, s, o, held);
   }
 
   /**
@@ -556,13 +568,28 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * The number of records the trainer has not processed yet: the ingestion application's on the input topics and
-   * each view's on the validated topic (committed offsets against end offsets). Transaction markers make a fully
-   * processed transactional partition show a lag of 1, so the validated topic's lag is counted minus one.
+   * each view's on the validated topic (committed offsets against end offsets; for a sharded view also its by-user
+   * and update topics once its group has offsets there, {@link #viewLag(Admin, StreamsSettings, String)}).
+   * Transaction markers make a fully processed transactional partition show a lag of 1, so the validated topic's lag
+   * is counted minus one. Committed offsets only: the records a sharded view's tasks hold are counted by the
+   * pipeline that runs them, {@link #lag(Admin)}.
    */
   public static long lag(Admin admin, StreamsSettings s, List<String> views) throws Exception {
     long lag = ingestionLag(admin, s);
     for (String v : views) {
       lag += viewLag(admin, s, v);
+    }
+    return lag;
+  }
+
+  /**
+   * What this pipeline has not trained yet, as this instance sees it: ingestion's lag on the input topics and each of
+   * its views' {@link #viewLag(Admin, String)}.
+   */
+  public long lag(Admin admin) throws Exception {
+    long lag = ingestionLag(admin, settings);
+    for (String v : options.views()) {
+      lag += viewLag(admin, v);
     }
     return lag;
   }
@@ -578,14 +605,57 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * Records of the validated topic that {@code view}'s trainer has not committed (less the transaction marker), and
-   * for a sharded view those of its by-user and update topics (once its group has offsets there).
+   * for a sharded view those of its by-user and update topics (once its group has offsets there: this static form
+   * does not know whether the view is sharded). Committed offsets only: a sharded view's tasks take records, and
+   * their committed offsets move past them, before they train them when they wait for a merge; the instance that runs
+   * them counts those, {@link #viewLag(Admin, String)}.
    */
   public static long viewLag(Admin admin, StreamsSettings s, String view) throws Exception {
+    return committedLag(admin, s, view, false);
+  }
+
+  /**
+   * Records of {@code view} this pipeline's instance has not trained: the committed-offset lag of its trainer's
+   * hops (the validated topic; for a sharded view, the router's, and its tasks' on the by-user and update topics,
+   * counted whether or not the tasks have committed there yet) plus the records the view's tasks hold in this
+   * instance ({@link #heldRecords}). The offsets are read first, the held records then: a record committed at the
+   * first read had been taken by then, so it is trained or counted as held at the second; 0 therefore means that
+   * every record committed before the call had been trained. An instance sees the records held by its own tasks
+   * only (docs/operations.md, "Readiness").
+   */
+  public long viewLag(Admin admin, String view) throws Exception {
+    long committed = committedLag(admin, settings, view, sharded(view));
+    return committed + heldRecords(view);
+  }
+
+  /** Whether this pipeline trains {@code view} as several tasks. */
+  public boolean sharded(String view) {
+    return held.containsKey(view);
+  }
+
+  /**
+   * The records {@code view}'s tasks in this instance hold: taken from their by-user partitions (the committed
+   * offsets are past them), not trained yet ({@link HeldRecords}); 0 for a view trained as one task.
+   */
+  public long heldRecords(String view) {
+    HeldRecords h = held.get(view);
+    return h == null ? 0 : h.total();
+  }
+
+  /**
+   * The committed-offset lag of {@code view}'s trainer: the validated topic, and the by-user and update topics when
+   * {@code sharded}, or otherwise where its group has offsets.
+   */
+  private static long committedLag(Admin admin, StreamsSettings s, String view, boolean sharded) throws Exception {
     String group = viewApplicationId(s, view);
     List<String> topics = new ArrayList<>(List.of(s.validatedTopic()));
-    List<String> sharded = List.of(ShardedTopology.byUserTopic(s, view), ShardedTopology.deltasTopic(s, view));
-    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().keySet().stream()
-        .map(TopicPartition::topic).filter(sharded::contains).distinct().forEach(topics::add);
+    List<String> hops = List.of(ShardedTopology.byUserTopic(s, view), ShardedTopology.deltasTopic(s, view));
+    if (sharded) {
+      topics.addAll(hops); // before the tasks' first commit too: the router's is then past records they have not read
+    } else {
+      admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().keySet().stream()
+          .map(TopicPartition::topic).filter(hops::contains).distinct().forEach(topics::add);
+    }
     return lag(admin, group, topics, true);
   }
 
@@ -613,14 +683,43 @@ public final class Pipeline implements AutoCloseable {
     return lag;
   }
 
-  /** Waits until {@link #lag} is 0, at most {@code max}. */
+  /**
+   * Waits until {@link #lag(Admin, StreamsSettings, List)} is 0, at most {@code max}. Committed offsets only: for a
+   * sharded view of a pipeline in this process, {@link #awaitCaughtUp(Duration)} also waits for its held records.
+   */
   public static void awaitCaughtUp(StreamsSettings s, List<String> views, Duration max) throws Exception {
     awaitCaughtUp(s, views, max, lag -> { });
   }
 
-  /** Waits until {@link #lag} is 0, at most {@code max}, telling {@code progress} the lag about once a second. */
+  /**
+   * As {@link #awaitCaughtUp(StreamsSettings, List, Duration)}, telling {@code progress} the lag about once a
+   * second.
+   */
   public static void awaitCaughtUp(StreamsSettings s, List<String> views, Duration max,
       LongConsumer progress) throws Exception {
+    await(s, admin -> lag(admin, s, views), max, progress);
+  }
+
+  /**
+   * Waits until this pipeline has trained every record committed so far ({@link #lag(Admin)} is 0: committed offsets
+   * and the records its sharded views' tasks hold in this instance), at most {@code max}.
+   */
+  public void awaitCaughtUp(Duration max) throws Exception {
+    awaitCaughtUp(max, lag -> { });
+  }
+
+  /** As {@link #awaitCaughtUp(Duration)}, telling {@code progress} the lag about once a second. */
+  public void awaitCaughtUp(Duration max, LongConsumer progress) throws Exception {
+    await(settings, this::lag, max, progress);
+  }
+
+  /** How far the trainer is behind, read with an admin client. */
+  private interface LagReader {
+    long read(Admin admin) throws Exception;
+  }
+
+  private static void await(StreamsSettings s, LagReader reader, Duration max, LongConsumer progress)
+      throws Exception {
     long lastReport = System.nanoTime();
     long end = System.nanoTime() + max.toNanos();
     Properties p = s.kafkaProperties();
@@ -628,7 +727,7 @@ public final class Pipeline implements AutoCloseable {
       while (true) {
         long lag;
         try {
-          lag = lag(admin, s, views);
+          lag = reader.read(admin);
         } catch (ExecutionException e) {
           lag = -1; // internal topics not created yet
         }

@@ -53,7 +53,8 @@ class MetricsTest {
       "jrl_train_table_rows", "jrl_train_freshness_seconds", "jrl_publish_vectors_total", "jrl_checkpoint_rows_total",
       "jrl_checkpoint_bytes_total", "jrl_checkpoint_duration_seconds", "jrl_restore_duration_seconds",
       "jrl_restore_events_total", "jrl_restore_retrained_total", "jrl_quality_hr10", "jrl_quality_ndcg10",
-      "jrl_dead_letters_total", "jrl_serve_requests_seconds", "jrl_trainer_lag", "jrl_ingestion_lag",
+      "jrl_dead_letters_total", "jrl_serve_requests_seconds", "jrl_trainer_lag", "jrl_trainer_held_records",
+      "jrl_ingestion_lag",
       "jrl_health_live", "jrl_health_clients", "jrl_health_clients_running", "jrl_rocksdb_memory_bound_bytes",
       "jrl_rocksdb_memory_used_bytes", "jrl_process_resident_memory_bytes", "jrl_info");
   /** Families of the JVM and process binders. */

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the tasks of one sharded view that run in this instance report to the pipeline's {@link TrainingObserver}
  * (metrics, {@code jrl local}'s summary, serving), under the view's name, as one unsharded task would: mini-batches
- * with the events they trained, rows published, restores, checkpoints, and live prequential quality.
+ * with the events they trained, rows published, restores, checkpoints, and live prequential quality; and, for the
+ * pipeline's lag, the records each task holds ({@link HeldRecords}).
  *
  * <p>Quality: each task runs its own {@link io.jrlstream.streams.train.LiveQuality} on its own trainer (it ranks its
  * own users' sampled events, before they train, with its replica: its user rows and its view of the shared item rows;
@@ -40,10 +41,17 @@ final class ShardReports {
   /** Each running task's latest totals: model, popularity. */
   private final Map<Integer, PrequentialMeter.Snapshot[]> quality = new TreeMap<>();
   private final AtomicLong failures = new AtomicLong();
+  private final HeldRecords held;
 
   ShardReports(String view, TrainingObserver observer) {
+    this(view, observer, new HeldRecords());
+  }
+
+  /** @param held where the tasks' held records are counted, for the pipeline's lag */
+  ShardReports(String view, TrainingObserver observer, HeldRecords held) {
     this.view = view;
     this.observer = Objects.requireNonNull(observer, "observer");
+    this.held = Objects.requireNonNull(held, "held");
   }
 
   /** An observer that passes one task's live quality on, summed with the other tasks' (for its LiveQuality). */
@@ -78,9 +86,15 @@ final class ShardReports {
     tell(() -> observer.checkpointCommitted(view, rows, bytes));
   }
 
-  /** A task closed: its quality no longer counts in this instance's sums. */
+  /** Task {@code index} holds {@code records} by-user records it has taken and not trained ({@link HeldRecords}). */
+  void held(int index, long records) {
+    held.set(index, records);
+  }
+
+  /** A task closed: its quality and the records it held no longer count in this instance's sums. */
   synchronized void closed(int index) {
     quality.remove(index);
+    held.set(index, 0);
   }
 
   private synchronized void report(int index, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {

@@ -119,6 +119,16 @@ public final class ShardedTopology {
    */
   public static Topology build(StreamsSettings s, ModelConfig config, String view, TrainingOptions options,
       ShardSettings shard, ShardObserver observer, TrainingObserver training) {
+    return build(s, config, view, options, shard, observer, training, new HeldRecords());
+  }
+
+  /**
+   * As {@link #build(StreamsSettings, ModelConfig, String, TrainingOptions, ShardSettings, ShardObserver,
+   * TrainingObserver)}, counting in {@code held} the records this instance's tasks hold (taken, not trained: a part of
+   * the view's lag that its committed offsets do not show).
+   */
+  public static Topology build(StreamsSettings s, ModelConfig config, String view, TrainingOptions options,
+      ShardSettings shard, ShardObserver observer, TrainingObserver training, HeldRecords held) {
     if (!shard.sharded()) {
       throw new IllegalArgumentException("view " + view + " has one task: it trains in the unsharded topology");
     }
@@ -139,7 +149,7 @@ public final class ShardedTopology {
         byUser, deltas);
     CommittedInput input = CommittedInput.kafka(s.kafkaProperties(), byUser, deltas,
         ShardedTrainingProcessor.RESTORE_TIMEOUT);
-    ShardReports reports = new ShardReports(view, training);
+    ShardReports reports = new ShardReports(view, training, held);
     t.addProcessor(train, () -> new ShardedTrainingProcessor(view, config, options, shard, byUser, deltas, input,
         InputRetention.kafka(s.kafkaProperties(), byUser, deltas), observer, reports), "jrl-shard-source-" + view);
     t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(checkpointStore(view)),

@@ -107,7 +107,8 @@ import org.slf4j.LoggerFactory;
  * long backlog.
  *
  * <p>Reports ({@link ShardReports}, to the pipeline's training observer under the view's name): each mini-batch
- * with its events, the rows published, the restore, and live prequential quality: with
+ * with its events, the rows published, the restore, the records it holds after each drain ({@link HeldRecords}: the
+ * committed offsets are past them, the pipeline adds them to the view's lag), and live prequential quality: with
  * {@code jrl.quality.sample.every} above 0 the task ranks each sampled event of its own (by its own sequence) before
  * it trains, with its replica ({@link LiveQuality}), and the instance sums its tasks' meters. Nothing is reported
  * while a restore re-trains.
@@ -539,6 +540,7 @@ final class ShardedTrainingProcessor implements Processor<String, byte[], String
         observer.epochEnded(viewName, task, epoch, this::owns);
       }
       if (!free || held.isEmpty() || !restoring && trained == DRAIN_EVENTS) {
+        reports.held(task.index(), held.size()); // taken, not trained: part of the view's lag (HeldRecords)
         return;
       }
       step(held.poll());

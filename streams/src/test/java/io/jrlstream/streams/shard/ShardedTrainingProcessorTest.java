@@ -74,6 +74,8 @@ class ShardedTrainingProcessorTest {
     /** Per task, the checkpoint its last retention call would trim the input before (null: none asked). */
     final InputRetention.Checkpoint[] trimmed = new InputRetention.Checkpoint[2];
     final Set<String> items = new HashSet<>();
+    /** What the two tasks hold, as the pipeline reads it. */
+    final HeldRecords held = new HeldRecords();
 
     Tasks() {
       this(OPTIONS, TrainingObserver.NONE);
@@ -92,7 +94,7 @@ class ShardedTrainingProcessorTest {
     }
 
     Tasks(String view, TrainingOptions options, ShardSettings shard, ModelConfig config, TrainingObserver training) {
-      ShardReports reports = new ShardReports(view, training);
+      ShardReports reports = new ShardReports(view, training, held);
       ShardObserver observer = new ShardObserver() {
         @Override
         public void epochEnded(String view, ShardTask task, int epoch, IntPredicate ownsUser) {
@@ -614,6 +616,30 @@ class ShardedTrainingProcessorTest {
     publish.punctuate(1300);
     long refreshed = published.users - before;
     assertTrue(refreshed > 2, "the refresh publishes what replay moved: " + refreshed);
+  }
+
+  /**
+   * The records a task holds while it waits for a merge (its committed offset is past them) count in the view's
+   * {@link HeldRecords}, which the pipeline adds to the view's lag, until the task trains them; a task that closes
+   * (moved to another instance) no longer counts here.
+   */
+  @Test
+  void shouldCountTheRecordsATaskHoldsUntilItTrainsThem() {
+    Tasks tasks = new Tasks();
+    feed(tasks, stream(60, 15, true)); // task 1 has nothing: task 0 soon waits for its delta, holding the rest
+    int held = tasks.p[0].held();
+    assertTrue(held > 0, "task 0 waits");
+    assertEquals(held, tasks.held.total(), "what task 0 holds, task 1 none");
+    tasks.event(0, (byte[]) null); // task 0's flush marker: held behind its backlog
+    assertEquals(held + 1, tasks.held.total(), "the marker is held too");
+    tasks.event(1, (byte[]) null); // task 1's epoch end (before round 1): task 0's merges are complete
+    tasks.settle();
+    assertEquals(0, tasks.p[0].held());
+    assertEquals(0, tasks.held.total(), "everything trained");
+    feed(tasks, stream(60, 16, true));
+    assertTrue(tasks.held.total() > 0, "task 0 waits again, in the next epoch");
+    tasks.p[0].close();
+    assertEquals(0, tasks.held.total(), "a closed task's records no longer count here");
   }
 
   @Test
