@@ -6,9 +6,6 @@ import io.jrlstream.streams.train.TrainingObserver;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the tasks of one sharded view that run in this instance report to the pipeline's {@link TrainingObserver}
@@ -29,18 +26,16 @@ import org.slf4j.LoggerFactory;
  * batches, rows published) add up over the tasks; freshness counts from a batch to the next publication of either
  * task, an approximation of each task's own.
  *
- * <p>A report that fails (an observer's bug) is logged, at the 1st, 2nd, 4th, 8th… failure, and never stops the
- * task: metrics must not stop training.
+ * <p>A report that fails (an observer's bug) is logged ({@link TrainingObserver#guarded}), at the 1st, 2nd, 4th,
+ * 8th… failure, and never stops the task: metrics must not stop training.
  *
  * <p>Thread-safe: the view's tasks run on the instance's stream threads, any of them may report.
  */
 final class ShardReports {
-  private static final Logger LOG = LoggerFactory.getLogger(ShardReports.class);
   private final String view;
   private final TrainingObserver observer;
   /** Each running task's latest totals: model, popularity. */
   private final Map<Integer, PrequentialMeter.Snapshot[]> quality = new TreeMap<>();
-  private final AtomicLong failures = new AtomicLong();
   private final HeldRecords held;
 
   ShardReports(String view, TrainingObserver observer) {
@@ -50,7 +45,7 @@ final class ShardReports {
   /** @param held where the tasks' held records are counted, for the pipeline's lag */
   ShardReports(String view, TrainingObserver observer, HeldRecords held) {
     this.view = view;
-    this.observer = Objects.requireNonNull(observer, "observer");
+    this.observer = TrainingObserver.guarded(Objects.requireNonNull(observer, "observer"));
     this.held = Objects.requireNonNull(held, "held");
   }
 
@@ -66,24 +61,24 @@ final class ShardReports {
 
   /** A task applied a mini-batch of {@code events} (its own trainer, on its stream thread). */
   void batchApplied(StreamingTrainer trainer, int events, long timestamp) {
-    tell(() -> observer.batchApplied(view, trainer, events, timestamp, false));
+    observer.batchApplied(view, trainer, events, timestamp, false);
   }
 
   /** A task forwarded vectors to the view's embedding topic. */
   void published(int users, int items) {
     if (users + items > 0) {
-      tell(() -> observer.published(view, users, items));
+      observer.published(view, users, items);
     }
   }
 
   /** A task rebuilt its state ({@code retrained} events trained again from {@code read} records re-read). */
   void restored(long nanos, long read, long retrained) {
-    tell(() -> observer.restored(view, nanos, read, retrained));
+    observer.restored(view, nanos, read, retrained);
   }
 
   /** A task's checkpoint committed ({@code rows} rows of {@code bytes} encoded bytes). */
   void checkpointCommitted(int rows, long bytes) {
-    tell(() -> observer.checkpointCommitted(view, rows, bytes));
+    observer.checkpointCommitted(view, rows, bytes);
   }
 
   /** Task {@code index} holds {@code records} by-user records it has taken and not trained ({@link HeldRecords}). */
@@ -105,20 +100,7 @@ final class ShardReports {
       m = sum(m, s[0]);
       p = sum(p, s[1]);
     }
-    PrequentialMeter.Snapshot viewModel = m;
-    PrequentialMeter.Snapshot viewPopularity = p;
-    tell(() -> observer.quality(view, viewModel, viewPopularity));
-  }
-
-  private void tell(Runnable report) {
-    try {
-      report.run();
-    } catch (RuntimeException e) {
-      long n = failures.incrementAndGet();
-      if (Long.bitCount(n) == 1) {
-        LOG.warn("view {}: a report to the training observer failed ({} so far); training goes on", view, n, e);
-      }
-    }
+    observer.quality(view, m, p);
   }
 
   /** The two tasks' totals added, and their last windows (either may be null: the other's). */

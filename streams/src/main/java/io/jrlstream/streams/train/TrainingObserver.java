@@ -16,6 +16,15 @@ public interface TrainingObserver {
   TrainingObserver NONE = new TrainingObserver() { };
 
   /**
+   * {@code observer}, guarded: what it throws (a {@link RuntimeException}) is logged, at the 1st, 2nd, 4th, 8th…
+   * failure, and never reaches the task that reported, so a metrics bug cannot stop training. Guarding a guarded
+   * observer returns it.
+   */
+  static TrainingObserver guarded(TrainingObserver observer) {
+    return observer instanceof GuardedObserver g ? g : new GuardedObserver(observer);
+  }
+
+  /**
    * One observer that tells each of {@code observers}, in order (e.g. the metrics and {@code jrl local}'s quality
    * board).
    */

@@ -93,7 +93,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
    * @param options batch size, checkpoint and publication intervals
    * @param storeName the view's state store (see {@link #storeName(String)})
    * @param history the processor's input topic, whose events after the checkpoint a restore re-reads
-   * @param observer told of restores and checkpoints
+   * @param observer told of restores and checkpoints (guarded: what it throws is logged and never stops the task)
    */
   public TrainingProcessor(String viewName, ModelConfig config, TrainingOptions options, String storeName,
       EventHistory history, TrainingObserver observer) {
@@ -102,7 +102,7 @@ public final class TrainingProcessor implements Processor<String, byte[], String
     this.options = Objects.requireNonNull(options, "options");
     this.storeName = storeName;
     this.history = Objects.requireNonNull(history, "history");
-    this.observer = Objects.requireNonNull(observer, "observer");
+    this.observer = TrainingObserver.guarded(Objects.requireNonNull(observer, "observer"));
   }
 
   /** The state store name of a view's trainer. */

@@ -9,6 +9,7 @@ import io.jrlstream.core.data.Interaction;
 import io.jrlstream.core.data.SyntheticData;
 import io.jrlstream.core.data.SyntheticSpec;
 import io.jrlstream.core.eval.PrequentialMeter;
+import io.jrlstream.core.train.StreamingTrainer;
 import io.jrlstream.core.view.ModelConfig;
 import io.jrlstream.schemas.EmbeddingRecord;
 import io.jrlstream.schemas.TrainingEvent;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import org.apache.kafka.common.serialization.BytesSerializer;
@@ -31,6 +33,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -112,12 +115,17 @@ class TrainingProcessorTest {
   /** As above with the given options; afterEach gets the index of each event once the processor has taken it. */
   private static int run(String view, TrainingOptions options, KeyValueStore<Bytes, byte[]> store, int from, int to,
       boolean flushAtEnd, Map<String, List<Float>> latest, IntConsumer afterEach) {
+    return run(view, options, store, from, to, flushAtEnd, latest, afterEach, TrainingObserver.NONE);
+  }
+
+  /** As above, reporting to {@code observer}. */
+  private static int run(String view, TrainingOptions options, KeyValueStore<Bytes, byte[]> store, int from, int to,
+      boolean flushAtEnd, Map<String, List<Float>> latest, IntConsumer afterEach, TrainingObserver observer) {
     long publishIntervalMs = options.publishIntervalMs();
     MockProcessorContext<String, byte[]> ctx = new MockProcessorContext<>();
     ctx.setCurrentSystemTimeMs(0);
     ctx.addStateStore(store);
-    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY,
-        TrainingObserver.NONE);
+    TrainingProcessor p = new TrainingProcessor(view, config(), options, store.name(), HISTORY, observer);
     p.init(ctx);
     assertEquals(publishIntervalMs > 0 ? 1 : 0, ctx.scheduledPunctuators().size());
     for (int i = from; i < to; i++) {
@@ -457,6 +465,42 @@ class TrainingProcessorTest {
     }
     assertEquals(straight, restarted);
     assertNotEquals(unmarked, straight, "the markers changed where batches were cut");
+  }
+
+  /**
+   * An observer that throws (a metrics bug) stops nothing: every report after the first failure is still made, and
+   * the view trains and publishes what it would have with a working observer.
+   */
+  @Test
+  void shouldTrainOnWhenTheTrainingObserverFails() {
+    int n = DATA.interactions().size();
+    TrainingOptions on = options(100, 0, 1).withQuality(new TrainingOptions.Quality(2, 100));
+    Map<String, List<Float>> plain = new HashMap<>();
+    run("collaborative", on, store(new MockProcessorContext<>(), "plain"), 0, n, true, plain, i -> { });
+    AtomicInteger reports = new AtomicInteger();
+    TrainingObserver broken = new TrainingObserver() {
+      @Override
+      public void batchApplied(String view, StreamingTrainer trainer, int events, long timestamp, boolean due) {
+        reports.incrementAndGet();
+        throw new IllegalStateException("a metrics bug");
+      }
+
+      @Override
+      public void published(String view, int users, int items) {
+        reports.incrementAndGet();
+        throw new ArrayIndexOutOfBoundsException("another");
+      }
+
+      @Override
+      public void quality(String view, PrequentialMeter.Snapshot model, PrequentialMeter.Snapshot popularity) {
+        reports.incrementAndGet();
+        throw new NullPointerException("and another");
+      }
+    };
+    Map<String, List<Float>> measured = new HashMap<>();
+    run("collaborative", on, store(new MockProcessorContext<>(), "broken"), 0, n, true, measured, i -> { }, broken);
+    assertTrue(reports.get() > 10, "reports went on after the first failure: " + reports.get());
+    assertEquals(plain, measured, "the same vectors published");
   }
 
   /**
