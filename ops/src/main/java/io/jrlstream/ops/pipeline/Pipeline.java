@@ -449,8 +449,10 @@ public final class Pipeline implements AutoCloseable {
               + " (it has committed offsets on " + s.validatedTopic() + "): the new layout would start from those "
               + "offsets with a fresh model. Keep " + key + " as it was, or retrain the view from the beginning: "
               + "stop every instance, reset the application (kafka-streams-application-reset --application-id "
-              + app + " --input-topics " + s.validatedTopic() + ") and delete its state directories"
-              + ", then start with the new " + key);
+              + app + " --input-topics " + s.validatedTopic() + ")" + (wasSharded ? ", delete its topics "
+              + ShardedTopology.byUserTopic(s, view) + " and " + ShardedTopology.deltasTopic(s, view)
+              + " (a sharded task without a checkpoint re-trains every committed record there)" : "")
+              + " and delete its state directories, then start with the new " + key);
         }
       }
     } catch (InterruptedException e) {

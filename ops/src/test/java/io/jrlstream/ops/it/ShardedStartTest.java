@@ -178,6 +178,8 @@ class ShardedStartTest {
       Pipeline.requireSameTaskLayout(admin, settings, two);
       String back = assertThrows(IllegalStateException.class,
           () -> Pipeline.requireSameTaskLayout(admin, settings, one)).getMessage();
+      assertTrue(back.contains("delete its topics " + ShardedTopology.byUserTopic(settings, VIEW) + " and "
+          + ShardedTopology.deltasTopic(settings, VIEW)), back);
       assertTrue(back.contains("jrl.views.collaborative.tasks = 1") && back.contains("as several tasks"), back);
     }
   }
