@@ -143,62 +143,9 @@ public final class NegativeSampler {
    * @param name prefix of the blocks' names, for messages
    */
   public List<StateBlock> state(String name) {
-    return List.of(new StateBlock() {
-      @Override
-      public int size() {
-        return userItems.size();
-      }
-
-      @Override
-      public int dirtyCount() {
-        return dirtyUsers.count();
-      }
-
-      @Override
-      public void drainDirty(IntConsumer sink) {
-        dirtyUsers.drain(sink);
-      }
-
-      @Override
-      public byte[] encode(int user) {
-        History h = userItems.get(user);
-        int n = h.items.size();
-        int[] items = new int[n];
-        if (historyCap == Integer.MAX_VALUE) {
-          items = h.items.toSortedArray();
-        } else {
-          for (int i = 0; i < n; i++) {
-            items[i] = h.order[(h.first + i) % Math.max(1, Math.min(n, historyCap))];
-          }
-        }
-        return new StateWriter(FORMAT).putInts(items, 0, n).toBytes();
-      }
-
-      @Override
-      public void decode(int user, byte[] bytes) {
-        int[] stored = new StateReader(bytes, FORMAT, name + ".users row " + user).getInts();
-        while (userItems.size() <= user) {
-          userItems.add(null);
-        }
-        // A history stored under a larger cap keeps its latest items (oldest first in the row).
-        int[] items = stored.length <= historyCap ? stored
-            : Arrays.copyOfRange(stored, stored.length - historyCap, stored.length);
-        History h = new History();
-        h.order = new int[Math.max(4, historyCap == Integer.MAX_VALUE ? 0 : items.length)];
-        for (int item : items) {
-          h.items.add(item);
-          if (historyCap < Integer.MAX_VALUE) {
-            h.order[h.items.size() - 1] = item;
-          }
-        }
-        userItems.set(user, h);
-      }
-
-      @Override
-      public void loaded() {
-        dirtyUsers.clear();
-      }
-    }, new StateBlock() {
+    StateBlock histories = StateBlock.tracked(userItems::size, dirtyUsers, this::encodeHistory,
+        (user, bytes) -> decodeHistory(name, user, bytes));
+    return List.of(histories, new StateBlock() {
       @Override
       public int size() {
         return (seenCount + CHUNK - 1) / CHUNK;
@@ -247,5 +194,40 @@ public final class NegativeSampler {
         persistedSeen = seenCount;
       }
     });
+  }
+
+  /** A user's history as a checkpoint row: the items, oldest first. */
+  private byte[] encodeHistory(int user) {
+    History h = userItems.get(user);
+    int n = h.items.size();
+    int[] items = new int[n];
+    if (historyCap == Integer.MAX_VALUE) {
+      items = h.items.toSortedArray();
+    } else {
+      for (int i = 0; i < n; i++) {
+        items[i] = h.order[(h.first + i) % Math.max(1, Math.min(n, historyCap))];
+      }
+    }
+    return new StateWriter(FORMAT).putInts(items, 0, n).toBytes();
+  }
+
+  /** Restores a user's history from its row ({@link #encodeHistory}), keeping the latest items under a smaller cap. */
+  private void decodeHistory(String name, int user, byte[] bytes) {
+    int[] stored = new StateReader(bytes, FORMAT, name + ".users row " + user).getInts();
+    while (userItems.size() <= user) {
+      userItems.add(null);
+    }
+    // A history stored under a larger cap keeps its latest items (oldest first in the row).
+    int[] items = stored.length <= historyCap ? stored
+        : Arrays.copyOfRange(stored, stored.length - historyCap, stored.length);
+    History h = new History();
+    h.order = new int[Math.max(4, historyCap == Integer.MAX_VALUE ? 0 : items.length)];
+    for (int item : items) {
+      h.items.add(item);
+      if (historyCap < Integer.MAX_VALUE) {
+        h.order[h.items.size() - 1] = item;
+      }
+    }
+    userItems.set(user, h);
   }
 }

@@ -190,40 +190,14 @@ public final class StreamContent implements Content {
 
   /** Row v: item v's features (a row per item that has any). */
   private StateBlock featureState() {
-    return new StateBlock() {
-      @Override
-      public int size() {
-        return features.size();
+    return StateBlock.tracked(features::size, dirtyFeatures, row -> {
+      float[] f = features.get(row);
+      return new StateWriter(FORMAT).putFloats(f, 0, f.length).toBytes();
+    }, (row, bytes) -> {
+      while (features.size() <= row) {
+        features.add(null);
       }
-
-      @Override
-      public int dirtyCount() {
-        return dirtyFeatures.count();
-      }
-
-      @Override
-      public void drainDirty(IntConsumer sink) {
-        dirtyFeatures.drain(sink);
-      }
-
-      @Override
-      public byte[] encode(int row) {
-        float[] f = features.get(row);
-        return new StateWriter(FORMAT).putFloats(f, 0, f.length).toBytes();
-      }
-
-      @Override
-      public void decode(int row, byte[] bytes) {
-        while (features.size() <= row) {
-          features.add(null);
-        }
-        features.set(row, new StateReader(bytes, FORMAT, "features row " + row).getFloats());
-      }
-
-      @Override
-      public void loaded() {
-        dirtyFeatures.clear();
-      }
-    };
+      features.set(row, new StateReader(bytes, FORMAT, "features row " + row).getFloats());
+    });
   }
 }
