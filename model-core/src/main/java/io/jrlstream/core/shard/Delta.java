@@ -199,4 +199,13 @@ public final class Delta {
     }
     return b;
   }
+
+  /** Bytes of the rows on the update topic: their values ({@link #valueBytes}), a 4-byte key per row and held key. */
+  long bytes() {
+    long keys = heldKeys();
+    for (int c : counts) {
+      keys += c;
+    }
+    return valueBytes() + Integer.BYTES * keys;
+  }
 }

@@ -418,6 +418,22 @@ final class Replica {
   }
 
   /**
+   * An upper bound on the bytes of the row-keyed tables' part of the next capture: every row changed since the last
+   * capture or held back, at its full width and precision plus its key. O(tables). Word rows are left out: they join
+   * only every k-th round, or none (see {@link ShardSettings#wordRounds}), and the review view is not sharded on Kafka.
+   */
+  long pendingBytes() {
+    long bytes = 0;
+    for (Shared s : shared) {
+      if (s.vocab == null) {
+        int valueBytes = halves ? ShardSettings.Precision.BF16.bytes() : Float.BYTES;
+        bytes += (long) (s.table.dirtyCount() + s.heldCount) * (Integer.BYTES + (long) s.width() * valueBytes);
+      }
+    }
+    return bytes;
+  }
+
+  /**
    * Appends row's change since its base to d and moves the base to the image, in one pass over the row; when d carries
    * the table in bfloat16, the change rounded to it, and the base moves by the rounded change (the rounding error
    * stays in image − base, sent with the row's next change).

@@ -29,9 +29,14 @@ import java.util.Objects;
  * @param precision how a round's delta carries the changes of row-keyed tables (item rows, dense weights; word rows
  *     always go as 4-byte floats): {@link Precision#FLOAT32} exactly, {@link Precision#BF16} rounded to bfloat16 with
  *     error feedback (half the bytes)
+ * @param maxRoundBytes a task closes its round before the s-th mini-batch once the shared rows it changed (with the
+ *     rows it holds back under a threshold) would make a delta of at least this many bytes, so that a round stays
+ *     a bounded message, checkpoint row and merge whatever the catalogue and s: a round's delta is at most this plus
+ *     one mini-batch's rows. A function of the task's own input, like s, so it changes no determinism; a task that
+ *     closes rounds sooner than the others waits for their rounds, as a faster task does
  */
 public record ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds,
-    Merge merge, float threshold, int maxHeld, Precision precision) {
+    Merge merge, float threshold, int maxHeld, Precision precision, int maxRoundBytes) {
   /**
    * How a delta's changes travel. Under {@link #BF16} the task rounds each change to bfloat16 (round to nearest even:
    * float32's exponent, 8 bits of mantissa, about 2 to 3 significant digits) when it captures the row, sends those
@@ -124,6 +129,14 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
    * 4; on Kafka, Beauty pairs, 2 tasks, s = 1: 3.09 % against 3.06–3.12; docs/scaling.md "Fewer bytes per round").
    */
   public static final Precision DEFAULT_PRECISION = Precision.BF16;
+  /**
+   * Default bound on a round's delta: 16 MiB, a quarter of what the update topic takes (64 MiB), 130,000 item rows of
+   * dimension 64 with their AdaGrad state in bfloat16. The Beauty pairs' rounds never reach it (their whole item table
+   * is 3 MB so); a round of s = 100 on a catalogue of 10 M items would, and then closes early.
+   */
+  public static final int DEFAULT_MAX_ROUND_BYTES = 16 << 20;
+  /** Least bound on a round's delta accepted (below it nearly every mini-batch would close a round). */
+  public static final int MIN_MAX_ROUND_BYTES = 1 << 10;
   /** Most shards the simulator accepts (each holds a full replica of the shared rows). */
   public static final int MAX_SHARDS = 1024;
 
@@ -152,6 +165,17 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
       throw new IllegalArgumentException("sync maxHeld must be ≥ 1 round, got " + maxHeld);
     }
     Objects.requireNonNull(precision, "precision");
+    if (maxRoundBytes < MIN_MAX_ROUND_BYTES) {
+      throw new IllegalArgumentException("sync maxRoundBytes must be ≥ " + MIN_MAX_ROUND_BYTES + " bytes, got "
+          + maxRoundBytes);
+    }
+  }
+
+  /** Settings with the default bound on a round's delta ({@link #DEFAULT_MAX_ROUND_BYTES}). */
+  public ShardSettings(int shards, int syncBatches, int lag, boolean optimizerState, int wordRounds, Merge merge,
+      float threshold, int maxHeld, Precision precision) {
+    this(shards, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, precision,
+        DEFAULT_MAX_ROUND_BYTES);
   }
 
   /** Settings with the default precision on the update topic ({@link #DEFAULT_PRECISION}). */
@@ -181,37 +205,51 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
   }
 
   public ShardSettings withShards(int n) {
-    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, precision);
+    return new ShardSettings(n, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, precision,
+        maxRoundBytes);
   }
 
   public ShardSettings withSyncBatches(int s) {
-    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge, threshold, maxHeld, precision);
+    return new ShardSettings(shards, s, lag, optimizerState, wordRounds, merge, threshold, maxHeld, precision,
+        maxRoundBytes);
   }
 
   public ShardSettings withLag(int l) {
-    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge, threshold, maxHeld, precision);
+    return new ShardSettings(shards, syncBatches, l, optimizerState, wordRounds, merge, threshold, maxHeld, precision,
+        maxRoundBytes);
   }
 
   public ShardSettings withWordRounds(int k) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge, threshold, maxHeld, precision);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, k, merge, threshold, maxHeld, precision,
+        maxRoundBytes);
   }
 
   public ShardSettings withOptimizerState(boolean b) {
-    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge, threshold, maxHeld, precision);
+    return new ShardSettings(shards, syncBatches, lag, b, wordRounds, merge, threshold, maxHeld, precision,
+        maxRoundBytes);
   }
 
   public ShardSettings withMerge(Merge m) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m, threshold, maxHeld, precision);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, m, threshold, maxHeld, precision,
+        maxRoundBytes);
   }
 
   /** Settings with sparsification threshold θ and bound maxHeld (see {@link #threshold}, {@link #maxHeld}). */
   public ShardSettings withThreshold(float theta, int held) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, theta, held, precision);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, theta, held, precision,
+        maxRoundBytes);
   }
 
   /** Settings whose deltas carry their changes at {@code p} (see {@link #precision}). */
   public ShardSettings withPrecision(Precision p) {
-    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, p);
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld, p,
+        maxRoundBytes);
+  }
+
+  /** Settings whose rounds close early at a delta of {@code bytes} (see {@link #maxRoundBytes}). */
+  public ShardSettings withMaxRoundBytes(int bytes) {
+    return new ShardSettings(shards, syncBatches, lag, optimizerState, wordRounds, merge, threshold, maxHeld,
+        precision, bytes);
   }
 
   /** True when the view trains as more than one task. */

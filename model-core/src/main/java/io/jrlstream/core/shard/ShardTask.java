@@ -182,7 +182,8 @@ public final class ShardTask {
   /**
    * Trains x (it joins the pending mini-batch, which trains when full).
    *
-   * @return true when that completed the round's s-th mini-batch: the caller must {@link #closeRound} now
+   * @return true when that completed the round's s-th mini-batch, or a mini-batch after which the round's delta
+   *     would reach {@link ShardSettings#maxRoundBytes}: the caller must {@link #closeRound} now
    * @throws IllegalStateException while the task waits for a merge or its epoch's end
    */
   public boolean train(Interaction x) {
@@ -194,7 +195,8 @@ public final class ShardTask {
     if (replica != null) {
       replica.prepare(x);
     }
-    return trainer.accept(x) && replica != null && ++sinceRound >= settings.syncBatches();
+    return trainer.accept(x) && replica != null && (++sinceRound >= settings.syncBatches()
+        || replica.pendingBytes() >= settings.maxRoundBytes());
   }
 
   /**

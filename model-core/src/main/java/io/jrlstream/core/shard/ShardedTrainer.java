@@ -67,10 +67,12 @@ public final class ShardedTrainer {
    * @param heldKeys keys of rows changed but held back, in all the deltas written (one copy each; 4 bytes each)
    * @param clampedState optimiser state coordinates (sums of squares) that merges would have made negative, set to
    *     zero instead (all tasks)
+   * @param largestDeltaBytes the largest single delta's rows on the update topic (values and keys; bounded by
+   *     {@link ShardSettings#maxRoundBytes} plus one mini-batch's rows)
    */
   public record Stats(ShardSettings settings, long[] eventsPerShard, long batches, int rounds, long waitedEvents,
       int maxQueued, Map<String, Long> deltaRows, long deltaFloats, long deltaValueBytes, long heldKeys,
-      long clampedState) {
+      long clampedState, long largestDeltaBytes) {
     /** Events of all tasks. */
     public long events() {
       long n = 0;
@@ -141,6 +143,7 @@ public final class ShardedTrainer {
   private long deltaFloats;
   private long deltaValueBytes;
   private long heldKeys;
+  private long largestDeltaBytes;
   private long waitedEvents;
   private int maxQueued;
   private boolean done;
@@ -278,7 +281,7 @@ public final class ShardedTrainer {
     }
     return new Stats(settings, events, batches, closed, waitedEvents, maxQueued,
         Collections.unmodifiableMap(new LinkedHashMap<>(deltaRows)), deltaFloats, deltaValueBytes, heldKeys,
-        clamped);
+        clamped, largestDeltaBytes);
   }
 
   /** Trains x at its task; true when that closed a round. */
@@ -307,6 +310,7 @@ public final class ShardedTrainer {
     deltaFloats += d.floats();
     deltaValueBytes += d.valueBytes();
     heldKeys += d.heldKeys();
+    largestDeltaBytes = Math.max(largestDeltaBytes, d.bytes());
   }
 
   /** Every task has closed round r, or has ended its input (an empty round). */

@@ -156,12 +156,18 @@ class ShardTaskTest {
     }
   }
 
+  /**
+   * The last column bounds a round's delta (0: the default bound, never reached here): 1 KiB, about 20 item rows of
+   * the collaborative view in float32, closes most rounds before their s-th mini-batch.
+   */
   @ParameterizedTest
-  @CsvSource({"collaborative, 2, 1, 1, 0, FLOAT32", "collaborative, 3, 2, 0, 0.5, FLOAT32",
-      "rating, 3, 1, 2, 0, FLOAT32", "collaborative, 2, 1, 1, 0, BF16", "rating, 3, 2, 1, 0.5, BF16"})
+  @CsvSource({"collaborative, 2, 1, 1, 0, FLOAT32, 0", "collaborative, 3, 2, 0, 0.5, FLOAT32, 0",
+      "rating, 3, 1, 2, 0, FLOAT32, 0", "collaborative, 2, 1, 1, 0, BF16, 0", "rating, 3, 2, 1, 0.5, BF16, 0",
+      "collaborative, 3, 6, 1, 0.5, BF16, 1024", "collaborative, 2, 6, 1, 0, FLOAT32, 1024"})
   void shouldTrainEachTaskBitForBitAsTheSimulatorDoesWhateverTheDeliveryOrder(String view, int n, int s, int lag,
-      float theta, ShardSettings.Precision precision) {
-    ShardSettings settings = new ShardSettings(n, s, lag).withThreshold(theta, 3).withPrecision(precision);
+      float theta, ShardSettings.Precision precision, int maxRoundBytes) {
+    ShardSettings settings = new ShardSettings(n, s, lag).withThreshold(theta, 3).withPrecision(precision)
+        .withMaxRoundBytes(maxRoundBytes > 0 ? maxRoundBytes : ShardSettings.DEFAULT_MAX_ROUND_BYTES);
     ShardedTrainer sim = new ShardedTrainer(c -> ViewFactory.create(view, config(), c), DATA, SEED, 8, settings);
     for (Interaction x : DATA.interactions()) {
       sim.accept(x);
@@ -226,9 +232,11 @@ class ShardTaskTest {
    * the merges applied since the previous checkpoint are gone from it (their rows emptied), none of an applied merge
    * is left.
    */
-  @Test
-  void shouldRestoreATaskFromItsCheckpointsWithTheDeltasOfSeveralRoundsWaiting() {
-    ShardSettings settings = new ShardSettings(3, 1, 2);
+  @ParameterizedTest
+  @CsvSource({"1, 0", "6, 1024"}) // s, and a bound on a round's delta that closes most rounds early (0: default)
+  void shouldRestoreATaskFromItsCheckpointsWithTheDeltasOfSeveralRoundsWaiting(int s, int maxRoundBytes) {
+    ShardSettings settings = new ShardSettings(3, s, 2).withMaxRoundBytes(maxRoundBytes > 0 ? maxRoundBytes
+        : ShardSettings.DEFAULT_MAX_ROUND_BYTES);
     Cluster straight = new Cluster("collaborative", settings);
     Cluster c = new Cluster("collaborative", settings);
     for (Interaction x : DATA.interactions()) {

@@ -91,6 +91,8 @@ class ShardedTrainerTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> new ShardSettings(2, 1, 1, true, -1))
         .getMessage().contains("wordRounds"));
     assertThrows(IllegalArgumentException.class, () -> new ShardSettings(ShardSettings.MAX_SHARDS + 1, 1, 0));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new ShardSettings(2, 1, 0).withMaxRoundBytes(100))
+        .getMessage().contains("maxRoundBytes"));
   }
 
   @ParameterizedTest
@@ -416,6 +418,43 @@ class ShardedTrainerTest {
     assertTrue(one > 0.25, "one task learns the clusters: hit rate " + one);
     assertTrue(four >= 0.9 * one, "4 tasks, s = 1: " + four + " against " + one);
     assertTrue(rare < 0.8 * four, "merging only at the end loses: " + rare + " against " + four);
+  }
+
+  /**
+   * A bound on a round's delta closes rounds before their s-th mini-batch: with s = 1,000 (one round per task for the
+   * whole stream) and a bound of twice the largest delta one mini-batch makes (s = 1), no delta passes the bound by
+   * more than one mini-batch's, and the tasks close many rounds, fewer than one per mini-batch; without the bound one
+   * delta carries most of the item table.
+   */
+  @Test
+  void shouldCloseARoundBeforeItsSthBatchOnceItsDeltaWouldReachTheBound() {
+    Dataset d = SyntheticData.generate(new SyntheticSpec(400, 4_000, 6, 24, 0, 0), 4L);
+    // (without replay, so that one mini-batch touches a few rows, not most of the table)
+    ModelConfig cfg = ModelConfig.defaults().mapViews(v -> v.withDim(16).withStream(v.stream().withReplayRatio(0)))
+        .withSeed(2);
+    ShardSettings rare = new ShardSettings(2, 1_000, 1).withPrecision(ShardSettings.Precision.FLOAT32);
+    ShardedTrainer.Stats perBatch = stream(d, cfg, rare.withSyncBatches(1));
+    int bound = (int) Math.max(ShardSettings.MIN_MAX_ROUND_BYTES, 2 * perBatch.largestDeltaBytes());
+    ShardedTrainer.Stats once = stream(d, cfg, rare);
+    ShardedTrainer.Stats bounded = stream(d, cfg, rare.withMaxRoundBytes(bound));
+    assertEquals(1, once.rounds(), "one round per task without a bound");
+    assertTrue(once.largestDeltaBytes() > bound + perBatch.largestDeltaBytes(), "without a bound: "
+        + once.largestDeltaBytes() + " bytes, one batch's largest " + perBatch.largestDeltaBytes());
+    assertTrue(bounded.rounds() > 3 && bounded.rounds() < perBatch.rounds(), "rounds closed early: "
+        + bounded.rounds() + ", against " + perBatch.rounds() + " at s = 1");
+    assertTrue(bounded.largestDeltaBytes() >= bound && bounded.largestDeltaBytes() < bound
+        + perBatch.largestDeltaBytes(), "largest delta " + bounded.largestDeltaBytes() + " bytes under a bound of "
+        + bound + " (one batch's largest: " + perBatch.largestDeltaBytes() + ")");
+    assertEquals(once.events(), bounded.events());
+  }
+
+  private static ShardedTrainer.Stats stream(Dataset d, ModelConfig cfg, ShardSettings s) {
+    ShardedTrainer t = new ShardedTrainer(c -> ViewFactory.create("collaborative", cfg, c), d, 9, 16, s);
+    for (Interaction x : d.interactions()) {
+      t.accept(x);
+    }
+    t.finish();
+    return t.stats();
   }
 
   /** Share of users whose last event's item is in their top 10 after streaming the others once. */

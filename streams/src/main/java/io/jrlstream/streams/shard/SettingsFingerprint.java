@@ -34,9 +34,9 @@ final class SettingsFingerprint {
     out.put(p + "sync.lag", Integer.toString(s.lag()));
     out.put(TrainingKeys.BATCH_SIZE.key(), Integer.toString(batchSize));
     out.put(TrainingKeys.SEED.key(), Long.toString(config.seed()));
-    out.put("round protocol (merge, optimiser state, word rounds, threshold, held, precision)", s.merge() + "/"
-        + s.optimizerState() + "/" + s.wordRounds() + "/" + s.threshold() + "/" + s.maxHeld() + "/"
-        + s.precision().label());
+    out.put("round protocol (merge, optimiser state, word rounds, threshold, held, precision, max round bytes)",
+        s.merge() + "/" + s.optimizerState() + "/" + s.wordRounds() + "/" + s.threshold() + "/" + s.maxHeld() + "/"
+        + s.precision().label() + "/" + s.maxRoundBytes());
     // Records' text: the same values give the same text in every JVM of one build.
     String model = config.view(view) + (view.equals(ViewKind.RATING.viewName()) ? " " + config.rating() : "");
     out.put("jrl.model." + view + ".* (hash)", Integer.toHexString(model.hashCode()));

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * The keys of a sharded view ({@code jrl.views.VIEW.tasks}, {@code .sync.batches}, {@code .sync.lag},
- * {@code .sync.threshold}, {@code .sync.max.held}, {@code .sync.optimizer.state}, {@code .sync.precision};
+ * {@code .sync.threshold}, {@code .sync.max.held}, {@code .sync.optimizer.state}, {@code .sync.precision},
+ * {@code .sync.max.round.bytes};
  * docs/scaling.md), one of each per view, and {@link #from}, which reads them into each view's {@link ShardSettings}.
  * A view of one task (the default) trains as it always did, in today's topology.
  *
@@ -35,6 +36,13 @@ public final class ShardKeys {
   private static final Map<String, Setting<Integer>> SYNC_MAX_HELD = new LinkedHashMap<>();
   private static final Map<String, Setting<Boolean>> SYNC_OPTIMIZER_STATE = new LinkedHashMap<>();
   private static final Map<String, Setting<ShardSettings.Precision>> SYNC_PRECISION = new LinkedHashMap<>();
+  private static final Map<String, Setting<Integer>> SYNC_MAX_ROUND_BYTES = new LinkedHashMap<>();
+  /**
+   * Largest bound on a round's delta accepted: half of what the update topic and the checkpoint changelog take
+   * ({@link ShardedTopology#MAX_DELTA_BYTES}), since a round may pass its bound by one mini-batch's rows and the
+   * rows it held back.
+   */
+  static final int MAX_ROUND_BYTES = ShardedTopology.MAX_DELTA_BYTES / 2;
   /** Largest θ accepted: a change of 1,000 × a row's norm is never reached, so any larger θ means "hold maxHeld". */
   private static final double MAX_THRESHOLD = 1000;
 
@@ -61,6 +69,10 @@ public final class ShardKeys {
           ShardSettings.DEFAULT_PRECISION, "with several tasks: how a round's delta carries the shared rows' changes:"
               + " float32 exactly, or bf16, rounded to bfloat16 with the rounding error kept for the row's next change"
               + " (half the bytes)"));
+      SYNC_MAX_ROUND_BYTES.put(v, Setting.integer(p + "sync.max.round.bytes", ShardSettings.DEFAULT_MAX_ROUND_BYTES,
+          ShardSettings.MIN_MAX_ROUND_BYTES, MAX_ROUND_BYTES, "with several tasks: a task closes its round before"
+              + " sync.batches mini-batches once the shared rows it changed would make a delta of this many bytes, so"
+              + " that a round's message, checkpoint row and merge stay bounded on a large catalogue"));
     }
   }
 
@@ -79,6 +91,7 @@ public final class ShardKeys {
       out.add(SYNC_MAX_HELD.get(v));
       out.add(SYNC_OPTIMIZER_STATE.get(v));
       out.add(SYNC_PRECISION.get(v));
+      out.add(SYNC_MAX_ROUND_BYTES.get(v));
     }
     return out.toArray(new Setting<?>[0]);
   }
@@ -134,7 +147,8 @@ public final class ShardKeys {
         out.put(v, new ShardSettings(n, x.get(SYNC_BATCHES.get(v)), x.get(SYNC_LAG.get(v)))
             .withOptimizerState(x.get(SYNC_OPTIMIZER_STATE.get(v)))
             .withThreshold(x.get(SYNC_THRESHOLD.get(v)).floatValue(), x.get(SYNC_MAX_HELD.get(v)))
-            .withPrecision(x.get(SYNC_PRECISION.get(v))));
+            .withPrecision(x.get(SYNC_PRECISION.get(v)))
+            .withMaxRoundBytes(x.get(SYNC_MAX_ROUND_BYTES.get(v))));
       }
       return Map.copyOf(out);
     });

@@ -37,10 +37,12 @@ class ShardKeysTest {
     assertEquals(ShardSettings.DEFAULT_MAX_HELD, c.maxHeld());
     assertEquals(ShardSettings.DEFAULT_OPTIMIZER_STATE, c.optimizerState());
     assertEquals(ShardSettings.DEFAULT_PRECISION, c.precision());
+    assertEquals(ShardSettings.DEFAULT_MAX_ROUND_BYTES, c.maxRoundBytes());
     ShardSettings r = read("jrl.views.rating.tasks", "2", "jrl.views.rating.sync.threshold", "0.5",
         "jrl.views.rating.sync.max.held", "3", "jrl.views.rating.sync.optimizer.state", "false",
-        "jrl.views.rating.sync.precision", "BF16").get("rating");
+        "jrl.views.rating.sync.precision", "BF16", "jrl.views.rating.sync.max.round.bytes", "4096").get("rating");
     assertEquals(ShardSettings.Precision.BF16, r.precision());
+    assertEquals(4096, r.maxRoundBytes());
     assertEquals(0.5f, r.threshold());
     assertEquals(3, r.maxHeld());
     assertFalse(r.optimizerState());
@@ -59,6 +61,10 @@ class ShardKeysTest {
     assertKey("jrl.views.rating.sync.max.held", () -> read("jrl.views.rating.sync.max.held", "0"));
     assertKey("jrl.views.rating.sync.optimizer.state", () -> read("jrl.views.rating.sync.optimizer.state", "yes"));
     assertKey("jrl.views.rating.sync.precision", () -> read("jrl.views.rating.sync.precision", "fp8"));
+    assertKey("jrl.views.rating.sync.max.round.bytes", () -> read("jrl.views.rating.sync.max.round.bytes", "100"));
+    // (above half of what the update topic takes: a round may pass its bound by a mini-batch's rows)
+    assertKey("jrl.views.rating.sync.max.round.bytes", () -> read("jrl.views.rating.sync.max.round.bytes",
+        Integer.toString(ShardedTopology.MAX_DELTA_BYTES / 2 + 1)));
     String m = assertKey("jrl.views.review.tasks", () -> read("jrl.views.review.tasks", "2"));
     assertTrue(m.contains("collaborative and rating"), m);
   }
