@@ -419,8 +419,9 @@ final class Replica {
 
   /**
    * An upper bound on the bytes of the row-keyed tables' part of the next capture: every row changed since the last
-   * capture or held back, at its full width and precision plus its key. O(tables). Word rows are left out: they join
-   * only every k-th round, or none (see {@link ShardSettings#wordRounds}), and the review view is not sharded on Kafka.
+   * capture or held back (a row both is counted twice), at its full width and precision plus its key. O(tables).
+   * Word rows are left out: they join only every k-th round, or none (see {@link ShardSettings#wordRounds}), and the
+   * review view is not sharded on Kafka.
    */
   long pendingBytes() {
     long bytes = 0;

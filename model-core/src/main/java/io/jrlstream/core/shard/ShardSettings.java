@@ -130,9 +130,10 @@ public record ShardSettings(int shards, int syncBatches, int lag, boolean optimi
    */
   public static final Precision DEFAULT_PRECISION = Precision.BF16;
   /**
-   * Default bound on a round's delta: 16 MiB, a quarter of what the update topic takes (64 MiB), 130,000 item rows of
-   * dimension 64 with their AdaGrad state in bfloat16. The Beauty pairs' rounds never reach it (their whole item table
-   * is 3 MB so); a round of s = 100 on a catalogue of 10 M items would, and then closes early.
+   * Default bound on a round's delta: 16 MiB, a quarter of what the update topic takes (64 MiB), about 64,000 item
+   * rows of dimension 64 with their AdaGrad state in bfloat16 (260 bytes each with the key). The Beauty pairs' rounds
+   * never reach it (their whole item table is about 3 MB so); a round of s = 100 on a catalogue of 10 M items would,
+   * and then closes early.
    */
   public static final int DEFAULT_MAX_ROUND_BYTES = 16 << 20;
   /** Least bound on a round's delta accepted (below it nearly every mini-batch would close a round). */
